@@ -1,0 +1,53 @@
+"""The one error hierarchy. The CLI turns these into one line and exit code 2.
+
+Each message names the file or object concerned and what to try next.
+"""
+
+from __future__ import annotations
+
+
+class ClaimsError(Exception):
+    """Base class for every error a user of claims can see."""
+
+
+class InputError(ClaimsError):
+    """An input path is missing or unreadable; the run stops before doing anything."""
+
+
+class DocumentError(ClaimsError):
+    """One document cannot be used; it is rejected and the others go on.
+
+    ``source`` names the file (and line, for JSONL); ``reason`` is a short code stored in
+    ``rejected_documents.reason``; the message says what is wrong in words.
+    """
+
+    def __init__(self, source: str, reason: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = reason
+        self.detail = message
+
+
+class StoreError(ClaimsError):
+    """The DuckDB file cannot be opened or written."""
+
+
+class LockedError(StoreError):
+    """Another run holds the database."""
+
+
+class GateFailed(ClaimsError):
+    """The validation gate failed; nothing was published."""
+
+    def __init__(self, run_id: str, failed: list[str]) -> None:
+        names = "; ".join(failed[:5]) + (f" (+{len(failed) - 5} more)" if len(failed) > 5 else "")
+        super().__init__(
+            f"run {run_id}: the gate failed, nothing was published. Failed expectations: {names}. "
+            "See runs.failed_expectations or the report for details."
+        )
+        self.run_id = run_id
+        self.failed = failed
+
+
+class ModelNotInstalled(ClaimsError):
+    """The configured spaCy model cannot be loaded."""

@@ -1,0 +1,180 @@
+"""pydantic models at the stage boundaries: documents in, claims and relations out.
+
+The field names match the public DuckDB columns one to one (see ``claims/sql/schema.sql``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+QuantityKind = Literal["count", "money", "percent", "ordinal", "duration", "measure", "date", "range"]
+QUANTITY_KINDS: tuple[str, ...] = QuantityKind.__args__  # type: ignore[attr-defined]
+
+# How a claim's time scope was decided: from time words in its sentence, or only from the
+# document's publication date (which cross-checking treats as fuzzy, see Settings).
+TimeBasis = Literal["explicit", "published", "unknown"]
+# What kind of figure it is over time: a state at a moment ("50 allies"), a total over a period
+# ("USD 400 million this year"), or a running total ("USD 2.5 billion since 2014").
+ScopeType = Literal["state", "period", "cumulative", "event"]
+
+RelationKind = Literal["agree", "conflict", "update"]
+RELATION_KINDS: tuple[str, ...] = RelationKind.__args__  # type: ignore[attr-defined]
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    """A short id that depends only on ``parts``: the same input gives the same id in every run."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return f"{prefix}_{digest[:16]}"
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Document(BaseModel):
+    """One article as stored: ``text`` is what every claim's offsets point into."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doc_id: str
+    source_path: str
+    text: str
+    sha256: str
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    published: date | None = None
+    published_source: str | None = Field(
+        None, description="Where the date came from: front matter, manifest, jsonl, text."
+    )
+    warnings: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def build(cls, *, doc_id: str, source_path: str, text: str, **meta: object) -> Document:
+        return cls(doc_id=doc_id, source_path=source_path, text=text, sha256=text_sha256(text), **meta)  # type: ignore[arg-type]
+
+
+class Rejection(BaseModel):
+    """A document the run could not use, and why."""
+
+    source_path: str
+    reason: str
+    detail: str
+
+
+class QuantityClaim(BaseModel):
+    """A number a document asserts about the world (shared/CLAIMS.md)."""
+
+    claim_id: str
+    doc_id: str
+    kind: QuantityKind
+    span: str
+    char_start: int = Field(ge=0)
+    char_end: int = Field(ge=0)
+    sentence: str
+    sentence_start: int = Field(ge=0)
+    value: float | None
+    low: float | None
+    high: float | None
+    low_inclusive: bool
+    high_inclusive: bool
+    qualifier: str | None = None
+    unit: str | None = None
+    measure: str | None = Field(
+        None, description="The unit's synonym class (troop, death, country, USD...) for matching."
+    )
+    subject: str | None = None
+    key_terms: list[str] = Field(default_factory=list)
+    as_of_start: date | None = None
+    as_of_end: date | None = None
+    time_basis: TimeBasis = "unknown"
+    time_text: str | None = None
+    scope_type: ScopeType = "state"
+    attributed_to: str | None = None
+    mention_of: str | None = Field(
+        None, description="claim_id of an earlier mention of the same figure in the same document."
+    )
+
+    @staticmethod
+    def make_id(doc_sha256: str, char_start: int, char_end: int) -> str:
+        return stable_id("q", doc_sha256, char_start, char_end)
+
+
+class FactClaim(BaseModel):
+    """A statement of fact between entities: (subject, predicate, object) + time, place, polarity."""
+
+    fact_id: str
+    doc_id: str
+    span: str
+    char_start: int = Field(ge=0)
+    char_end: int = Field(ge=0)
+    sentence: str
+    subject: str
+    predicate: str
+    object: str
+    time: str | None = None
+    place: str | None = None
+    polarity: Literal["positive", "negative"] = "positive"
+    attributed_to: str | None = None
+
+    @staticmethod
+    def make_id(doc_sha256: str, char_start: int, char_end: int, predicate: str) -> str:
+        return stable_id("f", doc_sha256, char_start, char_end, predicate)
+
+
+class Extraction(BaseModel):
+    """What the extractor found in one document."""
+
+    doc_id: str
+    sha256: str
+    claims: list[QuantityClaim] = Field(default_factory=list)
+    facts: list[FactClaim] = Field(default_factory=list)
+
+
+class Relation(BaseModel):
+    """A cross-document relation between two claims (quantity or fact)."""
+
+    relation_id: str
+    claim_a: str
+    claim_b: str
+    doc_a: str
+    doc_b: str
+    claim_type: Literal["quantity", "fact"]
+    relation: RelationKind
+    rule: str = Field(description="Reason code of the rule that decided (claims.crosscheck.Rule).")
+    reason: str = Field(description="A sentence a reviewer can read.")
+    score: float = Field(ge=0, le=1)
+    shared_terms: list[str] = Field(default_factory=list)
+
+    @staticmethod
+    def make_id(claim_a: str, claim_b: str, relation: str) -> str:
+        a, b = sorted((claim_a, claim_b))
+        return stable_id("r", a, b, relation)
+
+
+class RunSummary(BaseModel):
+    """What one run did; also a row of the ``runs`` table."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: Literal["running", "published", "gate_failed", "failed"] = "running"
+    inputs: list[str] = Field(default_factory=list)
+    documents: int = 0
+    documents_extracted: int = 0
+    documents_unchanged: int = 0
+    documents_rejected: int = 0
+    claims: int = 0
+    facts: int = 0
+    relations: int = 0
+    agreements: int = 0
+    conflicts: int = 0
+    updates: int = 0
+    gate_passed: bool | None = None
+    failed_expectations: list[str] = Field(default_factory=list)
+    report_path: str | None = None
+    error: str | None = None

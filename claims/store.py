@@ -1,0 +1,310 @@
+"""The only module that talks to DuckDB.
+
+Write-audit-publish: a run writes its candidate state into the ``staging`` schema, the gate
+validates it, and ``publish`` replaces the public tables in one transaction. A failed gate or a
+crash leaves the public tables exactly as they were.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from claims.errors import LockedError, StoreError
+from claims.models import (
+    Document,
+    Extraction,
+    FactClaim,
+    QuantityClaim,
+    Rejection,
+    Relation,
+    RunSummary,
+)
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+# Tables the gate validates and publish replaces, in dependency order.
+PUBLISHED_TABLES: tuple[str, ...] = ("documents", "claims", "facts", "claim_relations")
+
+
+def _columns(model: type[Any]) -> list[str]:
+    return list(model.model_fields)
+
+
+DOCUMENT_COLUMNS = [
+    "doc_id",
+    "source_path",
+    "url",
+    "title",
+    "outlet",
+    "published",
+    "published_source",
+    "text",
+    "sha256",
+    "n_chars",
+    "extracted_run",
+]
+CLAIM_COLUMNS = _columns(QuantityClaim)
+FACT_COLUMNS = _columns(FactClaim)
+RELATION_COLUMNS = _columns(Relation)
+RUN_COLUMNS = _columns(RunSummary)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Ordered (version, name, sql) from ``claims/sql/migrations/NNN_name.sql``."""
+    found = []
+    for path in sorted((SQL_DIR / "migrations").glob("*.sql")):
+        version, _, name = path.stem.partition("_")
+        found.append((int(version), name, path.read_text(encoding="utf-8")))
+    return found
+
+
+def view_sql(name: str) -> str:
+    return (SQL_DIR / "views" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _views() -> list[str]:
+    return sorted(p.stem for p in (SQL_DIR / "views").glob("*.sql"))
+
+
+@contextmanager
+def run_lock(db_path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``db_path`` for a whole run.
+
+    DuckDB locks the file only while a connection is open, and a run opens and closes several;
+    this lock keeps a second run from interleaving with the first. It refuses at once rather
+    than waiting, so a cron job never piles up behind a stuck run.
+    """
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            raise LockedError(
+                f"{db_path}: another run is using this database ({holder}); "
+                "wait for it to finish or use another --db."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """A connection to one claims database. Use as a context manager; it closes on exit."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such database; run `claims run` first.")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as e:
+            msg = str(e)
+            if "lock" in msg.lower():
+                raise LockedError(
+                    f"{self.path}: the database is open in another process; "
+                    "wait for it to finish or use another --db."
+                ) from e
+            raise StoreError(
+                f"{self.path}: cannot open as a DuckDB database ({msg.splitlines()[0]}); "
+                "point --db at a claims database or a new path. The file was not changed."
+            ) from e
+        except duckdb.Error as e:
+            raise StoreError(f"{self.path}: cannot open the database: {e}") from e
+        self.read_only = read_only
+        if not read_only:
+            self.migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # --- schema -------------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction; safe to call every run."""
+        con = self.con
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER, name VARCHAR, applied_at TIMESTAMP)"
+        )
+        done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        applied = []
+        for version, name, sql in migrations():
+            if version in done:
+                continue
+            con.execute("BEGIN")
+            try:
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
+                )
+                con.execute("COMMIT")
+            except duckdb.Error as e:
+                con.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: migration {version}_{name} failed: {e}") from e
+            applied.append(version)
+        for view in _views():
+            con.execute(view_sql(view))
+        return applied
+
+    # --- reads --------------------------------------------------------------------------
+
+    def published_hashes(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT doc_id, sha256 FROM documents").fetchall())
+
+    def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        return self.con.execute(sql, list(params)).df()
+
+    def table_frame(self, table: str, schema: str = "main") -> pd.DataFrame:
+        return self.con.execute(f"SELECT * FROM {schema}.{table}").df()
+
+    def claims(self, schema: str = "main") -> list[QuantityClaim]:
+        rows = self.con.execute(
+            f"SELECT {', '.join(CLAIM_COLUMNS)} FROM {schema}.claims ORDER BY doc_id, char_start"
+        ).fetchall()
+        return [QuantityClaim(**dict(zip(CLAIM_COLUMNS, r, strict=True))) for r in rows]
+
+    def facts(self, schema: str = "main") -> list[FactClaim]:
+        rows = self.con.execute(
+            f"SELECT {', '.join(FACT_COLUMNS)} FROM {schema}.facts ORDER BY doc_id, char_start"
+        ).fetchall()
+        return [FactClaim(**dict(zip(FACT_COLUMNS, r, strict=True))) for r in rows]
+
+    def documents(self, schema: str = "main") -> list[Document]:
+        cols = ["doc_id", "source_path", "text", "sha256", "url", "title", "outlet", "published"]
+        rows = self.con.execute(f"SELECT {', '.join(cols)} FROM {schema}.documents").fetchall()
+        return [Document(**dict(zip(cols, r, strict=True))) for r in rows]
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def record_run(self, summary: RunSummary) -> None:
+        """Insert or replace the run's row (runs is written outside the gate, by design)."""
+        row = summary.model_dump()
+        self.con.execute("DELETE FROM runs WHERE run_id = ?", [summary.run_id])
+        placeholders = ", ".join("?" for _ in RUN_COLUMNS)
+        self.con.execute(
+            f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({placeholders})",
+            [row[c] for c in RUN_COLUMNS],
+        )
+
+    def record_rejections(self, run_id: str, rejections: Iterable[Rejection]) -> None:
+        rows = [(run_id, r.source_path, r.reason, r.detail) for r in rejections]
+        if rows:
+            self.con.executemany("INSERT INTO rejected_documents VALUES (?, ?, ?, ?)", rows)
+
+    # --- staging ------------------------------------------------------------------------
+
+    def reset_staging(self) -> None:
+        """Empty staging copies of the published tables (same columns, same types)."""
+        self.con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        for table in PUBLISHED_TABLES:
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE staging.{table} AS SELECT * FROM main.{table} LIMIT 0"
+            )
+
+    def _insert_frame(self, table: str, columns: list[str], frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        self.con.register("_incoming", frame[columns])
+        try:
+            cols = ", ".join(columns)
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+        finally:
+            self.con.unregister("_incoming")
+
+    def stage_documents(self, docs: Sequence[Document], extracted_run: dict[str, str]) -> None:
+        """Stage this run's documents plus every published document it does not replace."""
+        rows = [
+            {
+                **d.model_dump(include=set(DOCUMENT_COLUMNS)),
+                "n_chars": len(d.text),
+                "extracted_run": extracted_run.get(d.doc_id),
+            }
+            for d in docs
+        ]
+        frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
+        self._insert_frame("staging.documents", DOCUMENT_COLUMNS, frame)
+        # Documents this run did not see stay as they are; unchanged ones keep their run id.
+        self.con.execute(
+            """
+            UPDATE staging.documents s SET extracted_run = m.extracted_run
+            FROM main.documents m
+            WHERE s.doc_id = m.doc_id AND s.sha256 = m.sha256 AND s.extracted_run IS NULL
+            """
+        )
+        self.con.execute(
+            """
+            INSERT INTO staging.documents SELECT * FROM main.documents
+            WHERE doc_id NOT IN (SELECT doc_id FROM staging.documents)
+            """
+        )
+
+    def stage_extractions(self, extractions: Sequence[Extraction]) -> None:
+        """Stage fresh claims for re-extracted documents, and carry over everyone else's."""
+        claims = [c.model_dump() for e in extractions for c in e.claims]
+        facts = [f.model_dump() for e in extractions for f in e.facts]
+        self._insert_frame(
+            "staging.claims", CLAIM_COLUMNS, pd.DataFrame(claims, columns=CLAIM_COLUMNS)
+        )
+        self._insert_frame("staging.facts", FACT_COLUMNS, pd.DataFrame(facts, columns=FACT_COLUMNS))
+        fresh = pd.DataFrame({"doc_id": [e.doc_id for e in extractions]}, dtype="string")
+        self.con.register("_fresh", fresh)
+        try:
+            for table in ("claims", "facts"):
+                self.con.execute(
+                    f"""
+                    INSERT INTO staging.{table} SELECT m.* FROM main.{table} m
+                    WHERE m.doc_id IN (SELECT doc_id FROM staging.documents)
+                      AND m.doc_id NOT IN (SELECT doc_id FROM _fresh)
+                    """
+                )
+        finally:
+            self.con.unregister("_fresh")
+
+    def stage_relations(self, relations: Sequence[Relation]) -> None:
+        self.con.execute("DELETE FROM staging.claim_relations")
+        frame = pd.DataFrame([r.model_dump() for r in relations], columns=RELATION_COLUMNS)
+        self._insert_frame("staging.claim_relations", RELATION_COLUMNS, frame)
+
+    def staging_frames(self) -> dict[str, pd.DataFrame]:
+        return {t: self.table_frame(t, "staging") for t in PUBLISHED_TABLES}
+
+    def publish(self) -> None:
+        """Replace every public table with its staged version in one transaction."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in PUBLISHED_TABLES:
+                con.execute(f"DELETE FROM main.{table}")
+                con.execute(f"INSERT INTO main.{table} SELECT * FROM staging.{table}")
+            con.execute("COMMIT")
+        except duckdb.Error as e:
+            con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: publish failed and was rolled back: {e}") from e
+        con.execute("CHECKPOINT")
+
+    def counts(self, schema: str = "main") -> dict[str, int]:
+        out = {}
+        for table in PUBLISHED_TABLES:
+            row = self.con.execute(f"SELECT count(*) FROM {schema}.{table}").fetchone()
+            out[table] = int(row[0]) if row else 0
+        return out
