@@ -41,4 +41,5 @@ def measure_for(unit: str | None, data_dir: Path = DATA_DIR) -> str | None:
     if key in index:
         return index[key]
     head = key.rsplit(" ", 1)[-1]
-    return index.get(head, key)
+    # Unknown units keep their spelling so ISO currency codes stay upper case.
+    return index.get(head, " ".join(unit.split()))
