@@ -154,9 +154,7 @@ class Store:
             con.execute("BEGIN")
             try:
                 con.execute(sql)
-                con.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
-                )
+                con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
                 con.execute("COMMIT")
             except duckdb.Error as e:
                 con.execute("ROLLBACK")
@@ -231,54 +229,89 @@ class Store:
         finally:
             self.con.unregister("_incoming")
 
-    def stage_documents(self, docs: Sequence[Document], extracted_run: dict[str, str]) -> None:
-        """Stage this run's documents plus every published document it does not replace."""
+    def stage_batch(
+        self, docs: Sequence[Document], extractions: Sequence[Extraction], run_id: str
+    ) -> list[Rejection]:
+        """Stage a batch of this run's documents; returns the ones rejected as duplicates.
+
+        Documents in ``extractions`` get their fresh claims; the others are unchanged since they
+        were published, so their published claims are carried over as they are. A doc_id already
+        staged by this run keeps its first document.
+        """
+        staged = {r[0] for r in self.con.execute("SELECT doc_id FROM staging.documents").fetchall()}
+        kept: list[Document] = []
+        duplicates: list[Rejection] = []
+        for d in docs:
+            if d.doc_id in staged:
+                duplicates.append(
+                    Rejection(
+                        source_path=d.source_path,
+                        reason="duplicate_id",
+                        detail=f"doc_id {d.doc_id!r} was already read in this run; kept the first",
+                    )
+                )
+            else:
+                staged.add(d.doc_id)
+                kept.append(d)
+        docs = kept
+        wanted = {d.doc_id: d.sha256 for d in docs}
+        extractions = [e for e in extractions if wanted.pop(e.doc_id, None) == e.sha256]
+        fresh = {e.doc_id for e in extractions}
         rows = [
             {
                 **d.model_dump(include=set(DOCUMENT_COLUMNS)),
                 "n_chars": len(d.text),
-                "extracted_run": extracted_run.get(d.doc_id),
+                "extracted_run": run_id if d.doc_id in fresh else None,
             }
             for d in docs
         ]
-        frame = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
-        self._insert_frame("staging.documents", DOCUMENT_COLUMNS, frame)
-        # Documents this run did not see stay as they are; unchanged ones keep their run id.
-        self.con.execute(
-            """
-            UPDATE staging.documents s SET extracted_run = m.extracted_run
-            FROM main.documents m
-            WHERE s.doc_id = m.doc_id AND s.sha256 = m.sha256 AND s.extracted_run IS NULL
-            """
+        self._insert_frame(
+            "staging.documents", DOCUMENT_COLUMNS, pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
         )
-        self.con.execute(
-            """
-            INSERT INTO staging.documents SELECT * FROM main.documents
-            WHERE doc_id NOT IN (SELECT doc_id FROM staging.documents)
-            """
-        )
-
-    def stage_extractions(self, extractions: Sequence[Extraction]) -> None:
-        """Stage fresh claims for re-extracted documents, and carry over everyone else's."""
         claims = [c.model_dump() for e in extractions for c in e.claims]
         facts = [f.model_dump() for e in extractions for f in e.facts]
         self._insert_frame(
             "staging.claims", CLAIM_COLUMNS, pd.DataFrame(claims, columns=CLAIM_COLUMNS)
         )
         self._insert_frame("staging.facts", FACT_COLUMNS, pd.DataFrame(facts, columns=FACT_COLUMNS))
-        fresh = pd.DataFrame({"doc_id": [e.doc_id for e in extractions]}, dtype="string")
-        self.con.register("_fresh", fresh)
+        unchanged = pd.DataFrame(
+            {"doc_id": [d.doc_id for d in docs if d.doc_id not in fresh]}, dtype="string"
+        )
+        if unchanged.empty:
+            return duplicates
+        self.con.register("_unchanged", unchanged)
         try:
+            self.con.execute(
+                """
+                UPDATE staging.documents s SET extracted_run = m.extracted_run
+                FROM main.documents m
+                WHERE s.doc_id = m.doc_id AND s.doc_id IN (SELECT doc_id FROM _unchanged)
+                """
+            )
             for table in ("claims", "facts"):
                 self.con.execute(
-                    f"""
-                    INSERT INTO staging.{table} SELECT m.* FROM main.{table} m
-                    WHERE m.doc_id IN (SELECT doc_id FROM staging.documents)
-                      AND m.doc_id NOT IN (SELECT doc_id FROM _fresh)
-                    """
+                    f"INSERT INTO staging.{table} SELECT * FROM main.{table} "
+                    "WHERE doc_id IN (SELECT doc_id FROM _unchanged)"
                 )
         finally:
-            self.con.unregister("_fresh")
+            self.con.unregister("_unchanged")
+        return duplicates
+
+    def stage_carry_over(self) -> None:
+        """Stage every published document this run did not read, with its claims and facts."""
+        con = self.con
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _carried AS SELECT doc_id FROM main.documents "
+            "WHERE doc_id NOT IN (SELECT doc_id FROM staging.documents)"
+        )
+        try:
+            for table in ("documents", "claims", "facts"):
+                con.execute(
+                    f"INSERT INTO staging.{table} SELECT * FROM main.{table} "
+                    "WHERE doc_id IN (SELECT doc_id FROM _carried)"
+                )
+        finally:
+            con.execute("DROP TABLE IF EXISTS _carried")
 
     def stage_relations(self, relations: Sequence[Relation]) -> None:
         self.con.execute("DELETE FROM staging.claim_relations")

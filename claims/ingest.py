@@ -1,0 +1,412 @@
+"""Read articles from files into ``Document`` models.
+
+Inputs: ``.txt``, ``.md`` and ``.html`` files (optional YAML front matter: id, url, title, outlet,
+published) and ``.jsonl`` (one document per line: ``text`` plus the same optional fields).
+Directories are walked; a ``manifest.yaml`` in a folder gives metadata for its files by name.
+
+One bad document never stops the others: every problem becomes a ``Rejection`` naming the file
+(and line) and the reason, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from claims.errors import DocumentError, InputError
+from claims.models import Document, Rejection, text_sha256
+from claims.settings import Settings
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+MANIFEST_NAME = "manifest.yaml"
+META_FIELDS = ("id", "url", "title", "outlet", "published")
+
+# Magic numbers of formats people save with the wrong extension.
+BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file, and the folder its document id is relative to."""
+
+    path: Path
+    root: Path
+
+    @property
+    def relative(self) -> str:
+        try:
+            return self.path.relative_to(self.root).as_posix()
+        except ValueError:
+            return self.path.name
+
+    @property
+    def kind(self) -> str:
+        suffix = self.path.suffix.lower()
+        if suffix in HTML_SUFFIXES:
+            return "html"
+        if suffix in JSONL_SUFFIXES:
+            return "jsonl"
+        return "text"
+
+
+@dataclass
+class IngestResult:
+    documents: list[Document] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def discover(paths: Sequence[Path | str]) -> list[Source]:
+    """Every input file under ``paths``, sorted; fails early if a path is missing or unreadable."""
+    sources: list[Source] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        if path.is_dir():
+            try:
+                files = sorted(p for p in path.rglob("*") if p.is_file())
+            except PermissionError as e:
+                raise InputError(f"{path}: cannot list the folder ({e.strerror})") from e
+            for file in files:
+                rel_parts = file.relative_to(path).parts
+                if any(part.startswith(".") for part in rel_parts):
+                    continue
+                if file.suffix.lower() in SUPPORTED:
+                    sources.append(Source(file, path))
+        else:
+            if not _readable(path):
+                raise InputError(f"{path}: not readable (check its permissions)")
+            sources.append(Source(path, path.parent))
+    return sources
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with path.open("rb"):
+            return True
+    except OSError:
+        return False
+
+
+def read_sources(
+    sources: Iterable[Source], settings: Settings, *, today: date | None = None
+) -> Iterator[Document | Rejection]:
+    """Documents and rejections, one source at a time (JSONL yields one item per line)."""
+    today = today or date.today()
+    for source in sources:
+        try:
+            if source.path.suffix.lower() not in SUPPORTED:
+                raise DocumentError(
+                    str(source.path),
+                    "unsupported_type",
+                    f"unsupported file type {source.path.suffix or '(none)'}; "
+                    f"use one of {', '.join(sorted(SUPPORTED))}",
+                )
+            raw = _read_bytes(source.path, settings)
+            if source.kind == "jsonl":
+                yield from _read_jsonl(source, raw, settings, today)
+            else:
+                yield _read_file(source, raw, settings, today)
+        except DocumentError as e:
+            yield Rejection(source_path=e.source, reason=e.reason, detail=e.detail)
+
+
+def ingest(paths: Sequence[Path | str], settings: Settings) -> IngestResult:
+    """Read everything under ``paths``; duplicates of a doc_id keep the first and reject the rest."""
+    result = IngestResult()
+    seen: dict[str, str] = {}
+    for item in read_sources(discover(paths), settings):
+        if isinstance(item, Rejection):
+            result.rejected.append(item)
+        elif item.doc_id in seen:
+            result.rejected.append(
+                Rejection(
+                    source_path=item.source_path,
+                    reason="duplicate_id",
+                    detail=f"doc_id {item.doc_id!r} was already read from {seen[item.doc_id]}",
+                )
+            )
+        else:
+            seen[item.doc_id] = item.source_path
+            result.documents.append(item)
+    return result
+
+
+# --- reading one file ------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path, settings: Settings) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > settings.max_document_bytes:
+            raise DocumentError(
+                str(path),
+                "too_large",
+                f"{size:,} bytes is over the limit of {settings.max_document_bytes:,} "
+                "(CLAIMS_MAX_DOCUMENT_BYTES); split the file or raise the limit",
+            )
+        return path.read_bytes()
+    except OSError as e:
+        raise DocumentError(str(path), "unreadable", f"cannot read the file ({e.strerror})") from e
+
+
+def decode(raw: bytes, source: str) -> tuple[str, list[str]]:
+    """Text from bytes: UTF-8 (BOM dropped), else cp1252 with a warning; binary is rejected."""
+    warnings: list[str] = []
+    if raw.startswith(BINARY_MAGIC) or raw[:4096].count(b"\x00") > 16:
+        raise DocumentError(
+            source, "binary", "looks like a binary file (PDF, image, archive), not text"
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        # cp1252 decodes every byte bar five; those few are replaced rather than failing the file.
+        text = raw.decode("cp1252", errors="replace")
+        warnings.append(f"not valid UTF-8 (byte {e.start}); decoded as Windows-1252")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        warnings.append("NUL characters removed")
+    # Offsets must be stable whatever the platform wrote: one newline convention.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, warnings
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        line = f" (line {where.line + 2})" if where is not None else ""
+        raise DocumentError(
+            source, "bad_front_matter", f"front matter is not valid YAML{line}"
+        ) from e
+    if not isinstance(meta, dict):
+        raise DocumentError(source, "bad_front_matter", "front matter must be a YAML mapping")
+    return meta, text[match.end() :]
+
+
+def _read_file(source: Source, raw: bytes, settings: Settings, today: date) -> Document:
+    name = str(source.path)
+    text, warnings = decode(raw, name)
+    meta: dict[str, Any] = {}
+    if source.kind == "html":
+        text, meta = html_to_text(text, name)
+    else:
+        meta, text = split_front_matter(text, name)
+    manifest = {
+        k: v for k, v in _manifest(source.path.parent).get(source.path.name, {}).items() if v
+    }
+    if source.kind == "html":
+        # A person wrote the manifest; the page's own metadata is a guess, so the manifest wins.
+        merged = {**meta, **manifest}
+        origin = "manifest" if manifest.get("published") else "html metadata"
+    else:
+        merged = {**manifest, **meta}
+        origin = "front matter" if meta.get("published") else "manifest"
+    doc_id = str(merged.get("id") or source.relative)
+    return _document(doc_id, name, text, merged, origin, warnings, settings, today)
+
+
+def _read_jsonl(
+    source: Source, raw: bytes, settings: Settings, today: date
+) -> Iterator[Document | Rejection]:
+    text, warnings = decode(raw, str(source.path))
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{source.path}#L{lineno}"
+        try:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DocumentError(where, "bad_json", f"not valid JSON ({e.msg})") from e
+            if not isinstance(record, dict):
+                raise DocumentError(where, "bad_json", "each line must be a JSON object")
+            body = record.get("text")
+            if not isinstance(body, str):
+                raise DocumentError(where, "no_text", 'the object has no "text" string')
+            body = body.replace("\r\n", "\n").replace("\r", "\n")
+            doc_id = str(record.get("id") or f"{source.relative}:{text_sha256(body)[:12]}")
+            yield _document(doc_id, where, body, record, "jsonl", warnings, settings, today)
+        except DocumentError as e:
+            yield Rejection(source_path=e.source, reason=e.reason, detail=e.detail)
+
+
+def _document(
+    doc_id: str,
+    source: str,
+    text: str,
+    meta: dict[str, Any],
+    origin: str,
+    warnings: list[str],
+    settings: Settings,
+    today: date,
+) -> Document:
+    if not text.strip():
+        raise DocumentError(source, "empty", "the document has no text")
+    published = parse_date(meta.get("published"), source)
+    if published is None:
+        published, origin = find_published_date(text), "text"
+    if published and published > today + timedelta(days=settings.future_date_tolerance_days):
+        raise DocumentError(
+            source,
+            "future_date",
+            f"published date {published} is in the future; fix the date in its metadata",
+        )
+    return Document.build(
+        doc_id=doc_id,
+        source_path=source,
+        text=text,
+        url=_str(meta.get("url")),
+        title=_str(meta.get("title")),
+        outlet=_str(meta.get("outlet")),
+        published=published,
+        published_source=origin if published else None,
+        warnings=list(warnings),
+    )
+
+
+def _str(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def parse_date(value: object, source: str) -> date | None:
+    """A metadata date: a YAML date, or an ISO string (a time part is ignored)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).date()
+    except ValueError:
+        found = find_published_date(str(value))
+        if found:
+            return found
+        raise DocumentError(
+            source, "bad_date", f"published {value!r} is not a date; use YYYY-MM-DD"
+        ) from None
+
+
+@lru_cache(maxsize=256)
+def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read the manifest ({e})") from e
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: the manifest must map file names to metadata")
+    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+
+# --- dates in the text -----------------------------------------------------------------------
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+DATE_PATTERNS = [
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"),
+    re.compile(r"\b(?P<day>[0-3]?\d)\s+" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+    re.compile(
+        r"\b" + _MONTH + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,\s*(?P<year>(?:19|20)\d\d)\b", re.I
+    ),
+]
+# A dateline or byline sits near the top; a "Source: X, <date>" credit near the bottom.
+HEAD_CHARS = 600
+TAIL_LINE = re.compile(r"^(?:source|published|posted|updated|first published)\b.*$", re.I | re.M)
+
+
+def find_published_date(text: str) -> date | None:
+    """The publication date stated in the text's head or in a source/published line, if any."""
+    candidates = [text[:HEAD_CHARS], *TAIL_LINE.findall(text[-HEAD_CHARS:])]
+    for chunk in candidates:
+        found = _first_date(chunk)
+        if found:
+            return found
+    return None
+
+
+def _first_date(chunk: str) -> date | None:
+    best: tuple[int, date] | None = None
+    for pattern in DATE_PATTERNS:
+        for m in pattern.finditer(chunk):
+            month = int(m.group("mnum")) if "mnum" in m.groupdict() and m.group("mnum") else None
+            if month is None:
+                month = MONTHS[m.group("month").lower().rstrip(".")]
+            try:
+                found = date(int(m.group("year")), month, int(m.group("day")))
+            except ValueError:
+                continue
+            if best is None or m.start() < best[0]:
+                best = (m.start(), found)
+            break
+    return best[1] if best else None
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def html_to_text(html: str, source: str) -> tuple[str, dict[str, Any]]:
+    """The article text and metadata of an HTML page (scripts, navigation and ads dropped).
+
+    Front matter is not looked for in HTML; the page's own metadata is used instead.
+    """
+    import trafilatura  # imported here: slow to import and only HTML inputs need it
+
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if not text or not text.strip():
+        raise DocumentError(source, "no_article_text", "no article text found in the HTML page")
+    meta: dict[str, Any] = {}
+    info = trafilatura.extract_metadata(html)
+    if info is not None:
+        meta = {
+            "title": info.title,
+            "url": info.url,
+            "outlet": info.sitename,
+            "published": info.date,
+        }
+    return text, {k: v for k, v in meta.items() if v}

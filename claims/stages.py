@@ -1,0 +1,174 @@
+"""The pipeline's stages as plain functions over the library; ``flows/`` wraps each in a task.
+
+Each stage opens the database for as long as it needs it and closes it again, so a stage can
+run in any process; the run as a whole is serialised by ``store.run_lock``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+
+from claims.ingest import Source, discover, read_sources
+from claims.models import Document, Extraction, Rejection, Relation, RunSummary
+from claims.settings import Settings
+from claims.store import Store
+
+T = TypeVar("T")
+
+
+@dataclass
+class IngestBatch:
+    """One batch of read documents: those to extract, those unchanged since they were published."""
+
+    documents: list[Document] = field(default_factory=list)
+    changed: list[Document] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+def discover_inputs(paths: Sequence[str | Path]) -> list[Source]:
+    return discover(paths)
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def begin_run(settings: Settings, run_id: str, inputs: Sequence[str]) -> RunSummary:
+    """Record the run as running, prepare empty staging tables and read what is published."""
+    summary = RunSummary(run_id=run_id, started_at=datetime.now(), inputs=[str(p) for p in inputs])
+    with Store(settings.db) as store:
+        store.record_run(summary)
+        store.reset_staging()
+    return summary
+
+
+def published_hashes(settings: Settings) -> dict[str, str]:
+    with Store(settings.db) as store:
+        return store.published_hashes()
+
+
+def ingest_batch(
+    sources: Sequence[Source], known: dict[str, str], settings: Settings
+) -> IngestBatch:
+    """Read a batch of sources; a document whose text hash is already published is not changed."""
+    batch = IngestBatch()
+    for item in read_sources(sources, settings):
+        if isinstance(item, Rejection):
+            batch.rejected.append(item)
+            continue
+        batch.documents.append(item)
+        if known.get(item.doc_id) != item.sha256:
+            batch.changed.append(item)
+    return batch
+
+
+def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
+    """Claims and facts of each document, repeats of a figure within a document merged."""
+    from claims.crosscheck import merge_mentions
+    from claims.extract import extract_documents, load_nlp
+
+    if not documents:
+        return []
+    nlp = load_nlp(settings)
+    out = []
+    for extraction in extract_documents(documents, settings, nlp):
+        merged = merge_mentions(extraction.claims, settings)
+        out.append(extraction.model_copy(update={"claims": merged}))
+    return out
+
+
+def stage_batch(
+    batch: IngestBatch, extractions: Sequence[Extraction], summary: RunSummary, settings: Settings
+) -> RunSummary:
+    """Write a batch into staging and return the summary with its counts added."""
+    with Store(settings.db) as store:
+        duplicates = store.stage_batch(batch.documents, extractions, summary.run_id)
+        rejected = [*batch.rejected, *duplicates]
+        store.record_rejections(summary.run_id, rejected)
+    accepted = len(batch.documents) - len(duplicates)
+    return summary.model_copy(
+        update={
+            "documents": summary.documents + accepted,
+            "documents_extracted": summary.documents_extracted + len(extractions),
+            "documents_unchanged": summary.documents_unchanged + accepted - len(extractions),
+            "documents_rejected": summary.documents_rejected + len(rejected),
+        }
+    )
+
+
+def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
+    """Carry over unseen published documents, then relate every staged claim across documents."""
+    from claims.crosscheck import cross_check
+
+    with Store(settings.db) as store:
+        store.stage_carry_over()
+        claims = store.claims(schema="staging")
+        facts = store.facts(schema="staging")
+        documents = {d.doc_id: d for d in store.documents(schema="staging")}
+        relations: list[Relation] = cross_check(claims, facts, documents, settings)
+        store.stage_relations(relations)
+    by_kind = {k: sum(r.relation == k for r in relations) for k in ("agree", "conflict", "update")}
+    return summary.model_copy(
+        update={
+            "claims": len(claims),
+            "facts": len(facts),
+            "relations": len(relations),
+            "agreements": by_kind["agree"],
+            "conflicts": by_kind["conflict"],
+            "updates": by_kind["update"],
+        }
+    )
+
+
+def staged_frames(settings: Settings) -> dict[str, pd.DataFrame]:
+    with Store(settings.db) as store:
+        return store.staging_frames()
+
+
+def publish_staged(settings: Settings) -> None:
+    with Store(settings.db) as store:
+        store.publish()
+
+
+def finish_run(
+    summary: RunSummary,
+    settings: Settings,
+    *,
+    status: str,
+    gate_passed: bool | None = None,
+    failed: Sequence[str] = (),
+    error: str | None = None,
+    report_path: str | None = None,
+) -> RunSummary:
+    """Record the run's outcome in ``runs``."""
+    done = summary.model_copy(
+        update={
+            "finished_at": datetime.now(),
+            "status": status,
+            "gate_passed": gate_passed,
+            "failed_expectations": list(failed),
+            "error": error,
+            "report_path": report_path,
+        }
+    )
+    with Store(settings.db) as store:
+        store.record_run(done)
+    return done
+
+
+def write_run_report(summary: RunSummary, settings: Settings) -> RunSummary:
+    """Write the HTML and Markdown report for the run and note its path in ``runs``."""
+    from claims.report import write_report
+
+    paths = write_report(settings.db, settings.reports_dir, run_id=summary.run_id)
+    done = summary.model_copy(update={"report_path": str(paths.html)})
+    with Store(settings.db) as store:
+        store.record_run(done)
+    return done

@@ -1,0 +1,168 @@
+"""The DuckDB store: migrations, staging, carry-over, atomic publish, locks, foreign files."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from claims.errors import LockedError, StoreError
+from claims.models import Document, Extraction, QuantityClaim
+from claims.store import PUBLISHED_TABLES, Store, run_lock
+
+
+def doc(doc_id: str, text: str) -> Document:
+    return Document.build(
+        doc_id=doc_id, source_path=f"/in/{doc_id}", text=text, published=date(2024, 1, 2)
+    )
+
+
+def claim_for(d: Document, span: str) -> QuantityClaim:
+    start = d.text.index(span)
+    return QuantityClaim(
+        claim_id=QuantityClaim.make_id(d.sha256, start, start + len(span)),
+        doc_id=d.doc_id,
+        kind="count",
+        span=span,
+        char_start=start,
+        char_end=start + len(span),
+        sentence=d.text,
+        sentence_start=0,
+        value=50,
+        low=50,
+        high=None,
+        low_inclusive=False,
+        high_inclusive=True,
+        qualifier="over",
+        unit="ally",
+        measure="country",
+        key_terms=["GPE:ukraine"],
+        as_of_start=date(2024, 1, 2),
+        as_of_end=date(2024, 1, 2),
+        time_basis="published",
+    )
+
+
+def run_once(path: Path, docs: list[Document], extracted: list[Extraction], run_id: str) -> None:
+    with Store(path) as store:
+        store.reset_staging()
+        store.stage_batch(docs, extracted, run_id)
+        store.stage_carry_over()
+        store.publish()
+
+
+def snapshot(path: Path) -> dict[str, list[tuple]]:
+    with Store(path, read_only=True) as store:
+        return {
+            t: store.con.execute(f"SELECT * FROM main.{t} ORDER BY ALL").fetchall()
+            for t in PUBLISHED_TABLES
+        }
+
+
+def test_migrations_are_recorded_and_rerunning_them_is_a_no_op(tmp_path: Path) -> None:
+    path = tmp_path / "c.duckdb"
+    with Store(path) as store:
+        versions = store.con.execute("SELECT version FROM schema_migrations").fetchall()
+        assert versions == [(1,)]
+        assert store.migrate() == []
+
+
+def test_public_tables_carry_comments_for_users_browsing_the_schema(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.duckdb") as store:
+        rows = store.con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
+    comments = dict(rows)
+    for table in (*PUBLISHED_TABLES, "runs", "rejected_documents"):
+        assert comments[table], f"{table} has no COMMENT"
+
+
+def test_unchanged_documents_keep_their_claims_and_unseen_ones_are_carried_over(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.duckdb"
+    a, b = doc("a", "Over 50 allies met."), doc("b", "Over 50 allies met again.")
+    run_once(
+        path,
+        [a, b],
+        [
+            Extraction(doc_id=d.doc_id, sha256=d.sha256, claims=[claim_for(d, "Over 50 allies")])
+            for d in (a, b)
+        ],
+        "r1",
+    )
+    first = snapshot(path)
+    # Run 2 sees only "a", unchanged: nothing is extracted, yet nothing is lost.
+    run_once(path, [a], [], "r2")
+    assert snapshot(path) == first
+
+
+def test_a_changed_document_replaces_its_earlier_claims(tmp_path: Path) -> None:
+    path = tmp_path / "c.duckdb"
+    a = doc("a", "Over 50 allies met.")
+    run_once(
+        path,
+        [a],
+        [Extraction(doc_id="a", sha256=a.sha256, claims=[claim_for(a, "Over 50 allies")])],
+        "r1",
+    )
+    a2 = doc("a", "Today, over 50 allies met.")
+    run_once(
+        path,
+        [a2],
+        [Extraction(doc_id="a", sha256=a2.sha256, claims=[claim_for(a2, "over 50 allies")])],
+        "r2",
+    )
+    with Store(path, read_only=True) as store:
+        [c] = store.claims()
+        [d] = store.documents()
+    assert d.sha256 == a2.sha256
+    assert c.char_start == a2.text.index("over 50 allies")
+
+
+def test_a_duplicate_doc_id_in_one_run_is_rejected_not_staged_twice(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.duckdb") as store:
+        store.reset_staging()
+        rejected = store.stage_batch([doc("a", "one"), doc("a", "two")], [], "r1")
+        assert [r.reason for r in rejected] == ["duplicate_id"]
+        assert store.counts("staging")["documents"] == 1
+
+
+def test_publish_is_atomic_when_a_statement_fails(tmp_path: Path) -> None:
+    path = tmp_path / "c.duckdb"
+    a = doc("a", "Over 50 allies met.")
+    run_once(path, [a], [], "r1")
+    before = snapshot(path)
+    with Store(path) as store:
+        store.reset_staging()
+        store.stage_batch([doc("b", "Other text.")], [], "r2")
+        # A staging table that no longer matches the public one makes publish fail midway.
+        store.con.execute("DROP TABLE staging.claim_relations")
+        store.con.execute("CREATE TABLE staging.claim_relations (x INTEGER)")
+        with pytest.raises(StoreError, match="rolled back"):
+            store.publish()
+    assert snapshot(path) == before
+
+
+def test_a_second_run_on_the_same_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "c.duckdb"
+    with run_lock(path), pytest.raises(LockedError, match="another run is using"), run_lock(path):
+        pass
+
+
+def test_a_foreign_file_at_the_database_path_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.duckdb"
+    path.write_bytes(b"this is not a database" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="cannot open as a DuckDB database"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "c.duckdb"
+    Store(path).close()
+    with Store(path, read_only=True) as store, pytest.raises(duckdb.Error):
+        store.con.execute("DELETE FROM documents")
