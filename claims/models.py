@@ -11,7 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-QuantityKind = Literal["count", "money", "percent", "ordinal", "duration", "measure", "date", "range"]
+QuantityKind = Literal[
+    "count", "money", "percent", "ordinal", "duration", "measure", "date", "range"
+]
 QUANTITY_KINDS: tuple[str, ...] = QuantityKind.__args__  # type: ignore[attr-defined]
 
 # How a claim's time scope was decided: from time words in its sentence, or only from the
@@ -55,7 +57,9 @@ class Document(BaseModel):
 
     @classmethod
     def build(cls, *, doc_id: str, source_path: str, text: str, **meta: object) -> Document:
-        return cls(doc_id=doc_id, source_path=source_path, text=text, sha256=text_sha256(text), **meta)  # type: ignore[arg-type]
+        return cls(
+            doc_id=doc_id, source_path=source_path, text=text, sha256=text_sha256(text), **meta
+        )  # type: ignore[arg-type]
 
 
 class Rejection(BaseModel):
