@@ -1,0 +1,175 @@
+"""The whole flow on the real stack: spaCy model, DuckDB file, Prefect flow run, GX gate.
+
+Judged against the hand annotation in ../shared/gold/seed_claims.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from claims.cli import main, prefect_environment
+from claims.store import PUBLISHED_TABLES
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict:
+    shared = Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))
+    return json.loads((shared / "gold" / "seed_claims.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One ephemeral, offline Prefect API for the whole session."""
+    prefect_environment(REPO / ".prefect")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def published(db: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            t: con.execute(f"SELECT * FROM main.{t} ORDER BY ALL").fetchall()
+            for t in PUBLISHED_TABLES
+        }
+    finally:
+        con.close()
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+    """One real run of `claims run` over the seeds, shared by the read-only tests below."""
+    workdir = tmp_path_factory.mktemp("seeded")
+    db = workdir / "claims.duckdb"
+    code = main(["run", str(SEEDS), "--db", str(db), "--reports", str(workdir / "reports")])
+    assert code == 0
+    return db
+
+
+def claim_near(db: Path, doc_id: str, quote: str) -> list[tuple]:
+    """Claims of doc_id whose span overlaps the first occurrence of quote in the stored text."""
+    return query(
+        db,
+        f"""
+        SELECT c.span, c.value, c.low, c.high, c.low_inclusive, c.high_inclusive, c.kind
+        FROM claims c JOIN documents d USING (doc_id)
+        WHERE c.doc_id = '{doc_id}'
+          AND c.char_start < strpos(d.text, $${quote}$$) - 1 + length($${quote}$$)
+          AND c.char_end > strpos(d.text, $${quote}$$) - 1
+          AND strpos(d.text, $${quote}$$) > 0
+        """,
+    )
+
+
+def test_gold_quantity_claims_are_extracted_with_value_and_interval(seeded: Path, gold) -> None:
+    found, missing = 0, []
+    for g in gold["quantity_claims"]:
+        rows = claim_near(seeded, g["file"], g["quote"])
+        ok = any(
+            (g["value"] is None or r[1] == pytest.approx(g["value"]))
+            and (r[2] is None if g["low"] is None else r[2] == pytest.approx(g["low"]))
+            and (r[3] is None if g["high"] is None else r[3] == pytest.approx(g["high"]))
+            for r in rows
+        )
+        found += ok
+        if not ok:
+            missing.append((g["id"], g["quote"], rows))
+    recall = found / len(gold["quantity_claims"])
+    assert recall >= 0.9, f"recall {recall:.0%}; missing: {missing}"
+
+
+def test_no_listed_non_quantity_becomes_a_claim(seeded: Path, gold) -> None:
+    for nq in gold["not_quantities"]:
+        assert claim_near(seeded, nq["file"], nq["quote"]) == [], nq
+
+
+def test_the_allies_conflict_is_flagged_and_the_packages_trap_is_not(seeded: Path) -> None:
+    flagged = query(seeded, "SELECT doc_a, doc_b, span_a, span_b, reason FROM flagged_claims")
+    pairs = {frozenset((a[:3], b[:3])) for a, b, *_ in flagged}
+    assert frozenset(("001", "003")) in pairs, flagged
+    packages = query(
+        seeded,
+        """
+        SELECT r.relation FROM claim_relations r
+        JOIN claims a ON a.claim_id = r.claim_a JOIN claims b ON b.claim_id = r.claim_b
+        WHERE a.kind = 'money' AND b.kind = 'money'
+          AND list_sort([left(a.doc_id, 3), left(b.doc_id, 3)]) = ['000', '001']
+        """,
+    )
+    assert packages == []
+
+
+def test_a_second_run_on_the_same_inputs_changes_nothing(seeded: Path, tmp_path: Path) -> None:
+    db = tmp_path / "again.duckdb"
+    shutil.copy(seeded, db)
+    before = published(db)
+    assert main(["run", str(SEEDS), "--db", str(db), "--reports", str(tmp_path / "r")]) == 0
+    assert published(db) == before
+    [(extracted, unchanged)] = query(
+        db,
+        "SELECT documents_extracted, documents_unchanged FROM runs "
+        "ORDER BY started_at DESC LIMIT 1",
+    )
+    assert (extracted, unchanged) == (0, 5)
+
+
+def test_a_failed_gate_publishes_nothing_and_names_the_expectation(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "gate.duckdb"
+    shutil.copy(seeded, db)
+    # Corrupt one published claim: the next run carries it into staging, where the gate sees
+    # that its span no longer matches its offsets.
+    con = duckdb.connect(str(db))
+    con.execute(
+        "UPDATE claims SET span = 'tampered' WHERE claim_id = (SELECT min(claim_id) FROM claims)"
+    )
+    con.close()
+    before = published(db)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "new.txt").write_text(
+        "---\npublished: 2024-09-01\n---\nMore than 60 countries joined the coalition.\n",
+        encoding="utf-8",
+    )
+    code = main(["run", str(inbox), "--db", str(db), "--reports", str(tmp_path / "r")])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "span" in out
+    assert published(db) == before
+    [(status, failed)] = query(
+        db, "SELECT status, failed_expectations FROM runs ORDER BY started_at DESC LIMIT 1"
+    )
+    assert status == "gate_failed"
+    assert any("span" in f for f in failed)
+
+
+def test_the_report_is_written_with_the_conflict(seeded: Path) -> None:
+    [(path,)] = query(
+        seeded, "SELECT report_path FROM runs WHERE status = 'published' ORDER BY started_at DESC"
+    )
+    html = Path(path).read_text(encoding="utf-8")
+    assert "conflict" in html.lower()
+    assert (Path(path).parent / "latest.html").exists()
