@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from claims.errors import ClaimsError
 from claims.settings import Settings
@@ -32,6 +37,13 @@ def prefect_environment(home: Path | None = None) -> None:
         os.environ.setdefault(key, value)
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(**({"db": args.db} if getattr(args, "db", None) else {}))
+
+
+# --- run / report ----------------------------------------------------------------------------
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
     if args.verbose:
@@ -50,14 +62,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise summary
         raise ClaimsError(f"the run failed: {type(summary).__name__}: {summary}") from summary
     if not args.quiet or not summary.gate_passed:
-        print(render_summary(summary, Settings(**_db_override(args))))
+        print(render_summary(summary, settings_from(args)))
     return 0 if summary.gate_passed else EXIT_GATE_FAILED
 
 
-def render_summary(summary: object, settings: Settings) -> str:
-    from claims.models import RunSummary
-
-    assert isinstance(summary, RunSummary)
+def render_summary(summary: Any, settings: Settings) -> str:
     gate = "passed" if summary.gate_passed else "FAILED — nothing was published"
     lines = [
         f"run {summary.run_id}",
@@ -75,32 +84,201 @@ def render_summary(summary: object, settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def _db_override(args: argparse.Namespace) -> dict[str, object]:
-    return {"db": args.db} if getattr(args, "db", None) else {}
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from claims.report import write_report
 
-    settings = Settings(**_db_override(args))
-    out = args.out or settings.reports_dir
-    paths = write_report(settings.db, out)
+    settings = settings_from(args)
+    paths = write_report(settings.db, args.out or settings.reports_dir)
     print(f"report written: {paths.html} (and {paths.markdown.name}, {paths.latest_html.name})")
     return 0
 
 
-COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {
-    "run": (
+# --- reviewing -------------------------------------------------------------------------------
+
+
+def cmd_flags(args: argparse.Namespace) -> int:
+    from claims.store import Store
+
+    where = [] if args.all else ["status = 'open'"]
+    if args.relation:
+        where.append(f"relation = '{args.relation}'")
+    sql = (
+        "SELECT relation_id, relation, status, round(score, 2) AS score, doc_a, doc_b, reason "
+        "FROM review_queue"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " ORDER BY CASE relation WHEN 'conflict' THEN 0 WHEN 'update' THEN 1 ELSE 2 END, "
+        "score DESC, relation_id"
+    )
+    with Store(settings_from(args).db, read_only=True) as store:
+        columns, rows = store.query(sql)
+    print_rows(columns, rows, args.format)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from claims.store import Store
+
+    decision = "confirmed" if args.confirm else "dismissed"
+    reviewer = args.reviewer or os.environ.get("USER")
+    with Store(settings_from(args).db) as store:
+        relation_id = store.record_review(args.flag, decision, args.note, reviewer)
+    print(f"{relation_id}: {decision}")
+    return 0
+
+
+# --- reading the database --------------------------------------------------------------------
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from claims.store import Store
+
+    with Store(settings_from(args).db, read_only=True) as store:
+        columns, rows = store.query(args.sql)
+    print_rows(columns, rows, args.format)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from claims.store import Store
+
+    suffix = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".jsonl"}[args.format]
+    out = args.out or Path(f"{args.table}{suffix}")
+    with Store(settings_from(args).db, read_only=True) as store:
+        count = store.export(args.table, out, args.format)
+    print(f"{count} rows of {args.table} written to {out}")
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    """Rows as an aligned table for people, or csv/json for scripts."""
+    if fmt == "json":
+        json.dump([dict(zip(columns, map(_plain, r), strict=True)) for r in rows], sys.stdout)
+        print()
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    if not columns:
+        print("ok")
+        return
+    width = 60
+    cells = [[_cell(v, width) for v in r] for r in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for r in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _cell(value: Any, width: int) -> str:
+    text = "NULL" if value is None else " ".join(str(_plain(value)).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    func: Callable[[argparse.Namespace], int]
+    help: str
+    examples: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+
+
+def _run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+    p.add_argument("--reports", type=Path, help="report folder (default: reports/)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only on failure (for cron)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, help="report folder (default: reports/)")
+
+
+def _format_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="output format"
+    )
+
+
+def _flags_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all", action="store_true", help="include flags already reviewed")
+    p.add_argument("--relation", choices=("conflict", "update", "agree"), help="only this kind")
+    _format_arg(p)
+
+
+def _review_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("flag", help="relation_id, or a unique prefix of it (see `claims flags`)")
+    decision = p.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--confirm", action="store_true", help="the flag is right")
+    decision.add_argument("--dismiss", action="store_true", help="the flag is wrong")
+    p.add_argument("--note", help="why, for the next reviewer")
+    p.add_argument("--reviewer", help="who decided (default: $USER)")
+
+
+def _query_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sql", help="one SQL statement; the database is opened read-only")
+    _format_arg(p)
+
+
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    p.add_argument("--table", default="claims", help="table or view (default: claims)")
+    p.add_argument("--out", type=Path, help="output file (default: TABLE.FORMAT)")
+
+
+COMMANDS: dict[str, Command] = {
+    "run": Command(
         cmd_run,
         "Run the verify-claims flow over articles and publish through the gate.",
-        "examples:\n  claims run                      # the demo corpus in seeds/\n"
-        "  claims run inbox/ extra.jsonl --db news.duckdb\n"
+        "  claims run                        # the demo corpus in seeds/\n"
+        "  claims run inbox/ wire.jsonl --db news.duckdb\n\n"
         "exit status: 0 published, 1 the gate failed (nothing published), 2 error",
+        _run_args,
     ),
-    "report": (
+    "report": Command(
         cmd_report,
         "Rewrite the flagged-claims report (HTML + Markdown) from the database.",
-        "examples:\n  claims report\n  claims report --db news.duckdb --out /tmp/review",
+        "  claims report\n  claims report --db news.duckdb --out /tmp/review",
+        _report_args,
+    ),
+    "flags": Command(
+        cmd_flags,
+        "List relations waiting for review (conflicts first).",
+        "  claims flags\n  claims flags --relation conflict --format csv\n  claims flags --all",
+        _flags_args,
+    ),
+    "review": Command(
+        cmd_review,
+        "Record a reviewer's decision on a flag; it survives later runs.",
+        "  claims review r_3f2a --dismiss --note 'different coalitions'\n"
+        "  claims review r_3f2a9c01 --confirm",
+        _review_args,
+    ),
+    "query": Command(
+        cmd_query,
+        "Run read-only SQL against the database and print the result.",
+        '  claims query "SELECT span_a, span_b, reason FROM flagged_claims"\n'
+        '  claims query "SELECT * FROM runs" --format json',
+        _query_args,
+    ),
+    "export": Command(
+        cmd_export,
+        "Export a table or view to parquet, csv or jsonl.",
+        "  claims export --table claims --format parquet --out claims.parquet\n"
+        "  claims export --table flagged_claims --format csv",
+        _export_args,
     ),
 }
 
@@ -114,23 +292,17 @@ def build_parser() -> argparse.ArgumentParser:
         "...); see README.md.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (func, help_text, epilog) in COMMANDS.items():
+    for name, command in COMMANDS.items():
         p = sub.add_parser(
             name,
-            help=help_text,
-            description=help_text,
-            epilog=epilog,
+            help=command.help,
+            description=command.help,
+            epilog="examples:\n" + command.examples,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.set_defaults(func=func)
+        p.set_defaults(func=command.func)
         p.add_argument("--db", type=Path, help="DuckDB file (default: $CLAIMS_DB or claims.duckdb)")
-        if name == "run":
-            p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
-            p.add_argument("--reports", type=Path, help="report folder (default: reports/)")
-            p.add_argument("-q", "--quiet", action="store_true", help="print only on failure")
-            p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
-        if name == "report":
-            p.add_argument("--out", type=Path, help="report folder (default: reports/)")
+        command.arguments(p)
     return parser
 
 

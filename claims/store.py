@@ -341,3 +341,62 @@ class Store:
             row = self.con.execute(f"SELECT count(*) FROM {schema}.{table}").fetchone()
             out[table] = int(row[0]) if row else 0
         return out
+
+    # --- reviews and ad-hoc reads ---------------------------------------------------------
+
+    def record_review(
+        self, flag: str, decision: str, note: str | None = None, reviewer: str | None = None
+    ) -> str:
+        """Record a decision on the relation whose id is or starts with ``flag``; returns its id."""
+        matches = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT relation_id FROM claim_relations WHERE starts_with(relation_id, ?)", [flag]
+            ).fetchall()
+        ]
+        if not matches:
+            raise StoreError(f"{self.path}: no flag {flag!r}; list them with `claims flags`.")
+        if len(matches) > 1:
+            raise StoreError(
+                f"{self.path}: {flag!r} matches {len(matches)} flags; give more of the id."
+            )
+        self.con.execute(
+            "INSERT INTO reviews VALUES (?, ?, ?, ?, now())", [matches[0], decision, note, reviewer]
+        )
+        return matches[0]
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one statement; on a read-only store any write fails with a clear error."""
+        try:
+            cursor = self.con.execute(sql)
+        except duckdb.Error as e:
+            first = str(e).splitlines()[0]
+            if self.read_only and "read-only" in first.lower():
+                raise StoreError(
+                    f"{self.path}: the database is opened read-only here; queries cannot write ({first})"
+                ) from e
+            raise StoreError(f"{self.path}: the query failed: {first}") from e
+        if cursor.description is None:
+            return [], []
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def export(self, table: str, out: Path, fmt: str) -> int:
+        """Write a table or view to ``out`` as parquet, csv or jsonl; returns the row count."""
+        known = {
+            r[0]
+            for r in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' "
+                "AND NOT internal"
+            ).fetchall()
+        }
+        if table not in known:
+            raise StoreError(
+                f"{self.path}: no table or view {table!r}; choose one of {', '.join(sorted(known))}"
+            )
+        options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json"}
+        out.parent.mkdir(parents=True, exist_ok=True)
+        target = str(out).replace("'", "''")
+        self.con.execute(f"COPY (SELECT * FROM main.{table}) TO '{target}' ({options[fmt]})")
+        row = self.con.execute(f"SELECT count(*) FROM main.{table}").fetchone()
+        return int(row[0]) if row else 0
