@@ -62,7 +62,7 @@ def test_jsonl_lines_become_documents_and_bad_lines_are_rejected_alone(tmp_path:
     ]
     (tmp_path / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     docs, rejected = read([tmp_path], settings)
-    assert [d.doc_id for d in docs][0] == "x1"
+    assert docs[0].doc_id == "x1"
     assert docs[1].doc_id.startswith("feed.jsonl:")
     assert {r.reason for r in rejected} == {"bad_json", "no_text"}
     assert rejected[0].source_path.endswith("feed.jsonl#L2")
