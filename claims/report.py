@@ -1,0 +1,424 @@
+"""The flagged-claims report: a self-contained HTML page and its Markdown twin, for fact-checkers.
+
+Everything comes from DuckDB through the views in ``claims/sql/views/`` (``claim_status`` and the
+``report_*`` views); this module only shapes their rows for the templates in
+``claims/templates/``. Article text and URLs come from the open web, so the HTML environment
+autoescapes every value, only absolute http(s) URLs become links, and the page's
+Content-Security-Policy admits nothing but its own inline style and script (by hash), so even a
+value that slipped through escaping could not run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from claims.crosscheck import Rule, format_interval
+from claims.errors import StoreError
+from claims.store import Store
+
+TEMPLATES = Path(__file__).parent / "templates"
+REPORT_VIEWS = (
+    "claim_relation_sides",
+    "claim_status",
+    "report_claims",
+    "report_facts",
+    "report_relation_sides",
+    "report_runs",
+    "report_totals",
+)
+# (relation, section title) in the order a reviewer should read them: conflicts need a decision.
+SECTIONS = (("conflict", "Conflicts"), ("update", "Updates"), ("agree", "Agreements"))
+STATUSES = ("contested", "updated", "corroborated", "single-source")
+RELATION_FIELDS = ("relation_id", "relation", "claim_type", "rule", "score", "reason", "review")
+SOURCE_FIELDS = ("doc_id", "title", "outlet", "published", "url")
+WEB_SCHEMES = ("http", "https")
+# Characters a URL may keep as they are; everything else (quotes, spaces, brackets that would end
+# a Markdown link, control characters) is percent-encoded.
+URL_SAFE = ":/?#[]@!$&*+,;=%~"
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where ``write_report`` wrote: the run's own files and the ``latest`` copies."""
+
+    html: Path
+    markdown: Path
+    latest_html: Path
+    latest_markdown: Path
+
+
+def write_report(db: Path, out_dir: Path, *, run_id: str | None = None) -> ReportPaths:
+    """Write report-<run_id>.html, report-<run_id>.md and latest.html/latest.md into out_dir from
+    the published tables and the runs table (run_id None = latest run). Returns the paths.
+
+    A database without runs gives a report that says so. Raises ``StoreError`` when the database
+    cannot be opened or ``run_id`` names no run.
+    """
+    context = read_report(Path(db), run_id)
+    html = render_html(context)
+    markdown = render_markdown(context)
+    run = context["run"]
+    stem = "report-" + (re.sub(r"[^A-Za-z0-9._-]+", "_", run["run_id"]) if run else "no-run")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = ReportPaths(
+        html=out_dir / f"{stem}.html",
+        markdown=out_dir / f"{stem}.md",
+        latest_html=out_dir / "latest.html",
+        latest_markdown=out_dir / "latest.md",
+    )
+    for path in (paths.html, paths.latest_html):
+        _write_atomically(path, html)
+    for path in (paths.markdown, paths.latest_markdown):
+        _write_atomically(path, markdown)
+    return paths
+
+
+def read_report(db: Path, run_id: str | None = None) -> dict[str, Any]:
+    """Everything the report shows, read from the report views and shaped for the templates."""
+    _ensure_views(db)
+    with Store(db, read_only=True) as store:
+        runs = _rows(
+            store.frame(
+                "SELECT * FROM report_runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
+                [run_id, run_id],
+            )
+        )
+        if run_id is not None and not runs:
+            raise StoreError(
+                f"{db}: no run {run_id!r}; list the runs with "
+                '`claims query "SELECT run_id, started_at, status FROM runs"`.'
+            )
+        run = runs[0] if runs else None
+        rejected = _rows(
+            store.frame(
+                "SELECT * FROM rejected_documents WHERE run_id = ? ORDER BY source_path",
+                [run["run_id"] if run else None],
+            )
+        )
+        totals = _rows(store.frame("SELECT * FROM report_totals"))[0]
+        sides = _rows(store.frame("SELECT * FROM report_relation_sides ORDER BY sort_key"))
+        claims = _rows(store.frame("SELECT * FROM report_claims ORDER BY sort_key"))
+        facts = _rows(store.frame("SELECT * FROM report_facts ORDER BY sort_key"))
+    pairs = _pairs(sides)
+    quantity = [p for p in pairs if p["claim_type"] == "quantity"]
+    return {
+        "db": str(db),
+        "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "run": _run(run) if run else None,
+        "rejected": rejected,
+        "totals": totals,
+        "sections": [
+            {
+                "relation": kind,
+                "title": title,
+                "pairs": [p for p in quantity if p["relation"] == kind],
+            }
+            for kind, title in SECTIONS
+        ],
+        "single_source": _by_document(
+            [_claim(c) for c in claims], lambda c: c["status"] == "single-source"
+        ),
+        "fact_pairs": [p for p in pairs if p["claim_type"] == "fact"],
+        "facts": _by_document([_fact(f) for f in facts], lambda f: True),
+        "statuses": STATUSES,
+    }
+
+
+def render_html(context: dict[str, Any]) -> str:
+    """The HTML page: autoescaped, inline CSS and JavaScript, no network access."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    js = (TEMPLATES / "report.js").read_text(encoding="utf-8")
+    env = _environment(autoescape=True, finalize=_html_value)
+    return env.get_template("report.html.j2").render(
+        **context,
+        css=Markup(css),
+        js=Markup(js),
+        style_hash=_csp_hash(css),
+        script_hash=_csp_hash(js),
+    )
+
+
+def render_markdown(context: dict[str, Any]) -> str:
+    """The Markdown twin, for pasting into tickets: every value is Markdown-escaped."""
+    env = _environment(autoescape=False, finalize=markdown_value)
+    env.filters["markdown"] = MarkdownText
+    return env.get_template("report.md.j2").render(**context)
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, percent-encoded so that it cannot leave an HTML
+    attribute or a Markdown link; None for anything else (javascript:, data:, relative paths)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.netloc:
+        return None
+    return quote(parts.geturl(), safe=URL_SAFE)
+
+
+class MarkdownText(str):
+    """Text that is already Markdown (a macro's output): ``markdown_value`` leaves it alone."""
+
+
+def markdown_value(value: object) -> str:
+    """A value as Markdown text on one line: punctuation that would format, link, open an HTML
+    tag or end a table cell is backslash-escaped."""
+    if isinstance(value, MarkdownText):
+        return value
+    if value is None:
+        return "–"
+    text = re.sub(r"\s+", " ", str(value))
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def format_number(value: float | None) -> str | None:
+    """14,000; 2.3 billion; 0.75 (the same style as the intervals of ``format_interval``)."""
+    if value is None:
+        return None
+    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= scale and float(value * 1000 / scale).is_integer():
+            return f"{value / scale:,.4g} {word}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+# --- shaping rows --------------------------------------------------------------------------
+
+
+def _pairs(sides: list[Row]) -> list[Row]:
+    """One entry per relation with its two sides, in the views' order."""
+    pairs: dict[str, Row] = {}
+    for row in sides:
+        pair = pairs.get(row["relation_id"])
+        if pair is None:
+            pair = {k: row[k] for k in RELATION_FIELDS}
+            pair["shared_terms"] = row["shared_terms"] or []
+            pair["meaning"] = _rule_meaning(row["rule"])
+            pair["sides"] = []
+            pairs[row["relation_id"]] = pair
+        side = _fact(row) if row["claim_type"] == "fact" else _claim(row)
+        pair["sides"].append(side)
+    return list(pairs.values())
+
+
+def _claim(row: Row) -> Row:
+    return {
+        **_sentence(row),
+        **_source(row),
+        "claim_id": row["claim_id"],
+        "kind": row["kind"],
+        "value": format_number(row["value"]),
+        "interval": _interval(row),
+        "qualifier": row["qualifier"],
+        "unit": row["unit"],
+        "subject": row["subject"],
+        "scope": _scope(row),
+        "scope_type": row["scope_type"],
+        "attributed_to": row["attributed_to"],
+        "status": row["status"],
+        "repeat": bool(row.get("mention_of")),
+    }
+
+
+def _interval(row: Row) -> str | None:
+    lo, hi = row["low"], row["high"]
+    if lo is None and hi is None:
+        return None
+    lo = -math.inf if lo is None else lo
+    hi = math.inf if hi is None else hi
+    return format_interval(lo, hi, bool(row["low_inclusive"]), bool(row["high_inclusive"]))
+
+
+def _fact(row: Row) -> Row:
+    return {
+        **_sentence(row),
+        **_source(row),
+        "claim_id": row.get("claim_id") or row.get("fact_id"),
+        **{k: row[k] for k in ("subject", "predicate", "object", "time", "place", "polarity")},
+        "attributed_to": row["attributed_to"],
+        "relations": row.get("relations"),
+        "in_conflict": bool(row.get("in_conflict")),
+    }
+
+
+def _sentence(row: Row) -> Row:
+    """The sentence split around the span: before / span / after. The stored offset is trusted
+    only when it points at the span; otherwise the span's first occurrence is shown, and when
+    the span is not in the sentence at all nothing is highlighted."""
+    sentence, span, offset = row["sentence"] or "", row["span"] or "", row["span_offset"]
+    if offset is None or offset < 0 or sentence[offset : offset + len(span)] != span:
+        offset = sentence.find(span) if span else -1
+    if offset < 0:
+        return {"span": span, "before": sentence, "mark": "", "after": ""}
+    end = offset + len(span)
+    return {"span": span, "before": sentence[:offset], "mark": span, "after": sentence[end:]}
+
+
+def _source(row: Row) -> Row:
+    source = {k: row[k] for k in SOURCE_FIELDS}
+    source["published"] = _day(row["published"])
+    source["href"] = safe_href(row["url"])
+    return source
+
+
+def _scope(row: Row) -> str:
+    start, end = _day(row["as_of_start"]), _day(row["as_of_end"])
+    when = f"{start} to {end}" if start and end and start != end else (start or end or "no date")
+    basis, text = row["time_basis"], row["time_text"]
+    if basis == "explicit" and text:
+        return f"{when} (from “{text}”)"
+    if basis == "published":
+        return f"{when} (publication date)"
+    return when if basis == "explicit" else f"{when} ({basis})"
+
+
+def _by_document(rows: list[Row], keep: Callable[[Row], bool]) -> list[Row]:
+    """Rows grouped by document (in row order), with the statuses of every row counted."""
+    groups: dict[str, Row] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["doc_id"],
+            {
+                "source": {k: row[k] for k in (*SOURCE_FIELDS, "href")},
+                "rows": [],
+                "count": Counter(),
+            },
+        )
+        group["count"][row.get("status")] += 1
+        if keep(row):
+            group["rows"].append(row)
+    return [g for g in groups.values() if g["rows"]]
+
+
+def _run(run: Row) -> Row:
+    return {
+        **run,
+        "started_at": _moment(run["started_at"]),
+        "finished_at": _moment(run["finished_at"]),
+        "run_time": _duration(run["run_time"]),
+        "gate": {True: "passed", False: "failed"}.get(run["gate_passed"], "not run"),
+        "inputs": run["inputs"] or [],
+        "failed_expectations": run["failed_expectations"] or [],
+    }
+
+
+def _rule_meaning(code: str) -> str:
+    try:
+        return Rule(code).meaning
+    except ValueError:
+        return ""
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def _rows(frame: pd.DataFrame) -> list[Row]:
+    """DataFrame rows as dicts of plain Python values (None for every kind of missing)."""
+    return [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.ndarray | list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, pd.Timedelta):
+        return value.to_pytimedelta()
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    return value
+
+
+def _day(value: object) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return None if value is None else str(value)
+
+
+def _moment(value: object) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else None
+
+
+def _duration(value: object) -> str | None:
+    if not isinstance(value, timedelta):
+        return None
+    seconds = value.total_seconds()
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min {secs} s"
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _environment(*, autoescape: bool, finalize: Callable[[object], object]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        finalize=finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["number"] = format_number
+    return env
+
+
+def _html_value(value: object) -> object:
+    return "–" if value is None else value
+
+
+def _csp_hash(text: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def _ensure_views(db: Path) -> None:
+    """Give a database written before the report views existed its views: opening it for writing
+    applies pending migrations and recreates every view, and changes no data."""
+    with Store(db, read_only=True) as store:
+        present = set(
+            store.frame("SELECT view_name FROM duckdb_views() WHERE NOT internal")["view_name"]
+        )
+    if not present.issuperset(REPORT_VIEWS):
+        Store(db).close()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside ``path`` and rename, so a reader never sees half a report."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,63 @@
+-- Every relation, one row per side, with everything a reviewer compares: both sentences with the
+-- span's offset in them, both intervals and time scopes, both sources, the rule, reason, score
+-- and the latest review decision. Conflicts first, then updates, then agreements; best score
+-- first within each.
+CREATE OR REPLACE VIEW report_relation_sides AS
+WITH latest_review AS (
+    SELECT relation_id, decision
+    FROM reviews
+    QUALIFY row_number() OVER (PARTITION BY relation_id ORDER BY decided_at DESC) = 1
+)
+SELECT
+    r.relation_id,
+    r.relation,
+    r.claim_type,
+    r.rule,
+    r.score,
+    r.reason,
+    r.shared_terms,
+    l.decision AS review,
+    s.side_no,
+    s.claim_id,
+    s.doc_id,
+    coalesce(q.span, f.span) AS span,
+    coalesce(q.sentence, f.sentence) AS sentence,
+    coalesce(q.span_offset, f.span_offset) AS span_offset,
+    q.kind,
+    q.value,
+    q.low,
+    q.high,
+    q.low_inclusive,
+    q.high_inclusive,
+    q.qualifier,
+    q.unit,
+    coalesce(q.subject, f.subject) AS subject,
+    q.as_of_start,
+    q.as_of_end,
+    q.time_basis,
+    q.time_text,
+    q.scope_type,
+    q.status,
+    f.predicate,
+    f.object,
+    f.time,
+    f.place,
+    f.polarity,
+    coalesce(q.attributed_to, f.attributed_to) AS attributed_to,
+    d.title,
+    d.outlet,
+    d.published,
+    d.url,
+    row_number() OVER (
+        ORDER BY
+            CASE r.relation WHEN 'conflict' THEN 1 WHEN 'update' THEN 2 ELSE 3 END,
+            r.score DESC,
+            r.relation_id,
+            s.side_no
+    ) AS sort_key
+FROM claim_relation_sides s
+JOIN claim_relations r ON r.relation_id = s.relation_id
+LEFT JOIN latest_review l ON l.relation_id = s.relation_id
+LEFT JOIN report_claims q ON s.claim_type = 'quantity' AND q.claim_id = s.claim_id
+LEFT JOIN report_facts f ON s.claim_type = 'fact' AND f.fact_id = s.claim_id
+LEFT JOIN documents d ON d.doc_id = s.doc_id;
