@@ -1,11 +1,24 @@
-"""Session-wide fixtures: the real spaCy pipeline, loaded once, and default settings."""
+"""Session-wide fixtures: the real spaCy pipeline, one offline Prefect API, the seed gold."""
 
 from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from spacy.language import Language
 
 from claims.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+def shared_dir() -> Path:
+    """../shared beside the repo (as in CI), or CLAIMS_SHARED_DIR."""
+    return Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +34,22 @@ def nlp(settings: Settings) -> Language:
     from claims.extract import load_nlp
 
     return load_nlp(settings)
+
+
+@pytest.fixture(scope="session")
+def gold() -> dict:
+    """The hand annotation of the seed corpus (a development set)."""
+    path = shared_dir() / "gold" / "seed_claims.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One ephemeral, offline Prefect API for the whole session (started on first use)."""
+    from claims.cli import prefect_environment
+
+    prefect_environment(REPO / ".prefect")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

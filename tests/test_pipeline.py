@@ -5,38 +5,19 @@ Judged against the hand annotation in ../shared/gold/seed_claims.json.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from claims.cli import main, prefect_environment
+from claims.cli import main
 from claims.store import PUBLISHED_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def gold() -> dict:
-    shared = Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))
-    return json.loads((shared / "gold" / "seed_claims.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """One ephemeral, offline Prefect API for the whole session."""
-    prefect_environment(REPO / ".prefect")
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def published(db: Path) -> dict[str, list[tuple]]:
@@ -173,3 +154,27 @@ def test_the_report_is_written_with_the_conflict(seeded: Path) -> None:
     html = Path(path).read_text(encoding="utf-8")
     assert "conflict" in html.lower()
     assert (Path(path).parent / "latest.html").exists()
+
+
+def test_a_review_decision_survives_two_further_runs(seeded: Path, tmp_path: Path) -> None:
+    db = tmp_path / "reviews.duckdb"
+    shutil.copy(seeded, db)
+    [(flag,)] = query(
+        db,
+        "SELECT relation_id FROM flagged_claims WHERE list_sort([left(doc_a, 3), left(doc_b, 3)])"
+        " = ['001', '003']",
+    )
+    assert main(["review", flag, "--dismiss", "--note", "checked by hand", "--db", str(db)]) == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "later.txt").write_text(
+        "---\npublished: 2024-10-01\noutlet: Wire\n---\n"
+        "Defense ministers from 50 countries met in Brussels on Tuesday.\n",
+        encoding="utf-8",
+    )
+    reports = str(tmp_path / "r")
+    assert main(["run", str(SEEDS), "--db", str(db), "--reports", reports]) == 0
+    assert main(["run", str(SEEDS), str(inbox), "--db", str(db), "--reports", reports]) == 0
+    assert query(db, "SELECT count(*) FROM documents") == [(6,)]
+    rows = query(db, f"SELECT status, note FROM review_queue WHERE relation_id = '{flag}'")
+    assert rows == [("dismissed", "checked by hand")]
