@@ -46,16 +46,21 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
+    quiet_dask(args.verbose)
     if args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
-    from flows.verify_claims import verify_claims
+    from claims import progress
+    from flows.deployments import configured_flow, extract_ahead
 
-    state = verify_claims(
-        paths=[str(p) for p in args.paths] or None,
-        db=str(args.db) if args.db else None,
-        reports_dir=str(args.reports) if args.reports else None,
-        return_state=True,
-    )
+    flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
+    with progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
+        state = flow(
+            paths=[str(p) for p in args.paths] or None,
+            db=str(args.db) if args.db else None,
+            reports_dir=str(args.reports) if args.reports else None,
+            extract_ahead=extract_ahead(args.workers),
+            return_state=True,
+        )
     summary = state.result(raise_on_failure=False)
     if isinstance(summary, BaseException):
         if isinstance(summary, ClaimsError):
@@ -64,6 +69,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet or not summary.gate_passed:
         print(render_summary(summary, settings_from(args)))
     return 0 if summary.gate_passed else EXIT_GATE_FAILED
+
+
+def quiet_dask(verbose: bool) -> None:
+    """Dask logs every worker start and stop at INFO; only show that with --verbose.
+
+    An environment variable, so the worker processes a local cluster spawns inherit it.
+    """
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    prefect_environment()
+    quiet_dask(args.verbose)
+    if args.verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    from flows.deployments import serve
+
+    serve(
+        args.paths,
+        db=args.db,
+        reports_dir=args.reports,
+        cron=args.cron,
+        interval=args.interval,
+        name=args.name,
+        workers=args.workers,
+        dask_address=args.dask_address,
+    )
+    return 0
 
 
 def render_summary(summary: Any, settings: Settings) -> str:
@@ -200,6 +233,35 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports", type=Path, help="report folder (default: reports/)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only on failure (for cron)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    _dask_args(p)
+
+
+def _dask_args(p: argparse.ArgumentParser) -> None:
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="extract on a local Dask cluster of N processes (on 127.0.0.1)",
+    )
+    where.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="extract on an existing Dask scheduler; only this process writes the database",
+    )
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders to watch (default: seeds/)"
+    )
+    p.add_argument("--reports", type=Path, help="report folder (default: reports/)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--cron", help="cron schedule (default: '0 * * * *', hourly)")
+    when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
+    p.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    _dask_args(p)
 
 
 def _report_args(p: argparse.ArgumentParser) -> None:
@@ -243,9 +305,19 @@ COMMANDS: dict[str, Command] = {
         cmd_run,
         "Run the verify-claims flow over articles and publish through the gate.",
         "  claims run                        # the demo corpus in seeds/\n"
-        "  claims run inbox/ wire.jsonl --db news.duckdb\n\n"
+        "  claims run inbox/ wire.jsonl --db news.duckdb\n"
+        "  claims run inbox/ --workers 4     # extraction on a local Dask cluster\n\n"
         "exit status: 0 published, 1 the gate failed (nothing published), 2 error",
         _run_args,
+    ),
+    "serve": Command(
+        cmd_serve,
+        "Serve the flow as a Prefect deployment that runs on a schedule (needs a Prefect server).",
+        "  export PREFECT_API_URL=http://127.0.0.1:4200/api   # `prefect server start` runs it\n"
+        '  claims serve --cron "0 * * * *" inbox/ --db news.duckdb\n'
+        "  claims serve --interval 300 inbox/ --dask-address tcp://scheduler:8786\n\n"
+        "each run extracts only new or changed documents; stop with Ctrl-C",
+        _serve_args,
     ),
     "report": Command(
         cmd_report,

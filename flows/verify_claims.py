@@ -1,29 +1,41 @@
 """The ``verify-claims`` flow: ingest → extract → stage → cross-check → validate → publish → report.
 
 Every task wraps one library call (``claims.stages``); the flow holds no logic of its own beyond
-the order of the stages and the gate's decision.
+the order of the stages and the gate's decision. When the staged candidate is identical to what
+is published (nothing changed since the last run), there is nothing to validate or publish.
+
+Extraction is the one task submitted to the task runner: by default one background thread (so
+reading the next batch overlaps extracting this one), or Dask workers when
+``flows.deployments`` configures a ``DaskTaskRunner``. Whatever runs it, its results come back
+here and only this process writes to DuckDB, which allows one writing process per file.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from claims import stages
 from claims.ingest import Source
 from claims.models import Document, Extraction, RunSummary
 from claims.settings import Settings
 from claims.store import run_lock
-from expectations import GateResult, run_gate
+
+if TYPE_CHECKING:
+    from expectations import GateResult
 
 # Inputs are large and not worth hashing, and a re-run must re-read the files: no task caching.
-TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 @task(name="discover", **TASK)
@@ -63,12 +75,24 @@ def cross_check(summary: RunSummary, settings: Settings) -> RunSummary:
 
 @task(name="validate", **TASK)
 def validate(settings: Settings) -> GateResult:
+    # Imported here: Great Expectations takes seconds to import, and Dask workers load this
+    # module only to run `extract`.
+    from expectations import run_gate
+
     data_docs = settings.reports_dir / "data_docs"
     return run_gate(stages.staged_frames(settings), data_docs_dir=data_docs)
 
 
+@task(name="unchanged", **TASK)
+def unchanged(settings: Settings) -> bool:
+    return stages.staging_matches_published(settings)
+
+
 @task(name="publish", **TASK)
-def publish(summary: RunSummary, gate: GateResult, settings: Settings) -> RunSummary:
+def publish(summary: RunSummary, gate: GateResult | None, settings: Settings) -> RunSummary:
+    if gate is None:
+        # Staged is exactly what is published: it passed the gate then, and stays published.
+        return stages.finish_run(summary, settings, status="published", gate_passed=True)
     if gate.passed:
         stages.publish_staged(settings)
         return stages.finish_run(summary, settings, status="published", gate_passed=True)
@@ -79,15 +103,37 @@ def publish(summary: RunSummary, gate: GateResult, settings: Settings) -> RunSum
 
 @task(name="report", **TASK)
 def report(summary: RunSummary, settings: Settings) -> RunSummary:
-    return stages.write_run_report(summary, settings)
+    from prefect import get_run_logger
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from claims.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
+
+    done = stages.write_run_report(summary, settings)
+    # The run is published by now: a Prefect API that refuses an artifact must not fail it.
+    try:
+        made = run_artifacts(settings.db, done.run_id, reports_dir=settings.reports_dir)
+        create_markdown_artifact(
+            made.summary, key=SUMMARY_KEY, description=made.summary_description
+        )
+        create_table_artifact(made.flags, key=FLAGS_KEY, description=made.flags_description)
+    except Exception as e:
+        get_run_logger().warning("the run's Prefect artifacts were not published: %s", e)
+    return done
 
 
-@flow(name="verify-claims", log_prints=True)
+# One extraction at a time unless a Dask runner replaces this: spaCy gains nothing from threads.
+ONE_THREAD: TaskRunner[Any] = ThreadPoolTaskRunner(max_workers=1)
+# Reading the next batch overlaps extracting this one; more only helps with more workers.
+DEFAULT_EXTRACT_AHEAD = 2
+
+
+@flow(name="verify-claims", log_prints=True, task_runner=ONE_THREAD)
 def verify_claims(
     paths: list[str] | None = None,
     db: str | None = None,
     reports_dir: str | None = None,
     batch_size: int | None = None,
+    extract_ahead: int = DEFAULT_EXTRACT_AHEAD,
 ) -> State:
     """Verify the claims in the articles under ``paths`` and publish them to ``db`` if the gate passes.
 
@@ -96,8 +142,10 @@ def verify_claims(
         db: DuckDB file (default: ``CLAIMS_DB`` or ``claims.duckdb``).
         reports_dir: Where the report goes (default: ``CLAIMS_REPORTS_DIR`` or ``reports``).
         batch_size: Input files per extraction batch (default: ``CLAIMS_BATCH_SIZE``).
+        extract_ahead: Batches submitted for extraction before the oldest is staged; raise it
+            to keep more Dask workers busy, at the cost of documents waiting in memory.
     """
-    overrides = {"db": db, "reports_dir": reports_dir, "batch_size": batch_size}
+    overrides: dict[str, Any] = {"db": db, "reports_dir": reports_dir, "batch_size": batch_size}
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     inputs = paths or ["seeds"]
     run_id = str(flow_run.get_id() or uuid.uuid4())
@@ -108,11 +156,17 @@ def verify_claims(
         summary = begin_run(settings, run_id, inputs)
         try:
             known = stages.published_hashes(settings)
+            pending: deque[tuple[stages.IngestBatch, PrefectFuture[list[Extraction]]]] = deque()
             for chunk in stages.batches(sources, settings.batch_size):
                 batch = ingest(chunk, known, settings)
-                summary = stage(batch, extract(batch.changed, settings), summary, settings)
+                pending.append((batch, extract.submit(batch.changed, settings)))
+                if len(pending) > extract_ahead:
+                    ready, extracted = pending.popleft()
+                    summary = stage(ready, extracted.result(), summary, settings)
+            for ready, extracted in pending:
+                summary = stage(ready, extracted.result(), summary, settings)
             summary = cross_check(summary, settings)
-            gate = validate(settings)
+            gate = None if unchanged(settings) else validate(settings)
             summary = publish(summary, gate, settings)
             summary = report(summary, settings)
         except BaseException as e:
@@ -125,10 +179,15 @@ def verify_claims(
 
 
 def summary_line(summary: RunSummary) -> str:
+    """One line for the flow run's final state; says how much of the run was incremental."""
     gate = "passed" if summary.gate_passed else "FAILED"
+    took = ""
+    if summary.finished_at is not None:
+        took = f" in {(summary.finished_at - summary.started_at).total_seconds():.1f} s"
     return (
         f"{summary.documents} documents ({summary.documents_extracted} extracted, "
-        f"{summary.documents_unchanged} unchanged, {summary.documents_rejected} rejected), "
+        f"{summary.documents_unchanged} unchanged and not extracted again, "
+        f"{summary.documents_rejected} rejected), "
         f"{summary.claims} claims, {summary.facts} facts, {summary.agreements} agreements, "
-        f"{summary.conflicts} conflicts, {summary.updates} updates; gate {gate}"
+        f"{summary.conflicts} conflicts, {summary.updates} updates; gate {gate}{took}"
     )

@@ -1,0 +1,212 @@
+"""How the verify-claims flow runs beyond a single ``claims run``: schedules, serving, Dask.
+
+Every schedule and every choice of task runner lives here, so the flow itself stays one
+definition. Three ways to run it:
+
+- ``claims run``: one run now, in this process (``configured_flow``).
+- ``claims serve``: a long-running process that serves the flow as a Prefect deployment on a
+  cron or interval schedule (``serve``); needs a Prefect server (``PREFECT_API_URL``).
+- ``prefect deploy --all``: the deployments in ``prefect.yaml``, for users who run work-pool
+  workers instead of a serve process.
+
+Extraction can go out to Dask (``--workers N`` for a local cluster, ``--dask-address`` for an
+existing scheduler). Only extraction does: results come back to the flow process, the one
+process that ever opens the DuckDB file.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from prefect import Flow
+from prefect.states import State
+from prefect.task_runners import TaskRunner
+
+from claims.errors import ClaimsError
+from flows.verify_claims import DEFAULT_EXTRACT_AHEAD, verify_claims
+
+DEPLOYMENT_NAME = "scheduled"
+DEFAULT_CRON = "0 * * * *"
+DASK_SCHEDULER_PORT = 8786
+# How long `--dask-address` may take to answer before the run is refused with a clear message.
+SCHEDULER_CONNECT_TIMEOUT_S = 5.0
+# Extraction batches in flight per Dask worker: enough to keep each busy while the flow
+# stages the batch before, few enough that documents waiting in memory stay bounded.
+BATCHES_PER_WORKER = 2
+
+
+def local_cluster_kwargs(workers: int) -> dict[str, Any]:
+    """A LocalCluster of ``workers`` single-threaded processes, reachable only from this host.
+
+    spaCy holds the GIL, so extraction scales with processes, not threads.
+    """
+    return {
+        "n_workers": workers,
+        "processes": True,
+        "threads_per_worker": 1,
+        "dashboard_address": None,
+        "host": "127.0.0.1",
+    }
+
+
+def task_runner(
+    workers: int | None = None, dask_address: str | None = None
+) -> TaskRunner[Any] | None:
+    """The Dask task runner for ``--workers`` / ``--dask-address``, or None for the default."""
+    if workers is not None and dask_address is not None:
+        raise ClaimsError("give --workers (a local cluster) or --dask-address, not both")
+    if workers is not None and workers < 1:
+        raise ClaimsError(f"--workers {workers}: need at least one worker")
+    if workers is None and dask_address is None:
+        return None
+    # Imported here: distributed is slow to import and the default path does not need it.
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address is not None:
+        check_scheduler(dask_address)
+        return DaskTaskRunner(address=dask_address)
+    assert workers is not None
+    return DaskTaskRunner(cluster_kwargs=local_cluster_kwargs(workers))
+
+
+def check_scheduler(address: str, timeout: float = SCHEDULER_CONNECT_TIMEOUT_S) -> None:
+    """Fail at once, naming the address, when no Dask scheduler listens there.
+
+    Without this a wrong address surfaces as a connect timeout deep inside the flow run.
+    """
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or not parts.hostname:
+        raise ClaimsError(f"--dask-address {address!r}: expected tcp://HOST:PORT")
+    try:
+        port = parts.port or DASK_SCHEDULER_PORT
+    except ValueError:
+        raise ClaimsError(f"--dask-address {address!r}: the port is not a number") from None
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            pass
+    except OSError as e:
+        raise ClaimsError(
+            f"--dask-address {address}: no Dask scheduler answers there ({e.strerror or e}); "
+            "start one with `dask scheduler` or use --workers N for a local cluster"
+        ) from None
+
+
+def extract_ahead(workers: int | None) -> int:
+    """Batches the flow may submit for extraction before it stages the oldest."""
+    return DEFAULT_EXTRACT_AHEAD if workers is None else max(1, BATCHES_PER_WORKER * workers)
+
+
+def configured_flow(
+    workers: int | None = None, dask_address: str | None = None
+) -> Flow[..., State]:
+    """The verify-claims flow with the task runner the options ask for."""
+    runner = task_runner(workers, dask_address)
+    return verify_claims if runner is None else verify_claims.with_options(task_runner=runner)
+
+
+def flow_parameters(
+    paths: Sequence[str | Path],
+    *,
+    db: str | Path | None = None,
+    reports_dir: str | Path | None = None,
+    batch_size: int | None = None,
+    ahead: int | None = None,
+) -> dict[str, Any]:
+    """The deployment's parameters; paths made absolute, as runs start in another process."""
+    params: dict[str, Any] = {"paths": [str(Path(p).resolve()) for p in paths] or None}
+    if db is not None:
+        params["db"] = str(Path(db).resolve())
+    if reports_dir is not None:
+        params["reports_dir"] = str(Path(reports_dir).resolve())
+    if batch_size is not None:
+        params["batch_size"] = batch_size
+    if ahead is not None:
+        params["extract_ahead"] = ahead
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def schedule(cron: str | None, interval: float | None) -> dict[str, Any]:
+    """``serve`` keyword arguments for one schedule: an interval in seconds, or a cron line."""
+    if cron is not None and interval is not None:
+        raise ClaimsError("give --cron or --interval, not both")
+    if interval is not None:
+        if interval <= 0:
+            raise ClaimsError(f"--interval {interval}: must be a positive number of seconds")
+        return {"interval": timedelta(seconds=interval)}
+    line = cron or DEFAULT_CRON
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=line)
+    except ValidationError:
+        raise ClaimsError(
+            f"--cron {line!r}: not a cron expression (e.g. '0 * * * *' for hourly)"
+        ) from None
+    return {"cron": line}
+
+
+def require_api() -> str:
+    """The Prefect API URL a served deployment registers with; refuses if there is none."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    if not url:
+        raise ClaimsError(
+            "claims serve needs a Prefect server to hold the schedule: start one with "
+            "`prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    return str(url)
+
+
+def serve(
+    paths: Sequence[str | Path],
+    *,
+    db: str | Path | None = None,
+    reports_dir: str | Path | None = None,
+    batch_size: int | None = None,
+    cron: str | None = None,
+    interval: float | None = None,
+    name: str = DEPLOYMENT_NAME,
+    workers: int | None = None,
+    dask_address: str | None = None,
+) -> None:
+    """Serve the flow as the deployment ``verify-claims/<name>`` until interrupted.
+
+    Each scheduled run reads ``paths`` again; documents already published unchanged are not
+    extracted again. At most one run at a time: a run due while another is still going waits
+    for it (runs of one database never overlap, see ``store.run_lock``).
+
+    Args:
+        paths: Files or folders watched (default: the flow's default, ``seeds``).
+        db: DuckDB file (default: ``CLAIMS_DB`` in the run's environment).
+        reports_dir: Report folder (default: ``CLAIMS_REPORTS_DIR``).
+        batch_size: Documents per extraction batch.
+        cron: Cron schedule (default ``0 * * * *``, hourly); exclusive with ``interval``.
+        interval: Seconds between runs.
+        name: Deployment name.
+        workers: Run extraction on a local Dask cluster of this many processes.
+        dask_address: Run extraction on an existing Dask scheduler (``tcp://HOST:PORT``).
+
+    ``PREFECT_RUNNER_SERVER_ENABLE=true`` adds a ``/health`` endpoint on
+    ``PREFECT_RUNNER_SERVER_HOST:PORT`` (the compose file's health check uses it).
+    """
+    when = schedule(cron, interval)
+    flow = configured_flow(workers, dask_address)
+    require_api()
+    parameters = flow_parameters(
+        paths, db=db, reports_dir=reports_dir, batch_size=batch_size, ahead=extract_ahead(workers)
+    )
+    flow.serve(
+        name=name,
+        parameters=parameters,
+        description="Verify the claims in new or changed articles and publish through the gate.",
+        tags=["claims"],
+        limit=1,
+        **when,
+    )

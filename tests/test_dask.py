@@ -1,0 +1,94 @@
+"""Extraction on Dask publishes exactly what the default runner publishes.
+
+Dask workers only extract; the flow process stages, cross-checks, validates and publishes, so
+the database is written by one process whichever runner extracts.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from claims.cli import main
+from claims.store import PUBLISHED_TABLES
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+pytestmark = pytest.mark.slow
+
+
+def published_rows(db: Path) -> dict[str, list[tuple]]:
+    """Every published row; ``extracted_run`` names the run, so it is left out."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = {}
+        for table in PUBLISHED_TABLES:
+            columns = "* EXCLUDE (extracted_run)" if table == "documents" else "*"
+            rows[table] = con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall()
+        return rows
+    finally:
+        con.close()
+
+
+def run_summary(db: Path) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT status, documents, documents_extracted, documents_unchanged FROM runs"
+        ).fetchone()
+        assert row is not None
+        return row
+    finally:
+        con.close()
+
+
+def test_local_dask_cluster_publishes_the_same_tables_as_the_default_runner(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small batches, so the five seed articles go out as several tasks over both workers.
+    monkeypatch.setenv("CLAIMS_BATCH_SIZE", "2")
+    databases = {}
+    for name, extra in (("default", []), ("dask", ["--workers", "2"])):
+        db = tmp_path / f"{name}.duckdb"
+        reports = tmp_path / f"reports-{name}"
+        assert main(["run", str(SEEDS), "--db", str(db), "--reports", str(reports), *extra]) == 0
+        databases[name] = db
+
+    default, dask = (published_rows(databases[k]) for k in ("default", "dask"))
+    assert default["claims"], "the seed corpus has claims"
+    for table in PUBLISHED_TABLES:
+        assert dask[table] == default[table], table
+    documents = len(default["documents"])
+    assert run_summary(databases["dask"]) == ("published", documents, documents, 0)
+
+
+def test_an_unreachable_dask_scheduler_is_refused_with_its_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    # Nothing listens once the socket is closed.
+    code = main(["run", str(SEEDS), "--db", str(tmp_path / "x.duckdb"), "--dask-address", address])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert address in err and "no Dask scheduler" in err
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_workers_and_dask_address_cannot_be_combined() -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--workers", "2", "--dask-address", "tcp://127.0.0.1:8786"])
+
+
+def test_local_cluster_listens_only_on_loopback_with_single_threaded_processes() -> None:
+    from flows.deployments import local_cluster_kwargs
+
+    kwargs = local_cluster_kwargs(3)
+    assert kwargs["host"] == "127.0.0.1"
+    assert (kwargs["n_workers"], kwargs["processes"], kwargs["threads_per_worker"]) == (3, True, 1)
+    assert kwargs["dashboard_address"] is None
