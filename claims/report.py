@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from claims.chart import contested_charts
 from claims.crosscheck import Rule, format_interval
 from claims.errors import StoreError
 from claims.store import Store
@@ -48,6 +49,9 @@ STATUSES = ("contested", "updated", "corroborated", "single-source")
 RELATION_FIELDS = ("relation_id", "relation", "claim_type", "rule", "score", "reason", "review")
 SOURCE_FIELDS = ("doc_id", "title", "outlet", "published", "url")
 WEB_SCHEMES = ("http", "https")
+# GX Data Docs of the run's validation, as the flow writes them next to the report; linked by a
+# relative path so that the folder can be moved or served as a whole.
+DATA_DOCS_INDEX = "data_docs/index.html"
 # Characters a URL may keep as they are; everything else (quotes, spaces, brackets that would end
 # a Markdown link, control characters) is percent-encoded.
 URL_SAFE = ":/?#[]@!$&*+,;=%~"
@@ -73,12 +77,14 @@ def write_report(db: Path, out_dir: Path, *, run_id: str | None = None) -> Repor
     A database without runs gives a report that says so. Raises ``StoreError`` when the database
     cannot be opened or ``run_id`` names no run.
     """
+    out_dir = Path(out_dir)
     context = read_report(Path(db), run_id)
+    if (out_dir / DATA_DOCS_INDEX).is_file():
+        context["data_docs"] = DATA_DOCS_INDEX
     html = render_html(context)
     markdown = render_markdown(context)
     run = context["run"]
     stem = "report-" + (re.sub(r"[^A-Za-z0-9._-]+", "_", run["run_id"]) if run else "no-run")
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths(
         html=out_dir / f"{stem}.html",
@@ -121,6 +127,7 @@ def read_report(db: Path, run_id: str | None = None) -> dict[str, Any]:
         facts = _rows(store.frame("SELECT * FROM report_facts ORDER BY sort_key"))
     pairs = _pairs(sides)
     quantity = [p for p in pairs if p["claim_type"] == "quantity"]
+    shown_claims = [_claim(c) for c in claims]
     return {
         "db": str(db),
         "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -135,12 +142,13 @@ def read_report(db: Path, run_id: str | None = None) -> dict[str, Any]:
             }
             for kind, title in SECTIONS
         ],
-        "single_source": _by_document(
-            [_claim(c) for c in claims], lambda c: c["status"] == "single-source"
-        ),
+        "single_source": _by_document(shown_claims, lambda c: c["status"] == "single-source"),
         "fact_pairs": [p for p in pairs if p["claim_type"] == "fact"],
         "facts": _by_document([_fact(f) for f in facts], lambda f: True),
         "statuses": STATUSES,
+        "charts": contested_charts(sides),
+        "choices": _choices(shown_claims, facts),
+        "data_docs": None,
     }
 
 
@@ -206,6 +214,12 @@ def format_number(value: float | None) -> str | None:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def counted(n: int | None, word: str) -> str:
+    """A count with its noun: 1 conflict, 2 conflicts, 1,204 claims."""
+    n = n or 0
+    return f"{format_number(n)} {word if n == 1 else word + 's'}"
+
+
 # --- shaping rows --------------------------------------------------------------------------
 
 
@@ -222,7 +236,25 @@ def _pairs(sides: list[Row]) -> list[Row]:
             pairs[row["relation_id"]] = pair
         side = _fact(row) if row["claim_type"] == "fact" else _claim(row)
         pair["sides"].append(side)
+    for pair in pairs.values():
+        both = pair["sides"]
+        # What the page's filters and sorting match a card on, as data-* attributes.
+        pair["statuses"] = " ".join(sorted({s["status"] for s in both if s.get("status")}))
+        pair["units"] = "\n".join(sorted({s["unit"] for s in both if s.get("unit")}))
+        pair["docs"] = "\n".join(sorted({s["doc_id"] for s in both}))
+        pair["date"] = max((s["published"] or "" for s in both), default="")
     return list(pairs.values())
+
+
+def _choices(claims: list[Row], facts: list[Row]) -> Row:
+    """The options of the page's unit and document filters: every value that occurs."""
+    docs: dict[str, str] = {}
+    for row in (*claims, *facts):
+        docs.setdefault(row["doc_id"], row.get("outlet") or row.get("title") or "")
+    return {
+        "units": sorted({c["unit"] for c in claims if c["unit"]}),
+        "docs": sorted(docs.items()),
+    }
 
 
 def _claim(row: Row) -> Row:
@@ -394,6 +426,7 @@ def _environment(*, autoescape: bool, finalize: Callable[[object], object]) -> j
         keep_trailing_newline=True,
     )
     env.filters["number"] = format_number
+    env.filters["counted"] = counted
     return env
 
 
