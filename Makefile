@@ -9,18 +9,27 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 60
 export PREFECT_HOME := $(CURDIR)/.prefect
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 demo: $(BIN)/.installed
 	$(BIN)/claims run seeds/
 
-test: $(BIN)/.installed
+# The browser tests drive Debian's Chromium. As root on Debian (CI), install it when missing;
+# elsewhere say how, and those tests skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: no chromium: browser tests will be skipped (apt-get install chromium)"; \
+	  fi; }
+
+test: $(BIN)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -29,6 +38,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy claims flows expectations
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/peer_suites.py
+	$(BIN)/python bench/crosscheck_scale.py
 
 clean:
 	rm -rf $(VENV) .prefect reports claims.duckdb claims.duckdb.wal claims.duckdb.lock
