@@ -99,6 +99,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def render_summary(summary: Any, settings: Settings) -> str:
     gate = "passed" if summary.gate_passed else "FAILED — nothing was published"
     lines = [
@@ -106,8 +110,8 @@ def render_summary(summary: Any, settings: Settings) -> str:
         f"  documents  {summary.documents} ({summary.documents_extracted} extracted, "
         f"{summary.documents_unchanged} unchanged, {summary.documents_rejected} rejected)",
         f"  claims     {summary.claims} quantity claims, {summary.facts} factual claims",
-        f"  relations  {summary.agreements} agreements, {summary.conflicts} conflicts, "
-        f"{summary.updates} updates",
+        f"  relations  {_n(summary.agreements, 'agreement')}, "
+        f"{_n(summary.conflicts, 'conflict')}, {_n(summary.updates, 'update')}",
         f"  gate       {gate}",
     ]
     lines += [f"             ✗ {name}" for name in summary.failed_expectations[:10]]
