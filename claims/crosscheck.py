@@ -21,15 +21,18 @@ covered one way ("troops" meets "troops in Crimea", "troops in Crimea" does not 
 on the border"); nationalities must match when both name one ("Russian troops" never meets
 "Ukrainian troops"); categories must match exactly ("civilian deaths" never meets "deaths").
 Claims sharing no key term are never related: the measure alone ("50 countries") does not say
-what is counted; and two claims that both name entities must share one of them (a shared
-plain word such as "aid" is not enough). A conflict or an update also needs the two subjects
-to share a descriptive word (beyond entities and the unit) when both have some: "a USD 60
-million package" and "a USD 500 million loan" to Ukraine in the same week are not one
-quantity. When unsure, do not flag.
+what is counted (a plain term naming the unit itself, "term:troop" on a troop count, is
+ignored); two claims that both name entities must share one of them (a shared plain word such
+as "aid" is not enough); and two claims that both have descriptive words (plain terms other
+than the unit) must share one: "a USD 60 million package" and "a USD 500 million loan" to
+Ukraine in the same week are not one quantity. When unsure, do not flag.
 
-Blocking: claims are grouped by (kind, measure, scope_type) and by each key-term anchor, sorted
-by time, and each is compared with at most ``Settings.crosscheck_window`` neighbours per block
-(sorted neighbourhood) with numpy, so the cost grows linearly with the number of claims.
+Blocking (never all pairs): claims are grouped by (kind, measure, scope_type); a claim with
+descriptive words is placed in a block per (group, entity, word), and every claim in a block
+per (group, entity) where only claims without words look for partners. Within a block claims
+are sorted by time and each is compared with at most ``Settings.crosscheck_window``
+neighbours (sorted neighbourhood), all in numpy, so the cost grows linearly with the claims;
+Python runs only per distinct term, per distinct pair of term sets, and per relation written.
 """
 
 from __future__ import annotations
@@ -40,15 +43,15 @@ import hashlib
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
 from operator import attrgetter
 
 import numpy as np
+from numpy.dtypes import StringDType
 
 from claims.lexicon import (
     CrosscheckLexicon,
@@ -64,6 +67,7 @@ from claims.lexicon import (
     term_set,
 )
 from claims.models import Document, FactClaim, QuantityClaim, Relation, RelationKind
+from claims.numbers import rounding_tolerance
 from claims.settings import Settings
 
 _INF = math.inf
@@ -121,20 +125,11 @@ _CODES = list(Rule)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
-@cache
-def _numbers_rounding() -> Callable[[float, str], float] | None:
-    try:
-        from claims.numbers import rounding_tolerance  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return rounding_tolerance  # type: ignore[no-any-return]
-
-
 def half_unit(value: float, span: str) -> float:
     """Half a unit of the last significant digit of ``value`` as written in ``span``
     ("14,000" -> 500, "$2.3 billion" -> 50 million).
 
-    A numeral in digits is read here; anything else ("seven", "1.2bn") is left to
+    A numeral in digits is read here; anything else ("seven", "a dozen") is left to
     ``claims.numbers.rounding_tolerance``, which reads every number form but costs ~100x more.
     """
     for token in _NUMBER.findall(span):
@@ -148,8 +143,7 @@ def half_unit(value: float, span: str) -> float:
         decimals = len(digits.split(".")[1]) if "." in digits else 0
         zeros = 0 if decimals else len(digits) - len(digits.rstrip("0"))
         return 0.5 * 10.0 ** (zeros - decimals) * round(scale)
-    rounding = _numbers_rounding()
-    return float(rounding(value, span)) if rounding is not None else 0.0
+    return rounding_tolerance(value, span)
 
 
 def _interval(c: QuantityClaim, settings: Settings) -> tuple[float, float, bool, bool]:
@@ -211,9 +205,15 @@ def _scope_of(
     return start.toordinal(), end.toordinal(), widen
 
 
-@cache
-def _day(ordinal: int) -> str:
-    return date.fromordinal(ordinal).isoformat()
+_TEXT = StringDType()
+_EPOCH = date(1970, 1, 1).toordinal()
+_RULE_TEXT = np.array([r.value for r in Rule], dtype=_TEXT)
+_SCOPE_TEXT = np.array(_SCOPES, dtype=_TEXT)
+
+
+def _days(ordinals: np.ndarray) -> np.ndarray:
+    """ISO dates of date ordinals, as a numpy string array."""
+    return np.datetime_as_string((ordinals - _EPOCH).astype("datetime64[D]")).astype(_TEXT)
 
 
 # --- quantity claims as arrays -----------------------------------------------------------------
@@ -236,9 +236,6 @@ class _Lists:
 
     def sizes(self, rows: np.ndarray) -> np.ndarray:
         return self.ptr[rows + 1] - self.ptr[rows]
-
-    def of(self, i: int) -> list[int]:
-        return self.items[self.ptr[i] : self.ptr[i + 1]].tolist()
 
     def total(self, rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """For each row, the summed weight of its items."""
@@ -291,8 +288,7 @@ class _Claims:
     matching: np.ndarray  # sorted codes x * len(kterms) + y of distinct terms that match
     anchors: _Lists  # per claim: ids of its key terms' anchors
     entity_anchors: _Lists  # per claim: ids of its entity terms' anchors
-    word_ids: _Lists  # per claim: ids of its descriptive words (in word_names)
-    word_names: list[str]
+    word_ids: _Lists  # per claim: ids of its descriptive words
     group: np.ndarray  # id of the claim's (kind, measure, scope_type)
     keys: _Lists  # per claim: the anchors it is blocked by (its entities', else all)
 
@@ -310,10 +306,6 @@ class _Claims:
             return ()
         return tuple(t for t in self.terms(int(self.role_owner[role][set_id])) if t.role == role)
 
-    def words(self, i: int) -> frozenset[str]:
-        """Descriptive words: the plain key terms, else the subject's; never the unit."""
-        return frozenset(self.word_names[k] for k in self.word_ids.of(i))
-
 
 def _prepare(
     claims: Sequence[QuantityClaim], documents: Mapping[str, Document], settings: Settings
@@ -327,20 +319,23 @@ def _prepare(
     group_of: list[int] = []
     flat: list[str] = []
     counts: list[int] = []
+    scope_code = {name: k for k, name in enumerate(_SCOPES)}
+    fields = attrgetter("mention_of", "kind", "key_terms", "measure", "scope_type", "doc_id")
     for c in sorted(claims, key=attrgetter("claim_id")):
-        if c.mention_of is not None or c.kind in lex.skip_kinds or not c.key_terms:
+        mention, kind, terms, measure, scope_type, doc_id = fields(c)
+        if mention is not None or kind in lex.skip_kinds or not terms:
             continue
-        measure = c.measure or measure_for(c.unit, data_dir)
+        measure = measure or measure_for(c.unit, data_dir)
         when = _scope_of(c, documents, settings)
         if measure is None or when is None or (c.low is None and c.high is None):
             continue
         kept.append(c)
         measures.append(measure)
-        group_of.append(groups.setdefault((c.kind, measure, c.scope_type), len(groups)))
-        doc = docs.setdefault(c.doc_id, len(docs))
-        rows.append((*when, doc, _SCOPES.index(c.scope_type), *_interval(c, settings)))
-        flat.extend(c.key_terms)
-        counts.append(len(c.key_terms))
+        group_of.append(groups.setdefault((kind, measure, scope_type), len(groups)))
+        doc = docs.setdefault(doc_id, len(docs))
+        rows.append((*when, doc, scope_code[scope_type], *_interval(c, settings)))
+        flat.extend(terms)
+        counts.append(len(terms))
     n = len(kept)
     raw_ids = {r: k for k, r in enumerate(dict.fromkeys(flat))}
     cols = list(zip(*rows, strict=True)) if rows else [()] * 9
@@ -378,23 +373,7 @@ def _prepare(
     has_entity[e_claim[t_entity[e_term]]] = True
     use = t_entity[e_term] | ~has_entity[e_claim]
 
-    # A term set's id comes from the sum of random 64-bit codes of its terms (a set hash).
-    codes = np.random.default_rng(0).integers(1, 2**62, size=n_terms + 1).astype(np.uint64)
-    roles, role_owner, role_single = {}, {}, {}
-    t_role = [t.role for t in kterms] + [None]
-    for role in sorted({r for r in t_role if r}):
-        sel = np.array([r == role for r in t_role])[e_term]
-        rc, rt = e_claim[sel], e_term[sel]
-        heads = np.flatnonzero(np.r_[True, rc[1:] != rc[:-1]])
-        _, inverse = np.unique(np.add.reduceat(codes[rt], heads), return_inverse=True)
-        roles[role] = np.zeros(n, dtype=np.int64)
-        roles[role][rc[heads]] = inverse + 1
-        role_owner[role] = np.zeros(int(inverse.max(initial=0)) + 2, dtype=np.int64)
-        role_owner[role][inverse + 1] = rc[heads]
-        role_single[role] = np.full(len(role_owner[role]), -1, dtype=np.int64)
-        alone = np.diff(np.r_[heads, len(rc)]) == 1
-        role_single[role][inverse[alone] + 1] = rt[heads[alone]]
-
+    roles, role_owner, role_single = _role_sets(n, e_claim, e_term, kterms)
     plain = t_word[e_term] >= 0
     word_owner, word_item = [e_claim[plain]], [t_word[e_term[plain]]]
     # Claims whose key terms have no plain word are described by their subject instead.
@@ -430,10 +409,35 @@ def _prepare(
         anchors=_Lists.build(n, e_claim, t_anchor[e_term]),
         entity_anchors=_Lists.build(n, e_claim[entity_entries], t_anchor[e_term[entity_entries]]),
         word_ids=_Lists.build(n, np.concatenate(word_owner), np.concatenate(word_item)),
-        word_names=list(words),
         group=np.array(group_of, dtype=np.int64),
         keys=_Lists.build(n, e_claim[use], t_anchor[e_term[use]]),
     )
+
+
+def _role_sets(
+    n: int, e_claim: np.ndarray, e_term: np.ndarray, kterms: list[KeyTerm]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per role: each claim's term-set id, a claim holding each set, each one-term set's term.
+
+    A set's id comes from the sum of random 64-bit codes of its terms (a set hash), so equal
+    sets get equal ids without comparing them.
+    """
+    codes = np.random.default_rng(0).integers(1, 2**62, size=len(kterms) + 1).astype(np.uint64)
+    roles, owner, single = {}, {}, {}
+    t_role = [t.role for t in kterms] + [None]
+    for role in sorted({r for r in t_role if r}):
+        sel = np.array([r == role for r in t_role])[e_term]
+        rc, rt = e_claim[sel], e_term[sel]
+        heads = np.flatnonzero(np.r_[True, rc[1:] != rc[:-1]])
+        _, inverse = np.unique(np.add.reduceat(codes[rt], heads), return_inverse=True)
+        roles[role] = np.zeros(n, dtype=np.int64)
+        roles[role][rc[heads]] = inverse + 1
+        owner[role] = np.zeros(int(inverse.max(initial=0)) + 2, dtype=np.int64)
+        owner[role][inverse + 1] = rc[heads]
+        single[role] = np.full(len(owner[role]), -1, dtype=np.int64)
+        alone = np.diff(np.r_[heads, len(rc)]) == 1
+        single[role][inverse[alone] + 1] = rt[heads[alone]]
+    return roles, owner, single
 
 
 def _matching(kterms: list[KeyTerm]) -> np.ndarray:
@@ -582,12 +586,7 @@ class _Judge:
     def __init__(self, q: _Claims, settings: Settings) -> None:
         self.q, self.settings = q, settings
         self.lex = crosscheck_lexicon(settings.data_dir)
-        self._said: dict[int, str] = {}
-        self._iv: dict[int, str] = {}
         self._named: dict[int, dict[str, tuple[str, ...]]] = {}
-        # Python lists: reading single items from numpy arrays is slow.
-        self.start, self.end, self.widen = q.start.tolist(), q.end.tolist(), q.widen.tolist()
-        self.lo, self.hi = q.lo.tolist(), q.hi.tolist()
 
     def compatible(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Whether each pair's key terms can be the same quantity, role by role. One-term
@@ -646,44 +645,76 @@ class _Judge:
     def relations(
         self, a: np.ndarray, b: np.ndarray, rule: np.ndarray, score: np.ndarray
     ) -> list[Relation]:
-        """The Relation rows, each with its reason sentence (older claim first)."""
-        q, out = self.q, []
-        claims, said, named = q.claims, self.said, self.named
-        start, end, widen, lo, hi = self.start, self.end, self.widen, self.lo, self.hi
-        for i, j, r, s in zip(a.tolist(), b.tolist(), rule.tolist(), score.tolist(), strict=True):
-            rule_ = _CODES[r]
-            ci, cj = claims[i], claims[j]
-            ni, nj = named(i), named(j)
-            names = sorted({n for x in ni.keys() & nj.keys() for n in (*ni[x], *nj[x])})
-            gap = start[j] - end[i]
-            if gap <= 0:
-                timing = "the time scopes overlap"
-            elif gap <= widen[i] + widen[j]:
-                timing = (
-                    f"the time scopes are {gap} days apart, within the tolerance for dates "
-                    "taken from publication, so they are taken as the same time"
-                )
-            else:
-                timing = f"the time scopes are {gap} days apart and do not overlap"
-            if rule_ is Rule.AGREE_OVERLAP:
-                verdict = "and the intervals overlap, so the figures agree"
-            elif rule_ is Rule.CONFLICT_DISJOINT_SAME_TIME:
-                side = "below" if hi[i] <= lo[j] else "above"
-                verdict = (
-                    f"but the intervals are disjoint ({self.interval(i)} lies {side} "
-                    f"{self.interval(j)}), so both cannot be true"
-                )
-            elif rule_ is Rule.UPDATE_DIFFERENT_TIME:
-                verdict = (
-                    f"so for a {ci.scope_type} figure this is a change over time, not a "
-                    f"contradiction: the newer figure ({cj.doc_id}, {_day(end[j])}) supersedes"
-                )
-            else:
-                verdict = (
-                    "and the intervals are disjoint, but a running total only grows and the "
-                    f"newer one ({cj.doc_id}) is higher, so it is an update, not a contradiction"
-                )
-            relation = _MEANING[rule_][0]
+        """The Relation rows (older claim first), their reasons assembled with numpy strings."""
+        q = self.q
+        if not len(a):
+            return []
+        involved = _distinct(np.concatenate((a, b)))
+        said, iv = (np.empty(len(q.claims), dtype=_TEXT) for _ in range(2))
+        said[involved], iv[involved] = self._said(involved)
+        names = self.shared_names(a, b)
+        gap, slack = q.start[b] - q.end[a], q.widen[a] + q.widen[b]
+        apart = "the time scopes are " + gap.astype(_TEXT) + " days apart"
+        timing = np.where(
+            gap <= 0,
+            "the time scopes overlap",
+            np.where(
+                gap <= slack,
+                apart + ", within the tolerance for dates taken from publication, so they are "
+                "taken as the same time",
+                apart + " and do not overlap",
+            ),
+        )
+        verdict = np.full(len(a), "and the intervals overlap, so the figures agree", dtype=_TEXT)
+        k = rule == _CODES.index(Rule.CONFLICT_DISJOINT_SAME_TIME)
+        side = np.where(q.hi[a[k]] <= q.lo[b[k]], " lies below ", " lies above ")
+        verdict[k] = (
+            "but the intervals are disjoint (" + iv[a[k]] + side + iv[b[k]] + "), so both "
+            "cannot be true"
+        )
+        k = rule == _CODES.index(Rule.UPDATE_DIFFERENT_TIME)
+        verdict[k] = (
+            "so for a " + _SCOPE_TEXT[q.scope[a[k]]] + " figure this is a change over time, not "
+            "a contradiction: the newer figure ("
+            + self.text("doc_id", b[k])
+            + ", "
+            + _days(q.end[b[k]])
+            + ") supersedes"
+        )
+        k = rule == _CODES.index(Rule.UPDATE_CUMULATIVE_GROWTH)
+        verdict[k] = (
+            "and the intervals are disjoint, but a running total only grows and the newer one ("
+            + self.text("doc_id", b[k])
+            + ") is higher, so it is an update, not a contradiction"
+        )
+        head = (
+            _RULE_TEXT[rule]
+            + ": same quantity ("
+            + self.text("kind", a)
+            + ' of "'
+            + np.array([q.measure[i] for i in a.tolist()], dtype=_TEXT)
+            + '", '
+            + _SCOPE_TEXT[q.scope[a]]
+            + "; shared key terms: "
+        )
+        # Long strings are joined once per row in Python; numpy would copy them at every "+".
+        reasons = [
+            f"{h}{', '.join(n)}). {x}; {y}; {t}, {v}."
+            for h, n, x, y, t, v in zip(
+                head.tolist(),
+                names,
+                said[a].tolist(),
+                said[b].tolist(),
+                timing.tolist(),
+                verdict.tolist(),
+                strict=True,
+            )
+        ]
+        out = []
+        for i, j, r, s, n, reason in zip(
+            a.tolist(), b.tolist(), rule.tolist(), score.tolist(), names, reasons, strict=True
+        ):
+            ci, cj, relation = q.claims[i], q.claims[j], _MEANING[_CODES[r]][0]
             out.append(
                 Relation(
                     relation_id=_relation_id(ci.claim_id, cj.claim_id, relation),
@@ -693,16 +724,26 @@ class _Judge:
                     doc_b=cj.doc_id,
                     claim_type="quantity",
                     relation=relation,
-                    rule=rule_.value,
-                    reason=(
-                        f'{rule_.value}: same quantity ({ci.kind} of "{q.measure[i]}", '
-                        f"{ci.scope_type}; shared key terms: {', '.join(names)}). {said(i)}; "
-                        f"{said(j)}; {timing}, {verdict}."
-                    ),
+                    rule=_CODES[r].value,
+                    reason=reason,
                     score=s,
-                    shared_terms=names,
+                    shared_terms=n,
                 )
             )
+        return out
+
+    def text(self, field: str, rows: np.ndarray) -> np.ndarray:
+        """One string field of the given claims, as a numpy string array."""
+        claims = self.q.claims
+        return np.array([getattr(claims[i], field) for i in rows.tolist()], dtype=_TEXT)
+
+    def shared_names(self, a: np.ndarray, b: np.ndarray) -> list[list[str]]:
+        """For each pair, the key terms of both claims (as written, sorted) whose anchors the
+        two share."""
+        out = []
+        for i, j in zip(a.tolist(), b.tolist(), strict=True):
+            ni, nj = self.named(i), self.named(j)
+            out.append(sorted({n for x in ni.keys() & nj.keys() for n in (*ni[x], *nj[x])}))
         return out
 
     def named(self, i: int) -> dict[str, tuple[str, ...]]:
@@ -714,25 +755,45 @@ class _Judge:
             self._named[i] = {x: tuple(v) for x, v in by_anchor.items()}
         return self._named[i]
 
-    def interval(self, i: int) -> str:
-        if i not in self._iv:
-            q = self.q
-            self._iv[i] = format_interval(self.lo[i], self.hi[i], q.lo_inc[i], q.hi_inc[i])
-        return self._iv[i]
-
-    def said(self, i: int) -> str:
-        """'doc says "span" = interval as of scope'."""
-        if i not in self._said:
-            c = self.q.claims[i]
-            start, end, widen = self.start[i], self.end[i], self.widen[i]
-            when = _day(start) if start == end else f"{_day(start)} to {_day(end)}"
-            if widen:
-                how = f"publication date only, read as {_day(start - widen)} to {_day(end + widen)}"
-            else:
-                how = c.time_basis + (f', from "{c.time_text}"' if c.time_text else "")
-            said = f'{c.doc_id} says "{c.span}" = {self.interval(i)} as of {when} ({how})'
-            self._said[i] = said
-        return self._said[i]
+    def _said(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """'doc says "span" = interval as of scope (how)' and the interval, per claim."""
+        q, claims = self.q, [self.q.claims[i] for i in rows.tolist()]
+        iv = np.array(
+            [
+                format_interval(lo, hi, li, hi_)
+                for lo, hi, li, hi_ in zip(
+                    q.lo[rows].tolist(),
+                    q.hi[rows].tolist(),
+                    q.lo_inc[rows].tolist(),
+                    q.hi_inc[rows].tolist(),
+                    strict=True,
+                )
+            ],
+            dtype=_TEXT,
+        )
+        start, end, widen = q.start[rows], q.end[rows], q.widen[rows]
+        when = np.where(start == end, _days(start), _days(start) + " to " + _days(end))
+        stated = np.array(
+            [c.time_basis + (f', from "{c.time_text}"' if c.time_text else "") for c in claims],
+            dtype=_TEXT,
+        )
+        read = (
+            "publication date only, read as " + _days(start - widen) + " to " + _days(end + widen)
+        )
+        how = np.where(widen > 0, read, stated)
+        said = (
+            self.text("doc_id", rows)
+            + ' says "'
+            + self.text("span", rows)
+            + '" = '
+            + iv
+            + " as of "
+            + when
+            + " ("
+            + how
+            + ")"
+        )
+        return said, iv
 
 
 def _relation_id(a: str, b: str, relation: str) -> str:
@@ -755,7 +816,14 @@ def _check_quantities(
     a, b, rule = a[ok], b[ok], rule[ok]
     score = judge.scores(a, b, rule)
     ok = score >= settings.min_relation_score
-    return judge.relations(a[ok], b[ok], rule[ok], score[ok])
+    a, b, rule, score = a[ok], b[ok], rule[ok], score[ok]
+    # The output order (doc_a, doc_b, claim_a, claim_b), set on the arrays: claims are indexed
+    # in claim_id order, so only documents need ranking.
+    doc_ids = [c.doc_id for c in q.claims]
+    rank = {d: k for k, d in enumerate(sorted(set(doc_ids)))}
+    doc_rank = np.array([rank[d] for d in doc_ids], dtype=np.int64)
+    order = np.lexsort((b, a, doc_rank[b], doc_rank[a]))
+    return judge.relations(a[order], b[order], rule[order], score[order])
 
 
 # --- facts ----------------------------------------------------------------------------------
@@ -939,9 +1007,10 @@ def cross_check(
     compared. Deterministic: the output is sorted and ids are stable (``Relation.make_id``).
     """
     with _gc_paused():
-        relations = _check_quantities(claims, documents, settings)
-        relations += _check_facts(facts, documents, settings)
-    return sorted(relations, key=attrgetter("claim_type", "doc_a", "doc_b", "claim_a", "claim_b"))
+        facts_related = _check_facts(facts, documents, settings)
+        facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
+        # "fact" sorts before "quantity"; quantity relations come out of their arrays sorted.
+        return facts_related + _check_quantities(claims, documents, settings)
 
 
 def merge_mentions(claims: Sequence[QuantityClaim], settings: Settings) -> list[QuantityClaim]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from operator import attrgetter
 
 import pytest
 
@@ -16,11 +17,13 @@ from claims.crosscheck import (
     cross_check,
     fact_time_range,
     format_interval,
+    half_unit,
     intervals_overlap,
     merge_mentions,
 )
 from claims.lexicon import measure_for, normalize_name
 from claims.models import Document, FactClaim, QuantityClaim, Relation
+from claims.numbers import rounding_tolerance
 from claims.settings import Settings
 
 SETTINGS = Settings()
@@ -561,6 +564,8 @@ def test_output_is_sorted_and_stable_whatever_the_input_order() -> None:
     first = check(*claims)
     random.Random(7).shuffle(claims)
     assert check(*claims) == first
+    key = attrgetter("claim_type", "doc_a", "doc_b", "claim_a", "claim_b")
+    assert first == sorted(first, key=key)
     assert [r.relation_id for r in first] == [
         Relation.make_id(r.claim_a, r.claim_b, r.relation) for r in first
     ]
@@ -678,14 +683,20 @@ def test_a_claim_without_a_time_scope_is_dated_by_its_document() -> None:
 
 
 def test_blocking_bounds_the_work_for_many_reports_of_one_figure() -> None:
-    """300 documents repeating one figure give at most window relations per claim."""
+    """300 reports of one figure give at most a window of relations per claim, in order."""
     same = [
-        qc(f"d{k:03d}", "50 allies", low=50, high=50, unit="ally", terms=["GPE:ukraine"])
+        qc(f"d{k % 100:03d}", "50 allies", low=50, high=50, unit="ally", terms=["GPE:ukraine"])
+        # Claim ids in another order than their documents', as hashes are.
+        .model_copy(update={"claim_id": f"q_{k * 7919 % 1009:04d}"})
         for k in range(300)
     ]
     relations = cross_check(same, [], {}, SETTINGS)
     assert 0 < len(relations) <= 300 * SETTINGS.crosscheck_window * 2
     assert {r.rule for r in relations} == {Rule.AGREE_OVERLAP.value}
+    key = attrgetter("claim_type", "doc_a", "doc_b", "claim_a", "claim_b")
+    assert relations == sorted(relations, key=key)
+    random.Random(3).shuffle(same)
+    assert cross_check(same, [], {}, SETTINGS) == relations
 
 
 # --- facts --------------------------------------------------------------------------------------
@@ -778,6 +789,23 @@ def test_fact_times_are_read_as_day_ranges() -> None:
 def test_interval_overlap_honours_inclusive_and_unbounded_ends(a, b, overlap) -> None:
     assert intervals_overlap(a, b) is overlap
     assert intervals_overlap(b, a) is overlap
+
+
+@pytest.mark.parametrize(
+    ("value", "span"),
+    [
+        (14000, "14,000"),
+        (2.3e9, "$2.3 billion"),
+        (60e6, "USD 60 million"),
+        (2.5, "2.5 per cent"),
+        (1.2e9, "1.2bn"),
+        (7, "seven-year"),
+        (14400, "14,400 people"),
+    ],
+)
+def test_rounding_tolerance_is_the_one_claims_numbers_defines(value, span) -> None:
+    """half_unit reads digits itself for speed and must agree with claims.numbers."""
+    assert half_unit(value, span) == rounding_tolerance(value, span)
 
 
 def test_intervals_are_written_with_brackets_for_closed_ends() -> None:
