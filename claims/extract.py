@@ -125,8 +125,13 @@ def split_passages(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def candidate_passages(document: Document, settings: Settings) -> list[Passage]:
-    """The passages worth parsing: a figure that is not page furniture, or a possible fact."""
+def candidate_passages(
+    document: Document, settings: Settings, *, prefilter: bool = True
+) -> list[Passage]:
+    """The passages worth parsing: a figure that is not page furniture, or a possible fact.
+
+    ``prefilter=False`` keeps every passage (the reference the prefilter is tested against).
+    """
     out = []
     for start, text in split_passages(document.text):
         mentions = tuple(find_numbers(text, settings))
@@ -137,7 +142,7 @@ def candidate_passages(document: Document, settings: Settings) -> list[Passage]:
             )
             if _is_furniture(text, times, settings.data_dir):
                 mentions = ()
-        if mentions or (may_contain_fact is not None and may_contain_fact(text)):
+        if not prefilter or mentions or (may_contain_fact is not None and may_contain_fact(text)):
             out.append(Passage(start, text, mentions, times))
     return out
 
@@ -151,28 +156,33 @@ def _is_furniture(text: str, times: Iterable[TimeExpression], data_dir: Path) ->
     return all(w in _rules(data_dir)["furniture_words"] for w in words)
 
 
-def _job(index: int, document: Document, settings: Settings) -> _Job:
-    passages = candidate_passages(document, settings)
+def _job(index: int, document: Document, settings: Settings, prefilter: bool) -> _Job:
+    passages = candidate_passages(document, settings, prefilter=prefilter)
     lines = [text for _, text in split_passages(document.text)]
     lead = timescope.lead_expression(lines, document.published, settings.data_dir)
     return _Job(index, document, passages, lead)
 
 
 def extract_documents(
-    docs: Iterable[Document], settings: Settings, nlp: Language | None = None
+    docs: Iterable[Document],
+    settings: Settings,
+    nlp: Language | None = None,
+    *,
+    prefilter: bool = True,
 ) -> Iterator[Extraction]:
     """Stream: batches passages through nlp.pipe (settings.batch_size, settings.n_process),
     yields one Extraction per document, in input order, never holding the whole corpus.
 
     Only candidate passages are parsed; documents whose passages are all skipped still yield
     an (empty) Extraction in their place. ``nlp`` defaults to :func:`load_nlp`.
+    ``prefilter=False`` parses every passage: slower, and by design the same claims.
     """
     nlp = nlp if nlp is not None else load_nlp(settings)
     pending: deque[_Job] = deque()
 
     def feed() -> Iterator[tuple[str, tuple[int, int]]]:
         for index, document in enumerate(docs):
-            job = _job(index, document, settings)
+            job = _job(index, document, settings, prefilter)
             pending.append(job)
             for p, passage in enumerate(job.passages):
                 yield passage.text, (index, p)
