@@ -50,10 +50,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from claims import progress
+    from claims.ingest import discover
+    from claims.store import Store, run_lock
     from flows.deployments import configured_flow, extract_ahead
 
     flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
-    with progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
+    db = settings_from(args).db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
+        # What would fail the flow at its first step (a busy, foreign or corrupt database, a
+        # missing input) fails here instead, in one line, before Prefect logs a traceback.
+        discover(args.paths or ["seeds"])
+        Store(db).close()
         state = flow(
             paths=[str(p) for p in args.paths] or None,
             db=str(args.db) if args.db else None,

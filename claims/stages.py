@@ -15,6 +15,7 @@ from typing import TypeVar
 import pandas as pd
 
 from claims import progress
+from claims.failpoints import failpoint
 from claims.ingest import Source, discover, read_sources
 from claims.models import Document, Extraction, Rejection, Relation, RunSummary
 from claims.settings import Settings
@@ -85,6 +86,7 @@ def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Ext
     for extraction in extract_documents(documents, settings, nlp):
         merged = merge_mentions(extraction.claims, settings)
         out.append(extraction.model_copy(update={"claims": merged}))
+        failpoint("extract.document")
     return out
 
 
@@ -96,6 +98,7 @@ def stage_batch(
         duplicates = store.stage_batch(batch.documents, extractions, summary.run_id)
         rejected = [*batch.rejected, *duplicates]
         store.record_rejections(summary.run_id, rejected)
+    failpoint("stage.batch")
     accepted = len(batch.documents) - len(duplicates)
     progress.current().advance(
         files=batch.files,
@@ -144,6 +147,7 @@ def staged_frames(settings: Settings) -> dict[str, pd.DataFrame]:
 def publish_staged(settings: Settings) -> None:
     with Store(settings.db) as store:
         store.publish()
+    failpoint("publish.before_finish")
 
 
 def finish_run(

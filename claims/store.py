@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from claims.errors import LockedError, StoreError
+from claims.failpoints import failpoint
 from claims.models import (
     Document,
     Extraction,
@@ -75,9 +76,15 @@ def _views() -> list[str]:
     return sorted(p.stem for p in (SQL_DIR / "views").glob("*.sql"))
 
 
+# Locks this process holds, by resolved path: the CLI takes the lock before it starts the flow
+# (so a busy database is refused before Prefect logs anything) and the flow takes it again
+# (so a deployment run is locked too). flock would block between two descriptors of one process.
+_HELD: dict[Path, int] = {}
+
+
 @contextmanager
 def run_lock(db_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``db_path`` for a whole run.
+    """Hold an exclusive lock on ``db_path`` for a whole run; re-entrant within a process.
 
     DuckDB locks the file only while a connection is open, and a run opens and closes several;
     this lock keeps a second run from interleaving with the first. It refuses at once rather
@@ -85,6 +92,14 @@ def run_lock(db_path: Path) -> Iterator[None]:
     """
     lock_path = db_path.with_name(db_path.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
+    key = lock_path.resolve()
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -97,7 +112,11 @@ def run_lock(db_path: Path) -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}".encode(), 0)
-        yield
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
     finally:
         os.close(fd)
 
@@ -329,10 +348,12 @@ class Store:
             for table in PUBLISHED_TABLES:
                 con.execute(f"DELETE FROM main.{table}")
                 con.execute(f"INSERT INTO main.{table} SELECT * FROM staging.{table}")
+            failpoint("publish.before_commit")
             con.execute("COMMIT")
         except duckdb.Error as e:
             con.execute("ROLLBACK")
             raise StoreError(f"{self.path}: publish failed and was rolled back: {e}") from e
+        failpoint("publish.before_checkpoint")
         con.execute("CHECKPOINT")
 
     def counts(self, schema: str = "main") -> dict[str, int]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from claims.errors import LockedError, StoreError
+from claims.errors import StoreError
 from claims.models import Document, Extraction, QuantityClaim
 from claims.store import PUBLISHED_TABLES, Store, migrations, run_lock
 
@@ -149,8 +152,21 @@ def test_publish_is_atomic_when_a_statement_fails(tmp_path: Path) -> None:
 
 def test_a_second_run_on_the_same_database_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "c.duckdb"
-    with run_lock(path), pytest.raises(LockedError, match="another run is using"), run_lock(path):
-        pass
+    other = [
+        sys.executable,
+        "-c",
+        f"from pathlib import Path\nfrom claims.store import run_lock\nwith run_lock(Path({str(path)!r})): pass",
+    ]
+    with run_lock(path):
+        # The CLI and the flow it starts both take the lock: re-entry in one process is fine.
+        with run_lock(path):
+            pass
+        done = subprocess.run(other, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1
+        assert "LockedError" in done.stderr and "another run is using" in done.stderr
+        assert f"pid {os.getpid()}" in done.stderr
+    done = subprocess.run(other, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_foreign_file_at_the_database_path_is_refused_and_left_untouched(tmp_path: Path) -> None:
