@@ -46,11 +46,18 @@ def run_artifacts(
     ``reports_dir`` is where the run's report and GX Data Docs were written; their paths are
     named in the summary when they exist. Raises ``StoreError`` like ``read_report``.
     """
-    context = read_report(Path(db), run_id)
+    # The table shows at most MAX_FLAG_ROWS, so no list needs to be read further than that.
+    context = read_report(Path(db), run_id, limit=MAX_FLAG_ROWS)
     pairs = [p for s in context["sections"] for p in s["pairs"]] + context["fact_pairs"]
     flagged = [p for p in pairs if p["relation"] in FLAG_RELATIONS]
     rows = [flag_row(p) for p in flagged[:MAX_FLAG_ROWS]]
-    shown = f"{len(rows)} of {len(flagged)}" if len(flagged) > len(rows) else str(len(rows))
+    totals = context["totals"]
+    total = sum(
+        totals[f"{kind}_{rel}"] or 0
+        for kind in ("quantity", "fact")
+        for rel in ("conflicts", "updates")
+    )
+    shown = f"{len(rows)} of {total:,}" if total > len(rows) else str(len(rows))
     run = context["run"]
     title = f"run {run['run_id']}" if run else "no run recorded"
     return RunArtifacts(

@@ -119,9 +119,13 @@ def render_summary(summary: Any, settings: Settings) -> str:
         f"{summary.documents_unchanged} unchanged, {summary.documents_rejected} rejected)",
         f"  claims     {summary.claims} quantity claims, {summary.facts} factual claims",
         f"  relations  {_n(summary.agreements, 'agreement')}, "
-        f"{_n(summary.conflicts, 'conflict')}, {_n(summary.updates, 'update')}",
+        f"{_n(summary.conflicts, 'conflict')}, {_n(summary.updates, 'update')}"
+        + (" (kept: nothing changed)" if summary.relations_recomputed is False else ""),
         f"  gate       {gate}",
     ]
+    if summary.finished_at is not None:
+        took = (summary.finished_at - summary.started_at).total_seconds()
+        lines.append(f"  took       {took:.1f} s")
     lines += [f"             ✗ {name}" for name in summary.failed_expectations[:10]]
     lines.append(f"  database   {settings.db}")
     if summary.report_path:
@@ -133,7 +137,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from claims.report import write_report
 
     settings = settings_from(args)
-    paths = write_report(settings.db, args.out or settings.reports_dir)
+    limit = settings.report_max_items if args.limit is None else args.limit
+    paths = write_report(settings.db, args.out or settings.reports_dir, limit=limit)
     print(f"report written: {paths.html} (and {paths.markdown.name}, {paths.latest_html.name})")
     return 0
 
@@ -278,6 +283,12 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 
 def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="report folder (default: reports/)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="items per list, best first (default: CLAIMS_REPORT_MAX_ITEMS, 300; 0: all)",
+    )
 
 
 def _format_arg(p: argparse.ArgumentParser) -> None:

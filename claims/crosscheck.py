@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from operator import attrgetter
+from pathlib import Path
 
 import numpy as np
 from numpy.dtypes import StringDType
@@ -1011,6 +1012,27 @@ def cross_check(
         facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
         # "fact" sorts before "quantity"; quantity relations come out of their arrays sorted.
         return facts_related + _check_quantities(claims, documents, settings)
+
+
+# Settings that cannot change a relation: where things go and how the work is cut up.
+_KEY_EXCLUDED = {"db", "reports_dir", "batch_size", "n_process", "report_max_items"}
+# The code that decides relations; a change to any of it must recompute them.
+_KEY_SOURCES = ("crosscheck.py", "lexicon.py", "numbers.py", "timescope.py", "models.py")
+
+
+def crosscheck_key(settings: Settings) -> str:
+    """A hash of everything that decides relations besides the claims: the settings, the
+    lexicon files users edit, and this code. Equal keys and equal claims give equal relations."""
+    digest = hashlib.sha256()
+    relevant = settings.model_dump(mode="json", exclude=_KEY_EXCLUDED | {"data_dir"})
+    digest.update(repr(sorted(relevant.items())).encode())
+    for path in sorted(Path(settings.data_dir).rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    here = Path(__file__).parent
+    for name in _KEY_SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def merge_mentions(claims: Sequence[QuantityClaim], settings: Settings) -> list[QuantityClaim]:

@@ -182,3 +182,5 @@ class RunSummary(BaseModel):
     failed_expectations: list[str] = Field(default_factory=list)
     report_path: str | None = None
     error: str | None = None
+    crosscheck_key: str | None = None
+    relations_recomputed: bool | None = None

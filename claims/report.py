@@ -44,7 +44,11 @@ REPORT_VIEWS = (
     "report_totals",
 )
 # (relation, section title) in the order a reviewer should read them: conflicts need a decision.
-SECTIONS = (("conflict", "Conflicts"), ("update", "Updates"), ("agree", "Agreements"))
+SECTIONS = (
+    ("conflict", "Conflicts", "conflicts"),
+    ("update", "Updates", "updates"),
+    ("agree", "Agreements", "agreements"),
+)
 STATUSES = ("contested", "updated", "corroborated", "single-source")
 RELATION_FIELDS = ("relation_id", "relation", "claim_type", "rule", "score", "reason", "review")
 SOURCE_FIELDS = ("doc_id", "title", "outlet", "published", "url")
@@ -70,15 +74,18 @@ class ReportPaths:
     latest_markdown: Path
 
 
-def write_report(db: Path, out_dir: Path, *, run_id: str | None = None) -> ReportPaths:
+def write_report(
+    db: Path, out_dir: Path, *, run_id: str | None = None, limit: int | None = None
+) -> ReportPaths:
     """Write report-<run_id>.html, report-<run_id>.md and latest.html/latest.md into out_dir from
     the published tables and the runs table (run_id None = latest run). Returns the paths.
 
-    A database without runs gives a report that says so. Raises ``StoreError`` when the database
-    cannot be opened or ``run_id`` names no run.
+    ``limit`` caps each list of the report (see ``read_report``). A database without runs gives
+    a report that says so. Raises ``StoreError`` when the database cannot be opened or
+    ``run_id`` names no run.
     """
     out_dir = Path(out_dir)
-    context = read_report(Path(db), run_id)
+    context = read_report(Path(db), run_id, limit=limit)
     if (out_dir / DATA_DOCS_INDEX).is_file():
         context["data_docs"] = DATA_DOCS_INDEX
     html = render_html(context)
@@ -99,8 +106,25 @@ def write_report(db: Path, out_dir: Path, *, run_id: str | None = None) -> Repor
     return paths
 
 
-def read_report(db: Path, run_id: str | None = None) -> dict[str, Any]:
-    """Everything the report shows, read from the report views and shaped for the templates."""
+# Relations ranked within their list in the report's order (best score first), so that a cap
+# keeps the top of every list rather than only the first list.
+RANKED_RELATIONS = """
+    SELECT relation_id FROM claim_relations
+    QUALIFY row_number() OVER (
+        PARTITION BY claim_type, relation ORDER BY score DESC, relation_id
+    ) <= ?
+"""
+
+
+def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None) -> dict[str, Any]:
+    """Everything the report shows, read from the report views and shaped for the templates.
+
+    ``limit`` (None or 0: no cap) caps each list: the conflicts, updates and agreements of
+    quantities, the relations between facts, the single-source claims and the facts. A page a
+    reviewer reads has the best-scored items first; the counts stay exact, and the page says how
+    to get the rest from the database, which always holds everything.
+    """
+    cap = limit if limit and limit > 0 else 2**62
     _ensure_views(db)
     with Store(db, read_only=True) as store:
         runs = _rows(
@@ -122,32 +146,63 @@ def read_report(db: Path, run_id: str | None = None) -> dict[str, Any]:
             )
         )
         totals = _rows(store.frame("SELECT * FROM report_totals"))[0]
-        sides = _rows(store.frame("SELECT * FROM report_relation_sides ORDER BY sort_key"))
-        claims = _rows(store.frame("SELECT * FROM report_claims ORDER BY sort_key"))
-        facts = _rows(store.frame("SELECT * FROM report_facts ORDER BY sort_key"))
+        sides = _rows(
+            store.frame(
+                f"SELECT * FROM report_relation_sides "
+                f"WHERE relation_id IN ({RANKED_RELATIONS}) ORDER BY sort_key",
+                [cap],
+            )
+        )
+        single = _rows(
+            store.frame(
+                "SELECT * FROM report_claims WHERE status = 'single-source' "
+                "ORDER BY sort_key LIMIT ?",
+                [cap],
+            )
+        )
+        # Per document, how many of its claims are in each status: the single-source list says
+        # what else of the document is in the relations above.
+        statuses = store.frame(
+            "SELECT doc_id, status, count(*) AS n FROM claim_status GROUP BY ALL"
+        )
+        facts = _rows(store.frame("SELECT * FROM report_facts ORDER BY sort_key LIMIT ?", [cap]))
     pairs = _pairs(sides)
     quantity = [p for p in pairs if p["claim_type"] == "quantity"]
-    shown_claims = [_claim(c) for c in claims]
+    shown_claims = [_claim(c) for c in single]
+    shown_facts = [_fact(f) for f in facts]
+    counts: dict[str, Counter[str]] = {}
+    for doc_id, status, n in statuses.itertuples(index=False):
+        counts.setdefault(doc_id, Counter())[status] = int(n)
+    fact_relations = sum(totals[f"fact_{k}"] or 0 for k in ("conflicts", "updates", "agreements"))
+    fact_pairs = [p for p in pairs if p["claim_type"] == "fact"]
+    single_source = _by_document(shown_claims)
+    for group in single_source:
+        group["count"] = counts.get(group["source"]["doc_id"], Counter())
     return {
         "db": str(db),
         "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
         "run": _run(run) if run else None,
         "rejected": rejected,
         "totals": totals,
+        "limit": limit if limit and limit > 0 else None,
         "sections": [
             {
                 "relation": kind,
                 "title": title,
-                "pairs": [p for p in quantity if p["relation"] == kind],
+                "pairs": (shown := [p for p in quantity if p["relation"] == kind]),
+                "total": max(totals[f"quantity_{plural}"] or 0, len(shown)),
             }
-            for kind, title in SECTIONS
+            for kind, title, plural in SECTIONS
         ],
-        "single_source": _by_document(shown_claims, lambda c: c["status"] == "single-source"),
-        "fact_pairs": [p for p in pairs if p["claim_type"] == "fact"],
-        "facts": _by_document([_fact(f) for f in facts], lambda f: True),
+        "single_source": single_source,
+        "single_source_shown": len(shown_claims),
+        "fact_pairs": fact_pairs,
+        "fact_pairs_total": max(fact_relations, len(fact_pairs)),
+        "facts": _by_document(shown_facts),
+        "facts_shown": len(shown_facts),
         "statuses": STATUSES,
         "charts": contested_charts(sides),
-        "choices": _choices(shown_claims, facts),
+        "choices": _choices([*shown_claims, *(s for p in pairs for s in p["sides"])], shown_facts),
         "data_docs": None,
     }
 
@@ -247,12 +302,12 @@ def _pairs(sides: list[Row]) -> list[Row]:
 
 
 def _choices(claims: list[Row], facts: list[Row]) -> Row:
-    """The options of the page's unit and document filters: every value that occurs."""
+    """The options of the page's unit and document filters: every value that occurs on it."""
     docs: dict[str, str] = {}
     for row in (*claims, *facts):
         docs.setdefault(row["doc_id"], row.get("outlet") or row.get("title") or "")
     return {
-        "units": sorted({c["unit"] for c in claims if c["unit"]}),
+        "units": sorted({c["unit"] for c in claims if c.get("unit")}),
         "docs": sorted(docs.items()),
     }
 
@@ -328,8 +383,8 @@ def _scope(row: Row) -> str:
     return when if basis == "explicit" else f"{when} ({basis})"
 
 
-def _by_document(rows: list[Row], keep: Callable[[Row], bool]) -> list[Row]:
-    """Rows grouped by document (in row order), with the statuses of every row counted."""
+def _by_document(rows: list[Row]) -> list[Row]:
+    """Rows grouped by document, in row order."""
     groups: dict[str, Row] = {}
     for row in rows:
         group = groups.setdefault(
@@ -340,10 +395,8 @@ def _by_document(rows: list[Row], keep: Callable[[Row], bool]) -> list[Row]:
                 "count": Counter(),
             },
         )
-        group["count"][row.get("status")] += 1
-        if keep(row):
-            group["rows"].append(row)
-    return [g for g in groups.values() if g["rows"]]
+        group["rows"].append(row)
+    return list(groups.values())
 
 
 def _run(run: Row) -> Row:

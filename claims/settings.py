@@ -59,6 +59,17 @@ class Settings(BaseSettings):
         2, ge=0, description="A published date further in the future than this is rejected."
     )
 
+    # Report.
+    report_max_items: int = Field(
+        300,
+        ge=0,
+        description=(
+            "Each list of the report (conflicts, updates, agreements, fact relations, "
+            "single-source claims, facts) shows at most this many items, best first; the counts "
+            "stay exact and the database holds everything. 0 shows everything."
+        ),
+    )
+
     data_dir: Path = Field(DATA_DIR, description="Lexicons: qualifiers, units, synonyms.")
 
     # Cross-check blocking and updates (claims/crosscheck.py).

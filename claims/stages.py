@@ -17,7 +17,7 @@ import pandas as pd
 from claims import progress
 from claims.failpoints import failpoint
 from claims.ingest import Source, discover, read_sources
-from claims.models import Document, Extraction, Rejection, Relation, RunSummary
+from claims.models import Document, Extraction, Rejection, RunSummary
 from claims.settings import Settings
 from claims.store import Store
 
@@ -116,25 +116,44 @@ def stage_batch(
 
 
 def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
-    """Carry over unseen published documents, then relate every staged claim across documents."""
-    from claims.crosscheck import cross_check
+    """Carry over unseen published documents, then relate every staged claim across documents.
 
+    When the staged documents, claims and facts are exactly the published ones and the
+    published relations were computed under the same settings, lexicons and code, the published
+    relations are kept as they are: cross-checking again could only give them back. Anything
+    else recomputes every relation, because a relation's score weighs its key terms by their
+    rarity across the whole corpus, so one new document can move scores in every block.
+    """
+    from claims.crosscheck import cross_check, crosscheck_key
+
+    key = crosscheck_key(settings)
     with Store(settings.db) as store:
         store.stage_carry_over()
-        claims = store.claims(schema="staging")
-        facts = store.facts(schema="staging")
-        documents = {d.doc_id: d for d in store.documents(schema="staging")}
-        relations: list[Relation] = cross_check(claims, facts, documents, settings)
-        store.stage_relations(relations)
-    by_kind = {k: sum(r.relation == k for r in relations) for k in ("agree", "conflict", "update")}
+        claims_n, facts_n = (
+            store.con.execute(f"SELECT count(*) FROM staging.{t}").fetchone()[0]  # type: ignore[index]
+            for t in ("claims", "facts")
+        )
+        keep = store.published_crosscheck_key() == key and store.staged_as_published(
+            ("documents", "claims", "facts")
+        )
+        if keep:
+            store.stage_published_relations()
+        else:
+            claims = store.claims(schema="staging")
+            facts = store.facts(schema="staging")
+            documents = {d.doc_id: d for d in store.documents(schema="staging")}
+            store.stage_relations(cross_check(claims, facts, documents, settings))
+        by_kind = store.relation_counts("staging")
     return summary.model_copy(
         update={
-            "claims": len(claims),
-            "facts": len(facts),
-            "relations": len(relations),
-            "agreements": by_kind["agree"],
-            "conflicts": by_kind["conflict"],
-            "updates": by_kind["update"],
+            "claims": claims_n,
+            "facts": facts_n,
+            "relations": sum(by_kind.values()),
+            "agreements": by_kind.get("agree", 0),
+            "conflicts": by_kind.get("conflict", 0),
+            "updates": by_kind.get("update", 0),
+            "crosscheck_key": key,
+            "relations_recomputed": not keep,
         }
     )
 
@@ -180,7 +199,9 @@ def write_run_report(summary: RunSummary, settings: Settings) -> RunSummary:
     """Write the HTML and Markdown report for the run and note its path in ``runs``."""
     from claims.report import write_report
 
-    paths = write_report(settings.db, settings.reports_dir, run_id=summary.run_id)
+    paths = write_report(
+        settings.db, settings.reports_dir, run_id=summary.run_id, limit=settings.report_max_items
+    )
     done = summary.model_copy(update={"report_path": str(paths.html)})
     with Store(settings.db) as store:
         store.record_run(done)
@@ -194,34 +215,10 @@ def staging_matches_published(settings: Settings) -> bool:
     tables passed the gate when they were published, so validating and publishing an identical
     copy would only cost time (on a large inbox, most of an unchanged run's time).
     """
-    from claims.store import PUBLISHED_TABLES
-
     with Store(settings.db) as store:
-        runs = store.table_frame("runs")
-        if not (runs["status"] == "published").any():
+        published = store.con.execute(
+            "SELECT count(*) FROM runs WHERE status = 'published'"
+        ).fetchone()
+        if not published or not published[0]:
             return False  # nothing has passed the gate yet, not even empty tables
-        for table in PUBLISHED_TABLES:
-            staged, published = store.table_frame(table, "staging"), store.table_frame(table)
-            if not _same_rows(staged, published):
-                return False
-    return True
-
-
-def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    """Equal as multisets of rows (row order in a table means nothing)."""
-    if len(a) != len(b) or list(a.columns) != list(b.columns):
-        return False
-    return bool((_row_hashes(a) == _row_hashes(b)).all())
-
-
-def _row_hashes(frame: pd.DataFrame) -> pd.Series:
-    """One 64-bit hash per row, sorted; list columns are joined first, as lists do not hash."""
-
-    def flat(value: object) -> object:
-        if isinstance(value, str) or not hasattr(value, "__iter__"):
-            return value
-        return "\x1f".join(map(str, value))
-
-    plain = frame.apply(lambda column: column.map(flat) if column.dtype == object else column)
-    hashes = pd.util.hash_pandas_object(plain, index=False)
-    return hashes.sort_values(ignore_index=True)
+        return store.staged_as_published()

@@ -337,6 +337,41 @@ class Store:
         frame = pd.DataFrame([r.model_dump() for r in relations], columns=RELATION_COLUMNS)
         self._insert_frame("staging.claim_relations", RELATION_COLUMNS, frame)
 
+    def staged_as_published(self, tables: Sequence[str] = PUBLISHED_TABLES) -> bool:
+        """Whether each staged table holds exactly the published rows (as multisets).
+
+        In SQL rather than in pandas: on an unchanged inbox of thousands of documents this is
+        the whole cost of noticing that nothing changed.
+        """
+        for table in tables:
+            differ = self.con.execute(
+                f"""SELECT
+                    (SELECT count(*) FROM staging.{table}) <> (SELECT count(*) FROM main.{table})
+                    OR EXISTS (SELECT * FROM staging.{table} EXCEPT ALL SELECT * FROM main.{table})
+                """
+            ).fetchone()
+            if differ is None or differ[0]:
+                return False
+        return True
+
+    def published_crosscheck_key(self) -> str | None:
+        """The cross-check key of the run whose relations are published (the latest published)."""
+        row = self.con.execute(
+            "SELECT crosscheck_key FROM runs WHERE status = 'published' "
+            "ORDER BY finished_at DESC NULLS LAST, started_at DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def stage_published_relations(self) -> None:
+        self.con.execute("DELETE FROM staging.claim_relations")
+        self.con.execute("INSERT INTO staging.claim_relations SELECT * FROM main.claim_relations")
+
+    def relation_counts(self, schema: str = "main") -> dict[str, int]:
+        rows = self.con.execute(
+            f"SELECT relation, count(*) FROM {schema}.claim_relations GROUP BY relation"
+        ).fetchall()
+        return {kind: n for kind, n in rows}
+
     def staging_frames(self) -> dict[str, pd.DataFrame]:
         return {t: self.table_frame(t, "staging") for t in PUBLISHED_TABLES}
 

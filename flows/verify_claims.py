@@ -189,5 +189,7 @@ def summary_line(summary: RunSummary) -> str:
         f"{summary.documents_unchanged} unchanged and not extracted again, "
         f"{summary.documents_rejected} rejected), "
         f"{summary.claims} claims, {summary.facts} facts, {summary.agreements} agreements, "
-        f"{summary.conflicts} conflicts, {summary.updates} updates; gate {gate}{took}"
+        f"{summary.conflicts} conflicts, {summary.updates} updates"
+        f"{' (kept: nothing changed)' if summary.relations_recomputed is False else ''}; "
+        f"gate {gate}{took}"
     )

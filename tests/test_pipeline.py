@@ -116,6 +116,31 @@ def test_a_second_run_on_the_same_inputs_changes_nothing(seeded: Path, tmp_path:
     assert (extracted, unchanged) == (0, 5)
 
 
+def test_an_unchanged_run_keeps_the_relations_until_a_setting_that_decides_them_changes(
+    seeded: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = tmp_path / "kept.duckdb"
+    shutil.copy(seeded, db)
+    before = published(db)
+    run = ["run", str(SEEDS), "--db", str(db), "--reports", str(tmp_path / "r")]
+    last = "SELECT relations_recomputed, relations FROM runs ORDER BY started_at DESC LIMIT 1"
+    # The seeded run computed its relations under these settings; nothing changed since.
+    assert main(run) == 0
+    assert "(kept: nothing changed)" in capsys.readouterr().out
+    assert query(db, last) == [(False, len(before["claim_relations"]))]
+    assert published(db) == before
+    # A stricter score threshold must not be answered with the relations kept from before.
+    monkeypatch.setenv("CLAIMS_MIN_RELATION_SCORE", "0.9")
+    assert main(run) == 0
+    assert "(kept: nothing changed)" not in capsys.readouterr().out
+    [(recomputed, relations)] = query(db, last)
+    assert recomputed is True and relations < len(before["claim_relations"])
+    assert query(db, "SELECT count(*) FROM claim_relations WHERE score < 0.9") == [(0,)]
+
+
 def test_a_failed_gate_publishes_nothing_and_names_the_expectation(
     seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,7 +24,7 @@ from claims.models import (
     Relation,
     RunSummary,
 )
-from claims.report import markdown_value, safe_href, write_report
+from claims.report import markdown_value, read_report, safe_href, write_report
 from claims.store import Store
 
 RUN_ID = "2f6c1d0e-run"
@@ -382,6 +382,34 @@ def test_the_markdown_lists_the_conflict_in_tables(corpus, tmp_path) -> None:
     assert md.index("## Conflicts") < md.index("## Updates") < md.index("## Agreements")
     assert md.index("## Agreements") < md.index("## Single-source") < md.index("## Factual")
     assert "| Some 100,000 troops |" not in md.split("## Single-source")[1]  # updated, not single
+
+
+def test_a_capped_report_keeps_the_best_of_each_list_with_exact_counts(corpus, tmp_path) -> None:
+    db, _ = corpus
+    full = read_report(db)
+    capped = read_report(db, limit=1)
+    for whole, part in zip(full["sections"], capped["sections"], strict=True):
+        assert part["total"] == whole["total"] == len(whole["pairs"])
+        # The first of each list by score is the one kept.
+        assert [p["relation_id"] for p in part["pairs"]] == [
+            p["relation_id"] for p in whole["pairs"][:1]
+        ]
+    assert capped["single_source_shown"] == full["single_source_shown"] == 1  # at the cap: all
+    assert capped["facts_shown"] == 1 < full["facts_shown"]
+    assert len(capped["fact_pairs"]) == 1 and capped["fact_pairs_total"] == len(full["fact_pairs"])
+
+    paths = write_report(db, tmp_path / "r", limit=1)
+    html = paths.html.read_text(encoding="utf-8")
+    conflicts = html[html.index('id="conflicts"') : html.index('id="updates"')]
+    assert conflicts.count('class="card') == 1 and '<span class="count">2</span>' in conflicts
+    assert "Showing the first 1 of 2 (best score first)" in conflicts
+    assert "relation = &#39;conflict&#39;" in conflicts  # how to get the rest, escaped
+    assert "Showing the first" not in html[html.index('id="updates"') : html.index('id="agrees"')]
+    md = paths.markdown.read_text(encoding="utf-8")
+    assert "## Conflicts (2)" in md and "Showing the first 1 of 2 (best score first)" in md
+    assert '`claims query "SELECT * FROM report_facts"`' in md
+    # Uncapped, nothing says it was cut.
+    assert "Showing the first" not in write_report(db, tmp_path / "all").html.read_text("utf-8")
 
 
 def test_the_summary_shows_counts_gate_and_rejected_documents(corpus, tmp_path) -> None:
