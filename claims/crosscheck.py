@@ -50,8 +50,10 @@ from datetime import date
 from enum import StrEnum
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.dtypes import StringDType
 
 from claims.lexicon import (
@@ -209,6 +211,21 @@ def _scope_of(
 _TEXT = StringDType()
 _EPOCH = date(1970, 1, 1).toordinal()
 _RULE_TEXT = np.array([r.value for r in Rule], dtype=_TEXT)
+_RULE_CODE = np.array([r.value for r in Rule], dtype=object)
+_RELATION_KIND = np.array([_MEANING[r][0] for r in Rule], dtype=object)
+
+# Relations as columns named like ``Relation``'s fields, in its order.
+Columns = dict[str, Any]
+
+
+def _no_columns() -> Columns:
+    return {name: [] for name in Relation.model_fields}
+
+
+def _to_columns(relations: Sequence[Relation]) -> Columns:
+    return {name: [getattr(r, name) for r in relations] for name in Relation.model_fields}
+
+
 _SCOPE_TEXT = np.array(_SCOPES, dtype=_TEXT)
 
 
@@ -645,11 +662,15 @@ class _Judge:
 
     def relations(
         self, a: np.ndarray, b: np.ndarray, rule: np.ndarray, score: np.ndarray
-    ) -> list[Relation]:
-        """The Relation rows (older claim first), their reasons assembled with numpy strings."""
+    ) -> Columns:
+        """The relations' columns (older claim first), reasons assembled with numpy strings.
+
+        Columns rather than ``Relation`` objects: a million relations go to DuckDB as one
+        DataFrame, and building and dumping a model per row would cost more than deciding them.
+        """
         q = self.q
         if not len(a):
-            return []
+            return _no_columns()
         involved = _distinct(np.concatenate((a, b)))
         said, iv = (np.empty(len(q.claims), dtype=_TEXT) for _ in range(2))
         said[involved], iv[involved] = self._said(involved)
@@ -711,27 +732,26 @@ class _Judge:
                 strict=True,
             )
         ]
-        out = []
-        for i, j, r, s, n, reason in zip(
-            a.tolist(), b.tolist(), rule.tolist(), score.tolist(), names, reasons, strict=True
-        ):
-            ci, cj, relation = q.claims[i], q.claims[j], _MEANING[_CODES[r]][0]
-            out.append(
-                Relation(
-                    relation_id=_relation_id(ci.claim_id, cj.claim_id, relation),
-                    claim_a=ci.claim_id,
-                    claim_b=cj.claim_id,
-                    doc_a=ci.doc_id,
-                    doc_b=cj.doc_id,
-                    claim_type="quantity",
-                    relation=relation,
-                    rule=_CODES[r].value,
-                    reason=reason,
-                    score=s,
-                    shared_terms=n,
-                )
-            )
-        return out
+        claim_ids = [c.claim_id for c in q.claims]
+        doc_ids = [c.doc_id for c in q.claims]
+        ids_a = [claim_ids[i] for i in a.tolist()]
+        ids_b = [claim_ids[j] for j in b.tolist()]
+        kinds = _RELATION_KIND[rule].tolist()
+        return {
+            "relation_id": [
+                _relation_id(x, y, k) for x, y, k in zip(ids_a, ids_b, kinds, strict=True)
+            ],
+            "claim_a": ids_a,
+            "claim_b": ids_b,
+            "doc_a": [doc_ids[i] for i in a.tolist()],
+            "doc_b": [doc_ids[j] for j in b.tolist()],
+            "claim_type": ["quantity"] * len(a),
+            "relation": kinds,
+            "rule": _RULE_CODE[rule].tolist(),
+            "reason": reasons,
+            "score": score.astype(float),
+            "shared_terms": names,
+        }
 
     def text(self, field: str, rows: np.ndarray) -> np.ndarray:
         """One string field of the given claims, as a numpy string array."""
@@ -806,7 +826,7 @@ def _relation_id(a: str, b: str, relation: str) -> str:
 
 def _check_quantities(
     claims: Sequence[QuantityClaim], documents: Mapping[str, Document], settings: Settings
-) -> list[Relation]:
+) -> Columns:
     q = _prepare(claims, documents, settings)
     judge = _Judge(q, settings)
     a, b = _candidates(q, settings.crosscheck_window, settings.update_max_gap_days)
@@ -995,23 +1015,41 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def cross_check_frame(
+    claims: Sequence[QuantityClaim],
+    facts: Sequence[FactClaim],
+    documents: Mapping[str, Document],
+    settings: Settings,
+) -> pd.DataFrame:
+    """Relations between claims of different documents (agree, conflict or update), as a
+    DataFrame with ``Relation``'s columns: what the pipeline stages in DuckDB.
+
+    Only first mentions take part (``mention_of`` is None). A claim without a time scope falls
+    back to its document's publication date; one with neither, or with no key terms, is not
+    compared. Deterministic: rows are sorted and ids are stable (``Relation.make_id``).
+    """
+    with _gc_paused():
+        facts_related = _check_facts(facts, documents, settings)
+        facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
+        # "fact" sorts before "quantity"; quantity relations come out of their arrays sorted.
+        quantities = _check_quantities(claims, documents, settings)
+        columns = _to_columns(facts_related)
+        for name, values in quantities.items():
+            columns[name] = [*columns[name], *values]
+        frame = pd.DataFrame(columns, columns=list(Relation.model_fields))
+        return frame.astype({"score": float})
+
+
 def cross_check(
     claims: Sequence[QuantityClaim],
     facts: Sequence[FactClaim],
     documents: Mapping[str, Document],
     settings: Settings,
 ) -> list[Relation]:
-    """Relations between claims of different documents: agree, conflict or update.
-
-    Only first mentions take part (``mention_of`` is None). A claim without a time scope falls
-    back to its document's publication date; one with neither, or with no key terms, is not
-    compared. Deterministic: the output is sorted and ids are stable (``Relation.make_id``).
-    """
-    with _gc_paused():
-        facts_related = _check_facts(facts, documents, settings)
-        facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
-        # "fact" sorts before "quantity"; quantity relations come out of their arrays sorted.
-        return facts_related + _check_quantities(claims, documents, settings)
+    """``cross_check_frame`` as ``Relation`` models, for library use and tests."""
+    frame = cross_check_frame(claims, facts, documents, settings)
+    make = Relation.model_construct
+    return [make(**row) for row in frame.to_dict("records")]
 
 
 # Settings that cannot change a relation: where things go and how the work is cut up.

@@ -124,7 +124,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     else recomputes every relation, because a relation's score weighs its key terms by their
     rarity across the whole corpus, so one new document can move scores in every block.
     """
-    from claims.crosscheck import cross_check, crosscheck_key
+    from claims.crosscheck import cross_check_frame, crosscheck_key
 
     key = crosscheck_key(settings)
     with Store(settings.db) as store:
@@ -142,7 +142,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
             claims = store.claims(schema="staging")
             facts = store.facts(schema="staging")
             documents = {d.doc_id: d for d in store.documents(schema="staging")}
-            store.stage_relations(cross_check(claims, facts, documents, settings))
+            store.stage_relations(cross_check_frame(claims, facts, documents, settings))
         by_kind = store.relation_counts("staging")
     return summary.model_copy(
         update={

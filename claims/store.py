@@ -332,9 +332,14 @@ class Store:
         finally:
             con.execute("DROP TABLE IF EXISTS _carried")
 
-    def stage_relations(self, relations: Sequence[Relation]) -> None:
+    def stage_relations(self, relations: Sequence[Relation] | pd.DataFrame) -> None:
+        """Replace the staged relations: ``Relation`` models, or a DataFrame with their
+        columns (``crosscheck.cross_check_frame``), which goes to DuckDB in one bulk insert."""
         self.con.execute("DELETE FROM staging.claim_relations")
-        frame = pd.DataFrame([r.model_dump() for r in relations], columns=RELATION_COLUMNS)
+        if isinstance(relations, pd.DataFrame):
+            frame = relations
+        else:
+            frame = pd.DataFrame([r.model_dump() for r in relations], columns=RELATION_COLUMNS)
         self._insert_frame("staging.claim_relations", RELATION_COLUMNS, frame)
 
     def staged_as_published(self, tables: Sequence[str] = PUBLISHED_TABLES) -> bool:
