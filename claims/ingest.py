@@ -44,11 +44,16 @@ class Source:
     root: Path
 
     @property
+    def name(self) -> str:
+        """The path as stored and shown: bytes of a name that are not UTF-8 become ``\\xNN``."""
+        return printable(str(self.path))
+
+    @property
     def relative(self) -> str:
         try:
-            return self.path.relative_to(self.root).as_posix()
+            return printable(self.path.relative_to(self.root).as_posix())
         except ValueError:
-            return self.path.name
+            return printable(self.path.name)
 
     @property
     def kind(self) -> str:
@@ -58,6 +63,12 @@ class Source:
         if suffix in JSONL_SUFFIXES:
             return "jsonl"
         return "text"
+
+
+def printable(path: str) -> str:
+    # Python keeps undecodable bytes of a file name as lone surrogates, which DuckDB refuses to
+    # store: one such name in an inbox would fail the whole run.
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -108,12 +119,12 @@ def read_sources(
         try:
             if source.path.suffix.lower() not in SUPPORTED:
                 raise DocumentError(
-                    str(source.path),
+                    source.name,
                     "unsupported_type",
                     f"unsupported file type {source.path.suffix or '(none)'}; "
                     f"use one of {', '.join(sorted(SUPPORTED))}",
                 )
-            raw = _read_bytes(source.path, settings)
+            raw = _read_bytes(source, settings)
             if source.kind == "jsonl":
                 yield from _read_jsonl(source, raw, settings, today)
             else:
@@ -146,19 +157,22 @@ def ingest(paths: Sequence[Path | str], settings: Settings) -> IngestResult:
 # --- reading one file ------------------------------------------------------------------------
 
 
-def _read_bytes(path: Path, settings: Settings) -> bytes:
+def _read_bytes(source: Source, settings: Settings) -> bytes:
+    path = source.path
     try:
         size = path.stat().st_size
         if size > settings.max_document_bytes:
             raise DocumentError(
-                str(path),
+                source.name,
                 "too_large",
                 f"{size:,} bytes is over the limit of {settings.max_document_bytes:,} "
                 "(CLAIMS_MAX_DOCUMENT_BYTES); split the file or raise the limit",
             )
         return path.read_bytes()
     except OSError as e:
-        raise DocumentError(str(path), "unreadable", f"cannot read the file ({e.strerror})") from e
+        raise DocumentError(
+            source.name, "unreadable", f"cannot read the file ({e.strerror})"
+        ) from e
 
 
 def decode(raw: bytes, source: str) -> tuple[str, list[str]]:
@@ -199,13 +213,38 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
         raise DocumentError(
             source, "bad_front_matter", f"front matter is not valid YAML{line}"
         ) from e
+    except ValueError as e:
+        # PyYAML builds a date as soon as a value looks like one, so 2024-02-30 fails here.
+        raise DocumentError(
+            source, "bad_date", f"front matter holds a date that does not exist ({e})"
+        ) from e
     if not isinstance(meta, dict):
         raise DocumentError(source, "bad_front_matter", "front matter must be a YAML mapping")
+    require_text(meta, source)
     return meta, text[match.end() :]
 
 
+def require_text(data: object, source: str) -> None:
+    """Refuse values holding half a UTF-16 pair: a JSON or YAML escape such as ``\\ud800``."""
+    try:
+        json.dumps(data, ensure_ascii=False, skipkeys=True, default=str).encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad = ord(e.object[e.start])
+        raise DocumentError(
+            source,
+            "bad_text",
+            f"holds an unpaired surrogate escape (\\u{bad:04x}), which is not text; "
+            "fix the escape where the file was written",
+        ) from e
+    except ValueError as e:
+        # Only YAML can build this: an alias inside its own anchor ("&a [*a]").
+        raise DocumentError(
+            source, "bad_front_matter", "a value contains itself (a YAML alias of its own anchor)"
+        ) from e
+
+
 def _read_file(source: Source, raw: bytes, settings: Settings, today: date) -> Document:
-    name = str(source.path)
+    name = source.name
     text, warnings = decode(raw, name)
     meta: dict[str, Any] = {}
     if source.kind == "html":
@@ -229,18 +268,23 @@ def _read_file(source: Source, raw: bytes, settings: Settings, today: date) -> D
 def _read_jsonl(
     source: Source, raw: bytes, settings: Settings, today: date
 ) -> Iterator[Document | Rejection]:
-    text, warnings = decode(raw, str(source.path))
+    text, warnings = decode(raw, source.name)
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        where = f"{source.path}#L{lineno}"
+        where = f"{source.name}#L{lineno}"
         try:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as e:
                 raise DocumentError(where, "bad_json", f"not valid JSON ({e.msg})") from e
+            except (ValueError, RecursionError) as e:
+                # Valid JSON Python will not read: an integer of over 4,300 digits, or nesting
+                # deeper than the interpreter's recursion limit.
+                raise DocumentError(where, "bad_json", f"JSON that cannot be read ({e})") from e
             if not isinstance(record, dict):
                 raise DocumentError(where, "bad_json", "each line must be a JSON object")
+            require_text(record, where)
             body = record.get("text")
             if not isinstance(body, str):
                 raise DocumentError(where, "no_text", 'the object has no "text" string')
@@ -263,9 +307,27 @@ def _document(
 ) -> Document:
     if not text.strip():
         raise DocumentError(source, "empty", "the document has no text")
+    longest, lineno = max((len(line), n) for n, line in enumerate(text.split("\n"), start=1))
+    if longest > settings.max_line_chars:
+        # Each line is parsed as one passage: spaCy refuses one over a million characters, and
+        # extraction time grows faster than a line's length, so one huge line would stop the run.
+        raise DocumentError(
+            source,
+            "line_too_long",
+            f"line {lineno} of the text is {longest:,} characters, over the limit of "
+            f"{settings.max_line_chars:,} (CLAIMS_MAX_LINE_CHARS); break it into paragraphs",
+        )
     published = parse_date(meta.get("published"), source)
     if published is None:
         published, origin = find_published_date(text), "text"
+    if published and published.year < settings.earliest_published_year:
+        # Time words are resolved by date arithmetic that cannot go before year 1.
+        raise DocumentError(
+            source,
+            "bad_date",
+            f"published date {published} is before {settings.earliest_published_year}; "
+            "fix the date in its metadata",
+        )
     if published and published > today + timedelta(days=settings.future_date_tolerance_days):
         raise DocumentError(
             source,
@@ -315,7 +377,7 @@ def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as e:
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, ValueError) as e:
         raise InputError(f"{path}: cannot read the manifest ({e})") from e
     if not isinstance(data, dict):
         raise InputError(f"{path}: the manifest must map file names to metadata")
@@ -401,7 +463,16 @@ def html_to_text(html: str, source: str) -> tuple[str, dict[str, Any]]:
     if not text or not text.strip():
         raise DocumentError(source, "no_article_text", "no article text found in the HTML page")
     meta: dict[str, Any] = {}
-    info = trafilatura.extract_metadata(html)
+    try:
+        # Only dates the page states in its markup: an extensive search takes a "(c) 2024"
+        # footer for a publication date of 1 January 2024, and time words resolve against it.
+        info = trafilatura.extract_metadata(
+            html, date_config={"extensive_search": False, "original_date": True}
+        )
+    except AssertionError:
+        # htmldate trips over a malformed tree ("<svg><a><a>"): the page's metadata is only a
+        # guess anyway, so the article is kept without it.
+        info = None
     if info is not None:
         meta = {
             "title": info.title,

@@ -203,13 +203,19 @@ def _find(
     for d in drafts:
         qualify(text, d, lex)
         mark_year(text, d, lex)
-    mentions = [_mention(text, d, lex, settings) for d in drafts]
+    mentions = [m for d in drafts if _finite(m := _mention(text, d, lex, settings))]
     mentions.sort(key=lambda m: (m.start, -(m.end - m.start)))
     out: list[NumberMention] = []
     for m in mentions:
         if not out or m.start >= out[-1].end:
             out.append(m)
     return out
+
+
+def _finite(m: NumberMention) -> bool:
+    """Whether every figure fits a float: a numeral of 309 digits states no quantity, and its
+    infinity would poison sums and comparisons downstream."""
+    return all(x is None or math.isfinite(x) for x in (m.value, m.low, m.high))
 
 
 def _mention(text: str, d: Draft, lex: NumberLexicon, settings: Settings) -> NumberMention:

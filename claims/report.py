@@ -145,6 +145,13 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
                 [run["run_id"] if run else None],
             )
         )
+        repaired = _rows(
+            store.frame(
+                "SELECT doc_id, source_path, warnings FROM documents "
+                "WHERE extracted_run = ? AND len(warnings) > 0 ORDER BY source_path LIMIT ?",
+                [run["run_id"] if run else None, cap],
+            )
+        )
         totals = _rows(store.frame("SELECT * FROM report_totals"))[0]
         sides = _rows(
             store.frame(
@@ -183,6 +190,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
         "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
         "run": _run(run) if run else None,
         "rejected": rejected,
+        "repaired": repaired,
         "totals": totals,
         "limit": limit if limit and limit > 0 else None,
         "sections": [

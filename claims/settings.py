@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     future_date_tolerance_days: int = Field(
         2, ge=0, description="A published date further in the future than this is rejected."
     )
+    max_line_chars: int = Field(
+        20_000,
+        ge=1,
+        description="A document with a longer line (paragraph) is rejected: a line is parsed whole.",
+    )
+    earliest_published_year: int = Field(
+        1800, ge=100, description="A published date before this year is rejected as a typo."
+    )
 
     # Report.
     report_max_items: int = Field(

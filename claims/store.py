@@ -52,6 +52,7 @@ DOCUMENT_COLUMNS = [
     "sha256",
     "n_chars",
     "extracted_run",
+    "warnings",
 ]
 CLAIM_COLUMNS = _columns(QuantityClaim)
 FACT_COLUMNS = _columns(FactClaim)

@@ -100,7 +100,12 @@ def find_time_expressions(
         if any(start < e and s < end for s, e in taken):
             continue
         taken.append((start, end))
-        resolved = _RESOLVERS[pattern.resolver](m, published, _config(data_dir))
+        try:
+            resolved = _RESOLVERS[pattern.resolver](m, published, _config(data_dir))
+        except (ValueError, OverflowError):
+            # "5000 years ago" lies before year 1, where Python's dates end: left unresolved,
+            # as with no publication date, rather than failing the document.
+            resolved = (None, None)
         if resolved is None:
             continue
         low, high = resolved
