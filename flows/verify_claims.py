@@ -25,7 +25,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from claims import stages
+from claims import multicore, stages
 from claims.ingest import Source
 from claims.models import Document, Extraction, RunSummary
 from claims.settings import Settings
@@ -92,10 +92,14 @@ def unchanged(settings: Settings) -> bool:
 def publish(summary: RunSummary, gate: GateResult | None, settings: Settings) -> RunSummary:
     if gate is None:
         # Staged is exactly what is published: it passed the gate then, and stays published.
-        return stages.finish_run(summary, settings, status="published", gate_passed=True)
+        return stages.finish_run(
+            summary, settings, status="published", gate_passed=True, tables_changed=False
+        )
     if gate.passed:
         stages.publish_staged(settings)
-        return stages.finish_run(summary, settings, status="published", gate_passed=True)
+        return stages.finish_run(
+            summary, settings, status="published", gate_passed=True, tables_changed=True
+        )
     return stages.finish_run(
         summary, settings, status="gate_failed", gate_passed=False, failed=gate.failed
     )
@@ -172,6 +176,10 @@ def verify_claims(
         except BaseException as e:
             stages.finish_run(summary, settings, status="failed", error=f"{type(e).__name__}: {e}")
             raise
+        finally:
+            # Extraction worker processes (`-j N`) live for one flow run: a served flow's run
+            # process must exit when its run ends, or the runner waits for it.
+            multicore.shutdown()
     message = summary_line(summary)
     if not summary.gate_passed:
         return Failed(message=message, data=summary)
@@ -181,6 +189,8 @@ def verify_claims(
 def summary_line(summary: RunSummary) -> str:
     """One line for the flow run's final state; says how much of the run was incremental."""
     gate = "passed" if summary.gate_passed else "FAILED"
+    if summary.tables_changed is False:
+        gate = "not needed: nothing changed, the published tables stay as they were"
     took = ""
     if summary.finished_at is not None:
         took = f" in {(summary.finished_at - summary.started_at).total_seconds():.1f} s"

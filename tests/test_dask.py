@@ -66,6 +66,30 @@ def test_local_dask_cluster_publishes_the_same_tables_as_the_default_runner(
     assert run_summary(databases["dask"]) == ("published", documents, documents, 0)
 
 
+def test_extracting_in_worker_processes_publishes_the_same_tables_as_one_process(
+    tmp_path: Path, prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claims import multicore
+
+    monkeypatch.setenv("CLAIMS_BATCH_SIZE", "4")  # each batch splits over both processes
+    # Recorded, so the CLAIMS_N_PROCESS that `--processes` sets is undone after the test.
+    monkeypatch.setenv("CLAIMS_N_PROCESS", "1")
+    databases = {}
+    for name, extra in (("one", []), ("two", ["--processes", "2"])):
+        pools = multicore.started
+        db = tmp_path / f"{name}.duckdb"
+        reports = tmp_path / f"reports-{name}"
+        assert main(["run", str(SEEDS), "--db", str(db), "--reports", str(reports), *extra]) == 0
+        databases[name] = db
+        # Only the second run extracts in worker processes; the flow stops them when it ends.
+        assert multicore.started - pools == (name == "two")
+        assert not multicore._POOLS
+    one, two = (published_rows(databases[k]) for k in ("one", "two"))
+    assert one["claims"]
+    for table in PUBLISHED_TABLES:
+        assert two[table] == one[table], table
+
+
 def test_an_unreachable_dask_scheduler_is_refused_with_its_address(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

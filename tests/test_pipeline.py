@@ -129,8 +129,12 @@ def test_an_unchanged_run_keeps_the_relations_until_a_setting_that_decides_them_
     last = "SELECT relations_recomputed, relations FROM runs ORDER BY started_at DESC LIMIT 1"
     # The seeded run computed its relations under these settings; nothing changed since.
     assert main(run) == 0
-    assert "(kept: nothing changed)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "(kept: nothing changed)" in out
+    assert "gate       not run: nothing changed, the published tables stay as they were" in out
     assert query(db, last) == [(False, len(before["claim_relations"]))]
+    changed = "SELECT tables_changed FROM runs ORDER BY started_at DESC LIMIT 1"
+    assert query(db, changed) == [(False,)]
     assert published(db) == before
     # A stricter score threshold must not be answered with the relations kept from before.
     monkeypatch.setenv("CLAIMS_MIN_RELATION_SCORE", "0.9")
@@ -138,6 +142,7 @@ def test_an_unchanged_run_keeps_the_relations_until_a_setting_that_decides_them_
     assert "(kept: nothing changed)" not in capsys.readouterr().out
     [(recomputed, relations)] = query(db, last)
     assert recomputed is True and relations < len(before["claim_relations"])
+    assert query(db, changed) == [(True,)]
     assert query(db, "SELECT count(*) FROM claim_relations WHERE score < 0.9") == [(0,)]
 
 
