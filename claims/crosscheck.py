@@ -1053,7 +1053,14 @@ def cross_check(
 
 
 # Settings that cannot change a relation: where things go and how the work is cut up.
-_KEY_EXCLUDED = {"db", "reports_dir", "batch_size", "n_process", "report_max_items"}
+_KEY_EXCLUDED = {
+    "db",
+    "reports_dir",
+    "batch_size",
+    "parse_batch_size",
+    "n_process",
+    "report_max_items",
+}
 # The code that decides relations; a change to any of it must recompute them.
 _KEY_SOURCES = ("crosscheck.py", "lexicon.py", "numbers.py", "timescope.py", "models.py")
 

@@ -170,7 +170,7 @@ def extract_documents(
     *,
     prefilter: bool = True,
 ) -> Iterator[Extraction]:
-    """Stream: batches passages through nlp.pipe (settings.batch_size, settings.n_process),
+    """Stream: batches passages through nlp.pipe (settings.parse_batch_size, n_process),
     yields one Extraction per document, in input order, never holding the whole corpus.
 
     Only candidate passages are parsed; documents whose passages are all skipped still yield
@@ -188,7 +188,7 @@ def extract_documents(
                 yield passage.text, (index, p)
 
     stream = nlp.pipe(
-        feed(), as_tuples=True, batch_size=settings.batch_size, n_process=settings.n_process
+        feed(), as_tuples=True, batch_size=settings.parse_batch_size, n_process=settings.n_process
     )
     for sdoc, (index, p) in stream:
         while pending[0].index < index:
