@@ -33,6 +33,7 @@ MANIFEST_NAME = "manifest.yaml"
 META_FIELDS = ("id", "url", "title", "outlet", "published")
 
 # Magic numbers of formats people save with the wrong extension.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 
 
@@ -176,8 +177,19 @@ def _read_bytes(source: Source, settings: Settings) -> bytes:
 
 
 def decode(raw: bytes, source: str) -> tuple[str, list[str]]:
-    """Text from bytes: UTF-8 (BOM dropped), else cp1252 with a warning; binary is rejected."""
+    """Text from bytes: UTF-8 (BOM dropped), UTF-16 with a byte order mark (what Windows
+    Notepad saves as "Unicode"), else cp1252; each but UTF-8 with a warning. Binary is rejected."""
     warnings: list[str] = []
+    if raw.startswith(UTF16_BOMS):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise DocumentError(
+                source,
+                "undecodable",
+                f"starts with a UTF-16 byte order mark but is not UTF-16 (byte {e.start})",
+            ) from e
+        return _normalised(text, ["decoded as UTF-16 (byte order mark)"])
     if raw.startswith(BINARY_MAGIC) or raw[:4096].count(b"\x00") > 16:
         raise DocumentError(
             source, "binary", "looks like a binary file (PDF, image, archive), not text"
@@ -190,12 +202,15 @@ def decode(raw: bytes, source: str) -> tuple[str, list[str]]:
         # cp1252 decodes every byte bar five; those few are replaced rather than failing the file.
         text = raw.decode("cp1252", errors="replace")
         warnings.append(f"not valid UTF-8 (byte {e.start}); decoded as Windows-1252")
+    return _normalised(text, warnings)
+
+
+def _normalised(text: str, warnings: list[str]) -> tuple[str, list[str]]:
     if "\x00" in text:
         text = text.replace("\x00", "")
         warnings.append("NUL characters removed")
     # Offsets must be stable whatever the platform wrote: one newline convention.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, warnings
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)

@@ -116,6 +116,7 @@ GOOD_FILES = {
     "nul.txt": "At least 15 boats",
     "page.html": "1,350 families",
     "archaeology.txt": "5000 years ago",
+    "notepad-unicode.txt": "About 60 people attended",
 }
 NON_UTF8_NAME = b"caf\xe9-notes.txt"
 NON_UTF8_DOC_ID = "caf\\xe9-notes.txt"
@@ -126,7 +127,6 @@ REJECTED = {
     "blank.md": "empty",
     "scan.txt": "binary",
     "photo.txt": "binary",
-    "notepad-unicode.txt": "binary",
     "big.txt": "too_large",
     "one-line.txt": "line_too_long",
     "no-article.html": "no_article_text",
@@ -304,6 +304,7 @@ def test_decode_warnings_are_attached_to_the_documents_that_needed_them(
     assert any("Windows-1252" in w for w in warnings["latin1.txt"])
     assert any("Windows-1252" in w for w in warnings["cp1252.txt"])
     assert warnings["nul.txt"] == ["NUL characters removed"]
+    assert warnings["notepad-unicode.txt"] == ["decoded as UTF-16 (byte order mark)"]
     assert warnings["bom.txt"] == [] and warnings["page.html"] == []
 
 

@@ -115,6 +115,25 @@ def test_latin1_text_is_decoded_with_a_warning(tmp_path: Path, settings) -> None
     assert any("Windows-1252" in w for w in doc.warnings)
 
 
+def test_utf16_with_a_byte_order_mark_is_decoded_and_without_one_is_binary(
+    tmp_path: Path, settings: Settings
+) -> None:
+    text = "Café owners said 30 shops closed.\r\nAbout 20 ships.\r\n"
+    (tmp_path / "le.txt").write_bytes(text.encode("utf-16"))  # BOM, little endian
+    (tmp_path / "be.txt").write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))
+    (tmp_path / "bare.txt").write_bytes(text.encode("utf-16-le"))  # no BOM: NULs everywhere
+    (tmp_path / "broken.txt").write_bytes(b"\xff\xfe" + "ok".encode("utf-16-le") + b"\x00\xd8")
+    docs, rejected = read([tmp_path], settings)
+    for doc in docs:
+        assert doc.text == "Café owners said 30 shops closed.\nAbout 20 ships.\n"
+        assert doc.warnings == ["decoded as UTF-16 (byte order mark)"]
+    assert sorted(d.doc_id for d in docs) == ["be.txt", "le.txt"]
+    assert sorted((Path(r.source_path).name, r.reason) for r in rejected) == [
+        ("bare.txt", "binary"),
+        ("broken.txt", "undecodable"),
+    ]
+
+
 def test_bom_and_crlf_are_normalised(tmp_path: Path, settings) -> None:
     (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbfLine one.\r\nAbout 20 ships.\r\n")
     [doc], _ = read([tmp_path], settings)
