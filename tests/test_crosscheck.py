@@ -15,12 +15,12 @@ import pytest
 from claims.crosscheck import (
     Rule,
     cross_check,
-    fact_time_range,
     format_interval,
     half_unit,
     intervals_overlap,
     merge_mentions,
 )
+from claims.factcheck import fact_time_range
 from claims.lexicon import measure_for, normalize_name
 from claims.models import Document, FactClaim, QuantityClaim, Relation
 from claims.numbers import rounding_tolerance
