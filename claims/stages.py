@@ -138,10 +138,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     key = crosscheck_key(settings)
     with Store(settings.db) as store:
         store.stage_carry_over()
-        claims_n, facts_n = (
-            store.con.execute(f"SELECT count(*) FROM staging.{t}").fetchone()[0]  # type: ignore[index]
-            for t in ("claims", "facts")
-        )
+        staged = store.counts("staging")
         keep = store.published_crosscheck_key() == key and store.staged_as_published(
             ("documents", "claims", "facts")
         )
@@ -155,8 +152,8 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
         by_kind = store.relation_counts("staging")
     return summary.model_copy(
         update={
-            "claims": claims_n,
-            "facts": facts_n,
+            "claims": staged["claims"],
+            "facts": staged["facts"],
             "relations": sum(by_kind.values()),
             "agreements": by_kind.get("agree", 0),
             "conflicts": by_kind.get("conflict", 0),
@@ -227,9 +224,6 @@ def staging_matches_published(settings: Settings) -> bool:
     copy would only cost time (on a large inbox, most of an unchanged run's time).
     """
     with Store(settings.db) as store:
-        published = store.con.execute(
-            "SELECT count(*) FROM runs WHERE status = 'published'"
-        ).fetchone()
-        if not published or not published[0]:
+        if not store.has_published_run():
             return False  # nothing has passed the gate yet, not even empty tables
         return store.staged_as_published()

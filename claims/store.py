@@ -360,6 +360,10 @@ class Store:
                 return False
         return True
 
+    def has_published_run(self) -> bool:
+        row = self.con.execute("SELECT count(*) FROM runs WHERE status = 'published'").fetchone()
+        return bool(row and row[0])
+
     def published_crosscheck_key(self) -> str | None:
         """The cross-check key of the run whose relations are published (the latest published)."""
         row = self.con.execute(
