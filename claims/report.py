@@ -124,7 +124,8 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     reviewer reads has the best-scored items first; the counts stay exact, and the page says how
     to get the rest from the database, which always holds everything.
     """
-    cap = limit if limit and limit > 0 else 2**62
+    limit = limit if limit and limit > 0 else None
+    cap = limit or 2**62
     _ensure_views(db)
     with Store(db, read_only=True) as store:
         runs = _rows(
@@ -167,10 +168,12 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
                 [cap],
             )
         )
-        # Per document, how many of its claims are in each status: the single-source list says
-        # what else of the document is in the relations above.
+        # Per listed document, how many of its claims are in each status: the single-source
+        # list says what else of the document is in the relations above.
         statuses = store.frame(
-            "SELECT doc_id, status, count(*) AS n FROM claim_status GROUP BY ALL"
+            "SELECT doc_id, status, count(*) AS n FROM claim_status "
+            "WHERE list_contains(?, doc_id) GROUP BY ALL",
+            [sorted({c["doc_id"] for c in single})],
         )
         facts = _rows(store.frame("SELECT * FROM report_facts ORDER BY sort_key LIMIT ?", [cap]))
     pairs = _pairs(sides)
@@ -180,7 +183,6 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     counts: dict[str, Counter[str]] = {}
     for doc_id, status, n in statuses.itertuples(index=False):
         counts.setdefault(doc_id, Counter())[status] = int(n)
-    fact_relations = sum(totals[f"fact_{k}"] or 0 for k in ("conflicts", "updates", "agreements"))
     fact_pairs = [p for p in pairs if p["claim_type"] == "fact"]
     single_source = _by_document(shown_claims)
     for group in single_source:
@@ -192,20 +194,20 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
         "rejected": rejected,
         "repaired": repaired,
         "totals": totals,
-        "limit": limit if limit and limit > 0 else None,
+        "limit": limit,
         "sections": [
             {
                 "relation": kind,
                 "title": title,
-                "pairs": (shown := [p for p in quantity if p["relation"] == kind]),
-                "total": max(totals[f"quantity_{plural}"] or 0, len(shown)),
+                "pairs": [p for p in quantity if p["relation"] == kind],
+                "total": totals[f"quantity_{plural}"],
             }
             for kind, title, plural in SECTIONS
         ],
         "single_source": single_source,
         "single_source_shown": len(shown_claims),
         "fact_pairs": fact_pairs,
-        "fact_pairs_total": max(fact_relations, len(fact_pairs)),
+        "fact_pairs_total": sum(totals[f"fact_{plural}"] for _, _, plural in SECTIONS),
         "facts": _by_document(shown_facts),
         "facts_shown": len(shown_facts),
         "statuses": STATUSES,

@@ -190,7 +190,7 @@ def summary_line(summary: RunSummary) -> str:
     """One line for the flow run's final state; says how much of the run was incremental."""
     gate = "passed" if summary.gate_passed else "FAILED"
     if summary.tables_changed is False:
-        gate = "not needed: nothing changed, the published tables stay as they were"
+        gate = "not run: nothing changed, the published tables stay as they were"
     took = ""
     if summary.finished_at is not None:
         took = f" in {(summary.finished_at - summary.started_at).total_seconds():.1f} s"
