@@ -14,7 +14,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from claims.facts import extract_facts, load_rules, may_contain_fact
+from claims.facts import extract_facts, load_rules, may_contain_fact, may_yield_facts
 from claims.lexicon import normalize_name
 from claims.models import Document, FactClaim
 from claims.timescope import find_time_expressions
@@ -264,6 +264,41 @@ def test_prefilter_is_true_for_every_sentence_with_a_fact_and_false_without_a_tr
             assert may_contain_fact(text), text
     assert not may_contain_fact("The weather was nice and the markets were calm.")
     assert may_contain_fact("Britain SENT tanks.")
+
+
+def without_entities(nlp: Language, text: str):
+    return next(nlp.pipe([text], disable=["ner"]))
+
+
+def test_a_parse_without_entities_may_yield_facts_wherever_the_full_parse_does(facts_nlp):
+    """The extractor runs the recogniser only on passages that pass this check."""
+    for text, _ in CASES:
+        assert facts_of(facts_nlp, text), text
+        assert may_yield_facts(without_entities(facts_nlp, text)), text
+    for path in sorted((REPO / "seeds").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if facts_of(facts_nlp, line):
+                assert may_yield_facts(without_entities(facts_nlp, line)), line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He met with Ukrainian Defence Minister Rustem Umerov at the Pentagon today.",
+        "The meeting concluded with a reaffirmation of mutual partnership.",
+        "Ukraine faces ongoing attacks from Russian forces.",
+        "Ukraine hopes to join NATO.",
+        "Did Russia annex Crimea?",
+    ],
+)
+def test_a_trigger_word_without_a_possible_subject_and_object_needs_no_entities(facts_nlp, text):
+    assert may_contain_fact(text)
+    assert not may_yield_facts(without_entities(facts_nlp, text))
+
+
+def test_a_parse_without_entities_gives_no_facts_of_its_own(facts_nlp):
+    assert not may_yield_facts(spacy.blank("en")("Russia annexed Crimea in 2014."))
+    assert not may_yield_facts(without_entities(facts_nlp, "   "))
 
 
 def test_every_trigger_word_form_passes_the_prefilter():
