@@ -1,0 +1,90 @@
+"""The attribute table annotates exactly as spaCy's attribute ruler does, token by token."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc
+
+from claims.attributes import AttributeTable
+from claims.extract import split_passages
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))
+ODD = [
+    "  spaced   out\n\n text  ",
+    "\t",
+    "gonna wanna gotta cannot",
+    "I ain't sure he 's done, y'all.",
+    "e.g. the U.S.-led coalition, i.e. NATO's 32 members.",
+    "TWO HUNDRED TROOPS were sent on 24/7 patrols.",
+]
+
+
+def annotation(doc: Doc) -> list[tuple]:
+    return [
+        (t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i, t.ent_type_) for t in doc
+    ]
+
+
+def parsed_before_ruler(nlp: Language, texts: list[str]) -> list[Doc]:
+    late = ["attribute_ruler", "lemmatizer", "ner"]
+    return list(nlp.pipe(texts, disable=late))
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    out = [
+        p for f in sorted((REPO / "seeds").glob("*.txt")) for _, p in split_passages(f.read_text())
+    ]
+    for path in sorted((SHARED / "peer-suites").rglob("*.json")):
+        for case in json.loads(path.read_text(encoding="utf-8")):
+            text = case.get("Input") or case.get("req")
+            out += [text] if isinstance(text, str) else []
+    return out + ODD
+
+
+def test_the_table_gives_every_token_the_stock_models_annotation(
+    nlp: Language, texts: list[str]
+) -> None:
+    table = AttributeTable(nlp.get_pipe("attribute_ruler"))
+    stock = list(nlp.pipe(texts))
+    ours = parsed_before_ruler(nlp, texts)
+    ours = list(nlp.get_pipe("ner").pipe(nlp.get_pipe("lemmatizer").pipe(table(d) for d in ours)))
+    assert len(texts) > 800
+    for a, b in zip(stock, ours, strict=True):
+        assert annotation(a) == annotation(b), a.text
+
+
+def test_words_no_pattern_names_share_one_entry(nlp: Language, texts: list[str]) -> None:
+    table = AttributeTable(nlp.get_pipe("attribute_ruler"))
+    docs = [table(d) for d in parsed_before_ruler(nlp, texts)]
+    distinct = {(t.tag, t.lower, t.dep, t.is_space) for d in docs for t in d}
+    assert len(table.table) < len(distinct) / 5
+
+
+def test_patterns_of_other_shapes_still_apply_in_pattern_order(nlp: Language) -> None:
+    """Two-token patterns, operators, other attributes and an index past the first token go
+    through a Matcher; where several set the same attribute, the later pattern wins."""
+    ruler = AttributeRuler(nlp.vocab)
+    ruler.add([[{"TAG": "NNP"}]], {"POS": "X"})
+    ruler.add([[{"LOWER": "crimea"}, {"LOWER": "in"}]], {"POS": "SYM"}, index=0)
+    ruler.add([[{"LIKE_NUM": True}]], {"LEMMA": "NUMBER"})
+    ruler.add([[{"LOWER": "annexed"}, {"LOWER": "crimea"}]], {"LEMMA": "CRIMEA"}, index=1)
+    ruler.add([[{"POS": "PROPN", "OP": "+"}]], {"MORPH": "Number=Sing"})
+    ruler.add([[{"LOWER": {"IN": ["in", "on"]}, "DEP": {"NOT_IN": ["advmod"]}}]], {"TAG": "IN"})
+    ruler.add([[{"TAG": "NNP", "LOWER": "russia"}]], {"POS": "PROPN"})
+    texts = ["Russia annexed Crimea in 2014.", "Crimea in 2014, Russia on 2 fronts."]
+    stock = [ruler(d) for d in parsed_before_ruler(nlp, texts)]
+    table = AttributeTable(ruler)
+    ours = [table(d) for d in parsed_before_ruler(nlp, texts)]
+    assert len(table.matcher) == 4
+    assert [annotation(d) for d in ours] == [annotation(d) for d in stock]
+    first = {t.text: t for t in ours[0]}
+    assert first["Russia"].pos_ == "PROPN" and first["Crimea"].pos_ == "SYM"
+    assert first["Crimea"].lemma_ == "CRIMEA" and first["2014"].lemma_ == "NUMBER"
