@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any, cast
 
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
@@ -46,7 +47,8 @@ class AttributeTable:
         self.simple: list[tuple[int, dict]] = []
         self.matcher = Matcher(ruler.vocab)
         named: dict[str, set[int]] = defaultdict(set)
-        for attr_id, entry in enumerate(ruler.patterns):
+        entries = cast(list[dict[str, Any]], ruler.patterns)
+        for attr_id, entry in enumerate(entries):
             for pattern in entry["patterns"]:
                 if _is_simple(pattern, entry["index"]):
                     self.simple.append((attr_id, pattern[0]))
@@ -97,7 +99,7 @@ class AttributeTable:
             out.update(self.attrs[attr_id])
         return out
 
-    def _hashes(self, key: str, value: object) -> set[int]:
+    def _hashes(self, key: str, value: Any) -> set[int]:
         values = next(iter(value.values())) if isinstance(value, dict) else [value]
         if key == "IS_SPACE":
             return {bool(v) for v in values}

@@ -3,7 +3,10 @@
 A document is split into passages (its lines, offsets kept). A cheap check picks the passages
 that can hold a claim: ``numbers.find_numbers`` finds a figure, or ``facts.may_contain_fact``
 fires. Only those go through the spaCy pipeline (``nlp.pipe(as_tuples=True)``), and every
-claim is built from its passage alone, so skipping the others cannot change any claim.
+claim is built from its passage alone, so skipping the others cannot change any claim. The
+entity recogniser, 40% of the model's time, then runs only on the passages with a figure or
+whose parse can hold a fact (``facts.may_yield_facts``), and the attribute ruler's annotation
+comes from a lookup table (``claims.attributes``): the same annotation, in less time.
 
 For each figure the parse gives the measured noun ("more than 14,000 Ukrainian lives" ->
 life), even when it is far away ("the number of allies has grown to 54" -> ally) or elided
@@ -31,6 +34,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -234,13 +238,14 @@ def _finish(
                 table = _attribute_table(nlp.get_pipe(name))
                 sdocs = [table(sdoc) for sdoc in sdocs]
             else:
-                sdocs = list(nlp.get_pipe(name).pipe(sdocs))  # type: ignore[attr-defined]
+                pipe: Any = nlp.get_pipe(name)
+                sdocs = list(pipe.pipe(sdocs))
         marked = [
             (sdoc, (index, p, figures or may_yield_facts(sdoc)))
             for sdoc, (_, (index, p, figures)) in zip(sdocs, chunk, strict=True)
         ]
-        ner = nlp.get_pipe(late[-1])
-        for _ in ner.pipe((sdoc for sdoc, (_, _, full) in marked if full), batch_size=size):  # type: ignore[attr-defined]
+        ner: Any = nlp.get_pipe(late[-1])
+        for _ in ner.pipe((sdoc for sdoc, (_, _, full) in marked if full), batch_size=size):
             pass
         yield from marked
 
