@@ -12,6 +12,7 @@ import pytest
 from spacy.language import Language
 
 from claims.extract import candidate_passages, extract_documents, split_passages
+from claims.facts import may_contain_fact, may_yield_facts
 from claims.ingest import ingest
 from claims.models import Document, Extraction
 from claims.settings import Settings
@@ -49,3 +50,16 @@ def test_prefilter_skips_some_seed_passages_and_keeping_all_keeps_every_passage(
         picked = len(candidate_passages(doc, settings))
         kept, skipped = kept + picked, skipped + len(every) - picked
     assert kept > 0 and skipped > 0
+
+
+def test_the_recogniser_is_spared_on_some_seed_passages(
+    seed_documents: list[Document], settings: Settings, nlp: Language
+) -> None:
+    """So the identical-output test above covers them: a passage with a fact-trigger word
+    but no figure, whose parse cannot hold a fact ("the meeting", "he met with ..."), is
+    given no entities."""
+    passages = [p for d in seed_documents for p in candidate_passages(d, settings)]
+    wordy = [p for p in passages if not p.mentions]
+    parsed = nlp.pipe((p.text for p in wordy), disable=["ner"])
+    spared = [p for p, sdoc in zip(wordy, parsed, strict=True) if not may_yield_facts(sdoc)]
+    assert spared and all(may_contain_fact(p.text) for p in spared)
