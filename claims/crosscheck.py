@@ -271,6 +271,7 @@ _KEY_SOURCES = (
     "crosscheck.py",
     "factcheck.py",
     "quantitycheck.py",
+    "quantitypairs.py",
     "lexicon.py",
     "numbers.py",
     "timescope.py",
