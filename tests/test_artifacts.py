@@ -14,10 +14,11 @@ from typing import Any
 
 import duckdb
 import pytest
+from builders import publish_state, quantity_claim
 
 from claims.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
 from claims.crosscheck import Rule
-from claims.models import Document, Extraction, QuantityClaim, Relation, RunSummary
+from claims.models import Document, QuantityClaim, Relation
 from claims.report import write_report
 from claims.store import Store
 
@@ -41,25 +42,15 @@ ARTICLES = {
 
 
 def quantity(d: Document, span: str, low: float, high: float | None) -> QuantityClaim:
-    start = d.text.index(span)
-    return QuantityClaim(
-        claim_id=QuantityClaim.make_id(d.sha256, start, start + len(span)),
-        doc_id=d.doc_id,
-        kind="count",
-        span=span,
-        char_start=start,
-        char_end=start + len(span),
-        sentence=d.text,
-        sentence_start=0,
+    return quantity_claim(
+        d,
+        span,
         value=50,
         low=low,
         high=high,
         low_inclusive=high is not None,
         high_inclusive=False,
         unit="ally",
-        as_of_start=d.published,
-        as_of_end=d.published,
-        time_basis="published",
     )
 
 
@@ -98,32 +89,15 @@ def conflict_db(tmp_path: Path) -> Path:
         score=0.9,
     )
     db = tmp_path / "claims.duckdb"
-    with Store(db) as store:
-        store.reset_staging()
-        store.stage_batch(
-            [a, b],
-            [
-                Extraction(doc_id="wire", sha256=a.sha256, claims=[ca]),
-                Extraction(doc_id="daily", sha256=b.sha256, claims=[cb]),
-            ],
-            "run-1",
-        )
-        store.stage_relations([relation])
-        store.publish()
-        store.record_run(
-            RunSummary(
-                run_id="run-1",
-                started_at=datetime(2024, 7, 3, 8, 0),
-                finished_at=datetime(2024, 7, 3, 8, 0, 30),
-                status="published",
-                documents=2,
-                documents_extracted=2,
-                claims=2,
-                relations=1,
-                conflicts=1,
-                gate_passed=True,
-            )
-        )
+    publish_state(
+        db,
+        [a, b],
+        [ca, cb],
+        [relation],
+        run_id="run-1",
+        started_at=datetime(2024, 7, 3, 8, 0),
+        seconds=30,
+    )
     return db
 
 

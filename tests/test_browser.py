@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import publish_state, quantity_claim
 
 from claims.chart import compact_number, date_ticks, nice_ticks
 from claims.crosscheck import Rule
-from claims.models import Document, Extraction, QuantityClaim, Relation, RunSummary
+from claims.models import Document, QuantityClaim, Relation
 from claims.report import write_report
 from claims.store import Store
 
@@ -90,19 +91,10 @@ CHARTED = {
 
 def build_claim(d: Document, name: str) -> QuantityClaim:
     _, span, unit, value, low, high, month = CLAIMS[name]
-    start = d.text.index(span)
-    sentence_start = d.text.rfind(". ", 0, start) + 2 if ". " in d.text[:start] else 0
-    end = d.text.find(". ", start)
     scope = MONTH[month] if month else (d.published, d.published)
-    return QuantityClaim(
-        claim_id=QuantityClaim.make_id(d.sha256, start, start + len(span)),
-        doc_id=d.doc_id,
-        kind="count",
-        span=span,
-        char_start=start,
-        char_end=start + len(span),
-        sentence=d.text[sentence_start : end + 1 if end >= 0 else len(d.text)],
-        sentence_start=sentence_start,
+    return quantity_claim(
+        d,
+        span,
         value=value,
         low=low,
         high=high,
@@ -150,35 +142,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Qu
         )
         for a, b, rule, score in RELATIONS
     ]
-    extractions = [
-        Extraction(
-            doc_id=d.doc_id,
-            sha256=d.sha256,
-            claims=[c for c in claims.values() if c.doc_id == d.doc_id],
-        )
-        for d in docs.values()
-    ]
-    with Store(db) as store:
-        store.reset_staging()
-        store.stage_batch(list(docs.values()), extractions, "run-1")
-        store.stage_relations(relations)
-        store.publish()
-        store.record_run(
-            RunSummary(
-                run_id="run-1",
-                started_at=datetime(2024, 7, 2, 9, 0),
-                finished_at=datetime(2024, 7, 2, 9, 0, 41),
-                status="published",
-                documents=4,
-                documents_extracted=4,
-                claims=len(claims),
-                relations=len(relations),
-                agreements=1,
-                conflicts=2,
-                updates=2,
-                gate_passed=True,
-            )
-        )
+    publish_state(
+        db,
+        list(docs.values()),
+        list(claims.values()),
+        relations,
+        run_id="run-1",
+        started_at=datetime(2024, 7, 2, 9, 0),
+        seconds=41,
+    )
     return db, claims
 
 

@@ -12,18 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from builders import publish_state, quantity_claim
 
 from claims.crosscheck import Rule
 from claims.errors import StoreError
-from claims.models import (
-    Document,
-    Extraction,
-    FactClaim,
-    QuantityClaim,
-    Rejection,
-    Relation,
-    RunSummary,
-)
+from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, RunSummary
 from claims.report import markdown_value, read_report, safe_href, write_report
 from claims.store import Store
 
@@ -134,33 +127,6 @@ def document(doc_id: str) -> Document:
     )
 
 
-def claim(d: Document, sentence_starts_with: str, span: str, **fields: object) -> QuantityClaim:
-    """A claim on ``span`` inside the sentence of ``d`` that starts with the given words."""
-    sentence_start = d.text.index(sentence_starts_with)
-    end = d.text.find(". ", sentence_start)
-    sentence = d.text[sentence_start : end + 1 if end >= 0 else len(d.text)]
-    start = d.text.index(span, sentence_start)
-    base: dict[str, object] = dict(
-        claim_id=QuantityClaim.make_id(d.sha256, start, start + len(span)),
-        doc_id=d.doc_id,
-        kind="count",
-        span=span,
-        char_start=start,
-        char_end=start + len(span),
-        sentence=sentence,
-        sentence_start=sentence_start,
-        value=None,
-        low=None,
-        high=None,
-        low_inclusive=True,
-        high_inclusive=True,
-        as_of_start=date(2024, 6, 14),
-        as_of_end=date(2024, 6, 14),
-        time_basis="published",
-    )
-    return QuantityClaim(**{**base, **fields})
-
-
 def fact(d: Document, span: str, time: str) -> FactClaim:
     start = d.text.index(span)
     return FactClaim(
@@ -204,7 +170,7 @@ def corpus(tmp_path: Path) -> tuple[Path, dict[str, QuantityClaim]]:
     hostile markup in one article, one rejected file, and the run that published them."""
     docs = {k: document(k) for k in TEXTS}
     c = {
-        name: claim(docs[d], first, span, **fields)
+        name: quantity_claim(docs[d], span, sentence_from=first, **fields)
         for name, (d, first, span, fields) in CLAIMS.items()
     }
     c["over50_again"] = c["over50_again"].model_copy(update={"mention_of": c["over50"].claim_id})
@@ -219,35 +185,19 @@ def corpus(tmp_path: Path) -> tuple[Path, dict[str, QuantityClaim]]:
         relation(c["allies48"], c["over50"], Rule.CONFLICT_DISJOINT_SAME_TIME, 0.6),
         relation(crimea_2014, crimea_2015, Rule.FACT_CONFLICT_TIME, 0.88),
     ]
-    by_doc = {d: [x for x in c.values() if x.doc_id == d] for d in docs}
-    facts = {ap.doc_id: [crimea_2014], blog.doc_id: [crimea_2015]}
-    extractions = [
-        Extraction(
-            doc_id=d.doc_id, sha256=d.sha256, claims=by_doc[d.doc_id], facts=facts.get(d.doc_id, [])
-        )
-        for d in docs.values()
-    ]
     db = tmp_path / "claims.duckdb"
-    with Store(db) as store:
-        store.reset_staging()
-        store.stage_batch(list(docs.values()), extractions, RUN_ID)
-        store.stage_relations(relations)
-        store.publish()
-        store.record_rejections(
-            RUN_ID, [Rejection(source_path="/in/empty.txt", reason="empty", detail="no text")]
-        )
-        store.record_run(
-            RunSummary(
-                run_id=RUN_ID,
-                started_at=datetime(2024, 6, 14, 9, 0, 0),
-                finished_at=datetime(2024, 6, 14, 9, 1, 30),
-                status="published",
-                inputs=["/in"],
-                **dict(documents=4, documents_extracted=4, documents_rejected=1, claims=len(c)),
-                **dict(facts=2, relations=6, agreements=2, conflicts=3, updates=1),
-                gate_passed=True,
-            )
-        )
+    publish_state(
+        db,
+        list(docs.values()),
+        list(c.values()),
+        relations,
+        run_id=RUN_ID,
+        facts=[crimea_2014, crimea_2015],
+        started_at=datetime(2024, 6, 14, 9, 0, 0),
+        seconds=90,
+        rejections=[Rejection(source_path="/in/empty.txt", reason="empty", detail="no text")],
+        inputs=["/in"],
+    )
     return db, c
 
 
@@ -273,45 +223,40 @@ def test_claim_status_takes_the_strongest_relation_and_repeats_inherit_it(corpus
 
 def test_the_older_side_of_an_update_is_updated_even_when_stored_second(tmp_path: Path) -> None:
     d_old, d_new = document("reuters-ramstein"), document("ap-ramstein")
-    old = claim(
+    old = quantity_claim(
         d_old,
-        "Some 100,000",
         "Some 100,000 troops",
+        sentence_from="Some 100,000",
         low=90_000,
         high=110_000,
         as_of_start=date(2024, 4, 1),
         as_of_end=date(2024, 4, 30),
     )
-    new = claim(
+    new = quantity_claim(
         d_new,
-        "Tens of thousands",
         "Tens of thousands of troops",
+        sentence_from="Tens of thousands",
         low=20_000,
         high=99_999,
         as_of_start=date(2024, 5, 1),
         as_of_end=date(2024, 5, 31),
     )
-    agree = claim(d_new, "Nearly 50", "Nearly 50 allies", low=45, high=50)
-    partner = claim(d_old, "Over 50", "Over 50 allied nations", low=44, high=55)
+    agree = quantity_claim(d_new, "Nearly 50 allies", sentence_from="Nearly 50", low=45, high=50)
+    partner = quantity_claim(
+        d_old, "Over 50 allied nations", sentence_from="Over 50", low=44, high=55
+    )
     db = tmp_path / "c.duckdb"
-    with Store(db) as store:
-        store.reset_staging()
-        store.stage_batch(
-            [d_old, d_new],
-            [
-                Extraction(doc_id=d_old.doc_id, sha256=d_old.sha256, claims=[old, partner]),
-                Extraction(doc_id=d_new.doc_id, sha256=d_new.sha256, claims=[new, agree]),
-            ],
-            "r1",
-        )
-        store.stage_relations(
-            [
-                relation(new, old, Rule.UPDATE_DIFFERENT_TIME),
-                relation(old, new, Rule.AGREE_OVERLAP),  # both updated and in an agreement
-                relation(agree, partner, Rule.AGREE_OVERLAP),
-            ]
-        )
-        store.publish()
+    publish_state(
+        db,
+        [d_old, d_new],
+        [old, partner, new, agree],
+        [
+            relation(new, old, Rule.UPDATE_DIFFERENT_TIME),
+            relation(old, new, Rule.AGREE_OVERLAP),  # both updated and in an agreement
+            relation(agree, partner, Rule.AGREE_OVERLAP),
+        ],
+        run_id="r1",
+    )
     got = statuses(db)
     assert got[old.claim_id] == "updated"  # update outranks agreement
     assert got[new.claim_id] == "corroborated"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from builders import quantity_claim
 
 from claims.errors import StoreError
 from claims.models import Document, Extraction, QuantityClaim
@@ -23,28 +24,16 @@ def doc(doc_id: str, text: str) -> Document:
 
 
 def claim_for(d: Document, span: str) -> QuantityClaim:
-    start = d.text.index(span)
-    return QuantityClaim(
-        claim_id=QuantityClaim.make_id(d.sha256, start, start + len(span)),
-        doc_id=d.doc_id,
-        kind="count",
-        span=span,
-        char_start=start,
-        char_end=start + len(span),
-        sentence=d.text,
-        sentence_start=0,
+    return quantity_claim(
+        d,
+        span,
         value=50,
         low=50,
-        high=None,
         low_inclusive=False,
-        high_inclusive=True,
         qualifier="over",
         unit="ally",
         measure="country",
         key_terms=["GPE:ukraine"],
-        as_of_start=date(2024, 1, 2),
-        as_of_end=date(2024, 1, 2),
-        time_basis="published",
     )
 
 
