@@ -16,7 +16,8 @@ The stored interval is what the words assert, and nothing else:
   with the factors of ``Settings`` ('more than 14,000' -> (14000, inf); 'some 100,000' ->
   [90000, 110000]; 'Nearly 50' -> [45, 50));
 - vague amounts, ranges and decades give their own bounds ('tens of thousands' -> [20000, 99999];
-  '$5-7 billion' -> [5e9, 7e9]; '1990s' -> [1990, 1999]);
+  '$5-7 billion' -> [5e9, 7e9]; '1990s' -> [1990, 1999]); a range under a one-sided hedge spans
+  the hedge of both ends ('up to 10,000-15,000' -> [0, 15000]);
 - an exact figure is [X, X] ('USD 60 million', '15 drafts', 'seven-year'), as in
   shared/gold/seed_claims.json.
 
@@ -219,7 +220,12 @@ def _finite(m: NumberMention) -> bool:
 
 
 def _mention(text: str, d: Draft, lex: NumberLexicon, settings: Settings) -> NumberMention:
-    if d.bounds is not None:
+    if d.bounds is not None and d.form == "range" and d.qualifier:
+        # A one-sided hedge applies to both ends: 'up to 10,000-15,000' is [0, 15000]; 'between'
+        # and 'from' are not in the qualifier table, so they stay [X, Y].
+        low, _, li, _ = interval(d.bounds[0], d.qualifier, settings)
+        _, high, _, hi = interval(d.bounds[1], d.qualifier, settings)
+    elif d.bounds is not None:
         low, high, li, hi = _clean(d.bounds[0]), _clean(d.bounds[1]), True, True
     elif d.form in ("ordinal", "year"):
         low = high = _clean(d.value)

@@ -131,6 +131,10 @@ class NumberLexicon:
         self.period = re.compile(
             rf"\b(?i:(?:{ordinal_words}|\d+(?:st|nd|rd|th))[\s-]+(?:{periods}))\b"
         )
+        # 'a year and a half', 'a mile and a half': the half belongs to the unit before it.
+        self.unit_and_half = re.compile(
+            r"\b(?i:a|an|one)\s+(?P<u>[^\W\d_]+)\s+(?i:and)\s+(?P<h>(?i:a\s+half))\b"
+        )
         self.one = re.compile(r"\b[Oo]ne\b")
         self.list_marker = re.compile(
             rf"(?:^|[.:;!?(\n])[ \t\"'“‘]*(?P<w>(?i:{alt(num['list_marker_words'])}))\b(?=\s*[,):;])"
@@ -257,6 +261,11 @@ class NumberLexicon:
             spans.extend(m.span("n") for m in self.group_of.finditer(text))
         if any(w in lower for w in self.period_words):
             spans.extend(m.span() for m in self.period.finditer(text))
+            spans.extend(
+                m.span("h")
+                for m in self.unit_and_half.finditer(text)
+                if m.group("u").lower() not in self._precheck_words  # 'one million and a half'
+            )
         if "one" in lower:
             spans.extend(self._pronoun_ones(text))
         spans.extend(self._list_markers(text))

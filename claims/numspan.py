@@ -18,6 +18,9 @@ from dataclasses import dataclass, replace
 from claims.numcontext import NumberLexicon
 from claims.numwords import Numeral
 
+# Qualifier types that bound one side only (claims/data/qualifiers.json "types").
+ONE_SIDED = frozenset({"gt", "ge", "lt", "le"})
+
 
 @dataclass
 class Draft:
@@ -334,7 +337,10 @@ def _short_year(text: str, d1: Draft, d2: Draft) -> bool:
 
 
 def _changes(text: str, d1: Draft, lex: NumberLexicon) -> bool:
-    words = re.findall(r"[^\W\d_]+", text[max(0, d1.start - 50) : d1.start].lower())[-5:]
+    before = text[max(0, d1.start - 50) : d1.start]
+    if (q := lex.qual_before.search(before)) is not None:
+        before = before[: q.start()]  # 'up to 10,000 to 15,000': this 'up' is no change
+    words = re.findall(r"[^\W\d_]+", before.lower())[-5:]
     return any(w in lex.sets["change_verbs"] for w in words)
 
 
@@ -342,18 +348,27 @@ def _changes(text: str, d1: Draft, lex: NumberLexicon) -> bool:
 
 
 def qualify(text: str, d: Draft, lex: NumberLexicon) -> None:
-    if d.form in ("range", "vague", "year", "ordinal") or d.qualifier:
+    """A hedge before or after the figure. A range takes only a one-sided one ('up to
+    10,000-15,000' may be fewer than 10,000); 'about 10-15' is the range itself."""
+    if d.form in ("vague", "year", "ordinal") or d.qualifier:
         return
     window = max(0, d.start - 40)
     m = lex.qual_before.search(text[window : d.start])
     if m is not None:
         q = m.group("q") or m.group("s")
-        if not (q.lower() == "over" and _over_is_not_more(text, window + m.start(), d, lex)):
+        over = q.lower() == "over" and _over_is_not_more(text, window + m.start(), d, lex)
+        if not over and _fits(d, q, lex):
             d.qualifier, d.start = q, window + m.start()
             return
     m = lex.qual_after.match(text[d.end : d.end + 30])
-    if m is not None:
-        d.qualifier, d.end = (m.group("q") or m.group("s")), d.end + m.end()
+    if m is not None and _fits(d, q := m.group("q") or m.group("s"), lex):
+        d.qualifier, d.end = q, d.end + m.end()
+
+
+def _fits(d: Draft, qualifier: str, lex: NumberLexicon) -> bool:
+    if d.form != "range":
+        return True
+    return lex.qual_types.get(" ".join(qualifier.lower().split())) in ONE_SIDED
 
 
 def _over_is_not_more(text: str, at: int, d: Draft, lex: NumberLexicon) -> bool:

@@ -92,6 +92,12 @@ CASES = [
     ("Officials expect from 200 to 300 soldiers.", "from 200 to 300", None, 200, 300, True, True, "range", None, "from"),
     ("The repairs will take 2 to 3 weeks.", "2 to 3", None, 2, 3, True, True, "range", None, None),
     ("Tariffs of 10-20% were discussed.", "10-20%", None, 10, 20, True, True, "range", None, None),
+    # a one-sided hedge on a range bounds both ends; an approximate one is the range itself
+    ("Up to 10,000 to 15,000 troops could be deployed.", "Up to 10,000 to 15,000", None, 0, 15000, True, True, "range", None, "Up to"),
+    ("As many as 10,000-15,000 troops could be deployed.", "As many as 10,000-15,000", None, 0, 15000, True, True, "range", None, "As many as"),
+    ("Fewer than 5-6 people were hurt.", "Fewer than 5-6", None, 0, 6, True, False, "range", None, "Fewer than"),
+    ("More than 10 to 15 percent of the budget went to defence.", "More than 10 to 15 percent", None, 10, INF, False, True, "range", None, "More than"),
+    ("Officials counted about 10-15 tanks.", "10-15", None, 10, 15, True, True, "range", None, None),
     # vague amounts (qualifier is the vague wording as written)
     ("But tens of thousands of troops remain in Crimea.", "tens of thousands", None, 20000, 99999, True, True, "vague", None, "tens of thousands"),
     ("Hundreds of thousands of refugees fled west.", "Hundreds of thousands", None, 200000, 999999, True, True, "vague", None, "Hundreds of thousands"),
@@ -232,6 +238,8 @@ def test_a_glued_unit_becomes_the_unit_suffix(sentence, span, suffix, value):
         "a one-off payment",
         "It was a tough year, an awful one.",
         "The president met his counterpart.",
+        "The war has lasted a year and a half.",
+        "The talks ran for an hour and a half.",
     ],
 )
 def test_it_finds_no_quantity_in_identifiers_dates_times_and_idioms(sentence):
