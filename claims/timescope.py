@@ -28,6 +28,7 @@ from claims.settings import DATA_DIR
 # Clause-level dependents whose time words describe another event than their head's.
 NESTED_CLAUSES = frozenset({"relcl", "ccomp", "advcl", "parataxis", "csubj", "acl"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+SUPERLATIVE_TAGS = frozenset({"JJS", "RBS"})
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ def _clause_tokens(top: Token, on_path: set[int], skip_subjects: bool) -> set[in
 
     At the verb, its subject is skipped too (unless the anchor is in it): time words inside
     the subject ("the strategy approved on 14 September launched 15 drafts") date the subject.
+    So is a superlative's phrase ("61.2 percent, the highest since 1992"), and the
+    prepositions of a superlative on the path ("the largest package since 2022, 50 tanks").
     """
     out: set[int] = set()
     stack = [top]
@@ -188,13 +191,24 @@ def _clause_tokens(top: Token, on_path: set[int], skip_subjects: bool) -> set[in
         for child in tok.children:
             if child.i in on_path:
                 stack.append(child)
-            elif child.dep_ in NESTED_CLAUSES or (
-                skip_subjects and tok.i == top.i and child.dep_ in SUBJECTS
+            elif (
+                child.dep_ in NESTED_CLAUSES
+                or (skip_subjects and tok.i == top.i and child.dep_ in SUBJECTS)
+                or _superlative(child)
+                or (child.dep_ == "prep" and _superlative(tok))
             ):
                 continue
             else:
                 stack.append(child)
     return out
+
+
+def _superlative(tok: Token) -> bool:
+    """'the highest since 1992', 'its lowest level in a decade': the time words measure the
+    record the figure is compared with, not when the figure holds."""
+    return tok.tag_ in SUPERLATIVE_TAGS or any(
+        c.dep_ == "amod" and c.tag_ in SUPERLATIVE_TAGS for c in tok.children
+    )
 
 
 # --- resolvers: (match, published, config) -> (start, end) or None to drop the match ---

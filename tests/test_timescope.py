@@ -198,3 +198,29 @@ def test_the_nearest_time_words_in_the_smallest_enclosing_phrase_win(nlp) -> Non
     second = next(t for t in sdoc if t.text == "million")
     assert attached(first, exprs, sdoc).text == "since 2014"  # type: ignore[union-attr]
     assert attached(second, exprs, sdoc).text == "this year alone"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("Turnout was 61.2 percent, the highest since 1992.", "61.2"),
+        ("Russia launched 90 missiles, the most since March.", "90"),
+        ("Unemployment rose to 4.1%, its highest level since 2021.", "4.1"),
+        ("The index fell 3% to its lowest since 2009.", "3"),
+    ],
+)
+def test_time_words_of_a_superlative_date_the_record_not_the_figure(nlp, text, figure) -> None:
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, THU)
+    assert exprs
+    number = next(t for t in sdoc if t.text == figure)
+    assert attached(number, exprs, sdoc) is None
+
+
+def test_the_comparison_of_a_superlative_on_the_figures_path_is_skipped_too(nlp) -> None:
+    text = "The largest package since 2022, 50 tanks, arrived last week."
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, THU)
+    number = next(t for t in sdoc if t.text == "50")
+    found = attached(number, exprs, sdoc)
+    assert found is not None and found.text == "last week"
