@@ -261,6 +261,7 @@ class NumberLexicon:
             spans.extend(m.span("n") for m in self.group_of.finditer(text))
         if any(w in lower for w in self.period_words):
             spans.extend(m.span() for m in self.period.finditer(text))
+        if "and a half" in lower:
             spans.extend(
                 m.span("h")
                 for m in self.unit_and_half.finditer(text)

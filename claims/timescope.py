@@ -180,8 +180,9 @@ def _clause_tokens(top: Token, on_path: set[int], skip_subjects: bool) -> set[in
 
     At the verb, its subject is skipped too (unless the anchor is in it): time words inside
     the subject ("the strategy approved on 14 September launched 15 drafts") date the subject.
-    So is a superlative's phrase ("61.2 percent, the highest since 1992"), and the
-    prepositions of a superlative on the path ("the largest package since 2022, 50 tanks").
+    So is a superlative's phrase ("61.2 percent, the highest since 1992"), and the "since" of
+    a superlative on the path ("the largest package since 2022, 50 tanks"); its other
+    prepositions may date the figure ("the largest delivery on Monday, 50 tanks").
     """
     out: set[int] = set()
     stack = [top]
@@ -195,7 +196,7 @@ def _clause_tokens(top: Token, on_path: set[int], skip_subjects: bool) -> set[in
                 child.dep_ in NESTED_CLAUSES
                 or (skip_subjects and tok.i == top.i and child.dep_ in SUBJECTS)
                 or _superlative(child)
-                or (child.dep_ == "prep" and _superlative(tok))
+                or (child.dep_ == "prep" and child.lower_ == "since" and _superlative(tok))
             ):
                 continue
             else:
@@ -204,7 +205,7 @@ def _clause_tokens(top: Token, on_path: set[int], skip_subjects: bool) -> set[in
 
 
 def _superlative(tok: Token) -> bool:
-    """'the highest since 1992', 'its lowest level in a decade': the time words measure the
+    """'the highest since 1992', 'its lowest level since 2009': the time words measure the
     record the figure is compared with, not when the figure holds."""
     return tok.tag_ in SUPERLATIVE_TAGS or any(
         c.dep_ == "amod" and c.tag_ in SUPERLATIVE_TAGS for c in tok.children

@@ -224,3 +224,12 @@ def test_the_comparison_of_a_superlative_on_the_figures_path_is_skipped_too(nlp)
     number = next(t for t in sdoc if t.text == "50")
     found = attached(number, exprs, sdoc)
     assert found is not None and found.text == "last week"
+
+
+def test_a_superlatives_point_in_time_still_dates_the_figure(nlp) -> None:
+    text = "The largest delivery on Monday, 50 tanks, arrived in Poland."
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, THU)
+    number = next(t for t in sdoc if t.text == "50")
+    found = attached(number, exprs, sdoc)
+    assert found is not None and found.text == "on Monday"
