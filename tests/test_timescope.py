@@ -170,21 +170,24 @@ def test_time_words_in_a_relative_clause_do_not_date_the_main_clause(nlp) -> Non
     assert attached(sdoc[2], exprs, sdoc) is None
 
 
+def time_of(nlp, text: str, figure: str, published: date) -> str | None:
+    """The text of the time expression ``attached`` gives the token ``figure`` of ``text``,
+    after checking ``text`` has some."""
+    sdoc = nlp(text)
+    exprs = find_time_expressions(text, published)
+    assert exprs, text
+    found = attached(next(t for t in sdoc if t.text == figure), exprs, sdoc)
+    return None if found is None else found.text
+
+
 def test_time_words_of_the_governing_verb_date_the_claim(nlp) -> None:
     text = "Russia had amassed some 100,000 troops along Ukraine's borders last month."
-    sdoc = nlp(text)
-    exprs = find_time_expressions(text, FRI)
-    number = next(t for t in sdoc if t.text == "100,000")
-    found = attached(number, exprs, sdoc)
-    assert found is not None and found.text == "last month"
+    assert time_of(nlp, text, "100,000", FRI) == "last month"
 
 
 def test_time_words_inside_the_verbs_subject_date_the_subject_not_the_claim(nlp) -> None:
     text = "The strategy approved on September 14, 2020 launched the development of 15 drafts."
-    sdoc = nlp(text)
-    exprs = find_time_expressions(text, THU)
-    number = next(t for t in sdoc if t.text == "15")
-    assert attached(number, exprs, sdoc) is None
+    assert time_of(nlp, text, "15", THU) is None
 
 
 def test_the_nearest_time_words_in_the_smallest_enclosing_phrase_win(nlp) -> None:
@@ -210,26 +213,14 @@ def test_the_nearest_time_words_in_the_smallest_enclosing_phrase_win(nlp) -> Non
     ],
 )
 def test_time_words_of_a_superlative_date_the_record_not_the_figure(nlp, text, figure) -> None:
-    sdoc = nlp(text)
-    exprs = find_time_expressions(text, THU)
-    assert exprs
-    number = next(t for t in sdoc if t.text == figure)
-    assert attached(number, exprs, sdoc) is None
+    assert time_of(nlp, text, figure, THU) is None
 
 
 def test_the_comparison_of_a_superlative_on_the_figures_path_is_skipped_too(nlp) -> None:
     text = "The largest package since 2022, 50 tanks, arrived last week."
-    sdoc = nlp(text)
-    exprs = find_time_expressions(text, THU)
-    number = next(t for t in sdoc if t.text == "50")
-    found = attached(number, exprs, sdoc)
-    assert found is not None and found.text == "last week"
+    assert time_of(nlp, text, "50", THU) == "last week"
 
 
 def test_a_superlatives_point_in_time_still_dates_the_figure(nlp) -> None:
     text = "The largest delivery on Monday, 50 tanks, arrived in Poland."
-    sdoc = nlp(text)
-    exprs = find_time_expressions(text, THU)
-    number = next(t for t in sdoc if t.text == "50")
-    found = attached(number, exprs, sdoc)
-    assert found is not None and found.text == "on Monday"
+    assert time_of(nlp, text, "50", THU) == "on Monday"
