@@ -78,9 +78,6 @@ class AttributeTable:
                 set_token_attrs(tok, attrs)
         return doc
 
-    def pipe(self, docs: Iterable[Doc]) -> Iterable[Doc]:
-        return (self(doc) for doc in docs)
-
     def _lookup(self, tok: Token) -> tuple[tuple[int, ...], dict]:
         key = tuple(
             v if (v := getattr(tok, g)) in named else UNNAMED
