@@ -1,4 +1,4 @@
-"""Score claims.numbers against its peers' own test suites (shared/peer-suites).
+"""Score claims.extract.numbers against its peers' own test suites (shared/peer-suites).
 
     .venv/bin/python bench/peer_suites.py [--shared DIR] [--failures N]
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from claims.numbers import NumberMention, find_numbers
+from claims.extract.numbers import NumberMention, find_numbers
 
 NUMBER_WORD = (
     r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"

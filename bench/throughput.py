@@ -41,9 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from claims import stages
 from claims.extract import extract_documents, load_nlp
+from claims.extract.numbers import find_numbers
 from claims.ingest import Source, discover, read_sources
 from claims.models import Document
-from claims.numbers import find_numbers
 from claims.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -95,7 +95,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(DATA_DIR, description="Lexicons: qualifiers, units, synonyms.")
 
-    # Cross-check blocking and updates (claims/crosscheck.py).
+    # Cross-check blocking and updates (claims/crosscheck/).
     crosscheck_window: int = Field(
         10,
         ge=1,
@@ -120,7 +120,7 @@ class Settings(BaseSettings):
         ),
     )
 
-    # Extraction (claims/extract.py); word lists: data/extract.json, time.json, attribution.json.
+    # Extraction (claims/extract/); word lists: data/extract.json, time.json, attribution.json.
     subject_max_tokens: int = Field(
         14,
         ge=1,

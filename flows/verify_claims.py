@@ -110,7 +110,7 @@ def report(summary: RunSummary, settings: Settings) -> RunSummary:
     from prefect import get_run_logger
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    from claims.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
+    from claims.report.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
 
     done = stages.write_run_report(summary, settings)
     # The run is published by now: a Prefect API that refuses an artifact must not fail it.

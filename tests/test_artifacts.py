@@ -16,10 +16,10 @@ import duckdb
 import pytest
 from builders import publish_state, quantity_claim
 
-from claims.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
 from claims.crosscheck import Rule
 from claims.models import Document, QuantityClaim, Relation
 from claims.report import write_report
+from claims.report.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
 from claims.store import Store
 
 HOSTILE = "<b>50</b> | [x](javascript:y)"

@@ -11,8 +11,8 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
-from claims.attributes import AttributeTable
 from claims.extract import split_passages
+from claims.extract.attributes import AttributeTable
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))

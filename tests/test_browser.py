@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from builders import publish_state, quantity_claim
 
-from claims.chart import compact_number, date_ticks, nice_ticks
 from claims.crosscheck import Rule
 from claims.models import Document, QuantityClaim, Relation
 from claims.report import write_report
+from claims.report.chart import compact_number, date_ticks, nice_ticks
 from claims.store import Store
 
 REPO = Path(__file__).resolve().parents[1]

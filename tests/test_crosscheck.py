@@ -20,10 +20,10 @@ from claims.crosscheck import (
     intervals_overlap,
     merge_mentions,
 )
-from claims.factcheck import fact_time_range
+from claims.crosscheck.facts import fact_time_range
+from claims.extract.numbers import rounding_tolerance
 from claims.lexicon import measure_for, normalize_name
 from claims.models import Document, FactClaim, QuantityClaim, Relation
-from claims.numbers import rounding_tolerance
 from claims.settings import Settings
 
 SETTINGS = Settings()

@@ -12,7 +12,7 @@ import pytest
 from spacy.language import Language
 
 from claims.extract import candidate_passages, extract_documents, split_passages
-from claims.facts import may_contain_fact, may_yield_facts
+from claims.extract.facts import may_contain_fact, may_yield_facts
 from claims.ingest import ingest
 from claims.models import Document, Extraction
 from claims.settings import Settings

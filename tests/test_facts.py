@@ -14,10 +14,10 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from claims.facts import extract_facts, load_rules, may_contain_fact, may_yield_facts
+from claims.extract.facts import extract_facts, load_rules, may_contain_fact, may_yield_facts
+from claims.extract.timescope import find_time_expressions
 from claims.lexicon import normalize_name
 from claims.models import Document, FactClaim
-from claims.timescope import find_time_expressions
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CLAIMS_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))

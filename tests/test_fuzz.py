@@ -21,9 +21,9 @@ from spacy.language import Language
 
 from claims.errors import InputError
 from claims.extract import extract_document
+from claims.extract.numbers import find_numbers, interval, parse_number, rounding_tolerance
 from claims.ingest import MANIFEST_NAME, decode, ingest
 from claims.models import Document, Extraction, FactClaim, QuantityClaim, Rejection
-from claims.numbers import find_numbers, interval, parse_number, rounding_tolerance
 from claims.settings import Settings
 
 

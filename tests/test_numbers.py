@@ -1,4 +1,4 @@
-"""claims.numbers: finding number expressions in news text, their values and intervals."""
+"""claims.extract.numbers: finding number expressions in news text, their values and intervals."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims.numbers import (
+from claims.extract.numbers import (
     NumberMention,
     find_numbers,
     interval,

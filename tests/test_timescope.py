@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from claims.timescope import attached, find_time_expressions, lead_expression
+from claims.extract.timescope import attached, find_time_expressions, lead_expression
 
 THU = date(2021, 9, 2)  # a Thursday
 FRI = date(2021, 5, 7)  # a Friday

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from claims.chart import contested_charts
 from claims.crosscheck import Rule, format_interval
 from claims.errors import StoreError
+from claims.report.chart import contested_charts
 from claims.store import Store
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from claims.numbers import NumberMention
-from claims.timescope import TimeExpression
+from claims.extract.numbers import NumberMention
+from claims.extract.timescope import TimeExpression
 
 NOUNS = ("NOUN", "PROPN")
 MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "case", "nummod", "quantmod"})

@@ -4,8 +4,8 @@
 match, as :class:`NumberMention`: the span (qualifier + currency + numeral + scale + percent or
 unit suffix), the numeral's own span, the value, the interval, the qualifier as written, the form
 and the currency. Pure Python; the word lists are data (``claims/data/numbers.json``,
-``qualifiers.json``, ``currencies.json``); ``claims.numwords`` reads numerals and
-``claims.numcontext`` blanks what is not a quantity (dates, times, identifiers, designations,
+``qualifiers.json``, ``currencies.json``); ``claims.extract.numbers.words`` reads numerals and
+``claims.extract.numbers.context`` blanks what is not a quantity (dates, times, identifiers, designations,
 idioms, pronoun 'one').
 
 The interval rule
@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from claims.numcontext import NUL, NumberLexicon
-from claims.numspan import Draft, grow, mark_year, pairs, qualify, word_amounts
-from claims.numwords import parse_run, tokenize
+from claims.extract.numbers.context import NUL, NumberLexicon
+from claims.extract.numbers.spans import Draft, grow, mark_year, pairs, qualify, word_amounts
+from claims.extract.numbers.words import parse_run, tokenize
 from claims.settings import DATA_DIR, Settings
 
 FORMS = (

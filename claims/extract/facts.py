@@ -1,8 +1,8 @@
 """Factual claims: (subject, predicate, object) triples with time, place and polarity.
 
-Which relations count is data (``claims/data/predicates.json``, read by ``claims.factrules``):
+Which relations count is data (``claims/data/predicates.json``, read by ``claims.extract.factrules``):
 verb lemmas, their nominalisations and a few relational nouns. Arguments come from the
-dependency parse (the pieces are read by ``claims.factargs``):
+dependency parse (the pieces are read by ``claims.extract.factargs``):
 
 - clauses: nsubj + dobj or a listed preposition's object; passives (nsubjpass + agent);
   relative clauses whose pronoun or gap is the antecedent ("Crimea, which Russia annexed");
@@ -28,8 +28,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
-from claims import attribution
-from claims.factargs import (
+from claims.extract import attribution
+from claims.extract.factargs import (
     Arg,
     children,
     clean,
@@ -42,7 +42,7 @@ from claims.factargs import (
     preps,
     time_of,
 )
-from claims.factrules import LightVerb, Predicate, Relational, Rules, load_rules
+from claims.extract.factrules import LightVerb, Predicate, Relational, Rules, load_rules
 from claims.models import Document, FactClaim
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass")

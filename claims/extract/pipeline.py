@@ -6,7 +6,7 @@ fires. Only those go through the spaCy pipeline (``nlp.pipe(as_tuples=True)``), 
 claim is built from its passage alone, so skipping the others cannot change any claim. The
 entity recogniser, 40% of the model's time, then runs only on the passages with a figure or
 whose parse can hold a fact (``facts.may_yield_facts``), and the attribute ruler's annotation
-comes from a lookup table (``claims.attributes``): the same annotation, in less time.
+comes from a lookup table (``claims.extract.attributes``): the same annotation, in less time.
 
 For each figure the parse gives the measured noun ("more than 14,000 Ukrainian lives" ->
 life), even when it is far away ("the number of allies has grown to 54" -> ally) or elided
@@ -41,16 +41,24 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span, Token
 
-from claims import attribution, timescope
-from claims.attributes import AttributeTable
-from claims.describe import Reader, Target, describe, governing_verb, join, key_terms, names_before
 from claims.errors import ModelNotInstalled
-from claims.facts import extract_facts, may_contain_fact, may_yield_facts
+from claims.extract import attribution, timescope
+from claims.extract.attributes import AttributeTable
+from claims.extract.describe import (
+    Reader,
+    Target,
+    describe,
+    governing_verb,
+    join,
+    key_terms,
+    names_before,
+)
+from claims.extract.facts import extract_facts, may_contain_fact, may_yield_facts
+from claims.extract.numbers import NumberMention, find_numbers
+from claims.extract.timescope import TimeExpression
 from claims.lexicon import load_json, measure_for
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
-from claims.numbers import NumberMention, find_numbers
 from claims.settings import DATA_DIR, Settings
-from claims.timescope import TimeExpression
 
 # The components the rules read: POS tags, lemmas, the dependency parse and entities.
 NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")

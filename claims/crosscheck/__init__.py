@@ -54,6 +54,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from claims.extract.numbers import rounding_tolerance
 from claims.lexicon import (
     conflicting_role,
     crosscheck_lexicon,
@@ -62,7 +63,6 @@ from claims.lexicon import (
     term_set,
 )
 from claims.models import Document, FactClaim, QuantityClaim, Relation, RelationKind
-from claims.numbers import rounding_tolerance
 from claims.settings import Settings
 
 _INF = math.inf
@@ -230,8 +230,8 @@ def cross_check_frame(
     back to its document's publication date; one with neither, or with no key terms, is not
     compared. Deterministic: rows are sorted and ids are stable (``Relation.make_id``).
     """
-    from claims.factcheck import check_facts
-    from claims.quantitycheck import check_quantities, to_columns
+    from claims.crosscheck.facts import check_facts
+    from claims.crosscheck.quantities import check_quantities, to_columns
 
     with _gc_paused():
         facts_related = check_facts(facts, documents, settings)
@@ -266,22 +266,15 @@ _KEY_EXCLUDED = {
     "n_process",
     "report_max_items",
 }
-# The code that decides relations; a change to any of it must recompute them.
-_KEY_SOURCES = (
-    "crosscheck.py",
-    "factcheck.py",
-    "quantitycheck.py",
-    "quantitypairs.py",
-    "lexicon.py",
-    "numbers.py",
-    "timescope.py",
-    "models.py",
-)
+# The code that decides relations besides this subpackage; a change to any of it must
+# recompute them.
+_KEY_MODULES = ("lexicon.py", "models.py", "extract/numbers/__init__.py")
 
 
 def crosscheck_key(settings: Settings) -> str:
     """A hash of everything that decides relations besides the claims: the settings, the
-    lexicon files users edit, and this code. Equal keys and equal claims give equal relations."""
+    lexicon files users edit, and the code (this whole subpackage). Equal keys and equal
+    claims give equal relations."""
     digest = hashlib.sha256()
     relevant = settings.model_dump(mode="json", exclude=_KEY_EXCLUDED | {"data_dir"})
     digest.update(repr(sorted(relevant.items())).encode())
@@ -289,8 +282,9 @@ def crosscheck_key(settings: Settings) -> str:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     here = Path(__file__).parent
-    for name in _KEY_SOURCES:
-        digest.update((here / name).read_bytes())
+    sources = [*sorted(here.rglob("*.py")), *(here.parent / name for name in _KEY_MODULES)]
+    for path in sources:
+        digest.update(path.relative_to(here.parent).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
 
 

@@ -1,7 +1,7 @@
 """Quantity claims compared in numpy: the rules' pairs gated, scored and explained.
 
 The engine behind ``crosscheck.cross_check_frame`` (see ``claims/crosscheck.py`` for what makes
-two claims the same quantity and which rule decides). ``claims.quantitypairs`` turns the claims
+two claims the same quantity and which rule decides). ``claims.crosscheck.pairs`` turns the claims
 into arrays and finds the candidate pairs with their rules; here the key-term and role gates,
 scores and reasons are array operations too, so the cost grows linearly with the claims; Python
 runs only per distinct term, per distinct pair of term sets, and per relation written.
@@ -20,9 +20,7 @@ import numpy as np
 from numpy.dtypes import StringDType
 
 from claims.crosscheck import _CODES, _MEANING, _SCOPES, Rule, format_interval
-from claims.lexicon import crosscheck_lexicon, role_compatible
-from claims.models import Document, QuantityClaim, Relation
-from claims.quantitypairs import (
+from claims.crosscheck.pairs import (
     ClaimArrays,
     candidates,
     decide,
@@ -30,6 +28,8 @@ from claims.quantitypairs import (
     prepare,
     sorted_unique,
 )
+from claims.lexicon import crosscheck_lexicon, role_compatible
+from claims.models import Document, QuantityClaim, Relation
 from claims.settings import Settings
 
 _TEXT = StringDType()

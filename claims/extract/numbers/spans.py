@@ -1,6 +1,6 @@
 """Growing a numeral into a number expression, and the relations between neighbouring ones.
 
-``grow`` takes a numeral read by ``claims.numwords`` and adds what is written around it: a
+``grow`` takes a numeral read by ``claims.extract.numbers.words`` and adds what is written around it: a
 glued or spaced scale ('10k', '$1.2bn', '60m'), an ordinal suffix ('24th'), a unit suffix
 ('10km', 'seven-year'), percent, currency before or after ('USD 60 million', '10 billion
 rubles', '50 cents'). ``word_amounts`` finds vague amounts ('tens of thousands', 'a few hundred')
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from claims.numcontext import NumberLexicon
-from claims.numwords import Numeral
+from claims.extract.numbers.context import NumberLexicon
+from claims.extract.numbers.words import Numeral
 
 # Qualifier types that bound one side only (claims/data/qualifiers.json "types").
 ONE_SIDED = frozenset({"gt", "ge", "lt", "le"})

@@ -1,5 +1,5 @@
 """The arguments of a fact read off the parse: names, common-noun objects, dates and places,
-and the dependency helpers the patterns in ``claims.facts`` share."""
+and the dependency helpers the patterns in ``claims.extract.facts`` share."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from claims.factrules import Predicate, Rules
+from claims.extract.factrules import Predicate, Rules
 
 # Dependents that belong to a proper name ("NATO Enhanced Opportunities Partner").
 NAME_DEPS = frozenset({"compound", "flat", "nmod", "amod"})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claims.report import DATA_DOCS_INDEX, counted, markdown_value, read_report
+from claims.report.html import DATA_DOCS_INDEX, counted, markdown_value, read_report
 
 # Artifact keys: lowercase letters, digits and dashes (Prefect's rule). One key each, so the UI's
 # Artifacts page shows every run's version of the summary and of the flags as one history.

@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from claims.extract.numbers.words import VULGARS, Words
 from claims.lexicon import load_json
-from claims.numwords import VULGARS, Words
 
 NUL = "\x00"
 

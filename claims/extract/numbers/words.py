@@ -13,7 +13,7 @@ them) into runs; ``parse_run(run)`` reads a run with a small grammar of English 
 
 A run may hold several numerals ("3 hundred and 2 hundred" is 300 and 200); what the grammar
 cannot join is read as separate numerals. What surrounds a numeral (currency, percent, hedges,
-dates) is the business of ``claims.numspan`` and ``claims.numcontext``; this module only knows
+dates) is the business of ``claims.extract.numbers.spans`` and ``claims.extract.numbers.context``; this module only knows
 numerals.
 """
 
