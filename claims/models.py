@@ -23,6 +23,11 @@ TimeBasis = Literal["explicit", "published", "unknown"]
 # ("USD 400 million this year"), or a running total ("USD 2.5 billion since 2014").
 ScopeType = Literal["state", "period", "cumulative", "event"]
 
+# A level ("58 dead"), a change ("another 700", "up 4%") or a level reached by a change ("has
+# risen to 58"); and how the text holds the figure.
+ChangeKind = Literal["level", "change", "new_level"]
+Stance = Literal["asserted", "revised", "denied", "projected", "hypothetical"]
+
 RelationKind = Literal["agree", "conflict", "update"]
 RELATION_KINDS: tuple[str, ...] = RelationKind.__args__  # type: ignore[attr-defined]
 
@@ -101,6 +106,17 @@ class QuantityClaim(BaseModel):
     attributed_to: str | None = None
     mention_of: str | None = Field(
         None, description="claim_id of an earlier mention of the same figure in the same document."
+    )
+    change: ChangeKind = "level"
+    stance: Stance = "asserted"
+    revises: float | None = Field(
+        None, description="For a revised figure, the figure it replaces when the text gives it."
+    )
+    tolerance: float = Field(
+        0.0, ge=0, description="Half a unit of the last significant digit of an exact figure."
+    )
+    measure_factor: float = Field(
+        1.0, gt=0, description="value, low and high times this are in the measure's base unit."
     )
 
     @staticmethod

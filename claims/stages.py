@@ -56,8 +56,12 @@ def begin_run(settings: Settings, run_id: str, inputs: Sequence[str]) -> RunSumm
 
 
 def published_hashes(settings: Settings) -> dict[str, str]:
+    """Text hashes of the published documents that need not be read again: those the
+    current extractor read (an extractor change reads everything again)."""
+    from claims.extract import extract_key
+
     with Store(settings.db) as store:
-        return store.published_hashes()
+        return store.published_hashes(extract_key(settings))
 
 
 def ingest_batch(
@@ -103,8 +107,12 @@ def stage_batch(
     batch: IngestBatch, extractions: Sequence[Extraction], summary: RunSummary, settings: Settings
 ) -> RunSummary:
     """Write a batch into staging and return the summary with its counts added."""
+    from claims.extract import extract_key
+
     with Store(settings.db) as store:
-        duplicates = store.stage_batch(batch.documents, extractions, summary.run_id)
+        duplicates = store.stage_batch(
+            batch.documents, extractions, summary.run_id, extract_key(settings)
+        )
         rejected = [*batch.rejected, *duplicates]
         store.record_rejections(summary.run_id, rejected)
     failpoint("stage.batch")

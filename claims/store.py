@@ -53,6 +53,7 @@ DOCUMENT_COLUMNS = [
     "n_chars",
     "extracted_run",
     "warnings",
+    "extract_key",
 ]
 CLAIM_COLUMNS = _columns(QuantityClaim)
 FACT_COLUMNS = _columns(FactClaim)
@@ -186,8 +187,14 @@ class Store:
 
     # --- reads --------------------------------------------------------------------------
 
-    def published_hashes(self) -> dict[str, str]:
-        return dict(self.con.execute("SELECT doc_id, sha256 FROM documents").fetchall())
+    def published_hashes(self, extract_key: str) -> dict[str, str]:
+        """Text hashes of the published documents read by the extractor ``extract_key``
+        names; the others must be read again."""
+        rows = self.con.execute(
+            "SELECT doc_id, sha256 FROM documents WHERE extract_key IS NOT DISTINCT FROM ?",
+            [extract_key],
+        ).fetchall()
+        return dict(rows)
 
     def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         return self.con.execute(sql, list(params)).df()
@@ -250,7 +257,11 @@ class Store:
             self.con.unregister("_incoming")
 
     def stage_batch(
-        self, docs: Sequence[Document], extractions: Sequence[Extraction], run_id: str
+        self,
+        docs: Sequence[Document],
+        extractions: Sequence[Extraction],
+        run_id: str,
+        extract_key: str | None = None,
     ) -> list[Rejection]:
         """Stage a batch of this run's documents; returns the ones rejected as duplicates.
 
@@ -282,6 +293,7 @@ class Store:
                 **d.model_dump(include=set(DOCUMENT_COLUMNS)),
                 "n_chars": len(d.text),
                 "extracted_run": run_id if d.doc_id in fresh else None,
+                "extract_key": extract_key if d.doc_id in fresh else None,
             }
             for d in docs
         ]
@@ -303,7 +315,8 @@ class Store:
         try:
             self.con.execute(
                 """
-                UPDATE staging.documents s SET extracted_run = m.extracted_run
+                UPDATE staging.documents s
+                SET extracted_run = m.extracted_run, extract_key = m.extract_key
                 FROM main.documents m
                 WHERE s.doc_id = m.doc_id AND s.doc_id IN (SELECT doc_id FROM _unchanged)
                 """

@@ -54,7 +54,7 @@ from claims.extract.describe import (
     names_before,
 )
 from claims.extract.facts import extract_facts, may_contain_fact, may_yield_facts
-from claims.extract.numbers import NumberMention, find_numbers
+from claims.extract.numbers import NumberMention, find_numbers, rounding_tolerance
 from claims.extract.timescope import TimeExpression
 from claims.lexicon import load_json, measure_for
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
@@ -416,6 +416,8 @@ class _Context:
         if m.form == "fraction" and kind == "percent":
             value, low, high = (None if v is None else v * 100 for v in (value, low, high))
         as_of_start, as_of_end, basis, time_text, scope = self._time(m, root, kind, target)
+        exact = m.qualifier is None and value is not None and low == high == value
+        numeral = self.passage.text[m.number_start : m.number_end]
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
             doc_id=document.doc_id,
@@ -441,6 +443,9 @@ class _Context:
             time_text=time_text,
             scope_type=scope,  # type: ignore[arg-type]
             attributed_to=attribution.attribute(root, self.sdoc, self.settings.data_dir),
+            tolerance=rounding_tolerance(value, numeral)
+            if exact and kind not in ("date", "ordinal")
+            else 0.0,
         )
 
     def _time(self, m: NumberMention, root: Token, kind: str, target: Target) -> tuple:
