@@ -58,8 +58,10 @@ class Settings(BaseSettings):
         92,
         ge=0,
         description=(
-            "A claim whose time scope comes only from its publication date is taken to describe "
-            "the world within this many days of it; explicit time words are never stretched."
+            "Figures of slowly changing quantities (a coalition's members, a company's staff) "
+            "reported this many days apart, with no time words of their own, describe the same "
+            "time. Figures that move by the day (tolls, the missing, damage estimates) are the "
+            "same time only on the same day."
         ),
     )
     min_relation_score: float = Field(
@@ -97,13 +99,34 @@ class Settings(BaseSettings):
 
     # Cross-check blocking and updates (claims/crosscheck/).
     crosscheck_window: int = Field(
-        10,
+        40,
         ge=1,
         description=(
             "Sorted-neighbourhood blocking: within claims sharing a measure, a key entity and a "
             "descriptive word, each claim is compared with at most this many neighbours in time "
             "order on each side, so the cost grows linearly with the number of claims."
         ),
+    )
+    generic_min_similarity: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description=(
+            "Percentages, sums of money and counts of people with no outcome said are one "
+            "quantity only when their descriptive words overlap at least this much (Dice, "
+            "weighted by rarity in the block): '51.9% voted leave' never meets 'a turnout of 72%'."
+        ),
+    )
+    min_conflict_score: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Conflicts scoring below this are not recorded: a wrong conflict costs trust.",
+    )
+    update_half_life_days: int = Field(
+        30,
+        ge=1,
+        description="Two figures this many days apart score half the time closeness of same-day ones.",
     )
     update_max_gap_days: int = Field(
         730,
@@ -118,6 +141,32 @@ class Settings(BaseSettings):
             "'event'): news reports events within days, and two aid packages a month apart are "
             "two events, not one event reported twice."
         ),
+    )
+
+    # Stories (claims/crosscheck/stories.py).
+    story_similarity: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description=(
+            "A document joins the story whose centroid is at least this similar (cosine of "
+            "TF-IDF vectors of headline, opening and names); else it starts a story."
+        ),
+    )
+    story_similarity_year: float = Field(
+        0.17,
+        gt=0,
+        le=1,
+        description=(
+            "The similarity a document published a year after a story's last document needs "
+            "to join it (linear from story_similarity at the same time): follow-ups months "
+            "later name the story; the next fire a year later only shares the words of fires."
+        ),
+    )
+    story_max_gap_days: int = Field(
+        400,
+        ge=0,
+        description="A story takes no document published more than this many days after its last.",
     )
 
     # Extraction (claims/extract/); word lists: data/extract.json, time.json, attribution.json.

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from claims.crosscheck import Rule
+from claims.crosscheck.rules import Rule
 from claims.lexicon import CrosscheckLexicon, crosscheck_lexicon, fold, normalize_name
 from claims.models import Document, FactClaim, Relation
 from claims.settings import Settings

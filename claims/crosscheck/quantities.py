@@ -1,310 +1,294 @@
-"""Quantity claims compared in numpy: the rules' pairs gated, scored and explained.
+"""Quantity claims of different documents compared: one quantity or not, and if so agree,
+conflict or update, with a score and a reason a reviewer can read.
 
-The engine behind ``crosscheck.cross_check_frame`` (see ``claims/crosscheck.py`` for what makes
-two claims the same quantity and which rule decides). ``claims.crosscheck.pairs`` turns the claims
-into arrays and finds the candidate pairs with their rules; here the key-term and role gates,
-scores and reasons are array operations too, so the cost grows linearly with the claims; Python
-runs only per distinct term, per distinct pair of term sets, and per relation written.
-Relations come out as columns, ready for one bulk insert.
+Candidate pairs and their features come from ``pairs``; the score is the probability that
+the two claims are one quantity, a logistic model over the features whose weights are fitted
+on the development corpus (``pair_weights`` in ``claims/data/crosscheck.json``, fitted by
+``bench/fit_crosscheck.py``). A pair is related when its score reaches
+``Settings.min_relation_score`` (``min_conflict_score`` for a conflict: a wrong conflict
+costs a reviewer's trust). Which relation follows from the times and intervals
+(shared/CLAIMS.md):
+
+* at the same time (the same day for figures that move while a story runs, any time for
+  fixed properties such as a tower's floors or a transfer fee), overlapping intervals agree
+  and disjoint ones conflict;
+* at different times, a moving figure agrees only with the same value; another value is an
+  update (a toll that rose, a figure revised);
+* a figure presented as revised updates the one before it; one reported as denied conflicts;
+* a date guessed for an undated document never makes a conflict on its own, and two periods
+  that do not overlap (two months' inflation) are different quantities.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.dtypes import StringDType
-
-from claims.crosscheck import _CODES, _MEANING, _SCOPES, Rule, format_interval
-from claims.crosscheck.pairs import (
-    ClaimArrays,
-    candidates,
-    decide,
-    nearest_updates,
-    prepare,
-    sorted_unique,
-)
-from claims.lexicon import crosscheck_lexicon, role_compatible
+from claims.crosscheck.intervals import format_interval, intervals_overlap
+from claims.crosscheck.pairs import FEATURES, Block, blocks, candidates, features, same_value
+from claims.crosscheck.profiles import Profile, build_profiles, counted_lexicon
+from claims.crosscheck.rules import Rule
+from claims.crosscheck.stories import StoryMap
+from claims.lexicon import load_json
 from claims.models import Document, QuantityClaim, Relation
-from claims.settings import Settings
+from claims.settings import DATA_DIR, Settings
 
-_TEXT = StringDType()
-_EPOCH = date(1970, 1, 1).toordinal()
-_RULE_TEXT = np.array([r.value for r in Rule], dtype=_TEXT)
-_RULE_CODE = np.array([r.value for r in Rule], dtype=object)
-_RELATION_KIND = np.array([_MEANING[r][0] for r in Rule], dtype=object)
-
-# Relations as columns named like ``Relation``'s fields, in its order.
 Columns = dict[str, Any]
+_GUESSED = frozenset({"story", "none"})
 
 
-def _no_columns() -> Columns:
+def no_columns() -> Columns:
     return {name: [] for name in Relation.model_fields}
 
 
-def to_columns(relations: Sequence[Relation]) -> Columns:
-    return {name: [getattr(r, name) for r in relations] for name in Relation.model_fields}
+@dataclass(frozen=True)
+class Decision:
+    a: Profile  # the older claim
+    b: Profile
+    rule: Rule
+    score: float
+    shared: tuple[str, ...]
 
 
-_SCOPE_TEXT = np.array(_SCOPES, dtype=_TEXT)
+@lru_cache(maxsize=4)
+def pair_weights(data_dir: Path = DATA_DIR) -> tuple[float, ...]:
+    """The fitted weight of each feature, in :data:`pairs.FEATURES` order."""
+    raw = load_json("crosscheck.json", data_dir)["pair_weights"]
+    missing = [f for f in FEATURES if f not in raw]
+    if missing:
+        raise ValueError(f"crosscheck.json: pair_weights lacks {', '.join(missing)}")
+    return tuple(float(raw[f]) for f in FEATURES)
 
 
-def _days(ordinals: np.ndarray) -> np.ndarray:
-    """ISO dates of date ordinals, as a numpy string array."""
-    return np.datetime_as_string((ordinals - _EPOCH).astype("datetime64[D]")).astype(_TEXT)
+def probability(vector: Sequence[float], weights: Sequence[float]) -> float:
+    z = sum(v * w for v, w in zip(vector, weights, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
-# --- one pair: gate, score, reason ----------------------------------------------------------------
+def relate(a: Profile, b: Profile, settings: Settings) -> Rule | None:
+    """The relation of two claims taken as one quantity (``a`` the older), or None when
+    nothing should be said."""
+    if _period(a) and _period(b) and not _overlaps(a, b):
+        return None  # two months' inflation, two years' budgets: different quantities
+    same_time = _same_time(a, b, settings.same_time_tolerance_days)
+    overlap = intervals_overlap(a.interval, b.interval)
+    # At different times a moving figure agrees only with itself: "at least 17" dead one day
+    # and 71 months later overlap as intervals, but the toll moved.
+    if overlap and (same_time or a.start is None or b.start is None or same_value(a, b)):
+        return Rule.AGREE_OVERLAP
+    if "denied" in (a.claim.stance, b.claim.stance):
+        return Rule.CONFLICT_DENIED
+    if b.claim.stance == "revised":
+        return Rule.UPDATE_REVISED
+    if same_time and (a.provisional or b.provisional):
+        return Rule.UPDATE_PROVISIONAL
+    if a.estimate and b.estimate and not overlap and a.start != b.start:
+        return Rule.UPDATE_REVISED  # a forecast revised: 11% in June, 13% in August
+    if same_time and not overlap:
+        return Rule.CONFLICT_DISJOINT_SAME_TIME
+    if a.start is None or b.start is None or a.fixed or b.fixed:
+        return None
+    return Rule.UPDATE_DIFFERENT_TIME
 
 
-class _Judge:
-    """Per-pair work for the pairs that survive the array stage, with per-claim caches."""
-
-    def __init__(self, q: ClaimArrays, settings: Settings) -> None:
-        self.q, self.settings = q, settings
-        self.lex = crosscheck_lexicon(settings.data_dir)
-        self._named: dict[int, dict[str, tuple[str, ...]]] = {}
-
-    def compatible(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Whether each pair's key terms can be the same quantity, role by role. One-term
-        sets are decided with arrays; each other distinct pair of term sets is judged once."""
-        q, ok = self.q, np.ones(len(a), dtype=bool)
-        for role, ids in sorted(q.roles.items()):
-            x, y = ids[a], ids[b]
-            need = x != y
-            if self.lex.role_rules.get(role, "cover") == "required":
-                ok[need & ((x == 0) | (y == 0))] = False
-            need &= (x > 0) & (y > 0)
-            tx, ty = q.role_single[role][x], q.role_single[role][y]
-            single = need & (tx >= 0) & (ty >= 0)
-            codes = tx[single] * max(len(q.kterms), 1) + ty[single]
-            ok[single] &= np.isin(codes, q.matching)
-            need &= ~single
-            if not need.any():
-                continue
-            width = int(ids.max()) + 1
-            keys, inverse = np.unique(x[need] * width + y[need], return_inverse=True)
-            verdict = [
-                role_compatible(
-                    role, q.role_set(role, k // width), q.role_set(role, k % width), self.lex
-                )
-                for k in keys.tolist()
-            ]
-            ok[need] &= np.array(verdict, dtype=bool)[inverse]
-        return ok
-
-    def scores(self, a: np.ndarray, b: np.ndarray, rule: np.ndarray) -> np.ndarray:
-        """How sure we are that each pair is one quantity (``score`` in crosscheck.json)."""
-        q, w = self.q, self.lex.score
-        gap = np.maximum(q.start[b] - q.end[a], 0)
-        update = rule == _CODES.index(Rule.UPDATE_DIFFERENT_TIME)
-        time = np.where(
-            update,
-            1 - 0.5 * gap / max(self.settings.update_max_gap_days, 1),
-            1 - gap / (q.widen[a] + q.widen[b] + 1),
-        )
-        entity = q.entity_anchors.shared(a, b)
-        weight = w["entity_term"] * entity + w["plain_term"] * (q.anchors.shared(a, b) - entity)
-        # Dice overlap of the descriptive words, each weighted by its rarity.
-        rarity = q.word_ids.rarity()
-        total_a, total_b = q.word_ids.total(a, rarity), q.word_ids.total(b, rarity)
-        known = (total_a > 0) & (total_b > 0)
-        common = q.word_ids.shared(a, b, rarity)
-        dice = 2 * common / np.where(known, total_a + total_b, 1)
-        words = np.where(known, dice, w["subject_unknown"])
-        score = (
-            w["terms"] * (1 - (1 - w["term_base"]) ** weight)
-            + w["subject"] * words
-            + w["time"] * np.maximum(time, 0)
-        )
-        return np.round(np.clip(score, 0, 1), 3)
-
-    def relations(
-        self, a: np.ndarray, b: np.ndarray, rule: np.ndarray, score: np.ndarray
-    ) -> Columns:
-        """The relations' columns (older claim first), reasons assembled with numpy strings.
-
-        Columns rather than ``Relation`` objects: a million relations go to DuckDB as one
-        DataFrame, and building and dumping a model per row would cost more than deciding them.
-        """
-        q = self.q
-        if not len(a):
-            return _no_columns()
-        involved = sorted_unique(np.concatenate((a, b)))
-        said, iv = (np.empty(len(q.claims), dtype=_TEXT) for _ in range(2))
-        said[involved], iv[involved] = self._said(involved)
-        names = self.shared_names(a, b)
-        gap, slack = q.start[b] - q.end[a], q.widen[a] + q.widen[b]
-        apart = "the time scopes are " + gap.astype(_TEXT) + " days apart"
-        timing = np.where(
-            gap <= 0,
-            "the time scopes overlap",
-            np.where(
-                gap <= slack,
-                apart + ", within the tolerance for dates taken from publication, so they are "
-                "taken as the same time",
-                apart + " and do not overlap",
-            ),
-        )
-        verdict = np.full(len(a), "and the intervals overlap, so the figures agree", dtype=_TEXT)
-        k = rule == _CODES.index(Rule.CONFLICT_DISJOINT_SAME_TIME)
-        side = np.where(q.hi[a[k]] <= q.lo[b[k]], " lies below ", " lies above ")
-        verdict[k] = (
-            "but the intervals are disjoint (" + iv[a[k]] + side + iv[b[k]] + "), so both "
-            "cannot be true"
-        )
-        k = rule == _CODES.index(Rule.UPDATE_DIFFERENT_TIME)
-        verdict[k] = (
-            "so for a " + _SCOPE_TEXT[q.scope[a[k]]] + " figure this is a change over time, not "
-            "a contradiction: the newer figure ("
-            + self.text("doc_id", b[k])
-            + ", "
-            + _days(q.end[b[k]])
-            + ") supersedes"
-        )
-        k = rule == _CODES.index(Rule.UPDATE_CUMULATIVE_GROWTH)
-        verdict[k] = (
-            "and the intervals are disjoint, but a running total only grows and the newer one ("
-            + self.text("doc_id", b[k])
-            + ") is higher, so it is an update, not a contradiction"
-        )
-        head = (
-            _RULE_TEXT[rule]
-            + ": same quantity ("
-            + self.text("kind", a)
-            + ' of "'
-            + np.array([q.measure[i] for i in a.tolist()], dtype=_TEXT)
-            + '", '
-            + _SCOPE_TEXT[q.scope[a]]
-            + "; shared key terms: "
-        )
-        # Long strings are joined once per row in Python; numpy would copy them at every "+".
-        reasons = [
-            f"{h}{', '.join(n)}). {x}; {y}; {t}, {v}."
-            for h, n, x, y, t, v in zip(
-                head.tolist(),
-                names,
-                said[a].tolist(),
-                said[b].tolist(),
-                timing.tolist(),
-                verdict.tolist(),
-                strict=True,
-            )
-        ]
-        claim_ids = [c.claim_id for c in q.claims]
-        doc_ids = [c.doc_id for c in q.claims]
-        ids_a = [claim_ids[i] for i in a.tolist()]
-        ids_b = [claim_ids[j] for j in b.tolist()]
-        kinds = _RELATION_KIND[rule].tolist()
-        return {
-            "relation_id": [
-                _relation_id(x, y, k) for x, y, k in zip(ids_a, ids_b, kinds, strict=True)
-            ],
-            "claim_a": ids_a,
-            "claim_b": ids_b,
-            "doc_a": [doc_ids[i] for i in a.tolist()],
-            "doc_b": [doc_ids[j] for j in b.tolist()],
-            "claim_type": ["quantity"] * len(a),
-            "relation": kinds,
-            "rule": _RULE_CODE[rule].tolist(),
-            "reason": reasons,
-            "score": score.astype(float),
-            "shared_terms": names,
-        }
-
-    def text(self, field: str, rows: np.ndarray) -> np.ndarray:
-        """One string field of the given claims, as a numpy string array."""
-        claims = self.q.claims
-        return np.array([getattr(claims[i], field) for i in rows.tolist()], dtype=_TEXT)
-
-    def shared_names(self, a: np.ndarray, b: np.ndarray) -> list[list[str]]:
-        """For each pair, the key terms of both claims (as written, sorted) whose anchors the
-        two share."""
-        out = []
-        for i, j in zip(a.tolist(), b.tolist(), strict=True):
-            ni, nj = self.named(i), self.named(j)
-            out.append(sorted({n for x in ni.keys() & nj.keys() for n in (*ni[x], *nj[x])}))
-        return out
-
-    def named(self, i: int) -> dict[str, tuple[str, ...]]:
-        """A claim's key terms as written, by anchor."""
-        if i not in self._named:
-            by_anchor: dict[str, list[str]] = defaultdict(list)
-            for t in self.q.terms(i):
-                by_anchor[t.anchor].append(str(t))
-            self._named[i] = {x: tuple(v) for x, v in by_anchor.items()}
-        return self._named[i]
-
-    def _said(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """'doc says "span" = interval as of scope (how)' and the interval, per claim."""
-        q, claims = self.q, [self.q.claims[i] for i in rows.tolist()]
-        iv = np.array(
-            [
-                format_interval(lo, hi, li, hi_)
-                for lo, hi, li, hi_ in zip(
-                    q.lo[rows].tolist(),
-                    q.hi[rows].tolist(),
-                    q.lo_inc[rows].tolist(),
-                    q.hi_inc[rows].tolist(),
-                    strict=True,
-                )
-            ],
-            dtype=_TEXT,
-        )
-        start, end, widen = q.start[rows], q.end[rows], q.widen[rows]
-        when = np.where(start == end, _days(start), _days(start) + " to " + _days(end))
-        stated = np.array(
-            [c.time_basis + (f', from "{c.time_text}"' if c.time_text else "") for c in claims],
-            dtype=_TEXT,
-        )
-        read = (
-            "publication date only, read as " + _days(start - widen) + " to " + _days(end + widen)
-        )
-        how = np.where(widen > 0, read, stated)
-        said = (
-            self.text("doc_id", rows)
-            + ' says "'
-            + self.text("span", rows)
-            + '" = '
-            + iv
-            + " as of "
-            + when
-            + " ("
-            + how
-            + ")"
-        )
-        return said, iv
+def in_time_order(x: Profile, y: Profile) -> tuple[Profile, Profile]:
+    kx = (x.end if x.end is not None else -1, x.start or -1, x.claim.claim_id)
+    ky = (y.end if y.end is not None else -1, y.start or -1, y.claim.claim_id)
+    return (x, y) if kx <= ky else (y, x)
 
 
-def _relation_id(a: str, b: str, relation: str) -> str:
+def _period(p: Profile) -> bool:
+    return (
+        p.time_basis == "explicit" and p.start is not None and p.end is not None and p.end > p.start
+    )
+
+
+def _overlaps(a: Profile, b: Profile) -> bool:
+    assert a.start is not None and a.end is not None and b.start is not None and b.end is not None
+    return max(a.start, b.start) <= min(a.end, b.end)
+
+
+def _same_time(a: Profile, b: Profile, slow_days: int) -> bool:
+    """Whether two figures describe the same moment: always for fixed properties; within
+    ``slow_days`` for slow ones (a coalition's members); for figures that move by the day,
+    overlapping stated times or the same day. Never on a guessed date, unless fixed."""
+    if a.fixed or b.fixed:
+        return True
+    if a.start is None or b.start is None:
+        return False
+    if a.time_basis in _GUESSED or b.time_basis in _GUESSED:
+        return False
+    assert a.end is not None and b.end is not None
+    stated = a.time_basis == "explicit" and b.time_basis == "explicit"
+    slack = slow_days if (a.slow and b.slow and not stated) else 0
+    return max(a.start, b.start) <= min(a.end, b.end) + slack
+
+
+def decide(block: Block, x: Profile, y: Profile, settings: Settings) -> Decision | None:
+    """The relation of a candidate pair, or None."""
+    vector, shared = features(block, x, y)
+    score = round(probability(vector, pair_weights(settings.data_dir)), 3)
+    if score < settings.min_relation_score:
+        return None
+    a, b = in_time_order(x, y)
+    rule = relate(a, b, settings)
+    if rule is None:
+        return None
+    if rule.relation == "conflict" and (
+        score < settings.min_conflict_score or not sure_enough_to_conflict(vector)
+    ):
+        return None
+    return Decision(a, b, rule, score, shared)
+
+
+_FEATURE = {name: k for k, name in enumerate(FEATURES)}
+_CONFLICT_VETO = (
+    "place_differs",
+    "holder_differs",
+    "holder_one_side",
+    "facet_clash",
+    "part",
+    "change_one_side",
+    "estimate_one_side",
+    "outcome_differs",
+    "outcome_one_side",
+)
+
+
+def sure_enough_to_conflict(vector: Sequence[float]) -> bool:
+    """A conflict is flagged only when nothing hints at two quantities: no place, name,
+    facet or outcome on one side that the other lacks or contradicts, no part, change or
+    estimate; and a generic figure (a percentage, a sum, a length) shares its words or its
+    holder with the other. When unsure, do not flag."""
+    if any(vector[_FEATURE[name]] for name in _CONFLICT_VETO):
+        return False
+    if vector[_FEATURE["generic"]] or vector[_FEATURE["measure_kind"]]:
+        return bool(vector[_FEATURE["holder_same"]]) or vector[_FEATURE["similarity"]] >= 0.3
+    return True
+
+
+def check_quantities(
+    claims: Sequence[QuantityClaim],
+    documents: Mapping[str, Document],
+    stories: StoryMap,
+    settings: Settings,
+) -> Columns:
+    """Every relation between quantity claims of different documents, as columns."""
+    lex = counted_lexicon(settings.data_dir)
+    profiles = build_profiles(claims, stories, settings)
+    decisions = []
+    seen: set[tuple[int, int]] = set()
+    for block in blocks(profiles, lex.facet_distance):
+        for x, y in candidates(block, settings.crosscheck_window, seen):
+            found = decide(block, x, y, settings)
+            if found is not None:
+                decisions.append(found)
+    decisions.sort(
+        key=lambda d: (d.a.claim.doc_id, d.b.claim.doc_id, d.a.claim.claim_id, d.b.claim.claim_id)
+    )
+    return _columns(decisions, documents, stories)
+
+
+def _columns(
+    decisions: list[Decision], documents: Mapping[str, Document], stories: StoryMap
+) -> Columns:
+    out = no_columns()
+    for d in decisions:
+        a, b = d.a.claim, d.b.claim
+        relation = d.rule.relation
+        out["relation_id"].append(relation_id(a.claim_id, b.claim_id, relation))
+        out["claim_a"].append(a.claim_id)
+        out["claim_b"].append(b.claim_id)
+        out["doc_a"].append(a.doc_id)
+        out["doc_b"].append(b.doc_id)
+        out["claim_type"].append("quantity")
+        out["relation"].append(relation)
+        out["rule"].append(d.rule.value)
+        out["reason"].append(reason(d, documents, stories))
+        out["score"].append(d.score)
+        out["shared_terms"].append(list(d.shared))
+    return out
+
+
+def relation_id(a: str, b: str, relation: str) -> str:
     """``Relation.make_id`` inlined (same digest, tested): it is called once per relation."""
     first, second = (a, b) if a <= b else (b, a)
     digest = hashlib.sha256(f"{first}\x1f{second}\x1f{relation}".encode()).hexdigest()
     return f"r_{digest[:16]}"
 
 
-def check_quantities(
-    claims: Sequence[QuantityClaim], documents: Mapping[str, Document], settings: Settings
-) -> Columns:
-    q = prepare(claims, documents, settings)
-    judge = _Judge(q, settings)
-    a, b = candidates(q, settings.crosscheck_window, settings.update_max_gap_days)
-    a, b, rule = decide(q, a, b, settings.update_max_gap_days)
-    ok = judge.compatible(a, b)
-    a, b, rule = a[ok], b[ok], rule[ok]
-    ok = nearest_updates(q, a, b, rule)
-    a, b, rule = a[ok], b[ok], rule[ok]
-    score = judge.scores(a, b, rule)
-    ok = score >= settings.min_relation_score
-    a, b, rule, score = a[ok], b[ok], rule[ok], score[ok]
-    # The output order (doc_a, doc_b, claim_a, claim_b), set on the arrays: claims are indexed
-    # in claim_id order, so only documents need ranking.
-    doc_ids = [c.doc_id for c in q.claims]
-    rank = {d: k for k, d in enumerate(sorted(set(doc_ids)))}
-    doc_rank = np.array([rank[d] for d in doc_ids], dtype=np.int64)
-    order = np.lexsort((b, a, doc_rank[b], doc_rank[a]))
-    return judge.relations(a[order], b[order], rule[order], score[order])
+# --- reasons ----------------------------------------------------------------------------------
+
+
+def _source(p: Profile, documents: Mapping[str, Document], stories: StoryMap) -> str:
+    doc = documents.get(p.claim.doc_id)
+    name = (doc.outlet if doc else None) or (doc.title if doc else None) or p.claim.doc_id
+    if doc is not None and doc.published is not None:
+        return f"{name} ({doc.published.isoformat()})"
+    day = stories.date(p.claim.doc_id)
+    how = {"url": "its URL", "dateline": "its dateline", "figures": "its figures"}.get(
+        stories.date_basis.get(p.claim.doc_id, ""), "its story"
+    )
+    return f"{name} (undated; {day.isoformat()} from {how})" if day else f"{name} (undated)"
+
+
+def _when(p: Profile) -> str:
+    if p.start is None or p.end is None:
+        return "at an unknown time"
+    if p.fixed:
+        return "(a fixed property)"
+    first, last = date.fromordinal(p.start), date.fromordinal(p.end)
+    stated = f' ("{p.claim.time_text}")' if p.time_basis == "explicit" and p.claim.time_text else ""
+    if first == last:
+        return f"as of {first.isoformat()}{stated}"
+    return f"for {first.isoformat()} to {last.isoformat()}{stated}"
+
+
+def _what(p: Profile) -> str:
+    if p.kind == "percent":
+        what = "a percentage"
+    elif p.kind == "money":
+        what = f"an amount in {p.measure}"
+    else:
+        noun = "people" if p.measure == "person" else p.measure
+        what = f"{noun} {p.outcome}" if p.outcome else noun
+    return f"{what} of {p.holder}" if p.holder else what
+
+
+def reason(d: Decision, documents: Mapping[str, Document], stories: StoryMap) -> str:
+    """One paragraph a reviewer can read: what the quantity is, who says what when, and why
+    that makes this relation."""
+    a, b = d.a, d.b
+    ia, ib = format_interval(*a.interval), format_interval(*b.interval)
+    head = f"Same quantity ({_what(a)}"
+    head += f"; shared words: {', '.join(d.shared)})" if d.shared else ")"
+    said = (
+        f'{_source(a, documents, stories)} says "{a.claim.span}" = {ia} {_when(a)}; '
+        f'{_source(b, documents, stories)} says "{b.claim.span}" = {ib} {_when(b)}'
+    )
+    newer = _source(b, documents, stories)
+    side = "below" if a.interval[1] <= b.interval[0] else "above"
+    verdict = {
+        Rule.AGREE_OVERLAP: "the intervals overlap, so the figures agree",
+        Rule.CONFLICT_DISJOINT_SAME_TIME: (
+            f"{'a fixed property' if a.fixed and b.fixed else 'the same time'}, and the "
+            f"intervals are disjoint ({ia} lies {side} {ib}), so both cannot be true"
+        ),
+        Rule.CONFLICT_DENIED: "one side reports the figure as denied or refuted",
+        Rule.UPDATE_REVISED: f"the newer figure is presented as a revision, so {newer} supersedes",
+        Rule.UPDATE_PROVISIONAL: (
+            "one figure is a snapshot of a count still running (so far, partial), so the two "
+            "are stages of one count, not a contradiction"
+        ),
+        Rule.UPDATE_DIFFERENT_TIME: (
+            f"a figure that moves as the story runs, stated at different times: the newer "
+            f"figure ({newer}) supersedes"
+        ),
+    }.get(d.rule, d.rule.meaning)
+    return f"{d.rule.value}: {head}. {said}; {verdict} (score {d.score:.2f})."
