@@ -2,18 +2,19 @@
 stories it was not fitted on.
 
     .venv/bin/python bench/fit_crosscheck.py                 # fit, print in-sample and held-out figures
-    .venv/bin/python bench/fit_crosscheck.py --write         # also store the weights in crosscheck.json
+    .venv/bin/python bench/fit_crosscheck.py --write         # also store weights and thresholds
 
 Every candidate pair of quantity claims the pipeline makes over bench/news and the seeds
-(``claims.crosscheck.pairs``: same story, kind and measure, different documents) is labelled
-from the gold: 1 when both claims are gold figures of one quantity (the same ``quantity`` key;
-for the seeds, a labelled agree, conflict or update), else 0. A logistic regression with an L2
-penalty is fitted on the features (Newton's method, numpy). The held-out figures leave one
-story out at a time: its pairs are scored by weights fitted on the other stories, and the
-relation scores of bench/relations.py are computed on those predictions, so they say what to
-expect on stories nobody fitted. The relation thresholds are chosen on the held-out
-predictions: the lowest conflict threshold whose conflict precision stays at or above the
-target, and the relation threshold that maximises the mean F1 of agree and update.
+(``claims.crosscheck.pairs``: same story and kind, one block, different documents) is
+labelled from the gold: 1 when both claims are gold figures of one quantity (the same
+``quantity`` key; for the seeds, a labelled agree, conflict or update), else 0. A logistic
+regression with an L2 penalty is fitted on the features (Newton's method, numpy), the penalty
+chosen by held-out log loss. The held-out figures leave one story out at a time: its pairs
+are scored by weights fitted on the other stories, and the relation scores of
+bench/relations.py are computed on those predictions, so they say what to expect on stories
+nobody fitted. The thresholds are chosen on the held-out predictions: the relation threshold
+that maximises the mean F1 of agree and update, then the lowest conflict threshold whose
+conflict precision stays at the target.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import argparse
 import json
 import sys
 import tempfile
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,15 +35,24 @@ sys.path.insert(0, str(REPO))
 
 from bench.newsgold import NEWS, article_tree  # noqa: E402
 from bench.newsgold import load as load_news_gold  # noqa: E402
-from bench.relations import SEEDS, Corpus, Run, load_corpus, match, report, run_pipeline, score  # noqa: E402
+from bench.relations import (  # noqa: E402
+    SEEDS,
+    Corpus,
+    Run,
+    load_corpus,
+    match,
+    report,
+    run_pipeline,
+)
+from bench.relations import score as score_relations  # noqa: E402
 from claims.crosscheck import stories_of  # noqa: E402
-from claims.crosscheck.pairs import FEATURES, blocks, candidates, features  # noqa: E402
-from claims.crosscheck.profiles import Profile, build_profiles, counted_lexicon  # noqa: E402
+from claims.crosscheck.pairs import FEATURES, Pairs, candidates, features, matrix, word_weights  # noqa: E402
+from claims.crosscheck.profiles import Profiles, build_profiles, date_by_figures  # noqa: E402
 from claims.crosscheck.quantities import (  # noqa: E402
-    Decision,
-    _columns,
+    RULES,
+    Decided,
+    columns,
     in_time_order,
-    probability,
     relate,
     sure_enough_to_conflict,
 )
@@ -53,42 +63,45 @@ CROSSCHECK_JSON = REPO / "claims" / "data" / "crosscheck.json"
 
 
 @dataclass
-class Pair:
-    x: Profile
-    y: Profile
-    vector: list[float]
-    shared: tuple[str, ...]
-    label: int
-    story: str  # the gold story folder ("seeds" for the seed articles)
+class Data:
+    """The development corpus's candidate pairs, their features and labels."""
+
+    run: Run
+    corpus: Corpus
+    stories: StoryMap
+    profiles: Profiles
+    pairs: Pairs
+    x: np.ndarray  # features, one row per pair
+    y: np.ndarray  # 1: one quantity in the gold
+    story: np.ndarray  # the gold story of each pair ("seeds" for the seed articles)
 
 
-def collect(settings: Settings, cache: Path) -> tuple[list[Pair], Run, Corpus, StoryMap]:
+def collect(settings: Settings, cache: Path | None) -> Data:
     news = load_news_gold(NEWS)
     files = [d["file"] for d in news.data["documents"]]
     with tempfile.TemporaryDirectory() as tmp:
         run = run_pipeline([article_tree(files, Path(tmp) / "news"), SEEDS], settings, cache)
     corpus = load_corpus(news, run.documents, None)
+    return collect_from(run, corpus, settings)
+
+
+def collect_from(run: Run, corpus: Corpus, settings: Settings) -> Data:
+    """The candidate pairs of claims already extracted (``run``) against ``corpus``."""
     matched = match(corpus, run.claims)
     stories = stories_of(run.claims, [], run.documents, settings)
-    profiles = build_profiles(run.claims, stories, settings)
-    lex = counted_lexicon(settings.data_dir)
-    pairs = []
-    seen: set[tuple[int, int]] = set()
-    for block in blocks(profiles, lex.facet_distance):
-        for x, y in candidates(block, settings.crosscheck_window, seen):
-            vector, shared = features(block, x, y)
-            gx, gy = matched.get(x.claim.claim_id), matched.get(y.claim.claim_id)
-            pairs.append(
-                Pair(
-                    x,
-                    y,
-                    vector,
-                    shared,
-                    _label(corpus, gx, gy),
-                    corpus.story_of.get(x.claim.doc_id, "?"),
-                )
-            )
-    return pairs, run, corpus, stories
+    p = build_profiles(run.claims, stories, settings)
+    date_by_figures(p, stories)
+    pairs = candidates(p, settings.crosscheck_window)
+    x = matrix(features(p, pairs, word_weights(p)))
+    y = np.array(
+        [
+            _label(corpus, matched.get(p.claims[a].claim_id), matched.get(p.claims[b].claim_id))
+            for a, b in zip(pairs.a.tolist(), pairs.b.tolist(), strict=True)
+        ],
+        dtype=np.float64,
+    )
+    story = np.array([corpus.story_of.get(p.claims[a].doc_id, "?") for a in pairs.a.tolist()])
+    return Data(run, corpus, stories, p, pairs, x, y, story)
 
 
 def _label(corpus: Corpus, gx: str | None, gy: str | None) -> int:
@@ -118,151 +131,115 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50) -> np.nda
     return w
 
 
-def decisions(
-    pairs: list[Pair], weights: np.ndarray, relation: float, conflict: float, settings: Settings
-) -> list[Decision]:
-    out = []
-    for pair in pairs:
-        p = round(probability(pair.vector, weights.tolist()), 3)
-        if p < relation:
-            continue
-        a, b = in_time_order(pair.x, pair.y)
-        rule = relate(a, b, settings)
-        if rule is None or (
-            rule.relation == "conflict"
-            and (p < conflict or not sure_enough_to_conflict(pair.vector))
-        ):
-            continue
-        out.append(Decision(a, b, rule, p, pair.shared))
+def predict(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(x @ w, -40, 40)))
+
+
+def held_out(data: Data, l2: float) -> np.ndarray:
+    """Each pair's probability under weights fitted without its story."""
+    out = np.zeros(len(data.y))
+    for story in np.unique(data.story):
+        test = data.story == story
+        w = fit(data.x[~test], data.y[~test], l2)
+        out[test] = predict(data.x[test], w)
     return out
 
 
-def evaluate(ds: list[Decision], run: Run, corpus: Corpus, stories: StoryMap) -> dict[str, Any]:
-    columns = _columns(ds, run.documents, stories)
-    relations = [
-        dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)
-    ]
-    scored = Run(run.documents, run.claims, relations, run.rejected, run.seconds)
-    return report(score(corpus, scored, set(corpus.story_of)), "")
-
-
-def held_out(pairs: list[Pair], l2: float) -> list[tuple[Pair, float]]:
-    """Each pair with its probability under weights fitted without its story."""
-    by_story: dict[str, list[Pair]] = defaultdict(list)
-    for p in pairs:
-        by_story[p.story].append(p)
-    out = []
-    for story, members in sorted(by_story.items()):
-        train = [p for p in pairs if p.story != story]
-        w = fit(np.array([p.vector for p in train]), np.array([p.label for p in train]), l2)
-        out += [(p, probability(p.vector, w.tolist())) for p in members]
-    return out
-
-
-def log_loss(scored: list[tuple[Pair, float]]) -> float:
+def log_loss(y: np.ndarray, q: np.ndarray) -> float:
     eps = 1e-9
-    return float(
-        -np.mean(
-            [p.label * np.log(q + eps) + (1 - p.label) * np.log(1 - q + eps) for p, q in scored]
-        )
-    )
+    return float(-np.mean(y * np.log(q + eps) + (1 - y) * np.log(1 - q + eps)))
+
+
+def evaluate(
+    data: Data, probability: np.ndarray, relation: float, conflict: float, settings: Settings
+) -> dict[str, Any]:
+    """The relation scores of bench/relations.py for these probabilities and thresholds."""
+    p, pairs = data.profiles, data.pairs
+    a, b = in_time_order(p, pairs.a, pairs.b)
+    rule = relate(p, a, b, settings)
+    cols = {name: data.x[:, k] for k, name in enumerate(FEATURES)}
+    rounded = np.round(probability, 3)
+    is_conflict = np.isin(rule, [RULES.index(r) for r in RULES if r.relation == "conflict"])
+    ok = (rule >= 0) & (rounded >= relation)
+    ok &= ~is_conflict | ((rounded >= conflict) & sure_enough_to_conflict(cols))
+    decided = Decided(a[ok], b[ok], rule[ok], rounded[ok])
+    out = columns(p, decided, data.run.documents, data.stories)
+    relations = [dict(zip(out, row, strict=True)) for row in zip(*out.values(), strict=True)]
+    scored = Run(data.run.documents, data.run.claims, relations, data.run.rejected, {})
+    return report(score_relations(data.corpus, scored, set(data.corpus.story_of)), "")
 
 
 def thresholds(
-    scored: list[tuple[Pair, float]],
-    run: Run,
-    corpus: Corpus,
-    stories: StoryMap,
-    target: float,
-    settings: Settings,
+    at: Callable[[float, float], dict[str, Any]], target: float
 ) -> tuple[float, float, dict[str, Any]]:
-    """(relation threshold, conflict threshold, the held-out report at them)."""
-
-    def at(relation: float, conflict: float) -> dict[str, Any]:
-        ds = []
-        for pair, p in scored:
-            if p < relation:
-                continue
-            a, b = in_time_order(pair.x, pair.y)
-            rule = relate(a, b, settings)
-            if rule is None or (
-                rule.relation == "conflict"
-                and (p < conflict or not sure_enough_to_conflict(pair.vector))
-            ):
-                continue
-            ds.append(Decision(a, b, rule, round(p, 3), pair.shared))
-        return evaluate(ds, run, corpus, stories)
+    """(relation threshold, conflict threshold, the report at them)."""
 
     def f1(r: dict[str, Any], label: str) -> float:
         p, q = r[label]["precision"], r[label]["recall"]
         return 2 * p * q / (p + q) if p + q else 0.0
 
-    best_rel, best = 0.5, -1.0
-    for relation in np.arange(0.2, 0.85, 0.05):
+    best_relation, best = 0.5, -1.0
+    for relation in np.arange(0.2, 0.81, 0.05):
         r = at(float(relation), 1.01)
         value = (f1(r, "agree") + f1(r, "update")) / 2
         if value > best:
-            best_rel, best = float(relation), value
-    best_conf = 0.99
-    for conflict in np.arange(0.99, best_rel - 1e-9, -0.02):
-        r = at(best_rel, float(conflict))
+            best_relation, best = round(float(relation), 2), value
+    best_conflict = 0.99
+    for conflict in np.arange(0.99, best_relation - 1e-9, -0.02):
+        r = at(best_relation, float(conflict))
         if r["conflict"]["predicted"] and r["conflict"]["precision"] < target:
             break
-        best_conf = float(conflict)
-    return round(best_rel, 2), round(best_conf, 2), at(best_rel, best_conf)
+        best_conflict = round(float(conflict), 2)
+    return best_relation, best_conflict, at(best_relation, best_conflict)
+
+
+def line(rep: dict[str, Any]) -> str:
+    return "   ".join(
+        f"{label} P {rep[label]['precision']:.3f} R {rep[label]['recall']:.3f} "
+        f"({rep[label]['predicted']}/{rep[label]['gold']})"
+        for label in ("agree", "conflict", "update")
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="store the weights in crosscheck.json")
+    parser.add_argument("--write", action="store_true", help="store weights and thresholds")
     parser.add_argument(
-        "--reuse", type=Path, default=Path(tempfile.gettempdir()) / "claims-extract.pkl"
+        "--reuse", type=Path, help="keep the extraction in FILE (bench/relations.py)"
     )
     parser.add_argument("--conflict-precision", type=float, default=0.9)
     args = parser.parse_args()
     settings = Settings()
-    pairs, run, corpus, stories = collect(settings, args.reuse)
-    x = np.array([p.vector for p in pairs])
-    y = np.array([p.label for p in pairs])
-    print(f"{len(pairs)} candidate pairs, {int(y.sum())} of one quantity, {len(FEATURES)} features")
-    losses = {l2: log_loss(held_out(pairs, l2)) for l2 in (0.1, 0.3, 1.0, 3.0, 10.0)}
+    data = collect(settings, args.reuse)
+    print(
+        f"{len(data.y)} candidate pairs, {int(data.y.sum())} of one quantity, {len(FEATURES)} features"
+    )
+    losses = {l2: log_loss(data.y, held_out(data, l2)) for l2 in (1.0, 3.0, 10.0, 30.0)}
     l2 = min(losses, key=losses.__getitem__)
     print(
         "held-out log loss by L2 penalty: "
         + ", ".join(f"{k:g}: {v:.4f}" for k, v in losses.items())
     )
-    scored = held_out(pairs, l2)
+    q = held_out(data, l2)
     relation, conflict, out_of_story = thresholds(
-        scored, run, corpus, stories, args.conflict_precision, settings
+        lambda r, c: evaluate(data, q, r, c, settings), args.conflict_precision
     )
-    weights = fit(x, y, l2)
-    in_sample = evaluate(
-        decisions(pairs, weights, relation, conflict, settings), run, corpus, stories
-    )
+    weights = fit(data.x, data.y, l2)
+    in_sample = evaluate(data, predict(data.x, weights), relation, conflict, settings)
     print(f"thresholds: relation {relation}, conflict {conflict} (L2 {l2:g})")
-    for name, rep in (
-        ("held out, one story at a time", out_of_story),
-        ("fitted on all", in_sample),
-    ):
-        print(f"\n{name}:")
-        for label in ("agree", "conflict", "update"):
-            r = rep[label]
-            print(
-                f"  {label:<9} precision {r['precision']:.3f}  recall {r['recall']:.3f}  ({r['predicted']} predicted, {r['gold']} gold)"
-            )
-    print("\nweights:")
-    for name, w in zip(FEATURES, weights, strict=True):
-        print(f"  {name:<20} {w:+.3f}")
+    print(f"held out, one story at a time:  {line(out_of_story)}")
+    print(f"fitted on all stories:          {line(in_sample)}")
+    print("weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, weights, strict=True)))
     if args.write:
-        data = json.loads(CROSSCHECK_JSON.read_text(encoding="utf-8"))
-        data["pair_weights"] = {
+        data_json = json.loads(CROSSCHECK_JSON.read_text(encoding="utf-8"))
+        data_json["pair_weights"] = {
             n: round(float(w), 3) for n, w in zip(FEATURES, weights, strict=True)
         }
-        data["pair_thresholds"] = {"relation": relation, "conflict": conflict}
+        data_json["pair_thresholds"] = {"relation": relation, "conflict": conflict}
         CROSSCHECK_JSON.write_text(
-            json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(data_json, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        print(f"\nwrote {CROSSCHECK_JSON.relative_to(REPO)}")
+        print(f"wrote {CROSSCHECK_JSON.relative_to(REPO)}")
     return 0
 
 

@@ -123,6 +123,8 @@ _NOT_WORD = re.compile(r"[^\w\s.%]")
 
 def fold(text: str) -> str:
     """Lower case without diacritics, with typographic quotes made plain."""
+    if text.isascii():
+        return text.lower()  # most news text: nothing to decompose
     decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 

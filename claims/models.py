@@ -118,6 +118,22 @@ class QuantityClaim(BaseModel):
     measure_factor: float = Field(
         1.0, gt=0, description="value, low and high times this are in the measure's base unit."
     )
+    # What the figure counts, read from its sentence (claims.crosscheck.reading).
+    counted: str | None = Field(
+        None, description="For counts of people, what happened to them: dead, missing, ..."
+    )
+    holder: str | None = Field(None, description="Whose figure it is: the name next to it.")
+    facets: list[str] = Field(
+        default_factory=list, description="Words that tell quantities apart: side=leave, ..."
+    )
+    cues: list[str] = Field(
+        default_factory=list,
+        description="part, change, estimate, provisional, fixed, slow, year=YYYY.",
+    )
+    places: list[str] = Field(default_factory=list, description="Named places it is about.")
+    context_words: list[str] = Field(
+        default_factory=list, description="Content words that describe it, folded."
+    )
 
     @staticmethod
     def make_id(doc_sha256: str, char_start: int, char_end: int) -> str:

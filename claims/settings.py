@@ -64,8 +64,14 @@ class Settings(BaseSettings):
             "same time only on the same day."
         ),
     )
-    min_relation_score: float = Field(
-        0.5, ge=0, le=1, description="Relations scoring below this are not recorded."
+    min_relation_score: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description=(
+            "Relations scoring below this are not recorded; None takes the threshold fitted "
+            "with the pair weights (pair_thresholds in claims/data/crosscheck.json)."
+        ),
     )
 
     # Input limits.
@@ -99,12 +105,12 @@ class Settings(BaseSettings):
 
     # Cross-check blocking and updates (claims/crosscheck/).
     crosscheck_window: int = Field(
-        40,
+        20,
         ge=1,
         description=(
-            "Sorted-neighbourhood blocking: within claims sharing a measure, a key entity and a "
-            "descriptive word, each claim is compared with at most this many neighbours in time "
-            "order on each side, so the cost grows linearly with the number of claims."
+            "Sorted-neighbourhood blocking: within a story, claims of one measure (or one "
+            "outcome, or one value) are compared with at most this many neighbours in time "
+            "order, so the cost grows linearly with the number of claims."
         ),
     )
     generic_min_similarity: float = Field(
@@ -117,11 +123,14 @@ class Settings(BaseSettings):
             "weighted by rarity in the block): '51.9% voted leave' never meets 'a turnout of 72%'."
         ),
     )
-    min_conflict_score: float = Field(
-        0.6,
+    min_conflict_score: float | None = Field(
+        None,
         ge=0,
         le=1,
-        description="Conflicts scoring below this are not recorded: a wrong conflict costs trust.",
+        description=(
+            "Conflicts scoring below this are not recorded (a wrong conflict costs trust); None "
+            "takes the fitted threshold (pair_thresholds in claims/data/crosscheck.json)."
+        ),
     )
     update_half_life_days: int = Field(
         30,

@@ -33,7 +33,13 @@ from claims.models import (
 SQL_DIR = Path(__file__).parent / "sql"
 
 # Tables the gate validates and publish replaces, in dependency order.
-PUBLISHED_TABLES: tuple[str, ...] = ("documents", "claims", "facts", "claim_relations")
+PUBLISHED_TABLES: tuple[str, ...] = (
+    "documents",
+    "claims",
+    "facts",
+    "claim_relations",
+    "stories",
+)
 
 
 def _columns(model: type[Any]) -> list[str]:
@@ -54,7 +60,14 @@ DOCUMENT_COLUMNS = [
     "extracted_run",
     "warnings",
     "extract_key",
+    "story_id",
+    "effective_date",
+    "effective_date_from",
 ]
+STORY_COLUMNS = ["story_id", "label", "first_published", "last_published", "documents"]
+# Columns cross-checking fills: a document is unchanged whatever they hold before it runs.
+_CROSSCHECKED = ("story_id", "effective_date", "effective_date_from")
+_COMPARED = {"documents": [c for c in DOCUMENT_COLUMNS if c not in _CROSSCHECKED]}
 CLAIM_COLUMNS = _columns(QuantityClaim)
 FACT_COLUMNS = _columns(FactClaim)
 RELATION_COLUMNS = _columns(Relation)
@@ -363,10 +376,13 @@ class Store:
         the whole cost of noticing that nothing changed.
         """
         for table in tables:
+            cols = ", ".join(_COMPARED.get(table, ["*"]))
             differ = self.con.execute(
                 f"""SELECT
                     (SELECT count(*) FROM staging.{table}) <> (SELECT count(*) FROM main.{table})
-                    OR EXISTS (SELECT * FROM staging.{table} EXCEPT ALL SELECT * FROM main.{table})
+                    OR EXISTS (
+                        SELECT {cols} FROM staging.{table} EXCEPT ALL SELECT {cols} FROM main.{table}
+                    )
                 """
             ).fetchone()
             if differ is None or differ[0]:
@@ -386,8 +402,39 @@ class Store:
         return None if row is None else row[0]
 
     def stage_published_relations(self) -> None:
-        self.con.execute("DELETE FROM staging.claim_relations")
-        self.con.execute("INSERT INTO staging.claim_relations SELECT * FROM main.claim_relations")
+        """Keep the published relations, stories and documents' stories (nothing that decides
+        them changed)."""
+        for table in ("claim_relations", "stories"):
+            self.con.execute(f"DELETE FROM staging.{table}")
+            self.con.execute(f"INSERT INTO staging.{table} SELECT * FROM main.{table}")
+        assigned = ", ".join(f"{c} = m.{c}" for c in _CROSSCHECKED)
+        self.con.execute(
+            f"UPDATE staging.documents s SET {assigned} FROM main.documents m "
+            "WHERE s.doc_id = m.doc_id"
+        )
+
+    def stage_stories(self, stories: pd.DataFrame, assignments: pd.DataFrame) -> None:
+        """Replace the staged stories (``STORY_COLUMNS``) and set each staged document's story
+        and effective date (``assignments``: doc_id, story_id, effective_date,
+        effective_date_from)."""
+        self.con.execute("DELETE FROM staging.stories")
+        self._insert_frame("staging.stories", STORY_COLUMNS, stories)
+        if assignments.empty:
+            return
+        self.con.register("_assigned", assignments)
+        try:
+            self.con.execute(
+                """
+                UPDATE staging.documents d
+                SET story_id = a.story_id,
+                    effective_date = a.effective_date,
+                    effective_date_from = a.effective_date_from
+                FROM _assigned a
+                WHERE d.doc_id = a.doc_id
+                """
+            )
+        finally:
+            self.con.unregister("_assigned")
 
     def relation_counts(self, schema: str = "main") -> dict[str, int]:
         rows = self.con.execute(

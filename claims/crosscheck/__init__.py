@@ -30,6 +30,7 @@ from claims.crosscheck.intervals import (
 )
 from claims.crosscheck.mentions import merge_mentions
 from claims.crosscheck.quantities import check_quantities
+from claims.crosscheck.reading import read_claims
 from claims.crosscheck.rules import MEANINGS, Rule
 from claims.crosscheck.stories import Story, StoryMap, group_stories
 from claims.lexicon import normalize_name, parse_key_term
@@ -51,6 +52,7 @@ __all__ = [
     "format_number",
     "intervals_overlap",
     "merge_mentions",
+    "read_claims",
 ]
 
 _NAME_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT"})

@@ -1,24 +1,23 @@
-"""Candidate pairs of quantity claims and what tells whether they are one quantity.
+"""Candidate pairs of quantity claims, and the features that tell whether they are one quantity.
 
-Claims meet only within a story, of one kind and measure (``Profile.block``), from different
-documents, and at most ``Settings.crosscheck_window`` neighbours apart in time within their
-block. Each pair gets a vector of named features (:data:`FEATURES`): what both profiles say
-about what is counted, whose figure it is, the places, the words, the values and the times.
-``quantities`` turns the vector into a probability with weights fitted on the development
-corpus (``bench/fit_crosscheck.py``), and the times and intervals into a relation.
+Claims meet only within a story, of one kind, and in a block: one measure, or one outcome (a
+unit the extractor misread still names what happened), or one value (two outlets giving the
+same figure). Within a block, claims sorted by time each meet their next
+``Settings.crosscheck_window`` from other documents, so the work grows linearly with the
+claims. Each pair gets the named features of :data:`FEATURES` (what both say about what is
+counted, whose figure it is, places, words, values, times); ``quantities`` turns them into a
+probability with weights fitted on the development corpus (``bench/fit_crosscheck.py``).
+Everything is numpy over all pairs at once.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from claims.crosscheck.intervals import Interval, intervals_overlap
-from claims.crosscheck.profiles import Profile
+import numpy as np
 
-# The features, in the order of the vector; a weight per name lives in crosscheck.json.
+from claims.crosscheck.profiles import Lists, Profiles, levels
+
 FEATURES: tuple[str, ...] = (
     "bias",
     "measure_same",
@@ -31,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "facet_same",
     "facet_clash",
     "place_differs",
+    "rare_entity_differs",
     "part",
     "estimate_one_side",
     "estimate_both",
@@ -39,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "similarity",
     "entities_shared",
     "same_value",
+    "same_value_crowded",
     "ratio_at_one_time",
     "ratio_apart",
     "same_day",
@@ -49,169 +50,305 @@ FEATURES: tuple[str, ...] = (
     "generic_similarity",
     "measure_kind",
 )
-_GENERIC_KINDS = frozenset({"percent", "money", "duration"})
+_GENERIC_KINDS = ("percent", "money", "duration")
+_SEED = 20240
 
 
-@dataclass(frozen=True)
-class Block:
-    """Claims of one block: the places its figures usually name (the setting, not a part of
-    it), and how rare each descriptive word is among them."""
+@dataclass
+class Pairs:
+    """Candidate pairs as row indices into ``Profiles`` (``a`` before ``b`` in time order
+    within their block), with the entry of each side in its block (``ea``, ``eb``) and the
+    block's facts per entry."""
 
-    members: list[Profile]
-    setting: frozenset[str]
-    weight: dict[str, float]
-    facet_distance: int
+    a: np.ndarray
+    b: np.ndarray
+    narrowing_a: np.ndarray  # hash of the places that make a claim a part of its block
+    narrowing_b: np.ndarray
+    rare_a: np.ndarray  # hash of the names only its document gives in the block
+    rare_b: np.ndarray
+    crowd_a: np.ndarray  # log(1 + figures of the block within 5% of it)
+    crowd_b: np.ndarray
 
-    @classmethod
-    def of(cls, members: list[Profile], facet_distance: int) -> Block:
-        per_doc: dict[str, set[str]] = defaultdict(set)
-        for p in members:
-            per_doc[p.claim.doc_id] |= p.places
-        naming: Counter[str] = Counter()
-        for places in per_doc.values():
-            naming.update(places)
-        need = max(2, math.ceil(0.5 * len(per_doc)))
-        df: Counter[str] = Counter()
-        for p in members:
-            df.update(p.words)
-        n = len(members)
-        weight = {w: math.log((n + 1) / (k + 0.5)) for w, k in df.items()}
-        setting = frozenset(x for x, k in naming.items() if k >= need)
-        return cls(members, setting, weight, facet_distance)
+    def __len__(self) -> int:
+        return len(self.a)
 
-    def narrowing(self, p: Profile) -> frozenset[str]:
-        """The places that make ``p`` a part of the story: those its block does not usually
-        name. A list of places ("in Guinea, Liberia and Sierra Leone") is a whole."""
-        return frozenset() if len(p.places) >= 3 else p.places - self.setting
-
-    def similarity(self, a: Profile, b: Profile) -> tuple[float, tuple[str, ...]]:
-        """Dice overlap of the two claims' words, each weighted by its rarity in the block."""
-        shared = a.words & b.words
-        total = sum(self.weight.get(w, 0.0) for w in a.words) + sum(
-            self.weight.get(w, 0.0) for w in b.words
-        )
-        if total <= 0:
-            return 0.0, ()
-        common = sum(self.weight.get(w, 0.0) for w in shared)
-        return 2 * common / total, tuple(sorted(shared))
+    def take(self, keep: np.ndarray) -> Pairs:
+        return Pairs(*(getattr(self, f)[keep] for f in self.__dataclass_fields__))
 
 
-def blocks(profiles: Sequence[Profile], facet_distance: int) -> list[Block]:
-    """Claims that may be one quantity: of one story and kind, and of one measure, or one
-    outcome (a unit misread by the extractor still names what happened), or one value."""
-    grouped: dict[tuple[str, ...], list[Profile]] = defaultdict(list)
-    for p in profiles:
-        grouped[p.story, p.kind, "measure", p.measure].append(p)
-        if p.outcome:
-            grouped[p.story, p.kind, "outcome", p.outcome].append(p)
-        if p.claim.value is not None:
-            value = p.claim.value * p.claim.measure_factor
-            grouped[p.story, p.kind, "value", f"{value:.6g}"].append(p)
-    out = []
-    for key in sorted(grouped):
-        members = sorted(grouped[key], key=lambda p: (p.start or 0, p.claim.claim_id))
-        if len({p.claim.doc_id for p in members}) > 1:
-            out.append(Block.of(members, facet_distance))
+def _expand(lists: Lists, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``rows``, item) for every item of every listed row."""
+    sizes = lists.ptr[rows + 1] - lists.ptr[rows]
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    first = np.repeat(lists.ptr[rows], sizes)
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return owner, lists.items[first + offset]
+
+
+def _hash_codes(n: int) -> np.ndarray:
+    return np.random.default_rng(_SEED).integers(1, 2**62, size=n + 1).astype(np.uint64)
+
+
+def _set_hash(owner: np.ndarray, items: np.ndarray, keep: np.ndarray, n: int) -> np.ndarray:
+    """Per owner, a hash of its kept items (0 for none): equal sets, equal hashes."""
+    codes = _hash_codes(int(items.max(initial=0)))
+    out = np.zeros(n, dtype=np.uint64)
+    np.add.at(out, owner[keep], codes[items[keep]])
     return out
 
 
-def candidates(
-    block: Block, window: int, seen: set[tuple[int, int]]
-) -> Iterator[tuple[Profile, Profile]]:
-    """Pairs of different documents, each claim with its next ``window`` in time order; a
-    pair already given by another block (``seen``) is not given again."""
-    members = block.members
-    for i, x in enumerate(members):
-        for y in members[i + 1 : i + 1 + window]:
-            key = (min(x.index, y.index), max(x.index, y.index))
-            if x.claim.doc_id != y.claim.doc_id and key not in seen:
-                seen.add(key)
-                yield x, y
+def _blocks(p: Profiles) -> tuple[np.ndarray, np.ndarray]:
+    """Entries (block id, row): each claim in its measure block, its outcome block and its
+    value block."""
+    n = len(p)
+    rows = np.arange(n)
+    finite = np.isfinite(p.value) & (p.value != 0)
+    value_code = np.full(n, -1, dtype=np.int64)
+    if finite.any():
+        # One value block per figure to six significant digits: a value, not an interval.
+        v = p.value[finite]
+        magnitude = np.floor(np.log10(np.abs(v))).astype(np.int64)
+        mantissa = np.round(v / 10.0 ** (magnitude - 5)).astype(np.int64)
+        _, value_code[finite] = np.unique(
+            np.stack([magnitude, mantissa], axis=1), axis=0, return_inverse=True
+        )
+    kinds = [
+        (np.zeros(n, dtype=np.int64), p.measure, np.ones(n, dtype=bool)),
+        (np.ones(n, dtype=np.int64), p.outcome, p.outcome > 0),
+        (np.full(n, 2, dtype=np.int64), value_code, value_code >= 0),
+    ]
+    keys, entry_rows = [], []
+    for tag, what, present in kinds:
+        r = rows[present]
+        keys.append(np.stack([p.story[r], p.kind[r], tag[r], what[r]], axis=1))
+        entry_rows.append(r)
+    key = np.concatenate(keys) if keys else np.zeros((0, 4), dtype=np.int64)
+    row = np.concatenate(entry_rows) if entry_rows else np.zeros(0, dtype=np.int64)
+    _, block = np.unique(key, axis=0, return_inverse=True)
+    return block.reshape(-1), row
 
 
-def same_name(x: str, y: str) -> bool:
-    """'macron' and 'emmanuel macron' name one person; a shared last word is enough."""
-    return x == y or x.split()[-1] == y.split()[-1]
+def candidates(p: Profiles, window: int) -> Pairs:
+    """Each pair worth deciding, once (from the first block that gives it)."""
+    block, row = _blocks(p)
+    if not len(row):
+        empty = np.zeros(0, dtype=np.int64)
+        return Pairs(empty, empty, *(np.zeros(0, dtype=np.uint64),) * 4, *(np.zeros(0),) * 2)
+    order = np.lexsort((row, p.start[row], block))
+    block, row = block[order], row[order]
+    # A block that only one document fills gives no pair.
+    narrowing, rare, crowd = _block_facts(p, block, row)
+    ea_parts, eb_parts = [], []
+    for k in range(1, window + 1):
+        i = np.arange(len(row) - k)
+        j = i + k
+        ok = (block[i] == block[j]) & (p.doc[row[i]] != p.doc[row[j]])
+        ea_parts.append(i[ok])
+        eb_parts.append(j[ok])
+        if not (block[i] == block[j]).any():
+            break
+    ea = np.concatenate(ea_parts) if ea_parts else np.zeros(0, dtype=np.int64)
+    eb = np.concatenate(eb_parts) if eb_parts else np.zeros(0, dtype=np.int64)
+    a, b = row[ea], row[eb]
+    n = len(p)
+    key = np.minimum(a, b) * n + np.maximum(a, b)
+    _, first = np.unique(key, return_index=True)
+    first.sort()
+    ea, eb = ea[first], eb[first]
+    return Pairs(
+        row[ea], row[eb], narrowing[ea], narrowing[eb], rare[ea], rare[eb], crowd[ea], crowd[eb]
+    )
 
 
-def same_value(a: Profile, b: Profile) -> bool:
-    """Whether two figures state the same value: within the rounding either allows, or within
-    a few percent when either is hedged ("about 80" and "at least 80")."""
-    ca, cb = a.claim, b.claim
-    if ca.value is None or cb.value is None:
-        return intervals_overlap(a.interval, b.interval)
-    va, vb = ca.value * ca.measure_factor, cb.value * cb.measure_factor
-    slack = max(ca.tolerance * ca.measure_factor, cb.tolerance * cb.measure_factor)
-    if ca.qualifier or cb.qualifier:
-        slack = max(slack, 0.05 * max(abs(va), abs(vb)))
-    return abs(va - vb) <= slack + 1e-9 * max(abs(va), abs(vb), 1.0)
+def _block_facts(
+    p: Profiles, block: np.ndarray, row: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per entry: the narrowing hash (places its block does not usually name), the rare-names
+    hash (names no other document of the block gives) and the crowding of its value."""
+    m = len(row)
+    narrowing = _uncommon_hash(p.places, block, row, p.doc, share=0.5, whole_at=3)
+    rare = _uncommon_hash(p.entities, block, row, p.doc, share=0.0, whole_at=None)
+    level = levels(p)[row]
+    crowd = np.zeros(m)
+    valid = ~np.isnan(level)
+    if valid.any():
+        idx = np.flatnonzero(valid)
+        # Sort by (block, level); count neighbours within 0.05 (5%) in the same block.
+        order = idx[np.lexsort((level[idx], block[idx]))]
+        span = 1e3  # levels are logs (|x| < 1e2): blocks never overlap in the combined key
+        combined = block[order] * span + level[order]
+        lo = np.searchsorted(combined, combined - 0.05, side="left")
+        hi = np.searchsorted(combined, combined + 0.05, side="right")
+        crowd[order] = np.log1p(hi - lo - 1)
+    return narrowing, rare, crowd
 
 
-def value_ratio(a: Interval, b: Interval) -> float:
-    """|log| of the ratio of the two figures' middles (0 when equal); 3 when unknown."""
-    va, vb = _middle(a), _middle(b)
-    if va is None or vb is None or va <= 0 or vb <= 0:
-        return 3.0
-    return min(abs(math.log(va / vb)), 3.0)
+def _uncommon_hash(
+    lists: Lists,
+    block: np.ndarray,
+    row: np.ndarray,
+    doc: np.ndarray,
+    share: float,
+    whole_at: int | None,
+) -> np.ndarray:
+    """Per entry, a hash of its items that are not common in its block: named by fewer than
+    max(2, ``share`` of the block's documents) of them (for ``share`` 0: by one document only).
+    An entry with ``whole_at`` items or more names a whole ("in Guinea, Liberia and Sierra
+    Leone"): hash 0."""
+    m = len(row)
+    owner, item = _expand(lists, row)
+    if not len(item):
+        return np.zeros(m, dtype=np.uint64)
+    width = int(item.max()) + 1
+    # Documents per block, and documents naming each (block, item).
+    n_docs_block = np.bincount(
+        np.unique(block * (doc.max() + 1) + doc[row]) // (doc.max() + 1), minlength=block.max() + 1
+    )
+    bi = block[owner] * width + item
+    bid = np.unique(np.stack([bi, doc[row[owner]]], axis=1), axis=0)
+    keys, counts = np.unique(bid[:, 0], return_counts=True)
+    need = np.maximum(2, np.ceil(share * n_docs_block[keys // width]))
+    common_keys = keys[counts >= need]
+    common = np.isin(bi, common_keys)
+    out = _set_hash(owner, item, ~common, m)
+    if whole_at is not None:
+        sizes = lists.ptr[row + 1] - lists.ptr[row]
+        out[sizes >= whole_at] = 0
+    return out
 
 
-def _middle(iv: Interval) -> float | None:
-    lo, hi = iv[0], iv[1]
-    if math.isinf(lo) and math.isinf(hi):
-        return None
-    if math.isinf(hi):
-        return lo
-    if math.isinf(lo) or lo <= 0:
-        return hi
-    return (lo + hi) / 2
+def _shared_weight(lists: Lists, a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """For each pair, the summed weight of the items rows a[k] and b[k] share."""
+    if not len(a):
+        return np.zeros(0)
+    width = int(lists.items.max(initial=0)) + 1
+    oa, ia = _expand(lists, a)
+    ob, ib = _expand(lists, b)
+    codes = np.concatenate((oa * width + ia, ob * width + ib))
+    codes.sort()
+    twice = codes[1:][codes[1:] == codes[:-1]]
+    return np.bincount(twice // width, weights=weight[twice % width], minlength=len(a))
 
 
-def facets_near(p: Profile, distance: int) -> dict[str, str]:
-    return {f: v for f, v, d in p.facets if d <= distance}
+def _row_weight(lists: Lists, rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    running = np.r_[0.0, np.cumsum(weight[lists.items])]
+    return running[lists.ptr[rows + 1]] - running[lists.ptr[rows]]
 
 
-def features(block: Block, x: Profile, y: Profile) -> tuple[list[float], tuple[str, ...]]:
-    """The feature vector of a pair (in :data:`FEATURES` order) and the words they share."""
-    similarity, shared = block.similarity(x, y)
-    fx, fy = facets_near(x, block.facet_distance), facets_near(y, block.facet_distance)
-    common = fx.keys() & fy.keys()
-    generic = x.kind in _GENERIC_KINDS or (x.measure == "person" and x.outcome is None)
-    days = None
-    if x.start is not None and y.start is not None:
-        assert x.end is not None and y.end is not None
-        days = max(0, max(x.start, y.start) - min(x.end, y.end))
-    ratio = value_ratio(x.interval, y.interval)
-    one_time = days == 0 or (x.fixed and y.fixed) or (x.slow and y.slow)
-    values = {
-        "bias": 1.0,
-        "measure_same": float(x.measure == y.measure),
-        "outcome_same": float(bool(x.outcome and y.outcome and x.outcome == y.outcome)),
-        "outcome_differs": float(bool(x.outcome and y.outcome and x.outcome != y.outcome)),
-        "outcome_one_side": float(bool(x.outcome) != bool(y.outcome)),
-        "holder_same": float(bool(x.holder and y.holder and same_name(x.holder, y.holder))),
-        "holder_differs": float(bool(x.holder and y.holder and not same_name(x.holder, y.holder))),
-        "holder_one_side": float(bool(x.holder) != bool(y.holder)),
-        "facet_same": float(any(fx[f] == fy[f] for f in common)),
-        "facet_clash": float(any(fx[f] != fy[f] for f in common)),
-        "place_differs": float(block.narrowing(x) != block.narrowing(y)),
-        "part": float(x.part or y.part),
-        "estimate_one_side": float(x.estimate != y.estimate),
-        "estimate_both": float(x.estimate and y.estimate),
-        "change_one_side": float(x.change != y.change),
-        "change_both": float(x.change and y.change),
-        "similarity": similarity,
-        "entities_shared": float(min(len(x.entities & y.entities), 3)) / 3,
-        "same_value": float(same_value(x, y)),
-        # Two figures far apart in value are one quantity only if time separates them (a toll
-        # of 9 and one of 85 a fortnight later), not on the same day.
-        "ratio_at_one_time": ratio if one_time else 0.0,
-        "ratio_apart": 0.0 if one_time else ratio,
-        "same_day": float(days == 0),
-        "days_apart": math.log1p(days) / 5 if days is not None else 0.5,
-        "outcome_same_apart": float(bool(x.outcome and x.outcome == y.outcome and not one_time)),
-        "fixed": float(x.fixed and y.fixed),
-        "generic": float(generic),
-        "generic_similarity": similarity if generic else 0.0,
-        "measure_kind": float(x.kind == "measure"),
-    }
-    return [values[name] for name in FEATURES], shared
+def word_weights(p: Profiles) -> np.ndarray:
+    """Each (story-specific) word's rarity among its story's claims: a word most claims of a
+    story use ("fire" in a fire) says little about which quantity a figure is."""
+    items = p.words.items
+    width = int(items.max(initial=0)) + 1
+    df = np.bincount(items, minlength=width)
+    owner = np.repeat(np.arange(len(p)), p.words.sizes())
+    per_story = np.bincount(p.story, minlength=int(p.story.max(initial=0)) + 1)
+    story_of_word = np.zeros(width, dtype=np.int64)
+    story_of_word[items] = p.story[owner]
+    n = per_story[story_of_word]
+    return np.log((n + 1) / (df + 0.5))
+
+
+def same_value(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether the two figures state the same value: within the rounding either allows, or
+    within 5% when either is hedged ("about 80" and "at least 80"); for vague amounts, whether
+    their intervals meet."""
+    va, vb = p.value[a], p.value[b]
+    slack = np.maximum(p.slack[a], p.slack[b])
+    scale = np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
+    close = np.abs(va - vb) <= slack + 1e-9 * scale
+    vague = np.isnan(va) | np.isnan(vb)
+    return np.where(vague, overlap(p, a, b), close)
+
+
+def overlap(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether the intervals of a and b share a point (±inf open)."""
+    lo = np.maximum(p.lo[a], p.lo[b])
+    hi = np.minimum(p.hi[a], p.hi[b])
+
+    def holds(x: np.ndarray) -> np.ndarray:
+        return ((p.lo[x] < lo) | p.lo_inc[x]) & ((p.hi[x] > lo) | p.hi_inc[x])
+
+    return (lo < hi) | ((lo == hi) & holds(a) & holds(b))
+
+
+def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndarray]:
+    """The feature columns of every pair, named as in :data:`FEATURES`."""
+    a, b = pairs.a, pairs.b
+    n = len(a)
+    out: dict[str, np.ndarray] = {"bias": np.ones(n)}
+
+    def both(x: np.ndarray) -> np.ndarray:
+        return (x[a] > 0) & (x[b] > 0)
+
+    out["measure_same"] = p.measure[a] == p.measure[b]
+    out["outcome_same"] = both(p.outcome) & (p.outcome[a] == p.outcome[b])
+    out["outcome_differs"] = both(p.outcome) & (p.outcome[a] != p.outcome[b])
+    out["outcome_one_side"] = (p.outcome[a] > 0) != (p.outcome[b] > 0)
+    held = both(p.holder)
+    same_holder = (p.holder[a] == p.holder[b]) | (p.holder_last[a] == p.holder_last[b])
+    out["holder_same"] = held & same_holder
+    out["holder_differs"] = held & ~same_holder
+    out["holder_one_side"] = (p.holder[a] > 0) != (p.holder[b] > 0)
+    facet_same = np.zeros(n, dtype=bool)
+    facet_clash = np.zeros(n, dtype=bool)
+    for values in p.facets.values():
+        named = (values[a] > 0) & (values[b] > 0)
+        facet_same |= named & (values[a] == values[b])
+        facet_clash |= named & (values[a] != values[b])
+    out["facet_same"] = facet_same
+    out["facet_clash"] = facet_clash
+    out["place_differs"] = pairs.narrowing_a != pairs.narrowing_b
+    out["rare_entity_differs"] = pairs.rare_a != pairs.rare_b
+    out["part"] = p.part[a] | p.part[b]
+    out["estimate_one_side"] = p.estimate[a] != p.estimate[b]
+    out["estimate_both"] = p.estimate[a] & p.estimate[b]
+    out["change_one_side"] = p.change[a] != p.change[b]
+    out["change_both"] = p.change[a] & p.change[b]
+    shared = _shared_weight(p.words, a, b, weight)
+    total = _row_weight(p.words, a, weight) + _row_weight(p.words, b, weight)
+    similarity = np.where(total > 0, 2 * shared / np.where(total > 0, total, 1), 0.0)
+    out["similarity"] = similarity
+    ones = np.ones(int(p.entities.items.max(initial=0)) + 1)
+    out["entities_shared"] = np.minimum(_shared_weight(p.entities, a, b, ones), 3) / 3
+    equal = same_value(p, a, b)
+    out["same_value"] = equal
+    out["same_value_crowded"] = np.where(equal, (pairs.crowd_a + pairs.crowd_b) / 2, 0.0)
+    level = levels(p)
+    ratio = np.abs(level[a] - level[b])
+    ratio = np.where(np.isnan(ratio), 3.0, np.minimum(ratio, 3.0))
+    known = (p.start[a] >= 0) & (p.start[b] >= 0)
+    days = np.where(
+        known,
+        np.maximum(0, np.maximum(p.start[a], p.start[b]) - np.minimum(p.end[a], p.end[b])),
+        -1,
+    )
+    one_time = (days == 0) | (p.fixed[a] & p.fixed[b]) | (p.slow[a] & p.slow[b])
+    out["ratio_at_one_time"] = np.where(one_time, ratio, 0.0)
+    out["ratio_apart"] = np.where(one_time, 0.0, ratio)
+    out["same_day"] = days == 0
+    out["days_apart"] = np.where(known, np.log1p(np.maximum(days, 0)) / 5, 0.5)
+    out["outcome_same_apart"] = out["outcome_same"] & ~one_time
+    out["fixed"] = p.fixed[a] & p.fixed[b]
+    generic_kinds = [p.codes["kind"].index.get(k, -1) for k in _GENERIC_KINDS]
+    person = p.codes["measure"].index.get("person", -1)
+    generic = np.isin(p.kind[a], generic_kinds) | ((p.measure[a] == person) & (p.outcome[a] == 0))
+    out["generic"] = generic
+    out["generic_similarity"] = np.where(generic, similarity, 0.0)
+    out["measure_kind"] = p.kind[a] == p.codes["kind"].index.get("measure", -1)
+    return {name: np.asarray(out[name], dtype=np.float64) for name in FEATURES}
+
+
+def matrix(columns: dict[str, np.ndarray]) -> np.ndarray:
+    return np.stack([columns[name] for name in FEATURES], axis=1)
+
+
+def shared_words(p: Profiles, a: int, b: int) -> tuple[str, ...]:
+    """The words two claims share, as written (for the reason)."""
+    wa = set(p.words.items[p.words.ptr[a] : p.words.ptr[a + 1]].tolist())
+    wb = set(p.words.items[p.words.ptr[b] : p.words.ptr[b + 1]].tolist())
+    names = p.codes["word"].names
+    return tuple(sorted(names[w].split("\x1f", 1)[1] for w in wa & wb))
+
+
+__all__ = ["FEATURES", "Pairs", "candidates", "features", "matrix", "overlap"]

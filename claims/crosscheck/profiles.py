@@ -1,622 +1,259 @@
-"""What each figure counts, read from the claim, its sentence and its story.
+"""Quantity claims as cross-checking compares them: one row per first mention, as arrays.
 
-A claim's profile is what cross-checking compares: the measure (the unit's synonym class, with
-counts of people refined by their outcome: dead, missing, rescued, evacuated...), the words
-that tell quantities of one measure apart (facets: leave or remain, a study or the official
-count, a fee or a wage), the places it names, whether it is a change ("another 700") or a part
-("416 of them children"), an estimate ("could reach"), a fixed property (a tower's floors) or
-a figure that moves while the story runs (a toll), its interval in base units, and its time:
-its own time words, else its document's date, else the date its story gives an undated
-document.
+What a figure counts was read from its sentence when it was extracted (``reading``: the
+``counted``, ``holder``, ``facets``, ``cues``, ``places`` and ``context_words`` fields). Here
+each claim gets its story and a time from it: its own time words, else its document's date,
+else the date its story gives an undated document. A figure that moves by the day (a toll)
+is read as of the day it was reported, whatever past day its clause names ("the blast on
+Tuesday has killed 158": Saturday's toll); a forecast as of the day it was made. Undated
+documents whose story date is only a guess are dated, where the evidence is clear, by the
+day whose reports give their moving figures (``_date_by_figures``).
 
-The outcome of a count of people is the outcome word nearest the figure: first in its own
-clause (the words before it back to a comma or a conjunction, and the words after it), then
-further back ("the toll has gone up again, to 137"). Only the words between the figure and
-the neighbouring figures of the sentence are read, so "killed 158 people and injured up to
-6,000" gives each figure its own verb. The word lists are ``claims/data/counted.json``.
+Everything per claim is an array (codes for strings, CSR lists for sets), so that candidate
+pairs and their features are computed for millions of claims with numpy.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from itertools import pairwise
-from pathlib import Path
 
-from claims.crosscheck.intervals import Interval, claim_interval
+import numpy as np
+
+from claims.crosscheck.intervals import INF, claim_interval
+from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
-from claims.lexicon import (
-    crosscheck_lexicon,
-    fold,
-    fold_word,
-    load_json,
-    measure_for,
-    parse_key_term,
-)
+from claims.lexicon import crosscheck_lexicon, measure_for, parse_key_term
 from claims.models import QuantityClaim
-from claims.settings import DATA_DIR, Settings
+from claims.settings import Settings
 
-_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d|[;:(),\"“”]")
-_HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
-_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-_KNOWN = frozenset({"published", "url", "dateline"})
+TIME_BASES = ("explicit", "published", "url", "dateline", "figures", "story", "none")
+GUESSED = frozenset({TIME_BASES.index("story"), TIME_BASES.index("none")})
+_KNOWN = (TIME_BASES.index("published"), TIME_BASES.index("url"), TIME_BASES.index("dateline"))
 _DATING_MAX = 1.0  # weighted mean |log ratio| of the best day's figures (2 dead against 4: 0.69)
 _DATING_MARGIN = 0.4
-_CAPITALISED = re.compile(r"\b[^\W\d_a-z][\w'’-]*")
-
-Phrases = Mapping[tuple[str, ...], object] | frozenset[tuple[str, ...]]
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """``counted.json`` as lookups: phrases as tuples of words."""
-
-    person_units: frozenset[str]
-    people_nouns: frozenset[str]
-    unit_outcomes: dict[str, str]
-    speech_verbs: frozenset[str]
-    outcome_measures: dict[str, str]
-    outcomes: dict[tuple[str, ...], str]
-    facets: dict[tuple[str, ...], tuple[str, str]]
-    facet_kinds: dict[str, frozenset[str]]
-    facet_distance: int
-    change_before: frozenset[tuple[str, ...]]
-    change_after: frozenset[tuple[str, ...]]
-    part_before: frozenset[tuple[str, ...]]
-    part_after: frozenset[tuple[str, ...]]
-    estimate_words: frozenset[tuple[str, ...]]
-    fixed_measures: frozenset[str]
-    slow_measures: frozenset[str]
-    provisional_words: frozenset[tuple[str, ...]]
-    fixed_kinds: frozenset[str]
-    fixed_money: frozenset[str]
-    moving_units: frozenset[str]
-    age_words: frozenset[tuple[str, ...]]
-    clause_breaks: frozenset[str]
-    not_names: frozenset[str]
-    past_years: int
-    window: int
-    longest: int
+_PAST_YEARS = 1  # a year named more than this before the document dates a past event
+_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT"})
 
 
-def _phrase(text: str) -> tuple[str, ...]:
-    return tuple(fold(text).split())
+class Codes:
+    """Strings to small integers (0 is reserved for "none")."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.names: list[str] = [""]
+
+    def __call__(self, name: str | None) -> int:
+        if not name:
+            return 0
+        code = self.index.get(name)
+        if code is None:
+            code = self.index[name] = len(self.names)
+            self.names.append(name)
+        return code
 
 
-@lru_cache(maxsize=4)
-def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
-    raw = load_json("counted.json", data_dir)
-    outcomes = {_phrase(w): cls for cls, words in raw["outcomes"].items() for w in words}
-    facets = {
-        _phrase(w): (facet, value)
-        for facet, values in raw["facets"].items()
-        for value, words in values.items()
-        for w in words
-    }
-    listed = [
-        *outcomes,
-        *facets,
-        *(
-            _phrase(w)
-            for key in (
-                "change_before",
-                "part_before",
-                "part_after",
-                "estimate_words",
-                "provisional_words",
-            )
-            for w in raw[key]
-        ),
-    ]
-    return Lexicon(
-        person_units=frozenset(raw["person_units"]),
-        people_nouns=frozenset(raw["people_nouns"]),
-        unit_outcomes=dict(raw["unit_outcomes"]),
-        speech_verbs=frozenset(raw["speech_verbs"]),
-        outcome_measures=dict(raw["outcome_measures"]),
-        outcomes=outcomes,
-        facets=facets,
-        facet_kinds={f: frozenset(k) for f, k in raw["facet_kinds"].items()},
-        facet_distance=int(raw["facet_distance"]),
-        change_before=frozenset(_phrase(w) for w in raw["change_before"]),
-        change_after=frozenset(_phrase(w) for w in raw["change_after"]),
-        part_before=frozenset(_phrase(w) for w in raw["part_before"]),
-        part_after=frozenset(_phrase(w) for w in raw["part_after"]),
-        estimate_words=frozenset(_phrase(w) for w in raw["estimate_words"]),
-        fixed_measures=frozenset(raw["fixed_measures"]),
-        slow_measures=frozenset(raw["slow_measures"]),
-        provisional_words=frozenset(_phrase(w) for w in raw["provisional_words"]),
-        fixed_kinds=frozenset(raw["fixed_kinds"]),
-        fixed_money=frozenset(raw["fixed_money"]),
-        moving_units=frozenset(raw["moving_units"]),
-        age_words=frozenset(_phrase(w) for w in raw["age_words"]),
-        clause_breaks=frozenset(raw["clause_breaks"]),
-        not_names=frozenset(raw["not_names"]) | crosscheck_lexicon(data_dir).story_stopwords,
-        past_years=int(raw["past_years"]),
-        window=int(raw["context_words"]),
-        longest=max(len(p) for p in listed),
-    )
+@dataclass
+class Lists:
+    """A list of item codes per claim (compressed sparse rows): claim i has
+    ``items[ptr[i]:ptr[i + 1]]``, sorted and distinct."""
+
+    ptr: np.ndarray
+    items: np.ndarray
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[int]]) -> Lists:
+        distinct = [sorted(set(r)) for r in rows]
+        ptr = np.zeros(len(distinct) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in distinct], out=ptr[1:])
+        flat = [x for r in distinct for x in r]
+        return cls(ptr, np.fromiter(flat, dtype=np.int64, count=len(flat)))
+
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.ptr)
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """One claim as cross-checking sees it."""
+@dataclass
+class Profiles:
+    """The comparable claims (first mentions with an interval, a measure and a story), one row
+    each, as parallel arrays; ``claims[i]`` is row i's claim."""
 
-    index: int
-    claim: QuantityClaim
-    story: str
-    kind: str
-    measure: str
-    outcome: str | None
-    facets: frozenset[tuple[str, str, int]]  # (facet, value, distance from the figure)
-    holder: str | None
-    places: frozenset[str]  # named places of the claim or its sentence
-    entities: frozenset[str]
-    words: frozenset[str]
-    change: bool
-    part: bool
-    estimate: bool
-    fixed: bool  # the same at any time: a tower's floors, a fee
-    slow: bool  # the same within weeks: a coalition's members
-    provisional: bool  # a snapshot of a running count ("so far")
-    interval: Interval
-    start: int | None  # date ordinals of the time the figure describes
-    end: int | None
-    time_basis: str  # explicit, published, url, dateline, figures, story, or none
+    claims: list[QuantityClaim]
+    story: np.ndarray
+    doc: np.ndarray
+    kind: np.ndarray
+    measure: np.ndarray
+    outcome: np.ndarray
+    holder: np.ndarray
+    holder_last: np.ndarray  # the holder's last word: "emmanuel macron" is "macron"
+    facets: dict[str, np.ndarray]  # per facet, each claim's value code
+    part: np.ndarray
+    change: np.ndarray
+    estimate: np.ndarray
+    fixed: np.ndarray
+    slow: np.ndarray
+    provisional: np.ndarray
+    revised: np.ndarray  # the text presents it as a revision or correction
+    denied: np.ndarray  # the text reports it as denied or refuted
+    lo: np.ndarray
+    hi: np.ndarray
+    lo_inc: np.ndarray
+    hi_inc: np.ndarray
+    value: np.ndarray  # the stated value in base units (nan when vague)
+    slack: np.ndarray  # the rounding it allows, or 5% when hedged: "the same value" within it
+    start: np.ndarray  # date ordinals of the time described (-1: unknown)
+    end: np.ndarray
+    basis: np.ndarray  # index into TIME_BASES
+    places: Lists
+    entities: Lists
+    words: Lists  # story-specific word codes, so their rarity is their story's
+    codes: dict[str, Codes]
 
-    @property
-    def block(self) -> tuple[str, str, str, str, bool, bool]:
-        """Claims compared with each other share this: story, kind, measure, outcome, and
-        whether they are changes and estimates."""
-        return (self.story, self.kind, self.measure, self.outcome or "", self.change, self.estimate)
+    def __len__(self) -> int:
+        return len(self.claims)
 
-
-@dataclass(frozen=True)
-class _Words:
-    """A sentence as folded words with character offsets, and which were written as names
-    (capitalised, not first in the sentence, in a sentence not written in title case)."""
-
-    words: tuple[str, ...]
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-    named: tuple[bool, ...]
-
-
-@lru_cache(maxsize=50_000)
-def _words(sentence: str) -> _Words:
-    words, starts, ends, capital = [], [], [], []
-    for m in _TOKEN.finditer(sentence):
-        raw = m.group(0)
-        words.append(fold(raw).strip("'’"))
-        starts.append(m.start())
-        ends.append(m.end())
-        capital.append(raw[:1].isupper())
-    alphabetic = [c for w, c in zip(words, capital, strict=True) if w[:1].isalpha()]
-    title_case = len(alphabetic) >= 4 and sum(alphabetic) > 0.6 * len(alphabetic)
-    named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
-    return _Words(tuple(words), tuple(starts), tuple(ends), tuple(named))
-
-
-@dataclass(frozen=True)
-class Context:
-    """The words around a figure, up to the neighbouring figures of its sentence: before it
-    (nearest first), the part of those in its own clause, after it, and its own."""
-
-    before: tuple[str, ...]
-    clause: tuple[str, ...]
-    after: tuple[str, ...]
-    inside: tuple[str, ...]
-    holder: str | None  # the name nearest the figure: whose share, whose count
-    after_breaks: tuple[int, ...] = ()  # clause breaks before each word of ``after``
-
-
-def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Lexicon) -> Context:
-    """``neighbours``: (start, end) offsets of the other figures of the sentence."""
-    w = _words(claim.sentence)
-    start = claim.char_start - claim.sentence_start
-    end = claim.char_end - claim.sentence_start
-    left = max([e for s, e in neighbours if e <= start], default=0)
-    right = min([s for s, e in neighbours if s >= end], default=len(claim.sentence))
-    before: list[tuple[str, bool]] = []
-    after: list[tuple[str, bool]] = []
-    inside: list[str] = []
-    for word, s, e, named in zip(w.words, w.starts, w.ends, w.named, strict=True):
-        if e <= start and s >= left:
-            before.append((word, named))
-        elif s >= end and e <= right:
-            after.append((word, named))
-        elif s >= start and e <= end:
-            inside.append(word)
-    for k in range(len(before) - 1, -1, -1):
-        if before[k][0] in _HARD_BREAK:
-            before = before[k + 1 :]
-            break
-    for k, (word, _) in enumerate(after):
-        if word in _HARD_BREAK:
-            after = after[:k]
-            break
-    near = before[::-1][: lex.window]
-    clause = []
-    for word, _ in near:
-        if word in lex.clause_breaks:
-            break
-        clause.append(word)
-    kept, breaks, seen = [], [], 0
-    for word, _ in after[: lex.window]:
-        if word in lex.clause_breaks:
-            seen += 1
-        if word != ",":
-            kept.append(word)
-            breaks.append(seen)
-    return Context(
-        tuple(x for x, _ in near if x != ","),
-        tuple(clause),
-        tuple(kept),
-        tuple(inside),
-        _holder(near, after, lex),
-        tuple(breaks),
-    )
-
-
-def _holder(
-    before: list[tuple[str, bool]], after: list[tuple[str, bool]], lex: Lexicon
-) -> str | None:
-    """The name right before the figure, at most a word between ("Macron 24.01 percent",
-    "Leave had 52 per cent", "Liberia with 7,830"), else right after it ("65.5% for Macron"),
-    as one string of its words; not the source of a figure ("Honea said 63 people")."""
-    for words, reverse in ((before, True), (after, False)):
-        for k, (word, named) in enumerate(words[:2]):
-            if word in lex.speech_verbs:
-                break
-            if named and word not in lex.not_names:
-                run = [word]
-                for other, other_named in words[k + 1 : k + 4]:
-                    if not other_named or other in lex.not_names:
-                        break
-                    run.append(other)
-                return " ".join(reversed(run) if reverse else run)
-    return None
-
-
-def _find(
-    words: Sequence[str], phrases: Phrases, longest: int, reverse: bool = False
-) -> list[tuple[int, tuple[str, ...]]]:
-    """(distance, phrase) of each phrase found in ``words`` (``reverse``: the words run away
-    from the figure backwards, so phrases are matched reversed)."""
-    found = []
-    i = 0
-    while i < len(words):
-        for size in range(min(longest, len(words) - i), 0, -1):
-            chunk = tuple(words[i : i + size])
-            key = tuple(reversed(chunk)) if reverse else chunk
-            if key in phrases:
-                found.append((i, key))
-                i += size - 1
-                break
-        i += 1
-    return found
-
-
-def _nearest(ctx: Context, phrases: Mapping[tuple[str, ...], str], longest: int) -> str | None:
-    """The class of the phrase in the figure itself ("63 dead"), else nearest it in its clause
-    (after it wins a tie: English puts the outcome of a count after it, '58 people are
-    missing'), else further back."""
-    own = _find(ctx.inside, phrases, longest)
-    if own:
-        return phrases[own[0][1]]  # "55 injured", "21 still missing": said in the figure
-    breaks = ctx.after_breaks or (0,) * len(ctx.after)
-    # A word after a comma or a conjunction is in the next clause: "killed nearly 180 people,
-    # injured over 6,000" gives 180 to "killed".
-    after = [(d + 2 * breaks[d], 0, phrases[p]) for d, p in _find(ctx.after, phrases, longest)]
-    for before in (ctx.clause, ctx.before):
-        options = [(d, 1, phrases[p]) for d, p in _find(before, phrases, longest, reverse=True)]
-        if options or after:
-            return min(options + after)[2]
-    return None
-
-
-def _has(words: Sequence[str], phrases: Phrases, longest: int, reverse: bool = False) -> bool:
-    return bool(_find(words, phrases, longest, reverse))
+    def name(self, field: str, code: int) -> str:
+        return self.codes[field].names[code]
 
 
 def build_profiles(
     claims: Sequence[QuantityClaim], stories: StoryMap, settings: Settings
-) -> list[Profile]:
-    """Profiles of the first mentions that can be compared (an interval, a measure, a story)."""
+) -> Profiles:
     lex = counted_lexicon(settings.data_dir)
     skip = crosscheck_lexicon(settings.data_dir).skip_kinds
-    by_sentence: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    sentence_places: dict[tuple[str, int], set[str]] = defaultdict(set)
+    codes = {f: Codes() for f in ("story", "doc", "kind", "measure", "outcome", "holder", "word")}
+    codes.update(place=Codes(), entity=Codes(), facet=Codes())
+    kept: list[QuantityClaim] = []
+    rows: dict[str, list] = defaultdict(list)
+    places: list[list[int]] = []
+    entities: list[list[int]] = []
+    words: list[list[int]] = []
+    facet_rows: list[dict[str, str]] = []
     for c in claims:
-        by_sentence[c.doc_id, c.sentence_start].append(
-            (c.char_start - c.sentence_start, c.char_end - c.sentence_start)
-        )
-        sentence_places[c.doc_id, c.sentence_start] |= _places(c, lex, settings.data_dir)
-    out: list[Profile] = []
-    for index, c in enumerate(claims):
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
         story = stories.story_of.get(c.doc_id)
-        if story is None:
+        measure = c.measure or measure_for(c.unit, settings.data_dir)
+        if story is None or measure is None:
             continue
-        span = (c.char_start - c.sentence_start, c.char_end - c.sentence_start)
-        others = [x for x in by_sentence[c.doc_id, c.sentence_start] if x != span]
-        ctx = context(c, others, lex)
-        shared = frozenset(sentence_places[c.doc_id, c.sentence_start])
-        profile = _profile(index, c, story, ctx, shared, stories, lex, settings)
-        if profile is not None:
-            out.append(profile)
-    return _date_by_figures(out, stories)
+        unit = (c.unit or "").lower()
+        if (
+            unit in lex.unit_outcomes
+            or measure in lex.outcome_measures
+            or measure in lex.person_units
+        ):
+            measure = "person"
+        cues = set(c.cues)
+        estimate = "estimate" in cues
+        fixed, slow = "fixed" in cues, "slow" in cues
+        start, end, basis = _time(c, stories, as_reported=estimate or not (fixed or slow))
+        year = next((int(x[5:]) for x in cues if x.startswith("year=")), None)
+        if year is not None and start >= 0 and year < date.fromordinal(start).year - _PAST_YEARS:
+            start, end, basis = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), 0
+        lo, hi, lo_inc, hi_inc = claim_interval(c, settings)
+        factor = c.measure_factor or 1.0
+        value = math.nan if c.value is None else c.value * factor
+        slack = (c.tolerance or 0.0) * factor
+        if c.qualifier and c.value is not None:
+            slack = max(slack, 0.05 * abs(value))
+        kept.append(c)
+        rows["story"].append(codes["story"](story))
+        rows["doc"].append(codes["doc"](c.doc_id))
+        rows["kind"].append(codes["kind"](c.kind))
+        rows["measure"].append(codes["measure"](measure))
+        rows["outcome"].append(codes["outcome"](c.counted))
+        rows["holder"].append(codes["holder"](c.holder))
+        rows["holder_last"].append(codes["holder"](c.holder.split()[-1] if c.holder else None))
+        for flag in ("part", "change", "provisional"):
+            rows[flag].append(flag in cues)
+        rows["estimate"].append(estimate)
+        rows["revised"].append(c.stance == "revised")
+        rows["denied"].append(c.stance == "denied")
+        rows["fixed"].append(fixed)
+        rows["slow"].append(slow)
+        rows["interval"].append((lo, hi, lo_inc, hi_inc, value, slack))
+        rows["time"].append((start, end, basis))
+        facet_rows.append(dict(f.split("=", 1) for f in c.facets if "=" in f))
+        places.append([codes["place"](p) for p in c.places])
+        entities.append(_entities(c, codes["entity"], settings))
+        words.append([codes["word"](f"{story}\x1f{w}") for w in c.context_words])
+    return _arrays(kept, rows, facet_rows, places, entities, words, codes)
 
 
-def _moving(p: Profile) -> bool:
-    return not (p.fixed or p.slow or p.change or p.part or p.estimate or p.provisional)
-
-
-def _date_by_figures(profiles: list[Profile], stories: StoryMap) -> list[Profile]:
-    """Date the undated documents whose date was only guessed from text similarity by the day
-    whose reports give the nearest moving figures (tolls, the missing): a report of 4 dead and
-    284 missing belongs with the day of "two dead" and "more than 300 missing", not with the
-    day of 87 dead. Only a clear choice is taken (the best day at least
-    ``_DATING_MARGIN`` nearer, in mean |log ratio|, than the next); it then counts as a known
-    date, so its figures may conflict with that day's."""
-    known: dict[tuple[str, str, str, str], dict[int, list[float]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    guessed: dict[str, list[Profile]] = defaultdict(list)
-    for p in profiles:
-        basis = stories.date_basis.get(p.claim.doc_id)
-        level = _level(p)
-        if level is None or not _moving(p) or p.start != p.end:
-            continue
-        key = (p.story, p.kind, p.measure, p.outcome or "")
-        if basis == "story":
-            guessed[p.claim.doc_id].append(p)
-        elif basis in _KNOWN and p.start is not None:
-            known[key][p.start].append(level)
-    dated: dict[str, int] = {}
-    for doc_id, members in guessed.items():
-        # Per figure, how far each day's nearest figure of its quantity is; a quantity that is
-        # the same every day (people aboard) says nothing about the day, so each figure
-        # weighs as much as the choice of day changes its distance.
-        per_day: dict[int, float] = defaultdict(float)
-        total = 0.0
-        for p in members:
-            level = _level(p)
-            days = known.get((p.story, p.kind, p.measure, p.outcome or ""), {})
-            if level is None or len(days) < 2:
-                continue
-            distance = {day: min(abs(level - x) for x in levels) for day, levels in days.items()}
-            weight = max(distance.values()) - min(distance.values())
-            total += weight
-            for day, d in distance.items():
-                per_day[day] += weight * d
-        if total <= 0:
-            continue
-        ranked = sorted((v / total, day) for day, v in per_day.items())
-        if ranked[0][0] > _DATING_MAX:
-            continue
-        if len(ranked) > 1 and ranked[1][0] - ranked[0][0] < _DATING_MARGIN:
-            continue
-        dated[doc_id] = ranked[0][1]
-    if not dated:
-        return profiles
-    for doc_id, day in dated.items():
-        stories.dates[doc_id] = date.fromordinal(day)
-        stories.date_basis[doc_id] = "figures"
-    return [
-        replace(p, start=dated[p.claim.doc_id], end=dated[p.claim.doc_id], time_basis="figures")
-        if p.claim.doc_id in dated and p.time_basis == "story"
-        else p
-        for p in profiles
-    ]
-
-
-def _level(p: Profile) -> float | None:
-    lo, hi = p.interval[0], p.interval[1]
-    middle = lo if math.isinf(hi) else hi if (math.isinf(lo) or lo <= 0) else (lo + hi) / 2
-    return math.log(middle) if middle > 0 and not math.isinf(middle) else None
-
-
-def _profile(
-    index: int,
-    c: QuantityClaim,
-    story: str,
-    ctx: Context,
-    sentence_places: frozenset[str],
-    stories: StoryMap,
-    lex: Lexicon,
-    settings: Settings,
-) -> Profile | None:
-    data_dir = settings.data_dir
-    measure = c.measure or measure_for(c.unit, data_dir)
-    if measure is None:
-        return None
-    outcome: str | None = None
-    unit = (c.unit or "").lower()
-    partitive = _partitive(ctx)
-    if unit in lex.unit_outcomes:
-        outcome, measure = lex.unit_outcomes[unit], "person"
-    elif measure in lex.outcome_measures:
-        outcome = lex.outcome_measures[measure]
-        measure = "person"
-    elif measure in lex.person_units:
-        measure = "person"
-    own: str | None = None
-    if c.kind == "count" and measure in lex.people_nouns:
-        own = _nearest(ctx, lex.outcomes, lex.longest)
-        outcome = own or outcome
-    facets = _facets(c.kind, ctx, lex)
-    entities, words = _terms(c, data_dir)
-    # "In Newcastle, 65,404 voted to stay and 63,598 to leave": the sentence's places are each
-    # figure's when a figure names none of its own.
-    places = frozenset(_places(c, lex, data_dir)) or sentence_places
-    words |= {fold_word(w, data_dir) for w in (*ctx.clause[:5], *ctx.after[:5]) if _content(w)}
-    words -= {measure, outcome or ""}
-    change = c.change == "change" or _changed(ctx, lex)
-    part = _has(ctx.clause[:3], lex.part_before, lex.longest, reverse=True) or _has(
-        ctx.after[:6], lex.part_after, lex.longest
-    )
-    # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
-    # outcome of its own follows ("174 of the 476 aboard ... were rescued").
-    if partitive and own is None:
-        part = True
-    estimate = c.stance in ("projected", "hypothetical") or _has(
-        ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True
-    )
-    fixed = _fixed(c, measure, facets, ctx, lex)
-    slow = not fixed and (measure in lex.slow_measures or (outcome or "") in lex.slow_measures)
-    # "With 84 results declared, Remain has edged back: Remain 2,877,575 votes (50.01%)":
-    # a running count is said once for all the figures of its sentence.
-    provisional = _has(_words(c.sentence).words, lex.provisional_words, lex.longest)
-    start, end, basis = _time(c, stories, estimate or not (fixed or slow), estimate)
-    past = _past_year(ctx, start, lex)
-    if past is not None:
-        start, end, basis = past, past + 364, "explicit"
-    return Profile(
-        index=index,
-        claim=c,
-        story=story,
-        kind=c.kind,
-        measure=measure,
-        outcome=outcome,
-        facets=facets,
-        holder=ctx.holder,
-        places=places,
-        entities=entities,
-        words=frozenset(words),
-        change=change,
-        part=part,
-        estimate=estimate,
-        fixed=fixed,
-        slow=slow,
-        provisional=provisional,
-        interval=claim_interval(c, settings),
-        start=start,
-        end=end,
-        time_basis=basis,
-    )
-
-
-def _partitive(ctx: Context) -> bool:
-    """'X of the Y', 'X of them', 'X of its Y' in or right after the figure."""
-    words = (*ctx.inside[1:], *ctx.after[:2])
-    return any(
-        a == "of" and b in {"the", "them", "its", "their", "these", "those", "whom"}
-        for a, b in pairwise(words)
-    )
-
-
-def _changed(ctx: Context, lex: Lexicon) -> bool:
-    """'another 700', 'a further 28', 'up by 4%' just before the figure; 'three more bodies',
-    '140 new deaths' in or just after it."""
-    for distance, phrase in _find(ctx.clause[:3], lex.change_before, lex.longest, reverse=True):
-        if distance == 0 or len(phrase) > 1:
-            return True
-    tail = (*ctx.inside[1:], *ctx.after[:1])
-    return any(w in {p[0] for p in lex.change_after} for w in tail[:3])
-
-
-def _facets(kind: str, ctx: Context, lex: Lexicon) -> frozenset[tuple[str, str, int]]:
-    """Each facet's value nearest the figure ("Leave had 52 per cent against 48 per cent for
-    Remain": 48 is Remain's), with its distance in words."""
-    found: dict[str, tuple[int, int, str]] = {}
-    sides = ((ctx.inside, False, 0), (ctx.after, False, 0), (ctx.before, True, 1))
-    for words, reverse, side in sides:
-        for distance, phrase in _find(words, lex.facets, lex.longest, reverse):
-            facet, value = lex.facets[phrase]
-            if kind not in lex.facet_kinds.get(facet, frozenset()):
-                continue
-            rank = (0 if words is ctx.inside else distance, side, value)
-            if facet not in found or rank < found[facet]:
-                found[facet] = rank
-    return frozenset((facet, rank[2], rank[0]) for facet, rank in found.items())
-
-
-def _content(word: str) -> bool:
-    return word.isalpha() and len(word) >= 3
-
-
-def _terms(c: QuantityClaim, data_dir: Path) -> tuple[frozenset[str], set[str]]:
-    """(entity anchors, descriptive words) of a claim's key terms and subject."""
-    stop = crosscheck_lexicon(data_dir).stopwords
-    entities, words = set(), set()
+def _entities(c: QuantityClaim, codes: Codes, settings: Settings) -> list[int]:
+    out = []
     for raw in c.key_terms:
-        term = parse_key_term(raw, data_dir)
-        if term is None:
-            continue
-        if term.label is not None:
-            entities.add(term.anchor)
-        else:
-            words.add(term.word)
-    for word in fold(c.subject or "").split():
-        if _content(word) and word not in stop:
-            words.add(fold_word(word, data_dir))
-    return frozenset(entities), words
-
-
-def _places(c: QuantityClaim, lex: Lexicon, data_dir: Path) -> set[str]:
-    """The named places of a claim's key terms: written with a capital in its sentence (a
-    locative noun such as 'the warehouse' is no place name) and not a word that tells
-    quantities apart ('Leave', which a recogniser may take for a place)."""
-    capitalised = {fold(w) for w in _CAPITALISED.findall(c.sentence)}
-    out = set()
-    for raw in c.key_terms:
-        term = parse_key_term(raw, data_dir)
-        if term is None or term.label not in _PLACE_LABELS:
-            continue
-        if (term.text,) in lex.facets or (term.text,) in lex.outcomes:
-            continue
-        if term.text.split()[0] in capitalised:
-            out.add(term.anchor)
+        term = parse_key_term(raw, settings.data_dir)
+        if term is not None and term.label in _ENTITY_LABELS:
+            out.append(codes(term.anchor))
     return out
 
 
-def _fixed(
-    c: QuantityClaim,
-    measure: str,
-    facets: frozenset[tuple[str, str, int]],
-    ctx: Context,
-    lex: Lexicon,
-) -> bool:
-    if c.kind == "duration":
-        near = (*ctx.inside, *ctx.after[:3], *ctx.clause[:2])
-        return _has(near, lex.age_words, lex.longest) or any("year-old" in w for w in near)
-    if c.kind in lex.fixed_kinds:
-        unit = (c.unit or "").lower()
-        return unit not in lex.moving_units and measure not in lex.moving_units
-    if any(f == "basis" and v == "study" for f, v, _ in facets):
-        return True  # a study's estimate is what it is, whenever it is reported
-    if c.kind == "money":
-        return any(f == "money" and v in lex.fixed_money for f, v, _ in facets)
-    return measure in lex.fixed_measures
+def _arrays(
+    kept: list[QuantityClaim],
+    rows: dict[str, list],
+    facet_rows: list[dict[str, str]],
+    places: list[list[int]],
+    entities: list[list[int]],
+    words: list[list[int]],
+    codes: dict[str, Codes],
+) -> Profiles:
+    n = len(kept)
+
+    def ints(name: str) -> np.ndarray:
+        return np.array(rows[name], dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+
+    def flags(name: str) -> np.ndarray:
+        return np.array(rows[name], dtype=bool) if n else np.zeros(0, dtype=bool)
+
+    interval = np.array(rows["interval"], dtype=np.float64).reshape(n, 6)
+    times = np.array(rows["time"], dtype=np.int64).reshape(n, 3)
+    facet_names = sorted({f for r in facet_rows for f in r})
+    facets = {
+        f: np.array([codes["facet"](r.get(f)) for r in facet_rows], dtype=np.int64)
+        for f in facet_names
+    }
+    return Profiles(
+        claims=kept,
+        story=ints("story"),
+        doc=ints("doc"),
+        kind=ints("kind"),
+        measure=ints("measure"),
+        outcome=ints("outcome"),
+        holder=ints("holder"),
+        holder_last=ints("holder_last"),
+        facets=facets,
+        part=flags("part"),
+        change=flags("change"),
+        estimate=flags("estimate"),
+        fixed=flags("fixed"),
+        slow=flags("slow"),
+        provisional=flags("provisional"),
+        revised=flags("revised"),
+        denied=flags("denied"),
+        lo=interval[:, 0],
+        hi=interval[:, 1],
+        lo_inc=interval[:, 2].astype(bool),
+        hi_inc=interval[:, 3].astype(bool),
+        value=interval[:, 4],
+        slack=interval[:, 5],
+        start=times[:, 0],
+        end=times[:, 1],
+        basis=times[:, 2],
+        places=Lists.of(places),
+        entities=Lists.of(entities),
+        words=Lists.of(words),
+        codes=codes,
+    )
 
 
-def _past_year(ctx: Context, start: int | None, lex: Lexicon) -> int | None:
-    """The first day of a year named in the figure's clause well before its document's date
-    ('nearly 300 died when a ferry overturned in 1993')."""
-    if start is None:
-        return None
-    now = date.fromordinal(start).year
-    for word in (*ctx.before, *ctx.after):
-        if len(word) == 4 and word.isdigit() and 1800 <= int(word) < now - lex.past_years:
-            return date(int(word), 1, 1).toordinal()
-    return None
-
-
-def _time(
-    c: QuantityClaim, stories: StoryMap, as_reported: bool, estimate: bool = False
-) -> tuple[int | None, int | None, str]:
-    """The days a figure describes. A running total ("so far this year", "since June") is
-    read at its last day. ``as_reported``: a forecast, or a figure that moves by the day, is
-    of the day it was reported, whatever past day its clause names ("the blast on Tuesday
-    has killed 158": the toll is Saturday's, when it was reported; "could peak at 13% in
-    October": the forecast is August's)."""
+def _time(c: QuantityClaim, stories: StoryMap, as_reported: bool) -> tuple[int, int, int]:
+    """(start, end, basis) of the days a figure describes. A running total ("so far this
+    year", "since June") is read at its last day. ``as_reported``: a forecast, or a figure that
+    moves by the day, is of the day it was reported, whatever past day its clause names."""
     day = stories.date(c.doc_id)
     if c.time_basis == "explicit" and (c.as_of_start or c.as_of_end):
         start = c.as_of_start or c.as_of_end
@@ -626,9 +263,79 @@ def _time(
             start = end
         reported_later = day is not None and end < day and (day - end).days <= 31
         ahead = day is not None and start > day
+        estimate = "estimate" in c.cues
         if not (as_reported and (reported_later or ahead or estimate)):
             lo, hi = sorted((start.toordinal(), end.toordinal()))
-            return lo, hi, "explicit"
+            return lo, hi, 0
     if day is None:
-        return None, None, "none"
-    return day.toordinal(), day.toordinal(), stories.date_basis.get(c.doc_id, "published")
+        return -1, -1, TIME_BASES.index("none")
+    basis = stories.date_basis.get(c.doc_id, "published")
+    return day.toordinal(), day.toordinal(), TIME_BASES.index(basis)
+
+
+def levels(p: Profiles) -> np.ndarray:
+    """The log of each figure's middle (nan when it has none): what figures are compared by
+    when their size alone matters (dating, crowding, how far apart two values are)."""
+    lo, hi = p.lo, p.hi
+    middle = np.where(np.isinf(hi), lo, np.where(np.isinf(lo) | (lo <= 0), hi, (lo + hi) / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(np.where((middle > 0) & np.isfinite(middle), middle, np.nan))
+    return out
+
+
+def date_by_figures(p: Profiles, stories: StoryMap) -> None:
+    """Date the undated documents whose date was only guessed from text similarity by the day
+    whose reports give the nearest moving figures (tolls, the missing): a report of 4 dead and
+    284 missing belongs with the day of "two dead" and "more than 300 missing", not with the
+    day of 87 dead. Each figure weighs as much as the choice of day changes its distance (a
+    quantity that is the same every day says nothing about the day). Only a clear choice is
+    taken; it then counts as a known date (``figures``), so its figures may conflict with that
+    day's. Updates ``p`` and ``stories`` in place."""
+    level = levels(p)
+    moving = ~(p.fixed | p.slow | p.change | p.part | p.estimate | p.provisional)
+    usable = moving & ~np.isnan(level) & (p.start == p.end) & (p.start >= 0)
+    story_basis = TIME_BASES.index("story")
+    guessed = np.flatnonzero(usable & (p.basis == story_basis))
+    if not len(guessed):
+        return
+    known_rows = np.flatnonzero(usable & np.isin(p.basis, _KNOWN))
+    known: dict[tuple[int, int, int, int], dict[int, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for i in known_rows.tolist():
+        key = (int(p.story[i]), int(p.kind[i]), int(p.measure[i]), int(p.outcome[i]))
+        known[key][int(p.start[i])].append(float(level[i]))
+    by_doc: dict[int, list[int]] = defaultdict(list)
+    for i in guessed.tolist():
+        by_doc[int(p.doc[i])].append(i)
+    for doc, members in by_doc.items():
+        per_day: dict[int, float] = defaultdict(float)
+        total = 0.0
+        for i in members:
+            key = (int(p.story[i]), int(p.kind[i]), int(p.measure[i]), int(p.outcome[i]))
+            days = known.get(key, {})
+            if len(days) < 2:
+                continue
+            distance = {d: min(abs(level[i] - x) for x in v) for d, v in days.items()}
+            weight = max(distance.values()) - min(distance.values())
+            total += weight
+            for d, x in distance.items():
+                per_day[d] += weight * x
+        if total <= 0:
+            continue
+        ranked = sorted((v / total, d) for d, v in per_day.items())
+        if ranked[0][0] > _DATING_MAX:
+            continue
+        if len(ranked) > 1 and ranked[1][0] - ranked[0][0] < _DATING_MARGIN:
+            continue
+        day = ranked[0][1]
+        rows = (p.doc == doc) & (p.basis == story_basis)
+        p.start[rows] = day
+        p.end[rows] = day
+        p.basis[rows] = TIME_BASES.index("figures")
+        doc_id = p.name("doc", doc)
+        stories.dates[doc_id] = date.fromordinal(day)
+        stories.date_basis[doc_id] = "figures"
+
+
+__all__ = ["GUESSED", "INF", "TIME_BASES", "Lists", "Profiles", "build_profiles", "levels"]

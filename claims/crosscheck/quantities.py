@@ -5,24 +5,28 @@ Candidate pairs and their features come from ``pairs``; the score is the probabi
 the two claims are one quantity, a logistic model over the features whose weights are fitted
 on the development corpus (``pair_weights`` in ``claims/data/crosscheck.json``, fitted by
 ``bench/fit_crosscheck.py``). A pair is related when its score reaches
-``Settings.min_relation_score`` (``min_conflict_score`` for a conflict: a wrong conflict
-costs a reviewer's trust). Which relation follows from the times and intervals
+``Settings.min_relation_score``. Which relation follows from the times and intervals
 (shared/CLAIMS.md):
 
-* at the same time (the same day for figures that move while a story runs, any time for
-  fixed properties such as a tower's floors or a transfer fee), overlapping intervals agree
-  and disjoint ones conflict;
+* at the same time (the same day for figures that move while a story runs, within weeks for
+  slow ones such as a coalition's members, any time for fixed properties such as a tower's
+  floors or a transfer fee), overlapping intervals agree and disjoint ones conflict;
 * at different times, a moving figure agrees only with the same value; another value is an
-  update (a toll that rose, a figure revised);
-* a figure presented as revised updates the one before it; one reported as denied conflicts;
-* a date guessed for an undated document never makes a conflict on its own, and two periods
-  that do not overlap (two months' inflation) are different quantities.
+  update (a toll that rose);
+* a figure presented as revised updates the one before it, and so does a forecast made again
+  later; a snapshot of a running count ("so far", "with 84 results declared") updates rather
+  than contradicts; a figure reported as denied conflicts;
+* a date guessed for an undated document never makes a conflict, and two periods that do not
+  overlap (two months' inflation) are different quantities.
+
+A conflict costs a reviewer's trust more than a missed agreement, so it is flagged only with
+a score of ``Settings.min_conflict_score`` and nothing that hints at two quantities
+(:data:`CONFLICT_VETO`). All of it is numpy over every candidate pair, in chunks.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,9 +34,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from claims.crosscheck.intervals import format_interval, intervals_overlap
-from claims.crosscheck.pairs import FEATURES, Block, blocks, candidates, features, same_value
-from claims.crosscheck.profiles import Profile, build_profiles, counted_lexicon
+import numpy as np
+
+from claims.crosscheck.intervals import format_interval
+from claims.crosscheck.pairs import (
+    FEATURES,
+    Pairs,
+    candidates,
+    features,
+    overlap,
+    same_value,
+    shared_words,
+    word_weights,
+)
+from claims.crosscheck.profiles import (
+    GUESSED,
+    TIME_BASES,
+    Profiles,
+    build_profiles,
+    date_by_figures,
+)
 from claims.crosscheck.rules import Rule
 from claims.crosscheck.stories import StoryMap
 from claims.lexicon import load_json
@@ -40,116 +61,13 @@ from claims.models import Document, QuantityClaim, Relation
 from claims.settings import DATA_DIR, Settings
 
 Columns = dict[str, Any]
-_GUESSED = frozenset({"story", "none"})
-
-
-def no_columns() -> Columns:
-    return {name: [] for name in Relation.model_fields}
-
-
-@dataclass(frozen=True)
-class Decision:
-    a: Profile  # the older claim
-    b: Profile
-    rule: Rule
-    score: float
-    shared: tuple[str, ...]
-
-
-@lru_cache(maxsize=4)
-def pair_weights(data_dir: Path = DATA_DIR) -> tuple[float, ...]:
-    """The fitted weight of each feature, in :data:`pairs.FEATURES` order."""
-    raw = load_json("crosscheck.json", data_dir)["pair_weights"]
-    missing = [f for f in FEATURES if f not in raw]
-    if missing:
-        raise ValueError(f"crosscheck.json: pair_weights lacks {', '.join(missing)}")
-    return tuple(float(raw[f]) for f in FEATURES)
-
-
-def probability(vector: Sequence[float], weights: Sequence[float]) -> float:
-    z = sum(v * w for v, w in zip(vector, weights, strict=True))
-    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
-
-
-def relate(a: Profile, b: Profile, settings: Settings) -> Rule | None:
-    """The relation of two claims taken as one quantity (``a`` the older), or None when
-    nothing should be said."""
-    if _period(a) and _period(b) and not _overlaps(a, b):
-        return None  # two months' inflation, two years' budgets: different quantities
-    same_time = _same_time(a, b, settings.same_time_tolerance_days)
-    overlap = intervals_overlap(a.interval, b.interval)
-    # At different times a moving figure agrees only with itself: "at least 17" dead one day
-    # and 71 months later overlap as intervals, but the toll moved.
-    if overlap and (same_time or a.start is None or b.start is None or same_value(a, b)):
-        return Rule.AGREE_OVERLAP
-    if "denied" in (a.claim.stance, b.claim.stance):
-        return Rule.CONFLICT_DENIED
-    if b.claim.stance == "revised":
-        return Rule.UPDATE_REVISED
-    if same_time and (a.provisional or b.provisional):
-        return Rule.UPDATE_PROVISIONAL
-    if a.estimate and b.estimate and not overlap and a.start != b.start:
-        return Rule.UPDATE_REVISED  # a forecast revised: 11% in June, 13% in August
-    if same_time and not overlap:
-        return Rule.CONFLICT_DISJOINT_SAME_TIME
-    if a.start is None or b.start is None or a.fixed or b.fixed:
-        return None
-    return Rule.UPDATE_DIFFERENT_TIME
-
-
-def in_time_order(x: Profile, y: Profile) -> tuple[Profile, Profile]:
-    kx = (x.end if x.end is not None else -1, x.start or -1, x.claim.claim_id)
-    ky = (y.end if y.end is not None else -1, y.start or -1, y.claim.claim_id)
-    return (x, y) if kx <= ky else (y, x)
-
-
-def _period(p: Profile) -> bool:
-    return (
-        p.time_basis == "explicit" and p.start is not None and p.end is not None and p.end > p.start
-    )
-
-
-def _overlaps(a: Profile, b: Profile) -> bool:
-    assert a.start is not None and a.end is not None and b.start is not None and b.end is not None
-    return max(a.start, b.start) <= min(a.end, b.end)
-
-
-def _same_time(a: Profile, b: Profile, slow_days: int) -> bool:
-    """Whether two figures describe the same moment: always for fixed properties; within
-    ``slow_days`` for slow ones (a coalition's members); for figures that move by the day,
-    overlapping stated times or the same day. Never on a guessed date, unless fixed."""
-    if a.fixed or b.fixed:
-        return True
-    if a.start is None or b.start is None:
-        return False
-    if a.time_basis in _GUESSED or b.time_basis in _GUESSED:
-        return False
-    assert a.end is not None and b.end is not None
-    stated = a.time_basis == "explicit" and b.time_basis == "explicit"
-    slack = slow_days if (a.slow and b.slow and not stated) else 0
-    return max(a.start, b.start) <= min(a.end, b.end) + slack
-
-
-def decide(block: Block, x: Profile, y: Profile, settings: Settings) -> Decision | None:
-    """The relation of a candidate pair, or None."""
-    vector, shared = features(block, x, y)
-    score = round(probability(vector, pair_weights(settings.data_dir)), 3)
-    if score < settings.min_relation_score:
-        return None
-    a, b = in_time_order(x, y)
-    rule = relate(a, b, settings)
-    if rule is None:
-        return None
-    if rule.relation == "conflict" and (
-        score < settings.min_conflict_score or not sure_enough_to_conflict(vector)
-    ):
-        return None
-    return Decision(a, b, rule, score, shared)
-
-
-_FEATURE = {name: k for k, name in enumerate(FEATURES)}
-_CONFLICT_VETO = (
+RULES: tuple[Rule, ...] = tuple(Rule)
+_CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
+_NONE = -1
+_CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
+CONFLICT_VETO = (
     "place_differs",
+    "rare_entity_differs",
     "holder_differs",
     "holder_one_side",
     "facet_clash",
@@ -161,16 +79,124 @@ _CONFLICT_VETO = (
 )
 
 
-def sure_enough_to_conflict(vector: Sequence[float]) -> bool:
-    """A conflict is flagged only when nothing hints at two quantities: no place, name,
-    facet or outcome on one side that the other lacks or contradicts, no part, change or
-    estimate; and a generic figure (a percentage, a sum, a length) shares its words or its
-    holder with the other. When unsure, do not flag."""
-    if any(vector[_FEATURE[name]] for name in _CONFLICT_VETO):
-        return False
-    if vector[_FEATURE["generic"]] or vector[_FEATURE["measure_kind"]]:
-        return bool(vector[_FEATURE["holder_same"]]) or vector[_FEATURE["similarity"]] >= 0.3
-    return True
+def no_columns() -> Columns:
+    return {name: [] for name in Relation.model_fields}
+
+
+@lru_cache(maxsize=4)
+def pair_weights(data_dir: Path = DATA_DIR) -> np.ndarray:
+    """The fitted weight of each feature, in :data:`pairs.FEATURES` order."""
+    raw = load_json("crosscheck.json", data_dir)["pair_weights"]
+    missing = [f for f in FEATURES if f not in raw]
+    if missing:
+        raise ValueError(f"crosscheck.json: pair_weights lacks {', '.join(missing)}")
+    return np.array([float(raw[f]) for f in FEATURES])
+
+
+@lru_cache(maxsize=4)
+def fitted_thresholds(data_dir: Path = DATA_DIR) -> tuple[float, float]:
+    """(relation, conflict) thresholds fitted with the pair weights."""
+    raw = load_json("crosscheck.json", data_dir)["pair_thresholds"]
+    return float(raw["relation"]), float(raw["conflict"])
+
+
+def probability(columns: Mapping[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
+    z = sum(columns[name] * w for name, w in zip(FEATURES, weights, strict=True))
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=np.float64), -40, 40)))
+
+
+def sure_enough_to_conflict(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """A conflict is flagged only when nothing hints at two quantities: no place, name, facet
+    or outcome on one side that the other lacks or contradicts, no part, change or estimate;
+    and a generic figure (a percentage, a sum, a length) shares its words or its holder with
+    the other. When unsure, do not flag."""
+    vetoed = np.zeros(len(columns["bias"]), dtype=bool)
+    for name in CONFLICT_VETO:
+        vetoed |= columns[name] > 0
+    generic = (columns["generic"] > 0) | (columns["measure_kind"] > 0)
+    described = (columns["holder_same"] > 0) | (columns["similarity"] >= 0.3)
+    return ~vetoed & (~generic | described)
+
+
+def in_time_order(p: Profiles, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(older, newer) of each pair: by end, then start, then claim order."""
+    swap = (p.end[y] < p.end[x]) | ((p.end[y] == p.end[x]) & (p.start[y] < p.start[x]))
+    swap |= (p.end[y] == p.end[x]) & (p.start[y] == p.start[x]) & (y < x)
+    return np.where(swap, y, x), np.where(swap, x, y)
+
+
+def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.ndarray:
+    """The rule (index into :data:`RULES`, or -1 for none) of each pair taken as one quantity;
+    ``a`` the older of each pair."""
+    known = (p.start[a] >= 0) & (p.start[b] >= 0)
+    explicit = TIME_BASES.index("explicit")
+    period_a = (p.basis[a] == explicit) & (p.end[a] > p.start[a])
+    period_b = (p.basis[b] == explicit) & (p.end[b] > p.start[b])
+    times_meet = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b])
+    guessed = np.isin(p.basis[a], list(GUESSED)) | np.isin(p.basis[b], list(GUESSED))
+    stated = (p.basis[a] == explicit) & (p.basis[b] == explicit)
+    slack = np.where(p.slow[a] & p.slow[b] & ~stated, settings.same_time_tolerance_days, 0)
+    meets_slack = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b]) + slack
+    fixed = p.fixed[a] | p.fixed[b]
+    same_time = fixed | (known & ~guessed & meets_slack)
+    ov = overlap(p, a, b)
+    rule = np.full(len(a), _NONE, dtype=np.int64)
+
+    def assign(mask: np.ndarray, r: Rule) -> None:
+        rule[(rule == _NONE) & mask] = RULES.index(r)
+
+    rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
+    assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
+    assign(p.denied[a] | p.denied[b], Rule.CONFLICT_DENIED)
+    assign(p.revised[b], Rule.UPDATE_REVISED)
+    assign(same_time & (p.provisional[a] | p.provisional[b]), Rule.UPDATE_PROVISIONAL)
+    # A forecast made again later: 11% in June, 13% in August.
+    assign(p.estimate[a] & p.estimate[b] & ~ov & (p.start[a] != p.start[b]), Rule.UPDATE_REVISED)
+    assign(same_time & ~ov, Rule.CONFLICT_DISJOINT_SAME_TIME)
+    assign(known & ~fixed, Rule.UPDATE_DIFFERENT_TIME)
+    rule[rule == -2] = _NONE
+    return rule
+
+
+@dataclass
+class Decided:
+    """The relations of one run, as arrays over ``Profiles`` rows."""
+
+    a: np.ndarray
+    b: np.ndarray
+    rule: np.ndarray
+    score: np.ndarray
+
+
+def decide(
+    p: Profiles, pairs: Pairs, settings: Settings, weights: np.ndarray | None = None
+) -> Decided:
+    """Score every candidate pair and keep those related, in chunks."""
+    weights = pair_weights(settings.data_dir) if weights is None else weights
+    fitted_relation, fitted_conflict = fitted_thresholds(settings.data_dir)
+    relation = (
+        fitted_relation if settings.min_relation_score is None else settings.min_relation_score
+    )
+    conflict = (
+        fitted_conflict if settings.min_conflict_score is None else settings.min_conflict_score
+    )
+    word_weight = word_weights(p)
+    kept: list[tuple[np.ndarray, ...]] = []
+    for first in range(0, len(pairs), _CHUNK):
+        chunk = pairs.take(np.arange(first, min(first + _CHUNK, len(pairs))))
+        columns = features(p, chunk, word_weight)
+        score = np.round(probability(columns, weights), 3)
+        a, b = in_time_order(p, chunk.a, chunk.b)
+        rule = relate(p, a, b, settings)
+        is_conflict = np.isin(rule, _CONFLICT_RULES)
+        ok = (rule != _NONE) & (score >= relation)
+        ok &= ~is_conflict | ((score >= conflict) & sure_enough_to_conflict(columns))
+        kept.append((a[ok], b[ok], rule[ok], score[ok]))
+    if not kept:
+        empty = np.zeros(0, dtype=np.int64)
+        return Decided(empty, empty, empty, np.zeros(0))
+    a, b, rule, score = (np.concatenate(x) for x in zip(*kept, strict=True))
+    return Decided(a, b, rule, score)
 
 
 def check_quantities(
@@ -180,39 +206,42 @@ def check_quantities(
     settings: Settings,
 ) -> Columns:
     """Every relation between quantity claims of different documents, as columns."""
-    lex = counted_lexicon(settings.data_dir)
-    profiles = build_profiles(claims, stories, settings)
-    decisions = []
-    seen: set[tuple[int, int]] = set()
-    for block in blocks(profiles, lex.facet_distance):
-        for x, y in candidates(block, settings.crosscheck_window, seen):
-            found = decide(block, x, y, settings)
-            if found is not None:
-                decisions.append(found)
-    decisions.sort(
-        key=lambda d: (d.a.claim.doc_id, d.b.claim.doc_id, d.a.claim.claim_id, d.b.claim.claim_id)
-    )
-    return _columns(decisions, documents, stories)
+    p = build_profiles(claims, stories, settings)
+    date_by_figures(p, stories)
+    decided = decide(p, candidates(p, settings.crosscheck_window), settings)
+    return columns(p, decided, documents, stories)
 
 
-def _columns(
-    decisions: list[Decision], documents: Mapping[str, Document], stories: StoryMap
+def columns(
+    p: Profiles, d: Decided, documents: Mapping[str, Document], stories: StoryMap
 ) -> Columns:
+    """The relations' columns, sorted by (doc_a, doc_b, claim_a, claim_b), with reasons."""
     out = no_columns()
-    for d in decisions:
-        a, b = d.a.claim, d.b.claim
-        relation = d.rule.relation
-        out["relation_id"].append(relation_id(a.claim_id, b.claim_id, relation))
-        out["claim_a"].append(a.claim_id)
-        out["claim_b"].append(b.claim_id)
-        out["doc_a"].append(a.doc_id)
-        out["doc_b"].append(b.doc_id)
-        out["claim_type"].append("quantity")
+    if not len(d.a):
+        return out
+    claim_ids = [c.claim_id for c in p.claims]
+    doc_ids = [c.doc_id for c in p.claims]
+    claim_rank = np.argsort(np.argsort(np.array(claim_ids, dtype=object)))
+    doc_rank = np.unique(np.array(doc_ids, dtype=object), return_inverse=True)[1]
+    order = np.lexsort((claim_rank[d.b], claim_rank[d.a], doc_rank[d.b], doc_rank[d.a])).tolist()
+    writer = _Reasons(p, documents, stories)
+    a_rows, b_rows = d.a[order].tolist(), d.b[order].tolist()
+    rules = [RULES[r] for r in d.rule[order].tolist()]
+    scores = d.score[order].tolist()
+    for a, b, rule, score in zip(a_rows, b_rows, rules, scores, strict=True):
+        relation = rule.relation
+        out["relation_id"].append(relation_id(claim_ids[a], claim_ids[b], relation))
+        out["claim_a"].append(claim_ids[a])
+        out["claim_b"].append(claim_ids[b])
+        out["doc_a"].append(doc_ids[a])
+        out["doc_b"].append(doc_ids[b])
         out["relation"].append(relation)
-        out["rule"].append(d.rule.value)
-        out["reason"].append(reason(d, documents, stories))
-        out["score"].append(d.score)
-        out["shared_terms"].append(list(d.shared))
+        out["rule"].append(rule.value)
+        shared = shared_words(p, a, b)
+        out["reason"].append(writer.reason(a, b, rule, score, shared))
+        out["score"].append(score)
+        out["shared_terms"].append(list(shared))
+    out["claim_type"] = ["quantity"] * len(order)
     return out
 
 
@@ -223,72 +252,101 @@ def relation_id(a: str, b: str, relation: str) -> str:
     return f"r_{digest[:16]}"
 
 
-# --- reasons ----------------------------------------------------------------------------------
+class _Reasons:
+    """Reasons that name outlets and dates, with per-claim parts cached."""
 
+    def __init__(self, p: Profiles, documents: Mapping[str, Document], stories: StoryMap) -> None:
+        self.p, self.documents, self.stories = p, documents, stories
+        self._said: dict[int, str] = {}
+        self._interval: dict[int, str] = {}
+        self._what: dict[int, str] = {}
 
-def _source(p: Profile, documents: Mapping[str, Document], stories: StoryMap) -> str:
-    doc = documents.get(p.claim.doc_id)
-    name = (doc.outlet if doc else None) or (doc.title if doc else None) or p.claim.doc_id
-    if doc is not None and doc.published is not None:
-        return f"{name} ({doc.published.isoformat()})"
-    day = stories.date(p.claim.doc_id)
-    how = {"url": "its URL", "dateline": "its dateline", "figures": "its figures"}.get(
-        stories.date_basis.get(p.claim.doc_id, ""), "its story"
-    )
-    return f"{name} (undated; {day.isoformat()} from {how})" if day else f"{name} (undated)"
+    def source(self, i: int) -> str:
+        c = self.p.claims[i]
+        doc = self.documents.get(c.doc_id)
+        name = (doc.outlet if doc else None) or (doc.title if doc else None) or c.doc_id
+        if doc is not None and doc.published is not None:
+            return f"{name} ({doc.published.isoformat()})"
+        day = self.stories.date(c.doc_id)
+        how = {"url": "its URL", "dateline": "its dateline", "figures": "its figures"}.get(
+            self.stories.date_basis.get(c.doc_id, ""), "its story"
+        )
+        return f"{name} (undated; {day.isoformat()} from {how})" if day else f"{name} (undated)"
 
+    def when(self, i: int) -> str:
+        p = self.p
+        if p.fixed[i]:
+            return "(a fixed property)"
+        if p.start[i] < 0:
+            return "at an unknown time"
+        first, last = date.fromordinal(int(p.start[i])), date.fromordinal(int(p.end[i]))
+        c = p.claims[i]
+        explicit = p.basis[i] == TIME_BASES.index("explicit")
+        stated = f' ("{c.time_text}")' if explicit and c.time_text else ""
+        if first == last:
+            return f"as of {first.isoformat()}{stated}"
+        return f"for {first.isoformat()} to {last.isoformat()}{stated}"
 
-def _when(p: Profile) -> str:
-    if p.start is None or p.end is None:
-        return "at an unknown time"
-    if p.fixed:
-        return "(a fixed property)"
-    first, last = date.fromordinal(p.start), date.fromordinal(p.end)
-    stated = f' ("{p.claim.time_text}")' if p.time_basis == "explicit" and p.claim.time_text else ""
-    if first == last:
-        return f"as of {first.isoformat()}{stated}"
-    return f"for {first.isoformat()} to {last.isoformat()}{stated}"
+    def interval(self, i: int) -> str:
+        if i not in self._interval:
+            p = self.p
+            self._interval[i] = format_interval(
+                float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
+            )
+        return self._interval[i]
 
+    def said(self, i: int) -> str:
+        if i not in self._said:
+            c = self.p.claims[i]
+            self._said[i] = f'{self.source(i)} says "{c.span}" = {self.interval(i)} {self.when(i)}'
+        return self._said[i]
 
-def _what(p: Profile) -> str:
-    if p.kind == "percent":
-        what = "a percentage"
-    elif p.kind == "money":
-        what = f"an amount in {p.measure}"
-    else:
-        noun = "people" if p.measure == "person" else p.measure
-        what = f"{noun} {p.outcome}" if p.outcome else noun
-    return f"{what} of {p.holder}" if p.holder else what
+    def what(self, i: int) -> str:
+        if i not in self._what:
+            self._what[i] = self._describe(i)
+        return self._what[i]
 
+    def _describe(self, i: int) -> str:
+        p = self.p
+        kind = p.name("kind", int(p.kind[i]))
+        measure = p.name("measure", int(p.measure[i]))
+        if kind == "percent":
+            what = "a percentage"
+        elif kind == "money":
+            what = f"an amount in {measure}"
+        else:
+            noun = "people" if measure == "person" else measure
+            outcome = p.name("outcome", int(p.outcome[i]))
+            what = f"{noun} {outcome}" if outcome else noun
+        holder = p.claims[i].holder
+        return f"{what} of {holder}" if holder else what
 
-def reason(d: Decision, documents: Mapping[str, Document], stories: StoryMap) -> str:
-    """One paragraph a reviewer can read: what the quantity is, who says what when, and why
-    that makes this relation."""
-    a, b = d.a, d.b
-    ia, ib = format_interval(*a.interval), format_interval(*b.interval)
-    head = f"Same quantity ({_what(a)}"
-    head += f"; shared words: {', '.join(d.shared)})" if d.shared else ")"
-    said = (
-        f'{_source(a, documents, stories)} says "{a.claim.span}" = {ia} {_when(a)}; '
-        f'{_source(b, documents, stories)} says "{b.claim.span}" = {ib} {_when(b)}'
-    )
-    newer = _source(b, documents, stories)
-    side = "below" if a.interval[1] <= b.interval[0] else "above"
-    verdict = {
-        Rule.AGREE_OVERLAP: "the intervals overlap, so the figures agree",
-        Rule.CONFLICT_DISJOINT_SAME_TIME: (
-            f"{'a fixed property' if a.fixed and b.fixed else 'the same time'}, and the "
-            f"intervals are disjoint ({ia} lies {side} {ib}), so both cannot be true"
-        ),
-        Rule.CONFLICT_DENIED: "one side reports the figure as denied or refuted",
-        Rule.UPDATE_REVISED: f"the newer figure is presented as a revision, so {newer} supersedes",
-        Rule.UPDATE_PROVISIONAL: (
-            "one figure is a snapshot of a count still running (so far, partial), so the two "
-            "are stages of one count, not a contradiction"
-        ),
-        Rule.UPDATE_DIFFERENT_TIME: (
-            f"a figure that moves as the story runs, stated at different times: the newer "
-            f"figure ({newer}) supersedes"
-        ),
-    }.get(d.rule, d.rule.meaning)
-    return f"{d.rule.value}: {head}. {said}; {verdict} (score {d.score:.2f})."
+    def reason(self, a: int, b: int, rule: Rule, score: float, shared: tuple[str, ...]) -> str:
+        """What the quantity is, who says what when, and why that makes this relation."""
+        p = self.p
+        head = f"Same quantity ({self.what(a)}"
+        head += f"; shared words: {', '.join(shared)})" if shared else ")"
+        newer = self.source(b)
+        ia, ib = self.interval(a), self.interval(b)
+        side = "below" if p.hi[a] <= p.lo[b] else "above"
+        fixed = p.fixed[a] or p.fixed[b]
+        verdict = {
+            Rule.AGREE_OVERLAP: "the intervals overlap, so the figures agree",
+            Rule.CONFLICT_DISJOINT_SAME_TIME: (
+                f"{'a fixed property' if fixed else 'the same time'}, and the intervals are "
+                f"disjoint ({ia} lies {side} {ib}), so both cannot be true"
+            ),
+            Rule.CONFLICT_DENIED: "one side reports the figure as denied or refuted",
+            Rule.UPDATE_REVISED: f"the newer figure is presented as a revision, so {newer} supersedes",
+            Rule.UPDATE_PROVISIONAL: (
+                "one figure is a snapshot of a count still running (so far, partial), so the "
+                "two are stages of one count, not a contradiction"
+            ),
+            Rule.UPDATE_DIFFERENT_TIME: (
+                f"a figure that moves as the story runs, stated at different times: the newer "
+                f"figure ({newer}) supersedes"
+            ),
+        }.get(rule, rule.meaning)
+        return (
+            f"{rule.value}: {head}. {self.said(a)}; {self.said(b)}; {verdict} (score {score:.2f})."
+        )

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
+
 from claims.lexicon import crosscheck_lexicon, fold
 from claims.models import Document
 from claims.settings import Settings
@@ -33,6 +35,9 @@ from claims.settings import Settings
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _LEAD_CHARS = 700
 _TOP_TERMS = 12
+_KEPT_TERMS = 60
+_MAX_POSTING = 500
+_MAX_CANDIDATES = 15
 _MONTHS = {
     m: k
     for k, names in enumerate(
@@ -85,6 +90,21 @@ class StoryMap:
     def date(self, doc_id: str) -> date | None:
         return self.dates.get(doc_id)
 
+    def frame(self) -> pd.DataFrame:
+        """The stories as the ``stories`` table's rows."""
+        rows = [(s.story_id, s.label, s.first, s.last, len(s.doc_ids)) for s in self.stories]
+        columns = ["story_id", "label", "first_published", "last_published", "documents"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def assignments(self) -> pd.DataFrame:
+        """Each document's story and effective date, for ``documents``."""
+        rows = [
+            (d, story, self.dates.get(d), self.date_basis.get(d))
+            for d, story in sorted(self.story_of.items())
+        ]
+        columns = ["doc_id", "story_id", "effective_date", "effective_date_from"]
+        return pd.DataFrame(rows, columns=columns)
+
 
 def _stopwords(settings: Settings) -> frozenset[str]:
     lex = crosscheck_lexicon(settings.data_dir)
@@ -108,7 +128,8 @@ def _terms(doc: Document, names: Iterable[str], stop: frozenset[str]) -> Counter
 
 
 class _Vectors:
-    """TF-IDF vectors of the documents, as dicts, normalised to unit length."""
+    """TF-IDF vectors of the documents, as dicts of their ``_KEPT_TERMS`` heaviest terms,
+    normalised to unit length, and each document's ``_TOP_TERMS`` heaviest (its index keys)."""
 
     def __init__(self, counts: Mapping[str, Counter[str]]) -> None:
         df: Counter[str] = Counter()
@@ -116,14 +137,17 @@ class _Vectors:
             df.update(c.keys())
         n = len(counts)
         self.vectors: dict[str, dict[str, float]] = {}
+        self.tops: dict[str, list[str]] = {}
         for doc_id, c in counts.items():
-            vec = {t: (1 + math.log(k)) * math.log((n + 1) / df[t]) for t, k in c.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            self.vectors[doc_id] = {t: v / norm for t, v in vec.items() if v > 0}
+            weighted = sorted(
+                ((-(1 + math.log(k)) * math.log((n + 1) / df[t]), t) for t, k in c.items()),
+            )[:_KEPT_TERMS]
+            norm = math.sqrt(sum(w * w for w, _ in weighted)) or 1.0
+            self.vectors[doc_id] = {t: -w / norm for w, t in weighted if w < 0}
+            self.tops[doc_id] = [t for w, t in weighted[:_TOP_TERMS] if w < 0]
 
     def top(self, doc_id: str) -> list[str]:
-        vec = self.vectors[doc_id]
-        return sorted(vec, key=lambda t: (-vec[t], t))[:_TOP_TERMS]
+        return self.tops[doc_id]
 
 
 @dataclass
@@ -132,15 +156,18 @@ class _Cluster:
     centroid: dict[str, float]
     first: date | None
     last: date | None
+    norm2: float = 0.0  # the centroid's squared length, kept as documents are added
 
     def similarity(self, vec: dict[str, float]) -> float:
-        norm = math.sqrt(sum(v * v for v in self.centroid.values())) or 1.0
+        norm = math.sqrt(self.norm2) or 1.0
         return sum(w * self.centroid.get(t, 0.0) for t, w in vec.items()) / norm
 
     def add(self, doc_id: str, vec: dict[str, float], when: date | None) -> None:
         self.doc_ids.append(doc_id)
         for t, w in vec.items():
-            self.centroid[t] = self.centroid.get(t, 0.0) + w
+            old = self.centroid.get(t, 0.0)
+            self.norm2 += 2 * old * w + w * w
+            self.centroid[t] = old + w
         if when is not None:
             self.first = when if self.first is None else min(self.first, when)
             self.last = when if self.last is None else max(self.last, when)
@@ -165,7 +192,7 @@ def group_stories(
     for when, doc_id in [*dated, *((None, d) for d in undated)]:
         vec = vectors.vectors[doc_id]
         best, best_margin = -1, 0.0
-        for k in sorted({k for t in vec for k in index.get(t, ())}):
+        for k in _candidates(vectors.top(doc_id), index):
             cluster = clusters[k]
             days = 0 if when is None or cluster.last is None else (when - cluster.last).days
             if days > gap:
@@ -182,6 +209,17 @@ def group_stories(
         for t in vectors.top(doc_id):
             index[t].add(best)
     return _story_map(clusters, documents, vectors)
+
+
+def _candidates(top: list[str], index: Mapping[str, set[int]]) -> list[int]:
+    """The stories that share the most of a document's rarest words, at most
+    ``_MAX_CANDIDATES``; a word that many stories share (``_MAX_POSTING``) picks none."""
+    shared: Counter[int] = Counter()
+    for t in top:
+        stories = index.get(t, ())
+        if len(stories) <= _MAX_POSTING:
+            shared.update(stories)
+    return sorted(k for k, _ in shared.most_common(_MAX_CANDIDATES))
 
 
 def _story_map(

@@ -46,7 +46,14 @@ def extract_key(settings: Settings) -> str:
     digest.update(f"{_version('spacy')}\0{settings.spacy_model}".encode())
     digest.update(_version(settings.spacy_model).encode())
     here = Path(__file__).parent
-    sources = [*sorted(here.rglob("*.py")), here.parent / "lexicon.py", here.parent / "models.py"]
+    # What a figure counts is read once, after extraction, by the cross-check's reader.
+    reader = here.parent / "crosscheck" / "reading.py"
+    sources = [
+        *sorted(here.rglob("*.py")),
+        here.parent / "lexicon.py",
+        here.parent / "models.py",
+        reader,
+    ]
     for path in sources:
         digest.update(path.relative_to(here.parent).as_posix().encode() + b"\0" + path.read_bytes())
     for path in sorted(Path(settings.data_dir).rglob("*")):

@@ -416,8 +416,11 @@ class _Context:
         if m.form == "fraction" and kind == "percent":
             value, low, high = (None if v is None else v * 100 for v in (value, low, high))
         as_of_start, as_of_end, basis, time_text, scope = self._time(m, root, kind, target)
-        exact = m.qualifier is None and value is not None and low == high == value
         numeral = self.passage.text[m.number_start : m.number_end]
+        tolerance = 0.0
+        exact = value is not None and m.qualifier is None and low == high == value
+        if exact and value is not None and kind not in ("date", "ordinal"):
+            tolerance = rounding_tolerance(value, numeral)
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
             doc_id=document.doc_id,
@@ -443,9 +446,7 @@ class _Context:
             time_text=time_text,
             scope_type=scope,  # type: ignore[arg-type]
             attributed_to=attribution.attribute(root, self.sdoc, self.settings.data_dir),
-            tolerance=rounding_tolerance(value, numeral)
-            if exact and kind not in ("date", "ordinal")
-            else 0.0,
+            tolerance=tolerance,
         )
 
     def _time(self, m: NumberMention, root: Token, kind: str, target: Target) -> tuple:
