@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from claims import textnorm
 from claims.errors import DocumentError, InputError
 from claims.models import Document, Rejection, text_sha256
 from claims.settings import Settings
@@ -322,6 +323,8 @@ def _document(
 ) -> Document:
     if not text.strip():
         raise DocumentError(source, "empty", "the document has no text")
+    text, repairs = textnorm.normalise(text)
+    warnings = [*warnings, *repairs]
     longest, lineno = max((len(line), n) for n, line in enumerate(text.split("\n"), start=1))
     if longest > settings.max_line_chars:
         # Each line is parsed as one passage: spaCy refuses one over a million characters, and
