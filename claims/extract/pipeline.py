@@ -43,6 +43,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims.errors import ModelNotInstalled
 from claims.extract import attribution, timescope
+from claims.extract import dates as event_dates
 from claims.extract.attributes import AttributeTable
 from claims.extract.describe import (
     Reader,
@@ -61,6 +62,7 @@ from claims.models import Document, Extraction, FactClaim, QuantityClaim
 from claims.settings import DATA_DIR, Settings
 
 # The components the rules read: POS tags, lemmas, the dependency parse and entities.
+_DIGIT = re.compile(r"\d")
 NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 _NLP_CACHE: dict[str, Language] = {}
 
@@ -73,6 +75,12 @@ class Passage:
     text: str
     mentions: tuple[NumberMention, ...]
     times: tuple[TimeExpression, ...] = ()
+    dates: tuple[TimeExpression, ...] = ()  # time expressions that may be event dates
+
+    @property
+    def figures(self) -> bool:
+        """Whether the passage may hold a quantity claim (a figure or an event date)."""
+        return bool(self.mentions or self.dates)
 
 
 @dataclass
@@ -146,14 +154,17 @@ def candidate_passages(
     for start, text in split_passages(document.text):
         mentions = tuple(find_numbers(text, settings))
         times: tuple[TimeExpression, ...] = ()
-        if mentions:
+        dates: tuple[TimeExpression, ...] = ()
+        if mentions or _DIGIT.search(text):
             times = tuple(
                 timescope.find_time_expressions(text, document.published, settings.data_dir)
             )
             if _is_furniture(text, times, settings.data_dir):
                 mentions = ()
-        if not prefilter or mentions or may_contain_fact(text):
-            out.append(Passage(start, text, mentions, times))
+            else:
+                dates = tuple(event_dates.candidates(times))
+        if not prefilter or mentions or dates or may_contain_fact(text):
+            out.append(Passage(start, text, mentions, times, dates))
     return out
 
 
@@ -198,7 +209,7 @@ def extract_documents(
             job = _job(index, document, settings, prefilter)
             pending.append(job)
             for p, passage in enumerate(job.passages):
-                yield passage.text, (index, p, bool(passage.mentions))
+                yield passage.text, (index, p, passage.figures)
 
     stream = nlp.pipe(
         feed(),
@@ -269,9 +280,11 @@ def extract_document(doc: Document, settings: Settings, nlp: Language) -> Extrac
 
 
 def _extract_passage(job: _Job, passage: Passage, sdoc: Doc, settings: Settings) -> None:
-    if passage.mentions:
+    if passage.figures:
         ctx = _Context(job, passage, sdoc, settings)
-        job.claims.extend(c for m in passage.mentions if (c := ctx.claim(m)) is not None)
+        claims = [c for m in passage.mentions if (c := ctx.claim(m)) is not None]
+        claims += ctx.date_claims(claims)
+        job.claims.extend(claims)
     job.facts.extend(extract_facts(sdoc, job.document, passage.start))
 
 
@@ -301,7 +314,7 @@ class _Context:
         if self._is_name(m, span) or self._is_list_marker(m, span):
             return None
         if m.form == "year":
-            return self._date_claim(m, root)
+            return None  # a year is a date claim only through date_claims
         if any(t.start < m.end and m.start < t.end for t in self.times):
             return None
         if not m.qualifier and names_before(root):
@@ -375,22 +388,75 @@ class _Context:
         dets = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss") and c.i < noun.i}
         return bool(dets & self.rules["referential_determiners"])
 
-    def _date_claim(self, m: NumberMention, root: Token) -> QuantityClaim | None:
-        """'annexed in 2014': a year is the claim when it dates a past event and nothing else."""
-        prep = root.head
-        verb = prep.head
-        if root.dep_ != "pobj" or prep.lower_ not in self.rules["date_claim_preps"]:
-            return None
-        if verb.pos_ != "VERB" or verb.tag_ not in self.rules["date_claim_tags"]:
-            return None
-        if verb.lemma_.lower() in self.rules["date_claim_stative"]:
-            return None
-        clause = _clause(verb)
-        for other, span in self.spans.items():
-            figure = other is not m and other.form != "year" and span is not None
-            if figure and any(t.i in clause for t in span):  # type: ignore[union-attr]
-                return None
-        return self._build(m, root, "date", "year", Target(None, verb, m.end))
+    def date_claims(self, claims: list[QuantityClaim]) -> list[QuantityClaim]:
+        """The event dates of the passage: dates that are the fact, not another figure's time
+        scope (``claims`` are the passage's other claims)."""
+        base = self.passage.start
+        figures: set[int] = set()
+        for c in claims:
+            if c.kind == "measure" or re.search(r"\d[-‐‑][^\W\d_]", c.span):
+                continue  # 'the 6,825-ton Sewol sank on April 16': a property, not dated
+            span = self.sdoc.char_span(
+                c.char_start - base, c.char_end - base, alignment_mode="expand"
+            )
+            figures.update(t.i for t in span or ())
+        out = []
+        for expr in self.passage.dates:
+            found = event_dates.read_event_date(
+                expr,
+                self.passage.text,
+                self.sdoc,
+                figures,
+                self.job.document.published,
+                self.rules,
+                self.settings.data_dir,
+            )
+            if found is not None and (claim := self._date_claim(found)) is not None:
+                out.append(claim)
+        return out
+
+    def _date_claim(self, found: event_dates.EventDate) -> QuantityClaim | None:
+        document, base = self.job.document, self.passage.start
+        whole = self.sdoc.char_span(found.start, found.end, alignment_mode="expand")
+        subject, described = describe(
+            found.root,
+            whole,
+            Target(None, found.anchor, found.end),
+            "date",
+            self.times,
+            self.rules,
+            self.settings.subject_max_tokens,
+            self.figures,
+        )
+        low = event_dates.days(found.first) if found.first else None
+        high = event_dates.days(found.last) if found.last else None
+        sent = found.root.sent
+        return QuantityClaim(
+            claim_id=QuantityClaim.make_id(document.sha256, base + found.start, base + found.end),
+            doc_id=document.doc_id,
+            kind="date",
+            span=self.passage.text[found.start : found.end],
+            char_start=base + found.start,
+            char_end=base + found.end,
+            sentence=sent.text,
+            sentence_start=base + sent.start_char,
+            value=low if low is not None else high,
+            low=low,
+            high=high,
+            low_inclusive=True,
+            high_inclusive=True,
+            qualifier=found.qualifier,
+            unit=found.precision,
+            measure="date",
+            subject=join(subject) or None,
+            key_terms=key_terms(described, found.root, self.rules),
+            as_of_start=found.first,
+            as_of_end=found.last,
+            time_basis="explicit",
+            time_text=self.passage.text[found.start : found.end],
+            scope_type="event",
+            attributed_to=attribution.attribute(found.root, self.sdoc, self.settings.data_dir),
+        )
 
     # -- building the claim --------------------------------------------------------------
 

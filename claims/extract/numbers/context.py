@@ -129,7 +129,7 @@ class NumberLexicon:
         periods = alt(num["period_words"])
         self.period_words = tuple(num["period_words"])
         self.period = re.compile(
-            rf"\b(?i:(?:{ordinal_words}|\d+(?:st|nd|rd|th))[\s-]+(?:{periods}))\b"
+            rf"\b(?i:(?:{ordinal_words}|\d+(?:st|nd|rd|th))[\s-]+(?:{periods}))\b(?![-‐‑]\w)"
         )
         # 'a year and a half', 'a mile and a half': the half belongs to the unit before it.
         self.unit_and_half = re.compile(

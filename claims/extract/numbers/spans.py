@@ -282,6 +282,8 @@ def _range(
     word = opener.group("w").lower() if opener else None
     if gap.group("and") and word != "between":
         return None
+    if re.search(r"(?<![\w])(?i:by)\s+$", before):
+        return None  # 'raised rates by 0.5% to 1.75%': a change and the level it reached
     hyphen = gap.group(0).strip() in ("-", "–", "—", "~", "‐", "‑")
     if hyphen and d1.is_words and d2.is_words:
         return None  # 'three-nought-four' is read digit by digit
