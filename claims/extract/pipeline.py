@@ -42,8 +42,9 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span, Token
 
 from claims.errors import ModelNotInstalled
-from claims.extract import attribution, timescope
+from claims.extract import attribution, kinds, timescope, units
 from claims.extract import dates as event_dates
+from claims.extract import stance as stances
 from claims.extract.attributes import AttributeTable
 from claims.extract.describe import (
     Reader,
@@ -63,6 +64,7 @@ from claims.settings import DATA_DIR, Settings
 
 # The components the rules read: POS tags, lemmas, the dependency parse and entities.
 _DIGIT = re.compile(r"\d")
+_FOLD = re.compile(r"(?i)fold\b")
 NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 _NLP_CACHE: dict[str, Language] = {}
 
@@ -308,8 +310,11 @@ class _Context:
 
     def claim(self, m: NumberMention) -> QuantityClaim | None:
         span = self.spans[m]
-        if span is None or len(span) == 0 or m.form in self.rules["drop_forms"]:
+        text = self.passage.text
+        if span is None or len(span) == 0:
             return None
+        if m.form in self.rules["drop_forms"] and not _FOLD.search(m.text):
+            return None  # 'twice the rate' relates two figures; 'a tenfold increase' is one
         root = span.root
         if self._is_name(m, span) or self._is_list_marker(m, span):
             return None
@@ -317,35 +322,93 @@ class _Context:
             return None  # a year is a date claim only through date_claims
         if any(t.start < m.end and m.start < t.end for t in self.times):
             return None
-        if not m.qualifier and names_before(root):
+        scale = kinds.scale_reading(text, m)
+        if scale is not None and m.value is not None:
+            found = units.lookup(scale)
+            if found is not None:
+                return self._build(m, root, "measure", found.name, self._plain(m), found)
+        if m.form == "multiplier":
+            return self._build(m, root, "measure", "times", self._plain(m))
+        if names_before(root) and kinds.may_be_label(m, text):
             return None
         kind = self.rules["kinds"].get(m.form, "count")
         if m.currency and kind in ("count", "range"):
             kind = "money"
+        if kind in ("count", "range") and kinds.is_age(m, span, self.sdoc, text):
+            return self._build(m, root, "duration", "year", self._plain(m), units.lookup("year"))
         target = self.reader.measured(m, span, kind)
         noun = target.noun
-        unit: str | None
         if kind == "money":
-            unit = m.currency
-        elif kind == "percent":
+            return self._build(m, root, kind, m.currency, target)
+        if kind == "percent":
             unit = "percentage point" if m.form == "percentage_point" else "percent"
-        elif noun is None:
-            return None
-        elif kind == "ordinal":
-            unit = noun.lemma_.lower()
-        else:
-            unit = noun.lemma_.lower()
-            suffix = (m.unit_suffix or "").lower()
-            times, measures = self.rules["time_units"], self.rules["measure_units"]
-            if unit in times or suffix in times:
-                kind, unit = "duration", times.get(unit) or times[suffix]
-            elif unit in measures or suffix in measures:
-                kind = "measure"
-            elif unit in self.rules["percent_units"]:
-                kind, unit = "percent", "percent"
-            if target.attached and self._is_referential(m, noun):
+            return self._build(m, root, kind, unit, target)
+        if kind == "ordinal":
+            return self._ordinal(m, root, target)
+        measured = kinds.unit_after(text, m)
+        if measured is None and noun is not None:
+            found = units.lookup(noun.lemma_)
+            measured = (found, max(target.end, m.end)) if found is not None else None
+        if measured is not None:
+            found, end = measured
+            if kinds.is_calibre(found, text, end):
                 return None
-        return self._build(m, root, kind, unit, target)
+            kind = "duration" if found.duration else "measure"
+            target = Target(noun, target.thing, max(end, target.end if noun else end), True)
+            return self._build(m, root, kind, found.name, target, found)
+        if noun is not None and noun.lemma_.lower() in self.rules["percent_units"]:
+            return self._build(m, root, "percent", "percent", target)
+        if noun is None or not target.attached:
+            return self._elided(m, root, target)
+        if kinds.vague_agent(m, noun, self.rules):
+            return None
+        if self._is_referential(m, noun, span):
+            return None
+        if m.unit_suffix and noun.lemma_.lower() in self.rules["baseline_nouns"]:
+            return None  # 'the 30-year average' names a baseline
+        if m.is_words and m.value == 1 and noun.dep_ == "attr":
+            return None  # 'The lounge is one big open space': an article
+        return self._build(m, root, kind, noun.lemma_.lower(), target)
+
+    def _plain(self, m: NumberMention) -> Target:
+        return Target(None, None, m.end, False)
+
+    def _elided(self, m: NumberMention, root: Token, target: Target) -> QuantityClaim | None:
+        """A count whose noun is not written next to it: a state word ('12 dead'), a toll
+        ('Death Toll Reaches 9'), an elided subject ('2,975 died'), else the nearest plural
+        noun before it (``target`` as the reader found it)."""
+        text = self.passage.text
+        state = kinds.state_after(text, m, self.rules)
+        if state is not None:
+            word, end = state
+            return self._build(m, root, "count", word, Target(None, None, end, False))
+        toll = kinds.container_near(root, self.rules)
+        if toll is not None:
+            noun = self.reader.unwrap(toll)
+            return self._build(m, root, "count", noun.lemma_.lower(), Target(noun, noun, m.end))
+        person = kinds.elided_unit(root, self.rules)
+        if person is not None:
+            return self._build(m, root, "count", person, Target(None, None, m.end, False))
+        if target.noun is None:
+            return None
+        if root.dep_ == "nummod" or self._definite(m):
+            return None  # 'Other estimates had the two level': a pronoun
+        return self._build(m, root, "count", target.noun.lemma_.lower(), target)
+
+    def _definite(self, m: NumberMention) -> bool:
+        before = self.passage.text[max(0, m.start - 12) : m.start].lower().split()
+        return bool(before) and before[-1] in self.rules["referential_determiners"]
+
+    def _ordinal(self, m: NumberMention, root: Token, target: Target) -> QuantityClaim | None:
+        text = self.passage.text
+        if kinds.is_series_ordinal(m, text, target.noun, self.rules):
+            return None
+        if target.noun is not None:
+            return self._build(m, root, "ordinal", target.noun.lemma_.lower(), target)
+        rank = kinds.rank_unit(root, text, m, self.rules)
+        if rank is None:
+            return None
+        return self._build(m, root, "ordinal", rank, target)
 
     def _is_name(self, m: NumberMention, span: Span) -> bool:
         for ent in self.sdoc.ents:
@@ -382,11 +445,19 @@ class _Context:
             return self.sdoc[colon + 1].lower_ in words
         return False
 
-    def _is_referential(self, m: NumberMention, noun: Token) -> bool:
+    def _is_referential(self, m: NumberMention, noun: Token, span: Span) -> bool:
+        """'the two leaders', 'their three sons': a small number that refers back to things
+        already named. Not a partitive ('two of the dead') and not a set the noun's own
+        words define ('the four countries caught up in the outbreak', 'the two other
+        nations', 'his opening six games')."""
         if m.qualifier or m.value is None or m.value > self.rules["referential_max"]:
             return False
+        if noun.i < span.start:
+            return False  # found through 'of': a partitive
         dets = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss") and c.i < noun.i}
-        return bool(dets & self.rules["referential_determiners"])
+        if not dets & self.rules["referential_determiners"]:
+            return False
+        return not kinds.modifiers(noun, (t.i for t in span))
 
     def date_claims(self, claims: list[QuantityClaim]) -> list[QuantityClaim]:
         """The event dates of the passage: dates that are the fact, not another figure's time
@@ -461,8 +532,16 @@ class _Context:
     # -- building the claim --------------------------------------------------------------
 
     def _build(
-        self, m: NumberMention, root: Token, kind: str, unit: str | None, target: Target
+        self,
+        m: NumberMention,
+        root: Token,
+        kind: str,
+        unit: str | None,
+        target: Target,
+        measured: units.Unit | None = None,
     ) -> QuantityClaim:
+        """The claim of figure ``m``: ``measured`` is the unit of a measure or duration (its
+        base unit becomes the measure, with the factor to it)."""
         document, base = self.job.document, self.passage.start
         start = m.start
         sent = root.sent
@@ -479,11 +558,12 @@ class _Context:
             self.figures,
         )
         value, low, high = m.value, m.low, m.high
-        if m.form == "fraction" and kind == "percent":
+        if m.form == "fraction" and kind == "percent" and not m.unit_suffix:
             value, low, high = (None if v is None else v * 100 for v in (value, low, high))
         as_of_start, as_of_end, basis, time_text, scope = self._time(m, root, kind, target)
         exact = m.qualifier is None and value is not None and low == high == value
         numeral = self.passage.text[m.number_start : m.number_end]
+        stance = stances.stance_of(root, self.rules)
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
             doc_id=document.doc_id,
@@ -500,7 +580,12 @@ class _Context:
             high_inclusive=m.high_inclusive,
             qualifier=m.qualifier,
             unit=unit,
-            measure=measure_for(unit, self.settings.data_dir) if unit else None,
+            measure=measured.measure
+            if measured is not None
+            else measure_for(unit, self.settings.data_dir)
+            if unit
+            else None,
+            measure_factor=float(f"{measured.factor:.12g}") if measured is not None else 1.0,
             subject=join(subject) or None,
             key_terms=key_terms(described, root, self.rules),
             as_of_start=as_of_start,
@@ -512,16 +597,14 @@ class _Context:
             tolerance=rounding_tolerance(value, numeral)
             if exact and kind not in ("date", "ordinal")
             else 0.0,
+            change=stances.change_of(m, root, self.passage.text, self.rules),  # type: ignore[arg-type]
+            stance=stance,  # type: ignore[arg-type]
+            revises=stances.revised_from(m, root, self.passage.text) if stance == "revised" else None,
         )
 
     def _time(self, m: NumberMention, root: Token, kind: str, target: Target) -> tuple:
         """(as_of_start, as_of_end, time_basis, time_text, scope_type) of a figure."""
         published = self.job.document.published
-        if kind == "date":
-            own = [t for t in self.times if t.start <= m.start and m.end <= t.end]
-            text = own[0].text if own else m.text
-            year = date(int(m.value or 0), 1, 1)
-            return year, year.replace(month=12, day=31), "explicit", text, "event"
         others = [t for t in self.times if not (t.start < m.end and m.start < t.end)]
         expr = timescope.attached(root, others, self.sdoc)
         scope = "state"

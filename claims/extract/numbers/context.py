@@ -69,7 +69,7 @@ class NumberLexicon:
             for key in (
                 "year_prepositions", "count_words", "time_units", "change_verbs", "hyphen_idioms",
                 "suffix_tails", "times_followers", "ambiguous_m", "pronoun_one_before",
-                "pronoun_one_after", "over_particles", "pronoun_one_determiners",
+                "pronoun_one_after", "over_particles", "pronoun_one_determiners", "pronoun_one_after_at",
             )
         }  # fmt: skip
         self.year_range = tuple(num["year_range"])
@@ -103,6 +103,13 @@ class NumberLexicon:
             re.compile(r"(?<![\w-])\d{4}-0\d(?![\w-])"),
             re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.\-/()]*\d){6,}"),
             re.compile(r"\(\d{3}\)\s*\d{3}[-.\s]\d{4}|(?<![\d-])\d{3}[-.]\d{3}[-.]\d{4}(?!\d)"),
+            re.compile(r"(?<!\d\s)(?<![\w,.])0\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\w,])"),  # 0800 0961 233
+            re.compile(
+                rf"(?<![\w,.])\d{{1,4}}[a-z]?(?=\s+(?:[A-Z][\w'-]+\s+){{1,3}}(?:{alt(num['street_words'])})\b)"
+            ),
+            re.compile(
+                rf"(?<![\w,.])(?:{alt(num['emergency_numbers'])})(?=\s+(?i:{alt(num['emergency_followers'])})\b)"
+            ),
         ]
         self.slash_pair = re.compile(r"(?<![\w/.])(\d+)/(\d+)(?![\w/])")
         self.customary = frozenset(num["customary_denominators"])
@@ -142,6 +149,7 @@ class NumberLexicon:
         self.digit_marker = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t])")
         self.allowed_prefixes = frozenset(num["allowed_prefixes"])
         self.unit_suffixes = frozenset(num["unit_suffixes"])
+        self.glued_scales = frozenset(w for w, v in num["scales"].items() if v >= 1000)
         self.ordinal_suffixes = frozenset(num["ordinal_suffixes"])
 
     def _compile_context(self, num: dict, qual: dict, cur: dict) -> None:
@@ -161,7 +169,7 @@ class NumberLexicon:
         )
         self.range_open = re.compile(rf"(?<![\w])(?P<w>(?i:between|from)){_WS}+$")
         self.range_gap = re.compile(
-            rf"^(?:{_WS}*[-–—~‐‑]{_WS}*|{_WS}+(?i:to|through|thru){_WS}+|{_WS}+(?P<and>(?i:and)){_WS}+)$"
+            rf"^(?:{_WS}*[-–—~‐‑]{_WS}*|{_WS}+(?i:to|through|thru|or){_WS}+|{_WS}+(?P<and>(?i:and)){_WS}+)$"
         )
         self.symbols = dict(cur["symbols"])
         self.dollar_prefixes = {k.lower(): v for k, v in cur["dollar_prefixes"].items()}
@@ -173,6 +181,7 @@ class NumberLexicon:
         self.currency_words = {k.lower(): v for k, v in cur["words"].items()}
         self.scaled_words = {k.lower(): v for k, v in cur["scaled_only_words"].items()}
         self.minor = {k.lower(): (v[0], float(v[1])) for k, v in cur["minor"].items()}
+        self.glued_minor = {k: (v[0], float(v[1])) for k, v in cur["minor_glued"].items()}
         letter_syms = [s for s in self.symbols if s[0].isalpha()]
         other_syms = [s for s in self.symbols if not s[0].isalpha()]
         self.cur_before = re.compile(
@@ -308,6 +317,8 @@ class NumberLexicon:
             return True
         if suffix in ("m", "x", "pc", "pp", "ppt", "pps", "fold") or low in self.codes_any:
             return True
+        if low in self.glued_scales or suffix in self.glued_minor:
+            return True  # '£3million', '161.8p'
         if suffix in self.codes or suffix in self.symbols:
             return True
         return suffix == "s" and len(digits) == 4 and digits.endswith("0")
@@ -320,6 +331,8 @@ class NumberLexicon:
             nxt = after.group(1).lower() if after else ""
             if nxt in self.sets["pronoun_one_after"]:
                 yield m.span()  # 'one of the', 'one another'
+            elif prev == "at" and nxt in self.sets["pronoun_one_after_at"]:
+                yield m.span()  # 'at one time', 'at one point': once
             elif prev in self.sets["pronoun_one_before"] and nxt not in self.number_word_set:
                 yield m.span()  # 'no one', 'the one who', 'which one'
             elif nxt in tuple(".!?,;:)") and self.sets["pronoun_one_determiners"] & set(

@@ -147,6 +147,14 @@ def _glued(text: str, masked: str, d: Draft, lex: NumberLexicon) -> bool:
         d.end = d.nend = d.end + abbr.end()
     elif re.match(r"m(?![^\W\d_])", rest):
         return True
+    elif (
+        (minor := re.match(r"([^\W\d_]+)(?![^\W\d_])", rest))
+        and minor.group(1) in lex.glued_minor
+        and value < 1000
+    ):
+        code, factor = lex.glued_minor[minor.group(1)]  # '161.8p': pence
+        d.value, d.currency, d.form, d.minor = value * factor, code, "money", True
+        d.end = d.nend = d.end + minor.end()
     elif m := lex.unit_glued.match(rest):
         d.unit_suffix, d.end = m.group("u"), d.end + m.end()
     elif rest[:1] == "s" and d.plain and len(text[d.start : d.end]) == 4:
@@ -282,6 +290,8 @@ def _range(
     word = opener.group("w").lower() if opener else None
     if gap.group("and") and word != "between":
         return None
+    if gap.group(0).strip().lower() == "or" and re.search(r"(?i:either)\s+$", before):
+        return None  # 'either 10 bln or 10 tln': two options, not a range
     if re.search(r"(?<![\w])(?i:by)\s+$", before):
         return None  # 'raised rates by 0.5% to 1.75%': a change and the level it reached
     hyphen = gap.group(0).strip() in ("-", "–", "—", "~", "‐", "‑")
