@@ -60,6 +60,17 @@ def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
     return None
 
 
+def suffix_unit(m: NumberMention, rules: dict) -> str | None:
+    """'24-storey', 'five-story', 'a 12-member panel': a hyphenated noun that is no unit of
+    measure is what the figure counts."""
+    suffix = (m.unit_suffix or "").lower()
+    if not suffix.isalpha() or len(suffix) < 3 or suffix in rules["not_suffix_units"]:
+        return None
+    if units.lookup(suffix) is not None:
+        return None
+    return suffix
+
+
 def scale_reading(text: str, m: NumberMention) -> str | None:
     """'Category 4', 'magnitude 6.1', 'magnitude-6.1': the scale a figure is a reading of."""
     before = re.search(r"([^\W\d_]+)(-?)\s*$", text[max(0, m.start - 20) : m.start])
@@ -173,9 +184,9 @@ def is_age(m: NumberMention, span: Span, sdoc: Doc, text: str) -> bool:
     if not re.match(r"\s*(?:[,.;)]|$)", text[m.end :]):
         return False
     before = span.start - 2 if span.start >= 2 else -1
-    return before >= 0 and any(
-        e.label_ == "PERSON" and e.start <= before < e.end for e in sdoc.ents
-    )
+    if before < 0 or sdoc[before].pos_ != "PROPN":
+        return False
+    return not any(e.label_ in ("GPE", "LOC", "FAC") and e.start <= before < e.end for e in sdoc.ents)
 
 
 def vague_agent(m: NumberMention, noun: Token | None, rules: dict) -> bool:

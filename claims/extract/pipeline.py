@@ -345,6 +345,10 @@ class _Context:
             return self._build(m, root, kind, unit, target)
         if kind == "ordinal":
             return self._ordinal(m, root, target)
+        if m.unit_suffix and noun is not None and noun.lemma_.lower() in self.rules["baseline_nouns"]:
+            return None  # 'the 30-year average' names a baseline
+        if m.unit_suffix and m.unit_suffix.lower() in self.rules["point_suffixes"]:
+            return self._build(m, root, "percent", "percentage point", target)
         measured = kinds.unit_after(text, m)
         if measured is None and noun is not None:
             found = units.lookup(noun.lemma_)
@@ -356,6 +360,9 @@ class _Context:
             kind = "duration" if found.duration else "measure"
             target = Target(noun, target.thing, max(end, target.end if noun else end), True)
             return self._build(m, root, kind, found.name, target, found)
+        own = kinds.suffix_unit(m, self.rules)
+        if own is not None:
+            return self._build(m, root, kind, own, Target(noun, target.thing, m.end, False))
         if noun is not None and noun.lemma_.lower() in self.rules["percent_units"]:
             return self._build(m, root, "percent", "percent", target)
         if noun is None or not target.attached:
@@ -364,8 +371,6 @@ class _Context:
             return None
         if self._is_referential(m, noun, span):
             return None
-        if m.unit_suffix and noun.lemma_.lower() in self.rules["baseline_nouns"]:
-            return None  # 'the 30-year average' names a baseline
         if m.is_words and m.value == 1 and noun.dep_ == "attr":
             return None  # 'The lounge is one big open space': an article
         return self._build(m, root, kind, noun.lemma_.lower(), target)
@@ -389,8 +394,8 @@ class _Context:
         person = kinds.elided_unit(root, self.rules)
         if person is not None:
             return self._build(m, root, "count", person, Target(None, None, m.end, False))
-        if target.noun is None:
-            return None
+        if target.noun is None or (m.is_words and m.value == 1):
+            return None  # 'one shows Remain ahead': the pronoun
         if root.dep_ == "nummod" or self._definite(m):
             return None  # 'Other estimates had the two level': a pronoun
         return self._build(m, root, "count", target.noun.lemma_.lower(), target)
@@ -403,6 +408,8 @@ class _Context:
         text = self.passage.text
         if kinds.is_series_ordinal(m, text, target.noun, self.rules):
             return None
+        if re.match(r"\s+(?:\d|(?i:two|three|four|five|six|seven|eight|nine|ten)\b)", text[m.end :]):
+            return None  # 'the first five results' counts five
         if target.noun is not None:
             return self._build(m, root, "ordinal", target.noun.lemma_.lower(), target)
         rank = kinds.rank_unit(root, text, m, self.rules)
@@ -411,7 +418,8 @@ class _Context:
         return self._build(m, root, "ordinal", rank, target)
 
     def _is_name(self, m: NumberMention, span: Span) -> bool:
-        for ent in self.sdoc.ents:
+        label = kinds.may_be_label(m, self.passage.text) or m.form == "ordinal"
+        for ent in self.sdoc.ents if label else ():
             if (
                 ent.label_ in self.rules["name_labels"]
                 and ent.start < span.end
