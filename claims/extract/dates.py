@@ -149,7 +149,7 @@ def _event_anchor(
     if lemma in rules["date_not_events"]:
         return None
     if strict:
-        if prep == "in" and lemma in rules["date_claim_stative"]:
+        if prep in ("in", "since") and lemma in rules["date_claim_stative"]:
             return None
         if anchor.tag_ not in rules["date_claim_tags"] and not projected(anchor, rules):
             return None
@@ -240,7 +240,9 @@ def _marks_record(root: Token, rules: dict) -> bool:
     for node in root.ancestors:
         if node.tag_ in ("JJS", "RBS") or node.lower_ in rules["record_words"]:
             return True
-        if any(c.tag_ in ("JJS", "RBS") or c.lower_ in rules["record_words"] for c in node.children):
+        if any(
+            c.tag_ in ("JJS", "RBS") or c.lower_ in rules["record_words"] for c in node.children
+        ):
             return True
         if node.pos_ in ("VERB", "AUX"):
             return False

@@ -193,7 +193,9 @@ def modifies(tok: Token, noun: Token) -> bool:
 def names_before(root: Token) -> bool:
     """'Apollo 11', 'Article 5': a figure after the noun it hangs from is a label, not a count."""
     head = root.head
-    return root.dep_ in ("nummod", "appos", "compound") and head.i == root.i - 1 and head.pos_ in NOUNS
+    return (
+        root.dep_ in ("nummod", "appos", "compound") and head.i == root.i - 1 and head.pos_ in NOUNS
+    )
 
 
 def governing_verb(tok: Token) -> Token | None:

@@ -186,7 +186,9 @@ def is_age(m: NumberMention, span: Span, sdoc: Doc, text: str) -> bool:
     before = span.start - 2 if span.start >= 2 else -1
     if before < 0 or sdoc[before].pos_ != "PROPN":
         return False
-    return not any(e.label_ in ("GPE", "LOC", "FAC") and e.start <= before < e.end for e in sdoc.ents)
+    return not any(
+        e.label_ in ("GPE", "LOC", "FAC") and e.start <= before < e.end for e in sdoc.ents
+    )
 
 
 def vague_agent(m: NumberMention, noun: Token | None, rules: dict) -> bool:

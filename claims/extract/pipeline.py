@@ -345,7 +345,11 @@ class _Context:
             return self._build(m, root, kind, unit, target)
         if kind == "ordinal":
             return self._ordinal(m, root, target)
-        if m.unit_suffix and noun is not None and noun.lemma_.lower() in self.rules["baseline_nouns"]:
+        if (
+            m.unit_suffix
+            and noun is not None
+            and noun.lemma_.lower() in self.rules["baseline_nouns"]
+        ):
             return None  # 'the 30-year average' names a baseline
         if m.unit_suffix and m.unit_suffix.lower() in self.rules["point_suffixes"]:
             return self._build(m, root, "percent", "percentage point", target)
@@ -396,7 +400,7 @@ class _Context:
             return self._build(m, root, "count", person, Target(None, None, m.end, False))
         if target.noun is None or (m.is_words and m.value == 1):
             return None  # 'one shows Remain ahead': the pronoun
-        if root.dep_ == "nummod" or self._definite(m):
+        if self._definite(m):
             return None  # 'Other estimates had the two level': a pronoun
         return self._build(m, root, "count", target.noun.lemma_.lower(), target)
 
@@ -408,7 +412,9 @@ class _Context:
         text = self.passage.text
         if kinds.is_series_ordinal(m, text, target.noun, self.rules):
             return None
-        if re.match(r"\s+(?:\d|(?i:two|three|four|five|six|seven|eight|nine|ten)\b)", text[m.end :]):
+        if re.match(
+            r"\s+(?:\d|(?i:two|three|four|five|six|seven|eight|nine|ten)\b)", text[m.end :]
+        ):
             return None  # 'the first five results' counts five
         if target.noun is not None:
             return self._build(m, root, "ordinal", target.noun.lemma_.lower(), target)
@@ -607,7 +613,9 @@ class _Context:
             else 0.0,
             change=stances.change_of(m, root, self.passage.text, self.rules),  # type: ignore[arg-type]
             stance=stance,  # type: ignore[arg-type]
-            revises=stances.revised_from(m, root, self.passage.text) if stance == "revised" else None,
+            revises=stances.revised_from(m, root, self.passage.text)
+            if stance == "revised"
+            else None,
         )
 
     def _time(self, m: NumberMention, root: Token, kind: str, target: Target) -> tuple:

@@ -31,7 +31,8 @@ def change_of(m: NumberMention, root: Token, text: str, rules: dict) -> str:
     after = text[m.end : m.end + 30].lower()
     words_before = re.findall(r"[^\W\d_]+", before)[-2:]
     if words_before and (
-        words_before[-1] in rules["change_before"] or " ".join(words_before) in rules["change_before"]
+        words_before[-1] in rules["change_before"]
+        or " ".join(words_before) in rules["change_before"]
     ):
         return "change"
     if re.match(r"\s+(?:[^\W\d_]+\s+){0,2}?(?:more|fewer|higher|lower|below|above)\b", after):
