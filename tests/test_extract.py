@@ -8,7 +8,6 @@ import pytest
 from spacy.language import Language
 
 from claims.errors import ModelNotInstalled
-from claims.extract.dates import days
 from claims.extract import (
     candidate_passages,
     extract_document,
@@ -16,6 +15,7 @@ from claims.extract import (
     load_nlp,
     split_passages,
 )
+from claims.extract.dates import days
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
 

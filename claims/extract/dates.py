@@ -23,7 +23,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from claims.extract.timescope import TimeExpression, find_time_expressions
 from claims.lexicon import load_json
@@ -214,9 +214,7 @@ def _anchor(root: Token, inside: set[int], rules: dict, through_nouns: bool) -> 
         lemma = head.lemma_.lower()
         if head.i in inside or head.pos_ == "ADP" or head.dep_ == "prep":
             node = head
-        elif head.pos_ in ("VERB", "AUX"):
-            return head
-        elif head.pos_ in NOUNS and lemma in rules["event_nouns"]:
+        elif head.pos_ in ("VERB", "AUX") or (head.pos_ in NOUNS and lemma in rules["event_nouns"]):
             return head
         elif head.pos_ in NOUNS and (lemma in rules["period_nouns"] or through_nouns):
             node = head

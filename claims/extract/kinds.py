@@ -108,12 +108,12 @@ def elided_unit(root: Token, rules: dict) -> str | None:
     """The unit of a figure whose noun is left out: 'around 2,975 died' and 'has killed 9' count
     people; 'a town of 27,000' counts its people."""
     head = root.head
-    if root.dep_ in ("nsubj", "nsubjpass", "dobj") and head.pos_ in ("VERB", "AUX"):
-        if head.lemma_.lower() in rules["person_verbs"]:
-            return "people"
-    if root.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ in NOUNS:
-        if head.head.lemma_.lower() in rules["settlement_nouns"]:
-            return "people"
+    verb = head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in rules["person_verbs"]
+    if root.dep_ in ("nsubj", "nsubjpass", "dobj") and verb:
+        return "people"
+    place = head.head.pos_ in NOUNS and head.head.lemma_.lower() in rules["settlement_nouns"]
+    if root.dep_ == "pobj" and head.lower_ == "of" and place:
+        return "people"
     for child in root.children:
         if child.dep_ == "relcl" and any(c.lower_ in ("who", "whom") for c in child.children):
             return "people"  # 'including 25 who have not yet been identified'

@@ -30,7 +30,6 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -578,6 +577,9 @@ class _Context:
         exact = m.qualifier is None and value is not None and low == high == value
         numeral = self.passage.text[m.number_start : m.number_end]
         stance = stances.stance_of(root, self.rules)
+        tolerance = 0.0
+        if exact and value is not None and kind not in ("date", "ordinal"):
+            tolerance = rounding_tolerance(value, numeral)
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
             doc_id=document.doc_id,
@@ -608,9 +610,7 @@ class _Context:
             time_text=time_text,
             scope_type=scope,  # type: ignore[arg-type]
             attributed_to=attribution.attribute(root, self.sdoc, self.settings.data_dir),
-            tolerance=rounding_tolerance(value, numeral)
-            if exact and kind not in ("date", "ordinal")
-            else 0.0,
+            tolerance=tolerance,
             change=stances.change_of(m, root, self.passage.text, self.rules),  # type: ignore[arg-type]
             stance=stance,  # type: ignore[arg-type]
             revises=stances.revised_from(m, root, self.passage.text)
