@@ -163,11 +163,13 @@ def projected(verb: Token, rules: dict) -> bool:
     for _ in range(4):
         if node is None:
             return False
-        if any(c.dep_ == "aux" and c.lower_ in rules["future_aux"] for c in node.children):
+        auxes = [c.lower_ for c in node.children if c.dep_ in ("aux", "auxpass")]
+        modal = any(a in rules["future_aux"] for a in auxes)
+        if modal and "have" not in auxes:  # 'may have caused' looks back, not ahead
             return True
         if node.lemma_.lower() in rules["projection_words"]:
             return True
-        if node.dep_ not in ("xcomp", "ccomp", "conj", "advcl") or node.head.i == node.i:
+        if node.dep_ not in ("xcomp", "acomp") or node.head.i == node.i:
             return False
         node = node.head
     return False

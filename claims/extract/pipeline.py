@@ -41,7 +41,7 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span, Token
 
 from claims.errors import ModelNotInstalled
-from claims.extract import attribution, kinds, timescope, units
+from claims.extract import attribution, durations, headlines, kinds, timescope, units
 from claims.extract import dates as event_dates
 from claims.extract import stance as stances
 from claims.extract.attributes import AttributeTable
@@ -55,7 +55,7 @@ from claims.extract.describe import (
     names_before,
 )
 from claims.extract.facts import extract_facts, may_contain_fact, may_yield_facts
-from claims.extract.numbers import NumberMention, find_numbers, rounding_tolerance
+from claims.extract.numbers import NumberMention, find_numbers, interval, rounding_tolerance
 from claims.extract.timescope import TimeExpression
 from claims.lexicon import load_json, measure_for
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
@@ -77,11 +77,13 @@ class Passage:
     mentions: tuple[NumberMention, ...]
     times: tuple[TimeExpression, ...] = ()
     dates: tuple[TimeExpression, ...] = ()  # time expressions that may be event dates
+    parse_text: str = ""  # what the parser reads: the text, title case lowered (same length)
+    articles: tuple[durations.ArticleDuration, ...] = ()  # 'a week', 'more than a fortnight'
 
     @property
     def figures(self) -> bool:
         """Whether the passage may hold a quantity claim (a figure or an event date)."""
-        return bool(self.mentions or self.dates)
+        return bool(self.mentions or self.dates or self.articles)
 
 
 @dataclass
@@ -152,6 +154,7 @@ def candidate_passages(
     ``prefilter=False`` keeps every passage (the reference the prefilter is tested against).
     """
     out = []
+    keep: frozenset[str] | None = None
     for start, text in split_passages(document.text):
         mentions = tuple(find_numbers(text, settings))
         times: tuple[TimeExpression, ...] = ()
@@ -164,8 +167,13 @@ def candidate_passages(
                 mentions = ()
             else:
                 dates = tuple(event_dates.candidates(times))
-        if not prefilter or mentions or dates or may_contain_fact(text):
-            out.append(Passage(start, text, mentions, times, dates))
+        articles = tuple(durations.article_durations(text, _rules(settings.data_dir)))
+        if not prefilter or mentions or dates or articles or may_contain_fact(text):
+            parse = text
+            if headlines.is_title_case(text):
+                keep = headlines.names(document.text) if keep is None else keep
+                parse = headlines.sentence_case(text, keep)
+            out.append(Passage(start, text, mentions, times, dates, parse, articles))
     return out
 
 
@@ -210,7 +218,7 @@ def extract_documents(
             job = _job(index, document, settings, prefilter)
             pending.append(job)
             for p, passage in enumerate(job.passages):
-                yield passage.text, (index, p, passage.figures)
+                yield passage.parse_text or passage.text, (index, p, passage.figures)
 
     stream = nlp.pipe(
         feed(),
@@ -284,6 +292,8 @@ def _extract_passage(job: _Job, passage: Passage, sdoc: Doc, settings: Settings)
     if passage.figures:
         ctx = _Context(job, passage, sdoc, settings)
         claims = [c for m in passage.mentions if (c := ctx.claim(m)) is not None]
+        claims += [c for a in passage.articles if (c := ctx.article_claim(a)) is not None]
+        claims = durations.merge_parts(claims, passage.text, passage.start, job.document.sha256)
         claims += ctx.date_claims(claims)
         job.claims.extend(claims)
     job.facts.extend(extract_facts(sdoc, job.document, passage.start))
@@ -319,8 +329,8 @@ class _Context:
             return None
         if m.form == "year":
             return None  # a year is a date claim only through date_claims
-        if any(t.start < m.end and m.start < t.end for t in self.times):
-            return None
+        if any(t.start < m.end and m.start < t.end and t.rule != "ago" for t in self.times):
+            return None  # time words; but 'four days ago' states a duration
         scale = kinds.scale_reading(text, m)
         if scale is not None and m.value is not None:
             found = units.lookup(scale)
@@ -377,6 +387,23 @@ class _Context:
         if m.is_words and m.value == 1 and noun.dep_ == "attr":
             return None  # 'The lounge is one big open space': an article
         return self._build(m, root, kind, noun.lemma_.lower(), target)
+
+    def article_claim(self, a: durations.ArticleDuration) -> QuantityClaim | None:
+        """'a week of uncertainty', 'more than a fortnight': one unit of time."""
+        if any(t.start < a.end and a.start < t.end and t.rule != "ago" for t in self.times):
+            return None
+        unit_tok = self.sdoc.char_span(a.unit_start, a.end, alignment_mode="expand")
+        if unit_tok is None:
+            return None
+        low, high, li, hi = interval(1.0, a.qualifier, self.settings)
+        m = NumberMention(
+            start=a.start, end=a.end, text=self.passage.text[a.start : a.end],
+            number_start=a.unit_start, number_end=a.end, value=1.0, low=low, high=high,
+            low_inclusive=li, high_inclusive=hi, qualifier=a.qualifier, form="number",
+            currency=None, unit_suffix=None, is_words=True,
+        )  # fmt: skip
+        root = unit_tok.root
+        return self._build(m, root, "duration", a.unit.name, self._plain(m), a.unit)
 
     def _plain(self, m: NumberMention) -> Target:
         return Target(None, None, m.end, False)
@@ -522,7 +549,7 @@ class _Context:
             span=self.passage.text[found.start : found.end],
             char_start=base + found.start,
             char_end=base + found.end,
-            sentence=sent.text,
+            sentence=self.passage.text[sent.start_char : sent.end_char],
             sentence_start=base + sent.start_char,
             value=low if low is not None else high,
             low=low,
@@ -540,6 +567,7 @@ class _Context:
             time_text=self.passage.text[found.start : found.end],
             scope_type="event",
             attributed_to=attribution.attribute(found.root, self.sdoc, self.settings.data_dir),
+            stance=stances.stance_of(found.root, self.rules),  # type: ignore[arg-type]
         )
 
     # -- building the claim --------------------------------------------------------------
@@ -576,7 +604,7 @@ class _Context:
         as_of_start, as_of_end, basis, time_text, scope = self._time(m, root, kind, target)
         exact = m.qualifier is None and value is not None and low == high == value
         numeral = self.passage.text[m.number_start : m.number_end]
-        stance = stances.stance_of(root, self.rules)
+        stance = stances.stance_of(root, self.rules, kind)
         tolerance = 0.0
         if exact and value is not None and kind not in ("date", "ordinal"):
             tolerance = rounding_tolerance(value, numeral)
@@ -587,7 +615,7 @@ class _Context:
             span=self.passage.text[start:end],
             char_start=base + start,
             char_end=base + end,
-            sentence=sent.text,
+            sentence=self.passage.text[sent.start_char : sent.end_char],
             sentence_start=base + sent.start_char,
             value=value,
             low=low,

@@ -369,12 +369,20 @@ def qualify(text: str, d: Draft, lex: NumberLexicon) -> None:
     if m is not None:
         q = m.group("q") or m.group("s")
         over = q.lower() == "over" and _over_is_not_more(text, window + m.start(), d, lex)
-        if not over and _fits(d, q, lex):
+        up = q.lower().startswith("up") and _after_change_verb(text, window + m.start(), lex)
+        if not over and not up and _fits(d, q, lex):
             d.qualifier, d.start = q, window + m.start()
             return
     m = lex.qual_after.match(text[d.end : d.end + 30])
     if m is not None and _fits(d, q := m.group("q") or m.group("s"), lex):
         d.qualifier, d.end = q, d.end + m.end()
+
+
+def _after_change_verb(text: str, at: int, lex: NumberLexicon) -> bool:
+    """'has gone up to 34', 'shot up to 631': the 'up' belongs to the verb; the figure is the
+    level reached, not an upper bound."""
+    prev = re.search(r"([^\W\d_]+)\s*$", text[max(0, at - 20) : at])
+    return prev is not None and prev.group(1).lower() in lex.sets["change_verbs"]
 
 
 def _fits(d: Draft, qualifier: str, lex: NumberLexicon) -> bool:
