@@ -321,10 +321,10 @@ def _document(
     settings: Settings,
     today: date,
 ) -> Document:
-    if not text.strip():
-        raise DocumentError(source, "empty", "the document has no text")
     text, repairs = textnorm.normalise(text)
     warnings = [*warnings, *repairs]
+    if not text.strip():
+        raise DocumentError(source, "empty", "the document has no text")
     longest, lineno = max((len(line), n) for n, line in enumerate(text.split("\n"), start=1))
     if longest > settings.max_line_chars:
         # Each line is parsed as one passage: spaCy refuses one over a million characters, and

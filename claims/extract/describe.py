@@ -85,7 +85,7 @@ class Reader:
         noun = self._level_subject(root)
         if noun is not None:
             return Target(noun, noun, end)
-        noun = self._look_back(figure)
+        noun = self.look_back(figure)
         return Target(noun, noun, end, attached=False)
 
     def _can_count(self, m: NumberMention, noun: Token) -> bool:
@@ -165,7 +165,7 @@ class Reader:
                 return child
         return None
 
-    def _look_back(self, figure: Span | Token) -> Token | None:
+    def look_back(self, figure: Span | Token) -> Token | None:
         """The nearest plural noun before an elided count, in its sentence or the previous one."""
         first = figure[0] if isinstance(figure, Span) else figure
         sent = first.sent

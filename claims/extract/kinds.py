@@ -37,6 +37,15 @@ def may_be_label(m: NumberMention, text: str) -> bool:
     return numeral.isdigit() or m.is_words
 
 
+def after_name(span: Span) -> bool:
+    """'the Artemis 1 capsule', 'a Boeing 737': a number right after a capitalised proper
+    noun inside a sentence is part of the name."""
+    if span.start == 0:
+        return False
+    prev = span.doc[span.start - 1]
+    return prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.i != prev.sent.start
+
+
 def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
     """The unit written right after the figure: a glued or hyphenated suffix ('10km',
     '200,000-tonne', 'seven-year') or the words after it ('3 miles', '120 km/h', '20,000

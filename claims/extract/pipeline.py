@@ -338,8 +338,8 @@ class _Context:
                 return self._build(m, root, "measure", found.name, self._plain(m), found)
         if m.form == "multiplier":
             return self._build(m, root, "measure", "times", self._plain(m))
-        if names_before(root) and kinds.may_be_label(m, text):
-            return None
+        if kinds.may_be_label(m, text) and (names_before(root) or kinds.after_name(span)):
+            return None  # 'Apollo 11', 'the Artemis 1 capsule'
         kind = self.rules["kinds"].get(m.form, "count")
         if m.currency and kind in ("count", "range"):
             kind = "money"
@@ -362,6 +362,9 @@ class _Context:
             return None  # 'the 30-year average' names a baseline
         if m.unit_suffix and m.unit_suffix.lower() in self.rules["point_suffixes"]:
             return self._build(m, root, "percent", "percentage point", target)
+        if noun is not None and noun.lemma_ in self.rules["percent_units"] and noun.idx > m.end + 1:
+            noun = self.reader.look_back(span)  # 'Leave 61,745 (54.7%)': not a percent
+            target = Target(noun, noun, m.end, False)
         measured = kinds.unit_after(text, m)
         if measured is None and noun is not None:
             found = units.lookup(noun.lemma_)

@@ -37,12 +37,14 @@ def change_of(m: NumberMention, root: Token, text: str, rules: dict) -> str:
         return "change"
     if re.match(r"\s+(?:[^\W\d_]+\s+){0,2}?(?:more|fewer|higher|lower|below|above)\b", after):
         return "change"  # 'three more bodies', '5,000 acres more than', '1.9% lower'
+    while root.dep_ in ("nummod", "quantmod") and root.head.lemma_ in rules["percent_nouns"]:
+        root = root.head  # '0.5%': the percent sign carries the figure's place in the clause
     head = root.head
     path = _to_verb(root)
-    if root.dep_ == "pobj" and head.lower_ == "by" and _changes(head.head, rules):
-        return "change"
-    if root.dep_ == "pobj" and head.lower_ in ("to", "at") and _changes(head.head, rules):
-        return "new_level"
+    if root.dep_ == "pobj" and head.lower_ in ("by", "to", "at"):
+        owner = _owner(head)
+        if _changes(owner, rules) or _changes(_verb_above(owner), rules):
+            return "change" if head.lower_ == "by" else "new_level"
     if head.lemma_.lower() in rules["change_nouns"] and root.dep_ in ("nummod", "compound", "amod"):
         return "change"
     verb = path[-1] if path else None
@@ -61,6 +63,21 @@ def _changes(tok: Token, rules: dict) -> bool:
     """A verb or noun of change ('rose', 'raised', 'revised', 'the rise', 'took the toll')."""
     lemma = tok.lemma_.lower()
     return lemma in rules["change_lemmas"] or lemma in rules["change_nouns"]
+
+
+def _owner(prep: Token) -> Token:
+    """What a preposition hangs from, through a particle ('gone up to 34' -> gone)."""
+    node = prep.head
+    while node.dep_ in ("prt", "advmod") and node.head.i != node.i:
+        node = node.head
+    return node
+
+
+def _verb_above(tok: Token) -> Token:
+    """``tok`` if it is a verb, else its nearest verb ancestor ('lifted its rate by 0.5%')."""
+    if tok.pos_ in VERBS:
+        return tok
+    return next((a for a in tok.ancestors if a.pos_ in VERBS), tok)
 
 
 def _to_verb(tok: Token) -> list[Token]:

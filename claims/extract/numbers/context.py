@@ -69,7 +69,7 @@ class NumberLexicon:
             for key in (
                 "year_prepositions", "count_words", "time_units", "change_verbs", "hyphen_idioms",
                 "suffix_tails", "times_followers", "ambiguous_m", "pronoun_one_before",
-                "pronoun_one_after", "over_particles", "pronoun_one_determiners", "pronoun_one_after_at",
+                "pronoun_one_after", "over_particles", "pronoun_one_determiners", "pronoun_one_after_at", "up_particle_verbs",
             )
         }  # fmt: skip
         self.year_range = tuple(num["year_range"])

@@ -382,7 +382,7 @@ def _after_change_verb(text: str, at: int, lex: NumberLexicon) -> bool:
     """'has gone up to 34', 'shot up to 631': the 'up' belongs to the verb; the figure is the
     level reached, not an upper bound."""
     prev = re.search(r"([^\W\d_]+)\s*$", text[max(0, at - 20) : at])
-    return prev is not None and prev.group(1).lower() in lex.sets["change_verbs"]
+    return prev is not None and prev.group(1).lower() in lex.sets["up_particle_verbs"]
 
 
 def _fits(d: Draft, qualifier: str, lex: NumberLexicon) -> bool:
