@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from claims.extract import extract_document
 from claims.extract.dates import days
+from claims.extract.numbers import find_numbers
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
 
@@ -282,3 +283,38 @@ def test_designations_idioms_and_agents_are_no_figures(nlp, settings, text) -> N
         )
         for s in spans
     ), spans
+
+
+# -- money: ISO 4217 names, symbols and minor units from Babel ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value", "currency"),
+    [
+        ("an exchange rate of 4,000 Lebanese pounds to the dollar", "4,000 Lebanese pounds", 4000, "LBP"),
+        ("tickets cost 1,000 Egyptian pounds", "1,000 Egyptian pounds", 1000, "EGP"),
+        ("a meal costs Rp 15,000 in Jakarta", "Rp 15,000", 15000, "IDR"),
+        ("fined RM 200 by the court", "RM 200", 200, "MYR"),
+        ("paid 5,000 Thai baht", "5,000 Thai baht", 5000, "THB"),
+        ("the bill came to 2 EUR 50 cents", "2 EUR 50 cents", 2.5, "EUR"),
+        ("it costs $5 and 20 cents", "$5 and 20 cents", 5.2, "USD"),
+        ("a stamp at 50¢", "50¢", 0.5, "USD"),
+        ("petrol now costs 161.8p a litre", "161.8p", 1.618, "GBP"),
+        ("it sold for a dollar", "a dollar", 1, "USD"),
+        ("a salary of just under £3million a month", "just under £3million", 3e6, "GBP"),
+    ],
+)  # fmt: skip
+def test_money_is_read_in_its_iso_currency(text, span, value, currency) -> None:
+    found = [m for m in find_numbers(text) if m.text == span]
+    assert found, [m.text for m in find_numbers(text)]
+    assert (found[0].value, found[0].currency) == (pytest.approx(value), currency)
+
+
+@pytest.mark.parametrize("text", ["FC Barcelona 3", "ALL 5 victims", "TOP 10 stories", "KM 12"])
+def test_codes_and_symbols_that_are_words_are_no_currency(text) -> None:
+    assert all(m.currency is None for m in find_numbers(text))
+
+
+def test_an_abbreviation_with_dots_is_no_scale(nlp, settings) -> None:
+    c = one("The shelter is 2 k.m. away from the camp.", "2 k.m", nlp, settings)
+    assert (c.value, c.unit, c.measure) == (2, "km", "metre")

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from claims.extract.numbers import currencies
 from claims.extract.numbers.words import VULGARS, Words
 from claims.lexicon import load_json
 
@@ -155,6 +156,8 @@ class NumberLexicon:
         self.ordinal_suffixes = frozenset(num["ordinal_suffixes"])
 
     def _compile_context(self, num: dict, qual: dict, cur: dict) -> None:
+        cur = currencies.with_iso(cur)
+        self.precision: dict[str, int] = cur["precision"]
         self.qual_types = {
             k.strip().lower(): v for k, v in (*qual["before"].items(), *qual["after"].items())
         }
@@ -182,6 +185,9 @@ class NumberLexicon:
         self.codes_any = {c: self.codes.get(c.upper(), c.upper()) for c in cur["codes_any_case"]}
         self.currency_words = {k.lower(): v for k, v in cur["words"].items()}
         self.scaled_words = {k.lower(): v for k, v in cur["scaled_only_words"].items()}
+        singular = [w for w in self.currency_words if not w.endswith("s") and w.isascii()]
+        self.a_currency = re.compile(rf"(?<![\w])(?i:an?){_WS}+(?P<w>{_ci(singular)})(?![\w‐‑-])")
+        self._precheck_words |= {w.split()[-1] for w in singular}
         self.minor = {k.lower(): (v[0], float(v[1])) for k, v in cur["minor"].items()}
         self.glued_minor = {k: (v[0], float(v[1])) for k, v in cur["minor_glued"].items()}
         letter_syms = [s for s in self.symbols if s[0].isalpha()]

@@ -68,6 +68,11 @@ def word_amounts(
             d.currency = lex.currency_words[of.group(1).lower()]
         drafts.append(d)
         blank.append((s, e))
+    for m in lex.a_currency.finditer(masked) if " a" in lower or lower.startswith("a") else ():
+        s, e = m.span()  # 'a dollar', 'an euro': one unit of money
+        code = lex.currency_words[" ".join(m.group("w").lower().split())]
+        drafts.append(Draft(s, e, s, e, 1.0, "money", True, currency=code))
+        blank.append((s, e))
     multiplier = any(w in lower for w in lex.multiplier_hints)
     for m in lex.multiplier_re.finditer(masked) if multiplier else ():
         s, e = m.span()
@@ -139,9 +144,11 @@ def _glued(text: str, masked: str, d: Draft, lex: NumberLexicon) -> bool:
     if m := lex.ordinal_glued.match(rest):
         if d.plain:
             d.form, d.end = "ordinal", d.end + m.end()
-    elif abbr and (
-        abbr.group("a") not in ("b", "B") or value < 1000
-    ):  # '1500b' is not 1.5 trillion
+    elif (
+        abbr
+        and (abbr.group("a") not in ("b", "B") or value < 1000)  # '1500b' is not 1.5 trillion
+        and not re.match(r"\.[^\W\d_]", rest[abbr.end() :])  # '2 k.m.' is 2 km, not 2,000
+    ):
         d.scale = lex.scale_abbr[abbr.group("a")]
         d.value, d.plain = value * d.scale, False
         d.end = d.nend = d.end + abbr.end()
@@ -254,8 +261,11 @@ def _pair(text: str, d1: Draft, d2: Draft, lex: NumberLexicon) -> list[Draft] | 
     gap = text[d1.end : d2.start]
     if len(gap) > 16 or d1.value is None or d2.value is None:
         return None
-    cents = d1.form == "money" and d2.minor and d1.currency == d2.currency and not d1.minor
-    if cents and re.fullmatch(r"\s+(?:and\s+)?", gap):  # 3 dollars 50 cents
+    # '3 dollars 50 cents'; '2 EUR 50 cents': a cent is the hundredth of the amount's currency
+    generic = d2.currency == "USD" and lex.precision.get(d1.currency or "", 0) == 2
+    same = d1.currency == d2.currency or generic
+    cents = d1.form == "money" and d2.minor and same and not d1.minor
+    if cents and re.fullmatch(r"\s+(?:and\s+)?", gap):
         return [replace(d1, end=d2.end, nend=d2.nend, value=d1.value + d2.value)]
     plain = (d1.form, d2.form) == ("number", "number") and not (d1.unit_suffix or d2.unit_suffix)
     m = re.fullmatch(r"\s+(?i:(out\s+of)|in)\s+", gap)
