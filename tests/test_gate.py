@@ -290,7 +290,7 @@ def test_unbounded_intervals_pass_whichever_end_is_missing(tmp_path: Path, state
         "stance",
         "measure-factor",
         "tolerance",
-    ],  # fmt: skip
+    ],
 )
 def test_a_value_outside_its_allowed_set_fails(
     tmp_path: Path, state: State, sql: str, needle: str
