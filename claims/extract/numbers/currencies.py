@@ -37,9 +37,10 @@ def _iso() -> tuple[frozenset[str], dict[str, str], dict[str, set[str]], dict[st
                 if symbol and symbol != code:
                     symbols.setdefault(symbol, set()).add(code)
     names: dict[str, str] = {}
+    english = Locale("en")
     for code in sorted(current):
         for count in (1, 2):
-            name = get_currency_name(code, count=count, locale="en").lower()
+            name = get_currency_name(code, count=count, locale=english).lower()
             if name != code.lower():
                 names.setdefault(name, code)
     precision = {code: get_currency_precision(code) for code in current}
