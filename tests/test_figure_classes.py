@@ -318,3 +318,31 @@ def test_codes_and_symbols_that_are_words_are_no_currency(text) -> None:
 def test_an_abbreviation_with_dots_is_no_scale(nlp, settings) -> None:
     c = one("The shelter is 2 k.m. away from the camp.", "2 k.m", nlp, settings)
     assert (c.value, c.unit, c.measure) == (2, "km", "metre")
+
+
+def test_half_a_unit_of_time_is_a_duration_not_a_percentage(nlp, settings) -> None:
+    c = one(
+        "Britain left after nearly half a century as a member.",
+        "nearly half a century",
+        nlp,
+        settings,
+    )
+    assert (c.kind, c.unit, c.value, c.low, c.high) == ("duration", "century", 0.5, 0.45, 0.5)
+    assert [x.kind for x in claims_of("Half a century ago, rockets flew.", nlp, settings)] == [
+        "duration"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "claimed"),
+    [
+        ("The official would not comment on the gap between the two sets of figures.", False),
+        ("Macron and Le Pen, the two leading candidates, will meet.", False),
+        ("Ebola hit the four countries caught up in the worst outbreak.", True),
+        ("Officials met the three West African countries.", True),
+    ],
+)
+def test_a_small_number_after_the_counts_only_a_set_its_words_define(
+    nlp, settings, text, claimed
+) -> None:
+    assert bool(claims_of(text, nlp, settings)) is claimed

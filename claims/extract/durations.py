@@ -31,10 +31,13 @@ class ArticleDuration:
     qualifier: str | None
     unit_start: int
     unit: units.Unit
+    value: float = 1.0  # 'half a century' is 0.5
 
 
 @lru_cache(maxsize=4)
-def _patterns(data_dir: Path = DATA_DIR) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _patterns(
+    data_dir: Path = DATA_DIR,
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     rules = load_json("extract.json", data_dir)
     forms = [
         f for spec in load_json("units.json", data_dir)["durations"].values() for f in spec["forms"]
@@ -47,14 +50,15 @@ def _patterns(data_dir: Path = DATA_DIR) -> tuple[re.Pattern[str], re.Pattern[st
         rf"(?<![\w])(?:(?P<q>(?i:{hedges}))\s+)?(?P<a>(?i:an?))\s+(?P<u>(?i:{words}))\b(?![-‐‑])"
     )
     rate = re.compile(
-        rf"(?:\d[\d,.]*\s*(?:[^\W\d_]+\s+){{0,2}}|(?i:{'|'.join(rules['rate_words'])})\s+)$"
+        rf"(?:\d[\w,.]*\)?\s*(?:[^\W\d_]+\s+){{0,2}}|(?i:{'|'.join(rules['rate_words'])})\s+)$"
     )
-    return article, rate
+    half = re.compile(rf"(?<![\w])(?:(?P<q>(?i:{hedges}))\s+)?(?P<p>(?i:half|quarter))\s+$")
+    return article, rate, half
 
 
 def article_durations(text: str, rules: dict, data_dir: Path = DATA_DIR) -> list[ArticleDuration]:
     """The 'a week', 'more than a fortnight' durations of ``text``."""
-    article, rate = _patterns(data_dir)
+    article, rate, half = _patterns(data_dir)
     out = []
     for m in article.finditer(text):
         before = text[max(0, m.start() - 30) : m.start()]
@@ -63,14 +67,20 @@ def article_durations(text: str, rules: dict, data_dir: Path = DATA_DIR) -> list
         prev = re.findall(r"[^\W\d_]+", before.lower())[-1:]
         if rate.search(before):
             continue
+        unit = units.lookup(m.group("u"), data_dir)
+        if unit is None or not unit.duration:
+            continue
+        part = half.search(before) if not m.group("q") else None
+        if part is not None:  # '(nearly) half a century': a part of one unit
+            value = 0.5 if part.group("p").lower() == "half" else 0.25
+            start = m.start() - (len(before) - part.start())
+            out.append(ArticleDuration(start, m.end(), part.group("q"), m.start("u"), unit, value))
+            continue
         if not (
             m.group("q")
             or nxt in rules["duration_after"]
             or (prev and prev[0] in rules["duration_before"])
         ):
-            continue
-        unit = units.lookup(m.group("u"), data_dir)
-        if unit is None or not unit.duration:
             continue
         out.append(ArticleDuration(m.start(), m.end(), m.group("q"), m.start("u"), unit))
     return out

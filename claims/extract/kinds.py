@@ -208,13 +208,23 @@ def vague_agent(m: NumberMention, noun: Token | None, rules: dict) -> bool:
     return noun.dep_ in ("nsubj", "nsubjpass")
 
 
-def modifiers(noun: Token, skip: Iterable[int] = ()) -> list[Token]:
-    """The words that restrict a noun ('the four countries caught up in the outbreak', 'the
-    two other nations'), besides determiners and the figure itself."""
+def modifiers(noun: Token, rules: dict, skip: Iterable[int] = ()) -> list[Token]:
+    """The words that define the set a noun names ('the four countries caught up in the
+    outbreak', 'the two other nations', 'the three West African countries'): clauses,
+    prepositions other than 'of', set-defining adjectives and proper ones. Not 'the two
+    leading candidates' or 'the two sets of figures', which refer back."""
     skipped = set(skip)
-    return [
-        c
-        for c in noun.children
-        if c.i not in skipped
-        and c.dep_ not in ("det", "poss", "nummod", "punct", "cc", "case", "quantmod")
-    ]
+    out = []
+    for c in noun.children:
+        if c.i in skipped:
+            continue
+        if (
+            c.dep_ in ("relcl", "acl")
+            or (c.dep_ == "prep" and c.lower_ != "of")
+            or (
+                c.dep_ in ("amod", "compound")
+                and (c.lower_ in rules["set_adjectives"] or c.text[:1].isupper())
+            )
+        ):
+            out.append(c)
+    return out

@@ -398,10 +398,10 @@ class _Context:
         unit_tok = self.sdoc.char_span(a.unit_start, a.end, alignment_mode="expand")
         if unit_tok is None:
             return None
-        low, high, li, hi = interval(1.0, a.qualifier, self.settings)
+        low, high, li, hi = interval(a.value, a.qualifier, self.settings)
         m = NumberMention(
             start=a.start, end=a.end, text=self.passage.text[a.start : a.end],
-            number_start=a.unit_start, number_end=a.end, value=1.0, low=low, high=high,
+            number_start=a.unit_start, number_end=a.end, value=a.value, low=low, high=high,
             low_inclusive=li, high_inclusive=hi, qualifier=a.qualifier, form="number",
             currency=None, unit_suffix=None, is_words=True,
         )  # fmt: skip
@@ -500,7 +500,7 @@ class _Context:
         dets = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss") and c.i < noun.i}
         if not dets & self.rules["referential_determiners"]:
             return False
-        return not kinds.modifiers(noun, (t.i for t in span))
+        return not kinds.modifiers(noun, self.rules, (t.i for t in span))
 
     def date_claims(self, claims: list[QuantityClaim]) -> list[QuantityClaim]:
         """The event dates of the passage: dates that are the fact, not another figure's time

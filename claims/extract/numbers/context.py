@@ -145,6 +145,9 @@ class NumberLexicon:
         self.unit_and_half = re.compile(
             r"\b(?i:a|an|one)\s+(?P<u>[^\W\d_]+)\s+(?i:and)\s+(?P<h>(?i:a\s+half))\b"
         )
+        time_units = alt(num["time_units"])
+        # 'half a century': a part of one unit of time, read with the unit by the extractor.
+        self.half_a_unit = re.compile(rf"\b(?i:half|quarter)(?=\s+(?i:an?)\s+(?i:{time_units})\b)")
         self.one = re.compile(r"\b[Oo]ne\b")
         self.list_marker = re.compile(
             rf"(?:^|[.:;!?(\n])[ \t\"'“‘]*(?P<w>(?i:{alt(num['list_marker_words'])}))\b(?=\s*[,):;])"
@@ -278,6 +281,8 @@ class NumberLexicon:
             spans.extend(m.span("n") for m in self.group_of.finditer(text))
         if any(w in lower for w in self.period_words):
             spans.extend(m.span() for m in self.period.finditer(text))
+        if "half a" in lower or "quarter a" in lower:
+            spans.extend(m.span() for m in self.half_a_unit.finditer(text))
         if "and a half" in lower:
             spans.extend(
                 m.span("h")
