@@ -25,6 +25,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -74,7 +75,8 @@ def synthetic_news(n: int, seed: int) -> tuple[list[dict], list[dict], float]:
     story_topic = rng.integers(0, len(TOPICS), size=n_stories)
     story_qty = rng.integers(0, len(QUANTITIES), size=(n_stories, 6))
     story_base = np.round(10 ** rng.uniform(1, 5, size=(n_stories, 6)))
-    docs, claims = [], []
+    docs: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
     for d in range(n_docs):
         s = int(doc_story[d])
         lag = int(rng.geometric(0.25)) - 1

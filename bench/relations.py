@@ -116,9 +116,9 @@ def load_corpus(news: Gold, documents: dict[str, Document], stories: set[str] | 
             corpus.part_whole.add(frozenset((c["quantity"], c["part_of"])))
     for n in news.data.get("not_quantities", []):
         text = news.texts.get(n["file"], "")
-        for at in find(text, n["quote"]):
+        for start in find(text, n["quote"]):
             corpus.not_quantities.append(
-                (news_doc_id(n["file"]), at, span_end(text, at, n["quote"]))
+                (news_doc_id(n["file"]), start, span_end(text, start, n["quote"]))
             )
     for d in news.data["documents"]:
         corpus.story_of[news_doc_id(d["file"])] = d["file"].split("/")[0]

@@ -113,14 +113,14 @@ class Settings(BaseSettings):
             "order, so the cost grows linearly with the number of claims."
         ),
     )
-    generic_min_similarity: float = Field(
-        0.25,
+    currency_slack: float = Field(
+        0.05,
         ge=0,
-        le=1,
+        lt=1,
         description=(
-            "Percentages, sums of money and counts of people with no outcome said are one "
-            "quantity only when their descriptive words overlap at least this much (Dice, "
-            "weighted by rarity in the block): '51.9% voted leave' never meets 'a turnout of 72%'."
+            "Sums in two currencies are compared in euros at the European Central Bank's rate "
+            "of their day, each allowed this share either way: outlets convert at their own "
+            "rates ('€222m (£198m)'). Such a pair agrees or is left alone, never conflicts."
         ),
     )
     min_conflict_score: float | None = Field(
@@ -130,25 +130,6 @@ class Settings(BaseSettings):
         description=(
             "Conflicts scoring below this are not recorded (a wrong conflict costs trust); None "
             "takes the fitted threshold (pair_thresholds in claims/data/crosscheck.json)."
-        ),
-    )
-    update_half_life_days: int = Field(
-        30,
-        ge=1,
-        description="Two figures this many days apart score half the time closeness of same-day ones.",
-    )
-    update_max_gap_days: int = Field(
-        730,
-        ge=0,
-        description="Figures of one quantity further apart in time than this are not an update.",
-    )
-    event_time_tolerance_days: int = Field(
-        7,
-        ge=0,
-        description=(
-            "Like same_time_tolerance_days, for claims about a discrete event (scope_type "
-            "'event'): news reports events within days, and two aid packages a month apart are "
-            "two events, not one event reported twice."
         ),
     )
 

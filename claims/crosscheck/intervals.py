@@ -4,11 +4,13 @@ and written."""
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 
 from claims.models import QuantityClaim
 from claims.settings import Settings
 
 INF = math.inf
+_EPOCH = date(1970, 1, 1)  # a date claim's value counts days from it
 
 Interval = tuple[float, float, bool, bool]  # low, high, low inclusive, high inclusive
 
@@ -40,6 +42,16 @@ def format_interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
     left = "[" if lo_inc and lo > -INF else "("
     right = "]" if hi_inc and hi < INF else ")"
     return f"{left}{format_number(lo)}, {format_number(hi)}{right}"
+
+
+def format_days(lo: float, hi: float) -> str:
+    """A date claim's days (since 1970-01-01) as ISO dates: ``2017-09-20`` or
+    ``[2017-09-01, 2017-09-30]``; an open end is ``…``."""
+
+    def day(v: float) -> str:
+        return "…" if math.isinf(v) else (_EPOCH + timedelta(days=int(v))).isoformat()
+
+    return day(lo) if lo == hi else f"[{day(lo)}, {day(hi)}]"
 
 
 def format_number(v: float) -> str:

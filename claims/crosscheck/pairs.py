@@ -49,6 +49,7 @@ FEATURES: tuple[str, ...] = (
     "generic",
     "generic_similarity",
     "measure_kind",
+    "date_kind",
 )
 _GENERIC_KINDS = ("percent", "money", "duration")
 _SEED = 20240
@@ -254,22 +255,34 @@ def same_value(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     within 5% when either is hedged ("about 80" and "at least 80"); for vague amounts, whether
     their intervals meet."""
     va, vb = p.value[a], p.value[b]
-    slack = np.maximum(p.slack[a], p.slack[b])
     scale = np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
+    slack = np.maximum(p.slack[a], p.slack[b]) + converted(p, a, b) * scale
     close = np.abs(va - vb) <= slack + 1e-9 * scale
     vague = np.isnan(va) | np.isnan(vb)
     return np.where(vague, overlap(p, a, b), close)
 
 
+def converted(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, the share each side may move for being converted from another currency
+    (0 when both sums were stated in one currency)."""
+    cross = (p.currency[a] > 0) & (p.currency[b] > 0) & (p.currency[a] != p.currency[b])
+    return np.where(cross, p.currency_slack, 0.0)
+
+
 def overlap(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Whether the intervals of a and b share a point (±inf open)."""
-    lo = np.maximum(p.lo[a], p.lo[b])
-    hi = np.minimum(p.hi[a], p.hi[b])
-
-    def holds(x: np.ndarray) -> np.ndarray:
-        return ((p.lo[x] < lo) | p.lo_inc[x]) & ((p.hi[x] > lo) | p.hi_inc[x])
-
-    return (lo < hi) | ((lo == hi) & holds(a) & holds(b))
+    """Whether the intervals of a and b share a point (±inf open); sums stated in two
+    currencies each widen by ``currency_slack``."""
+    share = converted(p, a, b)
+    with np.errstate(invalid="ignore"):  # 0 * inf where an end is open: nan, then the end
+        la, ha = p.lo[a] - share * np.abs(p.lo[a]), p.hi[a] + share * np.abs(p.hi[a])
+        lb, hb = p.lo[b] - share * np.abs(p.lo[b]), p.hi[b] + share * np.abs(p.hi[b])
+    la, ha = np.where(np.isnan(la), p.lo[a], la), np.where(np.isnan(ha), p.hi[a], ha)
+    lb, hb = np.where(np.isnan(lb), p.lo[b], lb), np.where(np.isnan(hb), p.hi[b], hb)
+    lo = np.maximum(la, lb)
+    hi = np.minimum(ha, hb)
+    ends = ((la, ha, p.lo_inc[a], p.hi_inc[a]), (lb, hb, p.lo_inc[b], p.hi_inc[b]))
+    holds = [((x_lo < lo) | inc_lo) & ((x_hi > lo) | inc_hi) for x_lo, x_hi, inc_lo, inc_hi in ends]
+    return (lo < hi) | ((lo == hi) & holds[0] & holds[1])
 
 
 def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndarray]:
@@ -336,6 +349,7 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     out["generic"] = generic
     out["generic_similarity"] = np.where(generic, similarity, 0.0)
     out["measure_kind"] = p.kind[a] == p.codes["kind"].index.get("measure", -1)
+    out["date_kind"] = p.kind[a] == p.codes["kind"].index.get("date", -1)
     return {name: np.asarray(out[name], dtype=np.float64) for name in FEATURES}
 
 
@@ -351,4 +365,4 @@ def shared_words(p: Profiles, a: int, b: int) -> tuple[str, ...]:
     return tuple(sorted(names[w].split("\x1f", 1)[1] for w in wa & wb))
 
 
-__all__ = ["FEATURES", "Pairs", "candidates", "features", "matrix", "overlap"]
+__all__ = ["FEATURES", "Pairs", "candidates", "converted", "features", "matrix", "overlap"]

@@ -24,6 +24,7 @@ from datetime import date
 import numpy as np
 
 from claims.crosscheck.intervals import INF, claim_interval
+from claims.crosscheck.money import euros_per
 from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
 from claims.lexicon import crosscheck_lexicon, measure_for, parse_key_term
@@ -36,6 +37,7 @@ _KNOWN = (TIME_BASES.index("published"), TIME_BASES.index("url"), TIME_BASES.ind
 _DATING_MAX = 1.0  # weighted mean |log ratio| of the best day's figures (2 dead against 4: 0.69)
 _DATING_MARGIN = 0.4
 _PAST_YEARS = 1  # a year named more than this before the document dates a past event
+_FLOW_DAYS = 31  # a count over a stated span at most this long is a change, not a level
 _ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT"})
 
 
@@ -86,6 +88,7 @@ class Profiles:
     doc: np.ndarray
     kind: np.ndarray
     measure: np.ndarray
+    currency: np.ndarray  # the currency a sum converted to euros was stated in (0: none)
     outcome: np.ndarray
     holder: np.ndarray
     holder_last: np.ndarray  # the holder's last word: "emmanuel macron" is "macron"
@@ -93,6 +96,7 @@ class Profiles:
     part: np.ndarray
     change: np.ndarray
     estimate: np.ndarray
+    background: np.ndarray  # dated to a year well before its report: an earlier event's figure
     fixed: np.ndarray
     slow: np.ndarray
     provisional: np.ndarray
@@ -111,6 +115,7 @@ class Profiles:
     entities: Lists
     words: Lists  # story-specific word codes, so their rarity is their story's
     codes: dict[str, Codes]
+    currency_slack: float = 0.0  # Settings.currency_slack
 
     def __len__(self) -> int:
         return len(self.claims)
@@ -124,7 +129,10 @@ def build_profiles(
 ) -> Profiles:
     lex = counted_lexicon(settings.data_dir)
     skip = crosscheck_lexicon(settings.data_dir).skip_kinds
-    codes = {f: Codes() for f in ("story", "doc", "kind", "measure", "outcome", "holder", "word")}
+    codes = {
+        f: Codes()
+        for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder", "word")
+    }
     codes.update(place=Codes(), entity=Codes(), facet=Codes())
     kept: list[QuantityClaim] = []
     rows: dict[str, list] = defaultdict(list)
@@ -136,7 +144,9 @@ def build_profiles(
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
         story = stories.story_of.get(c.doc_id)
-        measure = c.measure or measure_for(c.unit, settings.data_dir)
+        is_date = c.kind == "date"
+        # A date's value is a day, whatever its precision ("Sept. 20", "September 2017").
+        measure = "date" if is_date else c.measure or measure_for(c.unit, settings.data_dir)
         if story is None or measure is None:
             continue
         unit = (c.unit or "").lower()
@@ -149,12 +159,35 @@ def build_profiles(
         cues = set(c.cues)
         estimate = "estimate" in cues
         fixed, slow = "fixed" in cues, "slow" in cues
-        start, end, basis = _time(c, stories, as_reported=estimate or not (fixed or slow))
+        # A date claim's own days are its value; it was said when its document was.
+        start, end, basis = _time(
+            c, stories, as_reported=is_date or estimate or not (fixed or slow), own=not is_date
+        )
         year = next((int(x[5:]) for x in cues if x.startswith("year=")), None)
-        if year is not None and start >= 0 and year < date.fromordinal(start).year - _PAST_YEARS:
+        if is_date:
+            year = None
+        background = (
+            year is not None and start >= 0 and year < date.fromordinal(start).year - _PAST_YEARS
+        )
+        if background:
+            assert year is not None
             start, end, basis = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), 0
+        # A count over a stated span of days ("24 killed over the previous day") is a change,
+        # as "another 700" is: no relation to a level ("a toll of 1,033").
+        flow = (
+            c.kind == "count"
+            and c.scope_type == "period"
+            and basis == 0
+            and 0 < end - start <= _FLOW_DAYS
+        )
         lo, hi, lo_inc, hi_inc = claim_interval(c, settings)
         factor = c.measure_factor or 1.0
+        currency = ""
+        if c.kind == "money" and c.unit and start >= 0:
+            rate = euros_per(c.unit, date.fromordinal(start))
+            if rate is not None:
+                factor, currency, measure = factor * rate, c.unit, "money"
+                lo, hi = lo * rate, hi * rate
         value = math.nan if c.value is None else c.value * factor
         slack = (c.tolerance or 0.0) * factor
         if c.qualifier and c.value is not None:
@@ -164,11 +197,14 @@ def build_profiles(
         rows["doc"].append(codes["doc"](c.doc_id))
         rows["kind"].append(codes["kind"](c.kind))
         rows["measure"].append(codes["measure"](measure))
+        rows["currency"].append(codes["currency"](currency))
         rows["outcome"].append(codes["outcome"](c.counted))
         rows["holder"].append(codes["holder"](c.holder))
         rows["holder_last"].append(codes["holder"](c.holder.split()[-1] if c.holder else None))
-        for flag in ("part", "change", "provisional"):
+        for flag in ("part", "provisional"):
             rows[flag].append(flag in cues)
+        rows["change"].append("change" in cues or c.change == "change" or flow)
+        rows["background"].append(background)
         rows["estimate"].append(estimate)
         rows["revised"].append(c.stance == "revised")
         rows["denied"].append(c.stance == "denied")
@@ -180,7 +216,9 @@ def build_profiles(
         places.append([codes["place"](p) for p in c.places])
         entities.append(_entities(c, codes["entity"], settings))
         words.append([codes["word"](f"{story}\x1f{w}") for w in c.context_words])
-    return _arrays(kept, rows, facet_rows, places, entities, words, codes)
+    profiles = _arrays(kept, rows, facet_rows, places, entities, words, codes)
+    profiles.currency_slack = settings.currency_slack
+    return profiles
 
 
 def _entities(c: QuantityClaim, codes: Codes, settings: Settings) -> list[int]:
@@ -222,6 +260,7 @@ def _arrays(
         doc=ints("doc"),
         kind=ints("kind"),
         measure=ints("measure"),
+        currency=ints("currency"),
         outcome=ints("outcome"),
         holder=ints("holder"),
         holder_last=ints("holder_last"),
@@ -229,6 +268,7 @@ def _arrays(
         part=flags("part"),
         change=flags("change"),
         estimate=flags("estimate"),
+        background=flags("background"),
         fixed=flags("fixed"),
         slow=flags("slow"),
         provisional=flags("provisional"),
@@ -250,12 +290,15 @@ def _arrays(
     )
 
 
-def _time(c: QuantityClaim, stories: StoryMap, as_reported: bool) -> tuple[int, int, int]:
+def _time(
+    c: QuantityClaim, stories: StoryMap, as_reported: bool, own: bool = True
+) -> tuple[int, int, int]:
     """(start, end, basis) of the days a figure describes. A running total ("so far this
     year", "since June") is read at its last day. ``as_reported``: a forecast, or a figure that
-    moves by the day, is of the day it was reported, whatever past day its clause names."""
+    moves by the day, is of the day it was reported, whatever past day its clause names.
+    ``own`` False: the claim's time words are its value (a date), so only its document dates it."""
     day = stories.date(c.doc_id)
-    if c.time_basis == "explicit" and (c.as_of_start or c.as_of_end):
+    if own and c.time_basis == "explicit" and (c.as_of_start or c.as_of_end):
         start = c.as_of_start or c.as_of_end
         end = c.as_of_end or c.as_of_start
         assert start is not None and end is not None
@@ -280,6 +323,11 @@ def levels(p: Profiles) -> np.ndarray:
     middle = np.where(np.isinf(hi), lo, np.where(np.isinf(lo) | (lo <= 0), hi, (lo + hi) / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.log(np.where((middle > 0) & np.isfinite(middle), middle, np.nan))
+    # A date's size is no amount: two dates are as far apart as their months.
+    is_date = p.kind == p.codes["kind"].index.get("date", -1)
+    if is_date.any():
+        days = np.where(np.isinf(hi), lo, np.where(np.isinf(lo), hi, (lo + hi) / 2))[is_date]
+        out[is_date] = np.where(np.isfinite(days), days / 30.0, np.nan)
     return out
 
 

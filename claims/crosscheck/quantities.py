@@ -36,11 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from claims.crosscheck.intervals import format_interval
+from claims.crosscheck.intervals import format_days, format_interval
 from claims.crosscheck.pairs import (
     FEATURES,
     Pairs,
     candidates,
+    converted,
     features,
     overlap,
     same_value,
@@ -113,7 +114,7 @@ def sure_enough_to_conflict(columns: Mapping[str, np.ndarray]) -> np.ndarray:
     vetoed = np.zeros(len(columns["bias"]), dtype=bool)
     for name in CONFLICT_VETO:
         vetoed |= columns[name] > 0
-    generic = (columns["generic"] > 0) | (columns["measure_kind"] > 0)
+    generic = (columns["generic"] > 0) | (columns["measure_kind"] > 0) | (columns["date_kind"] > 0)
     described = (columns["holder_same"] > 0) | (columns["similarity"] >= 0.3)
     return ~vetoed & (~generic | described)
 
@@ -146,14 +147,18 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
         rule[(rule == _NONE) & mask] = RULES.index(r)
 
     rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
+    rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
     assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
     assign(p.denied[a] | p.denied[b], Rule.CONFLICT_DENIED)
     assign(p.revised[b], Rule.UPDATE_REVISED)
     assign(same_time & (p.provisional[a] | p.provisional[b]), Rule.UPDATE_PROVISIONAL)
     # A forecast made again later: 11% in June, 13% in August.
     assign(p.estimate[a] & p.estimate[b] & ~ov & (p.start[a] != p.start[b]), Rule.UPDATE_REVISED)
+    # Two outlets' conversions of one sum differ by their rates, not by what they report.
+    rule[(rule == _NONE) & same_time & ~ov & (converted(p, a, b) > 0)] = -2
     assign(same_time & ~ov, Rule.CONFLICT_DISJOINT_SAME_TIME)
-    assign(known & ~fixed, Rule.UPDATE_DIFFERENT_TIME)
+    # An earlier event's figure ("300 died when a ferry sank in 1993") updates nothing.
+    assign(known & ~fixed & ~p.background[a] & ~p.background[b], Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule
 
@@ -277,6 +282,8 @@ class _Reasons:
         p = self.p
         if p.fixed[i]:
             return "(a fixed property)"
+        if p.name("kind", int(p.kind[i])) == "date" and p.start[i] >= 0:
+            return f"(a projected date, as of {date.fromordinal(int(p.start[i])).isoformat()})"
         if p.start[i] < 0:
             return "at an unknown time"
         first, last = date.fromordinal(int(p.start[i])), date.fromordinal(int(p.end[i]))
@@ -290,9 +297,25 @@ class _Reasons:
     def interval(self, i: int) -> str:
         if i not in self._interval:
             p = self.p
-            self._interval[i] = format_interval(
-                float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
-            )
+            currency = p.name("currency", int(p.currency[i]))
+            if p.name("kind", int(p.kind[i])) == "date":
+                self._interval[i] = format_days(float(p.lo[i]), float(p.hi[i]))
+            elif currency and currency != "EUR":
+                self._interval[i] = (
+                    "EUR "
+                    + format_interval(
+                        float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
+                    )
+                    + f" (from {currency} at the ECB rate of its day)"
+                )
+            elif currency:
+                self._interval[i] = "EUR " + format_interval(
+                    float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
+                )
+            else:
+                self._interval[i] = format_interval(
+                    float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
+                )
         return self._interval[i]
 
     def said(self, i: int) -> str:
@@ -312,8 +335,10 @@ class _Reasons:
         measure = p.name("measure", int(p.measure[i]))
         if kind == "percent":
             what = "a percentage"
+        elif kind == "date":
+            what = "a date"
         elif kind == "money":
-            what = f"an amount in {measure}"
+            what = "a sum of money" if measure == "money" else f"an amount in {measure}"
         else:
             noun = "people" if measure == "person" else measure
             outcome = p.name("outcome", int(p.outcome[i]))

@@ -455,6 +455,8 @@ def _fixed(
     if c.kind == "duration":
         near = (*ctx.inside, *ctx.after[:3], *ctx.clause[:2])
         return _has(near, lex.age_words, lex.longest) or any("year-old" in w for w in near)
+    if c.kind == "date":
+        return c.stance != "projected"  # a launch date moves until the launch; a landfall does not
     if c.kind in lex.fixed_kinds:
         unit = (c.unit or "").lower()
         return unit not in lex.moving_units and measure not in lex.moving_units

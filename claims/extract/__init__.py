@@ -30,8 +30,12 @@ _NOT_EXTRACTION = {
     "same_time_tolerance_days",
     "min_relation_score",
     "crosscheck_window",
-    "update_max_gap_days",
-    "event_time_tolerance_days",
+    "currency_slack",
+    "rounding_tolerance",
+    "min_conflict_score",
+    "story_similarity",
+    "story_similarity_year",
+    "story_max_gap_days",
     "data_dir",
 }
 
