@@ -54,6 +54,20 @@ def format_days(lo: float, hi: float) -> str:
     return day(lo) if lo == hi else f"[{day(lo)}, {day(hi)}]"
 
 
+def format_euros(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
+    """A sum in euros to four significant digits: ``EUR 219.2 million``, or its interval
+    (``EUR [199.8 million, 244.2 million]``) when it is not one amount."""
+
+    def euros(v: float) -> str:
+        return format_number(v if math.isinf(v) or v == 0 else float(f"{v:.4g}"))
+
+    if lo == hi:
+        return f"EUR {euros(lo)}"
+    left = "[" if lo_inc and lo > -INF else "("
+    right = "]" if hi_inc and hi < INF else ")"
+    return f"EUR {left}{euros(lo)}, {euros(hi)}{right}"
+
+
 def format_number(v: float) -> str:
     """14,000; 2.3 billion; 0.5; ∞."""
     if math.isinf(v):

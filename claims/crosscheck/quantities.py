@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from claims.crosscheck.intervals import format_days, format_interval
+from claims.crosscheck.intervals import format_days, format_euros, format_interval
 from claims.crosscheck.pairs import (
     FEATURES,
     Pairs,
@@ -210,8 +210,10 @@ def check_quantities(
     stories: StoryMap,
     settings: Settings,
 ) -> Columns:
-    """Every relation between quantity claims of different documents, as columns."""
-    p = build_profiles(claims, stories, settings)
+    """Every relation between quantity claims of different documents, as columns; the same
+    whatever the order the claims come in (neighbours in a block are taken in this order)."""
+    ordered = sorted(claims, key=lambda c: (c.doc_id, c.char_start, c.char_end, c.claim_id))
+    p = build_profiles(ordered, stories, settings)
     date_by_figures(p, stories)
     decided = decide(p, candidates(p, settings.crosscheck_window), settings)
     return columns(p, decided, documents, stories)
@@ -300,18 +302,12 @@ class _Reasons:
             currency = p.name("currency", int(p.currency[i]))
             if p.name("kind", int(p.kind[i])) == "date":
                 self._interval[i] = format_days(float(p.lo[i]), float(p.hi[i]))
-            elif currency and currency != "EUR":
-                self._interval[i] = (
-                    "EUR "
-                    + format_interval(
-                        float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
-                    )
-                    + f" (from {currency} at the ECB rate of its day)"
-                )
             elif currency:
-                self._interval[i] = "EUR " + format_interval(
+                euros = format_euros(
                     float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
                 )
+                rate = "" if currency == "EUR" else f" (from {currency} at the ECB rate of its day)"
+                self._interval[i] = euros + rate
             else:
                 self._interval[i] = format_interval(
                     float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])

@@ -332,7 +332,12 @@ def read(
         outcome = own or outcome
     facets = _facets(c.kind, ctx, lex)
     words = _terms(c, data_dir)
-    words |= {fold_word(w, data_dir) for w in (*ctx.clause[:5], *ctx.after[:5]) if _content(w)}
+    stop = crosscheck_lexicon(data_dir).stopwords | lex.speech_verbs
+    words |= {
+        fold_word(w, data_dir)
+        for w in (*ctx.clause[:5], *ctx.after[:5])
+        if _content(w) and w not in stop
+    }
     words -= {measure, outcome or ""}
     # "In Newcastle, 65,404 voted to stay and 63,598 to leave": the sentence's places are each
     # figure's when a figure names none of its own.

@@ -10,7 +10,7 @@ documents in date order each join the story whose centroid is most similar to th
 similar enough and the story was still running (``Settings.story_max_gap_days``), else start
 a new story. A document is represented by the rarer words of its headline (counted twice) and
 its opening, and the names its claims and facts mention, weighted by inverse document
-frequency over the run's documents; a document published long after the story's last needs
+frequency over the run's documents and English at large (wordfreq); a document published long after the story's last needs
 more in common with it (``Settings.story_similarity_year``). Undated documents join last, without the time condition,
 and take a date from their story: the month and day of their dateline ("June 15 (Reuters)")
 in the story's year, else the date of the story's most similar dated document.
@@ -25,8 +25,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import pandas as pd
+import wordfreq  # type: ignore[import-untyped]
 
 from claims.lexicon import crosscheck_lexicon, fold
 from claims.models import Document
@@ -38,6 +40,8 @@ _TOP_TERMS = 12
 _KEPT_TERMS = 60
 _MAX_POSTING = 500
 _MAX_CANDIDATES = 15
+_BACKGROUND = 1000  # made-up English documents behind the run's own (see _idf)
+_LEAD_WORDS = 150  # about the words of a headline and an opening
 _MONTHS = {
     m: k
     for k, names in enumerate(
@@ -127,6 +131,26 @@ def _terms(doc: Document, names: Iterable[str], stop: frozenset[str]) -> Counter
     return counts
 
 
+@cache
+def _english() -> dict[str, float]:
+    """Each English word's share of running text (wordfreq's 'best' list)."""
+    return wordfreq.get_frequency_dict("en", "best")
+
+
+def _idf(df: Counter[str], n: int) -> dict[str, float]:
+    """Inverse document frequency over the run's ``n`` documents and ``_BACKGROUND`` made-up
+    ones in which a word occurs as often as in English at large: in a run of four reports of
+    one ferry sinking, 'ferry' and the port's name still tell the story from the next one,
+    and 'off' or 'continues' do not. Names count as never seen in English."""
+    english = _english()
+    out = {}
+    for t, k in df.items():
+        share = 0.0 if t.startswith("=") else english.get(t, 0.0)
+        in_background = _BACKGROUND * -math.expm1(-_LEAD_WORDS * share)
+        out[t] = math.log((n + _BACKGROUND + 1) / (k + in_background + 1))
+    return out
+
+
 class _Vectors:
     """TF-IDF vectors of the documents, as dicts of their ``_KEPT_TERMS`` heaviest terms,
     normalised to unit length, and each document's ``_TOP_TERMS`` heaviest (its index keys)."""
@@ -135,12 +159,12 @@ class _Vectors:
         df: Counter[str] = Counter()
         for c in counts.values():
             df.update(c.keys())
-        n = len(counts)
+        idf = _idf(df, len(counts))
         self.vectors: dict[str, dict[str, float]] = {}
         self.tops: dict[str, list[str]] = {}
         for doc_id, c in counts.items():
             weighted = sorted(
-                ((-(1 + math.log(k)) * math.log((n + 1) / df[t]), t) for t, k in c.items()),
+                ((-(1 + math.log(k)) * idf[t], t) for t, k in c.items()),
             )[:_KEPT_TERMS]
             norm = math.sqrt(sum(w * w for w, _ in weighted)) or 1.0
             self.vectors[doc_id] = {t: -w / norm for w, t in weighted if w < 0}
