@@ -35,7 +35,7 @@ outlet: '<svg onload="window.__pwned=8">Hostile Wire'
 url: 'javascript:window.__pwned=9'
 published: 2024-06-14
 ---
-Officials said {SCRIPT} more than 5,000 troops {A_LINK} were massed near the border on Friday.
+{A_LINK} {SCRIPT} Officials said more than 5,000 troops were massed near the border on Friday.
 
 A convoy carried about 200 tanks to the front on Friday.
 
@@ -43,7 +43,7 @@ A convoy carried about 200 tanks to the front on Friday.
 
 The page {A_LINK} said 12 warships were sunk on Friday.
 
-An {SVG} report {IMG} said 300 drones flew over Kyiv on Friday, {MD_LINK} officials said.
+A report said 300 drones flew over Kyiv on Friday, officials said {SVG} {IMG} {MD_LINK}.
 """
 
 CALM = """---
