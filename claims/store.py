@@ -21,6 +21,7 @@ import pandas as pd
 from claims.errors import LockedError, StoreError
 from claims.failpoints import failpoint
 from claims.models import (
+    VERDICTS,
     Document,
     Extraction,
     FactClaim,
@@ -148,6 +149,25 @@ class Store:
         self.read_only = read_only
         if not read_only:
             self.migrate()
+
+    @classmethod
+    def reader(cls, path: Path | str) -> Store:
+        """A read-only store whose schema is current: a file written by an older version is
+        migrated first (in a short read-write open), so that its views are today's."""
+        store = cls(path, read_only=True)
+        if store.pending_migrations():
+            store.close()
+            cls(path).close()
+            store = cls(path, read_only=True)
+        return store
+
+    def pending_migrations(self) -> list[int]:
+        try:
+            row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        except duckdb.CatalogException:
+            return [v for v, _, _ in migrations()]
+        done = row[0] if row and row[0] is not None else 0
+        return [v for v, _, _ in migrations() if v > done]
 
     def __enter__(self) -> Store:
         return self
@@ -426,7 +446,12 @@ class Store:
     def record_review(
         self, flag: str, decision: str, note: str | None = None, reviewer: str | None = None
     ) -> str:
-        """Record a decision on the relation whose id is or starts with ``flag``; returns its id."""
+        """Record a verdict (a key of ``VERDICTS``) on the relation whose id is or starts with
+        ``flag``; returns its id. ``reviews`` is never replaced by a run: it survives them all."""
+        if decision not in VERDICTS:
+            raise StoreError(
+                f"{self.path}: unknown verdict {decision!r}; use one of {', '.join(VERDICTS)}"
+            )
         matches = [
             r[0]
             for r in self.con.execute(
@@ -447,6 +472,16 @@ class Store:
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run one statement; on a read-only store any write fails with a clear error."""
         try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as e:
+            raise StoreError(f"{self.path}: the query failed: {str(e).splitlines()[0]}") from e
+        if len(statements) > 1:
+            # DuckDB would run them all and return the last result, hiding the others.
+            raise StoreError(
+                f"{self.path}: give one SQL statement at a time, not {len(statements)} "
+                "(they are separated by ';')"
+            )
+        try:
             cursor = self.con.execute(sql)
         except duckdb.Error as e:
             first = str(e).splitlines()[0]
@@ -457,6 +492,26 @@ class Store:
             raise StoreError(f"{self.path}: the query failed: {first}") from e
         if cursor.description is None:
             return [], []
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def review_queue(
+        self, relations: Sequence[str], *, decided: bool = False
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Flags of the ``relations`` kinds (open ones, or all with ``decided``), conflicts
+        first, best score first, with both claims, their sources and the latest verdict."""
+        cursor = self.con.execute(
+            """
+            SELECT relation_id, relation, claim_type, status, round(score, 2) AS score,
+                   span_a, outlet_a, published_a, doc_a, span_b, outlet_b, published_b, doc_b,
+                   reason, note, reviewer, decided_at
+            FROM review_queue
+            WHERE list_contains(?, relation) AND (? OR status = 'open')
+            ORDER BY CASE relation WHEN 'conflict' THEN 0 WHEN 'update' THEN 1 ELSE 2 END,
+                     score DESC, relation_id
+            """,
+            [list(relations), decided],
+        )
+        assert cursor.description is not None
         return [d[0] for d in cursor.description], cursor.fetchall()
 
     def export(self, table: str, out: Path, fmt: str) -> int:

@@ -18,6 +18,7 @@ from claims.crosscheck import Rule
 from claims.errors import StoreError
 from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, RunSummary
 from claims.report import markdown_value, read_report, safe_href, write_report
+from claims.report.html import OWNER_FILE
 from claims.store import Store
 
 RUN_ID = "2f6c1d0e-run"
@@ -319,7 +320,9 @@ def test_article_markup_and_script_urls_are_escaped_not_rendered(corpus, tmp_pat
 def test_the_markdown_lists_the_conflict_in_tables(corpus, tmp_path) -> None:
     db, _ = corpus
     md = write_report(db, tmp_path / "r").markdown.read_text(encoding="utf-8")
-    conflicts = md[md.index("## Conflicts (2)") : md.index("## Updates (1)")]
+    conflicts = md[
+        md.index("## Conflicts between figures (2)") : md.index("## Updates between figures (1)")
+    ]
     assert "**Over 50 allied nations** pledged" in conflicts
     assert "**Nearly 50 allies** and partners" in conflicts
     assert "| interval | (50, ∞) | \\[45, 50) |" in conflicts
@@ -351,8 +354,11 @@ def test_a_capped_report_keeps_the_best_of_each_list_with_exact_counts(corpus, t
     assert "relation = &#39;conflict&#39;" in conflicts  # how to get the rest, escaped
     assert "Showing the first" not in html[html.index('id="updates"') : html.index('id="agrees"')]
     md = paths.markdown.read_text(encoding="utf-8")
-    assert "## Conflicts (2)" in md and "Showing the first 1 of 2 (best score first)" in md
-    assert '`claims query "SELECT * FROM report_facts"`' in md
+    assert (
+        "## Conflicts between figures (2)" in md
+        and "Showing the first 1 of 2 (best score first)" in md
+    )
+    assert '`claims query "SELECT * FROM report.facts"`' in md
     # Uncapped, nothing says it was cut.
     assert "Showing the first" not in write_report(db, tmp_path / "all").html.read_text("utf-8")
 
@@ -381,7 +387,7 @@ def test_latest_files_are_copies_of_the_run_report(corpus, tmp_path) -> None:
     assert paths.latest_html.name == "latest.html" and paths.latest_markdown.name == "latest.md"
     assert paths.latest_html.read_bytes() == paths.html.read_bytes()
     assert paths.latest_markdown.read_bytes() == paths.markdown.read_bytes()
-    assert sorted(p.name for p in paths.html.parent.iterdir()) == sorted(
+    assert sorted(p.name for p in paths.html.parent.iterdir() if p.name != OWNER_FILE) == sorted(
         ["latest.html", "latest.md", f"report-{RUN_ID}.html", f"report-{RUN_ID}.md"]
     )
 
@@ -413,7 +419,7 @@ def test_an_empty_database_gives_a_report_that_says_so(tmp_path: Path) -> None:
     assert paths.html.name == "report-no-run.html"
     assert "No runs are recorded in this database yet" in paths.html.read_text(encoding="utf-8")
     assert "No runs are recorded" in paths.markdown.read_text(encoding="utf-8")
-    assert "No conflicts." in paths.html.read_text(encoding="utf-8")
+    assert "No conflicts between figures." in paths.html.read_text(encoding="utf-8")
 
 
 def test_an_unknown_run_id_is_an_error_naming_it(corpus, tmp_path) -> None:
@@ -425,7 +431,7 @@ def test_an_unknown_run_id_is_an_error_naming_it(corpus, tmp_path) -> None:
 def test_a_database_from_before_the_report_views_gets_them(corpus, tmp_path) -> None:
     db, _ = corpus
     with Store(db) as store:
-        store.con.execute("DROP VIEW report_totals")
+        store.con.execute("DROP VIEW report.totals")
     assert "Conflicts" in write_report(db, tmp_path / "r").html.read_text(encoding="utf-8")
 
 

@@ -30,18 +30,19 @@ from markupsafe import Markup
 
 from claims.crosscheck import Rule, format_interval
 from claims.errors import StoreError
+from claims.models import gate_words
 from claims.report.chart import contested_charts
 from claims.store import Store
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_VIEWS = (
-    "claim_relation_sides",
-    "claim_status",
-    "report_claims",
-    "report_facts",
-    "report_relation_sides",
-    "report_runs",
-    "report_totals",
+    "main.claim_relation_sides",
+    "main.claim_status",
+    "report.claims",
+    "report.facts",
+    "report.relation_sides",
+    "report.runs",
+    "report.totals",
 )
 # (relation, section title) in the order a reviewer should read them: conflicts need a decision.
 SECTIONS = (
@@ -75,16 +76,23 @@ class ReportPaths:
 
 
 def write_report(
-    db: Path, out_dir: Path, *, run_id: str | None = None, limit: int | None = None
+    db: Path,
+    out_dir: Path,
+    *,
+    run_id: str | None = None,
+    limit: int | None = None,
+    keep: int | None = None,
 ) -> ReportPaths:
     """Write report-<run_id>.html, report-<run_id>.md and latest.html/latest.md into out_dir from
     the published tables and the runs table (run_id None = latest run). Returns the paths.
 
-    ``limit`` caps each list of the report (see ``read_report``). A database without runs gives
-    a report that says so. Raises ``StoreError`` when the database cannot be opened or
-    ``run_id`` names no run.
+    ``limit`` caps each list of the report (see ``read_report``); ``keep`` (None or 0: all)
+    prunes the reports of older runs past that many. A database without runs gives a report
+    that says so. Raises ``StoreError`` when the database cannot be opened, ``run_id`` names no
+    run, or ``out_dir`` holds the reports of another database.
     """
     out_dir = Path(out_dir)
+    claim_reports_dir(out_dir, Path(db))
     context = read_report(Path(db), run_id, limit=limit)
     if (out_dir / DATA_DOCS_INDEX).is_file():
         context["data_docs"] = DATA_DOCS_INDEX
@@ -103,7 +111,48 @@ def write_report(
         _write_atomically(path, html)
     for path in (paths.markdown, paths.latest_markdown):
         _write_atomically(path, markdown)
+    if keep:
+        prune_reports(out_dir, keep)
     return paths
+
+
+# Names the database whose reports a folder holds, so that a run of another database refuses to
+# write over them (its latest.html above all).
+OWNER_FILE = ".claims-database"
+
+
+def claim_reports_dir(out_dir: Path, db: Path) -> None:
+    """Make ``out_dir`` the reports folder of ``db``; refuse one that belongs to another database."""
+    owner = out_dir / OWNER_FILE
+    mine = str(db.resolve())
+    try:
+        theirs = owner.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        theirs = None
+    except OSError as e:
+        raise StoreError(f"{owner}: cannot read ({e.strerror})") from e
+    if theirs and theirs != mine:
+        raise StoreError(
+            f"{out_dir}: holds the reports of {theirs}, not of {mine}; give this database its "
+            "own folder with --reports (or CLAIMS_REPORTS_DIR), or leave it out for the default "
+            "reports/<database name>/"
+        )
+    if theirs is None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomically(owner, mine + "\n")
+
+
+def prune_reports(out_dir: Path, keep: int) -> list[Path]:
+    """Delete the reports (HTML and Markdown) of all but the ``keep`` newest runs; returns them."""
+    runs = sorted(
+        out_dir.glob("report-*.html"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True
+    )
+    removed = []
+    for html in runs[keep:]:
+        for path in (html, html.with_suffix(".md")):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 # Relations ranked within their list in the report's order (best score first), so that a cap
@@ -130,7 +179,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     with Store(db, read_only=True) as store:
         runs = _rows(
             store.frame(
-                "SELECT * FROM report_runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
+                "SELECT * FROM report.runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
                 [run_id, run_id],
             )
         )
@@ -153,17 +202,17 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
                 [run["run_id"] if run else None, cap],
             )
         )
-        totals = _rows(store.frame("SELECT * FROM report_totals"))[0]
+        totals = _rows(store.frame("SELECT * FROM report.totals"))[0]
         sides = _rows(
             store.frame(
-                f"SELECT * FROM report_relation_sides "
+                f"SELECT * FROM report.relation_sides "
                 f"WHERE relation_id IN ({RANKED_RELATIONS}) ORDER BY sort_key",
                 [cap],
             )
         )
         single = _rows(
             store.frame(
-                "SELECT * FROM report_claims WHERE status = 'single-source' "
+                "SELECT * FROM report.claims WHERE status = 'single-source' "
                 "ORDER BY sort_key LIMIT ?",
                 [cap],
             )
@@ -175,7 +224,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
             "WHERE list_contains(?, doc_id) GROUP BY ALL",
             [sorted({c["doc_id"] for c in single})],
         )
-        facts = _rows(store.frame("SELECT * FROM report_facts ORDER BY sort_key LIMIT ?", [cap]))
+        facts = _rows(store.frame("SELECT * FROM report.facts ORDER BY sort_key LIMIT ?", [cap]))
     pairs = _pairs(sides)
     quantity = [p for p in pairs if p["claim_type"] == "quantity"]
     shown_claims = [_claim(c) for c in single]
@@ -201,6 +250,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
                 "title": title,
                 "pairs": [p for p in quantity if p["relation"] == kind],
                 "total": totals[f"quantity_{plural}"],
+                "plural": plural,
             }
             for kind, title, plural in SECTIONS
         ],
@@ -267,10 +317,13 @@ def markdown_value(value: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def format_number(value: float | None) -> str | None:
-    """14,000; 2.3 billion; 0.75 (the same style as the intervals of ``format_interval``)."""
+def format_number(value: float | None, kind: str | None = None) -> str | None:
+    """14,000; 2.3 billion; 0.75 (the same style as the intervals of ``format_interval``); a
+    year (kind ``date``) as 1993, never 1,993."""
     if value is None:
         return None
+    if kind == "date" and float(value).is_integer():
+        return str(int(value))
     for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
         if abs(value) >= scale and float(value * 1000 / scale).is_integer():
             return f"{value / scale:,.4g} {word}"
@@ -328,7 +381,7 @@ def _claim(row: Row) -> Row:
         **_source(row),
         "claim_id": row["claim_id"],
         "kind": row["kind"],
-        "value": format_number(row["value"]),
+        "value": format_number(row["value"], row["kind"]),
         "interval": _interval(row),
         "qualifier": row["qualifier"],
         "unit": row["unit"],
@@ -347,7 +400,11 @@ def _interval(row: Row) -> str | None:
         return None
     lo = -math.inf if lo is None else lo
     hi = math.inf if hi is None else hi
-    return format_interval(lo, hi, bool(row["low_inclusive"]), bool(row["high_inclusive"]))
+    text = format_interval(lo, hi, bool(row["low_inclusive"]), bool(row["high_inclusive"]))
+    if row.get("kind") == "date":
+        # Years: the interval's figures without thousands separators (1,993 -> 1993).
+        text = re.sub(r"\b(\d),(\d{3})\b", r"\1\2", text)
+    return text
 
 
 def _fact(row: Row) -> Row:
@@ -415,7 +472,10 @@ def _run(run: Row) -> Row:
         "started_at": _moment(run["started_at"]),
         "finished_at": _moment(run["finished_at"]),
         "run_time": _duration(run["run_time"]),
-        "gate": {True: "passed", False: "failed"}.get(run["gate_passed"], "not run"),
+        "gate": "skipped"
+        if run["status"] == "skipped"
+        else {True: "passed", False: "failed"}.get(run["gate_passed"], "not run"),
+        "gate_words": gate_words(run["status"], run["gate_passed"], run["documents"]),
         "inputs": run["inputs"] or [],
         "failed_expectations": run["failed_expectations"] or [],
     }
@@ -507,7 +567,10 @@ def _ensure_views(db: Path) -> None:
     applies pending migrations and recreates every view, and changes no data."""
     with Store(db, read_only=True) as store:
         present = set(
-            store.frame("SELECT view_name FROM duckdb_views() WHERE NOT internal")["view_name"]
+            store.frame(
+                "SELECT schema_name || '.' || view_name AS name FROM duckdb_views() "
+                "WHERE NOT internal"
+            )["name"]
         )
     if not present.issuperset(REPORT_VIEWS):
         Store(db).close()
