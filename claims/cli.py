@@ -241,6 +241,18 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    from claims.ui import serve
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"claims ui: listening on {args.host}: anyone who can reach it can record verdicts",
+            file=sys.stderr,
+        )
+    serve(settings_from(args), host=args.host, port=args.port)
+    return 0
+
+
 # --- reading the database --------------------------------------------------------------------
 
 
@@ -450,6 +462,14 @@ def _review_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _ui_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument(
+        "--reports", type=Path, help="reports folder with the GX Data Docs (default: the db's)"
+    )
+
+
 def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("sql", help="one SQL statement; the database is opened read-only")
     _format_arg(p)
@@ -506,6 +526,14 @@ COMMANDS: dict[str, Command] = {
         "  claims review r_3f2a --dismiss --note 'different coalitions'\n"
         "  claims review r_3f2a9c01 --confirm",
         _review_args,
+    ),
+    "ui": Command(
+        cmd_ui,
+        "Review flags in the browser: by story and quantity, with verdicts and documents.",
+        "  claims ui                          # http://127.0.0.1:8000/\n"
+        "  claims ui --db news.duckdb --port 8001\n\n"
+        "verdicts go into the reviews table, like `claims review`; stop with Ctrl-C",
+        _ui_args,
     ),
     "query": Command(
         cmd_query,

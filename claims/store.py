@@ -216,6 +216,21 @@ class Store:
         ).fetchall()
         return dict(rows)
 
+    def tables(self, schema: str = "main") -> set[str]:
+        """Names of the tables in ``schema``."""
+        rows = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def columns(self, table: str, schema: str = "main") -> set[str]:
+        """Names of the columns of ``table`` (empty when there is no such table)."""
+        rows = self.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+        return {r[0] for r in rows}
+
     def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         return self.con.execute(sql, list(params)).df()
 

@@ -124,7 +124,8 @@ OWNER_FILE = ".claims-database"
 def claim_reports_dir(out_dir: Path, db: Path) -> None:
     """Make ``out_dir`` the reports folder of ``db``; refuse one that belongs to another database."""
     owner = out_dir / OWNER_FILE
-    mine = str(db.resolve())
+    # Relative to the folder, so that a database moved or copied with its reports still owns them.
+    mine = os.path.relpath(db.resolve(), out_dir.resolve())
     try:
         theirs = owner.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
@@ -133,7 +134,7 @@ def claim_reports_dir(out_dir: Path, db: Path) -> None:
         raise StoreError(f"{owner}: cannot read ({e.strerror})") from e
     if theirs and theirs != mine:
         raise StoreError(
-            f"{out_dir}: holds the reports of {theirs}, not of {mine}; give this database its "
+            f"{out_dir}: holds the reports of {theirs}, not of {db}; give this database its "
             "own folder with --reports (or CLAIMS_REPORTS_DIR), or leave it out for the default "
             "reports/<database name>/"
         )
@@ -177,7 +178,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     cap = limit or 2**62
     _ensure_views(db)
     with Store(db, read_only=True) as store:
-        runs = _rows(
+        runs = plain_rows(
             store.frame(
                 "SELECT * FROM report.runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
                 [run_id, run_id],
@@ -189,28 +190,28 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
                 '`claims query "SELECT run_id, started_at, status FROM runs"`.'
             )
         run = runs[0] if runs else None
-        rejected = _rows(
+        rejected = plain_rows(
             store.frame(
                 "SELECT * FROM rejected_documents WHERE run_id = ? ORDER BY source_path",
                 [run["run_id"] if run else None],
             )
         )
-        repaired = _rows(
+        repaired = plain_rows(
             store.frame(
                 "SELECT doc_id, source_path, warnings FROM documents "
                 "WHERE extracted_run = ? AND len(warnings) > 0 ORDER BY source_path LIMIT ?",
                 [run["run_id"] if run else None, cap],
             )
         )
-        totals = _rows(store.frame("SELECT * FROM report.totals"))[0]
-        sides = _rows(
+        totals = plain_rows(store.frame("SELECT * FROM report.totals"))[0]
+        sides = plain_rows(
             store.frame(
                 f"SELECT * FROM report.relation_sides "
                 f"WHERE relation_id IN ({RANKED_RELATIONS}) ORDER BY sort_key",
                 [cap],
             )
         )
-        single = _rows(
+        single = plain_rows(
             store.frame(
                 "SELECT * FROM report.claims WHERE status = 'single-source' "
                 "ORDER BY sort_key LIMIT ?",
@@ -224,11 +225,13 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
             "WHERE list_contains(?, doc_id) GROUP BY ALL",
             [sorted({c["doc_id"] for c in single})],
         )
-        facts = _rows(store.frame("SELECT * FROM report.facts ORDER BY sort_key LIMIT ?", [cap]))
+        facts = plain_rows(
+            store.frame("SELECT * FROM report.facts ORDER BY sort_key LIMIT ?", [cap])
+        )
     pairs = _pairs(sides)
     quantity = [p for p in pairs if p["claim_type"] == "quantity"]
-    shown_claims = [_claim(c) for c in single]
-    shown_facts = [_fact(f) for f in facts]
+    shown_claims = [shape_claim(c) for c in single]
+    shown_facts = [shape_fact(f) for f in facts]
     counts: dict[str, Counter[str]] = {}
     for doc_id, status, n in statuses.itertuples(index=False):
         counts.setdefault(doc_id, Counter())[status] = int(n)
@@ -239,7 +242,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     return {
         "db": str(db),
         "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "run": _run(run) if run else None,
+        "run": shape_run(run) if run else None,
         "rejected": rejected,
         "repaired": repaired,
         "totals": totals,
@@ -352,7 +355,7 @@ def _pairs(sides: list[Row]) -> list[Row]:
             pair["meaning"] = _rule_meaning(row["rule"])
             pair["sides"] = []
             pairs[row["relation_id"]] = pair
-        side = _fact(row) if row["claim_type"] == "fact" else _claim(row)
+        side = shape_fact(row) if row["claim_type"] == "fact" else shape_claim(row)
         pair["sides"].append(side)
     for pair in pairs.values():
         both = pair["sides"]
@@ -375,10 +378,10 @@ def _choices(claims: list[Row], facts: list[Row]) -> Row:
     }
 
 
-def _claim(row: Row) -> Row:
+def shape_claim(row: Row) -> Row:
     return {
         **_sentence(row),
-        **_source(row),
+        **shape_source(row),
         "claim_id": row["claim_id"],
         "kind": row["kind"],
         "value": format_number(row["value"], row["kind"]),
@@ -407,10 +410,10 @@ def _interval(row: Row) -> str | None:
     return text
 
 
-def _fact(row: Row) -> Row:
+def shape_fact(row: Row) -> Row:
     return {
         **_sentence(row),
-        **_source(row),
+        **shape_source(row),
         "claim_id": row.get("claim_id") or row.get("fact_id"),
         **{k: row[k] for k in ("subject", "predicate", "object", "time", "place", "polarity")},
         "attributed_to": row["attributed_to"],
@@ -432,7 +435,7 @@ def _sentence(row: Row) -> Row:
     return {"span": span, "before": sentence[:offset], "mark": span, "after": sentence[end:]}
 
 
-def _source(row: Row) -> Row:
+def shape_source(row: Row) -> Row:
     source = {k: row[k] for k in SOURCE_FIELDS}
     source["published"] = _day(row["published"])
     source["href"] = safe_href(row["url"])
@@ -466,7 +469,7 @@ def _by_document(rows: list[Row]) -> list[Row]:
     return list(groups.values())
 
 
-def _run(run: Row) -> Row:
+def shape_run(run: Row) -> Row:
     return {
         **run,
         "started_at": _moment(run["started_at"]),
@@ -491,7 +494,7 @@ def _rule_meaning(code: str) -> str:
 # --- values --------------------------------------------------------------------------------
 
 
-def _rows(frame: pd.DataFrame) -> list[Row]:
+def plain_rows(frame: pd.DataFrame) -> list[Row]:
     """DataFrame rows as dicts of plain Python values (None for every kind of missing)."""
     return [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
 
