@@ -237,7 +237,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     reviewer = reviewer_name(args.reviewer, settings)
     with Store(settings.db) as store:
         relation_id = store.record_review(args.flag, decision, args.note, reviewer)
-    print(f"{relation_id}: {VERDICTS[decision]} ({decision}), by {reviewer}")
+    label = VERDICTS[decision]
+    code = "" if label == decision else f" ({decision})"
+    print(f"{relation_id}: {label}{code}, by {reviewer}")
     return 0
 
 
