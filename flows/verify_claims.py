@@ -16,7 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -40,8 +40,12 @@ TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 @task(name="discover", **TASK)
-def discover_inputs(paths: Sequence[str]) -> list[Source]:
-    return stages.discover_inputs(paths)
+def discover_inputs(paths: Sequence[str]) -> list[Source] | State:
+    try:
+        return stages.discover_inputs(paths)
+    except InputError as e:
+        # A missing inbox is the user's to fix: a failed state with the reason, no traceback.
+        return Failed(message=str(e))
 
 
 @task(name="begin", **TASK)
@@ -158,12 +162,11 @@ def verify_claims(
 
     with run_lock(Path(settings.db)):
         summary = begin_run(settings, run_id, inputs)
-        try:
-            sources = discover_inputs(inputs)
-        except InputError as e:
-            # A missing inbox is the user's to fix: recorded and said in one line, no traceback.
-            summary = stages.finish_run(summary, settings, status="failed", error=str(e))
-            return Failed(message=str(e), data=summary)
+        found = discover_inputs(inputs, return_state=True)
+        if found.is_failed():
+            summary = stages.finish_run(summary, settings, status="failed", error=found.message)
+            return Failed(message=found.message, data=summary)
+        sources = cast(list[Source], found.result())
         try:
             known = stages.published_hashes(settings)
             pending: deque[tuple[stages.IngestBatch, PrefectFuture[list[Extraction]]]] = deque()
