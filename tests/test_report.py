@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from claims.errors import StoreError
 from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, RunSummary
 from claims.report import markdown_value, read_report, safe_href, write_report
 from claims.report.html import OWNER_FILE
+from claims.settings import Settings
 from claims.store import Store
 
 RUN_ID = "2f6c1d0e-run"
@@ -469,3 +471,59 @@ def test_the_page_is_self_contained_and_its_csp_admits_its_own_script(corpus, tm
         digest = base64.b64encode(hashlib.sha256(body.group(1).encode()).digest()).decode()
         assert f"{tag}-src &#39;sha256-{digest}&#39;" in html
     assert 'id="filter-text"' in html and 'data-kind="conflict"' in html
+
+
+def test_relation_counts_say_between_facts_or_figures_and_years_have_no_separator(
+    tmp_path,
+) -> None:
+    """The summary said "2 agreements" above an Agreements section saying "No agreements" (the two
+    were between facts), and a year read "1,993"."""
+    docs = [
+        Document.build(
+            doc_id=d, source_path=f"/in/{d}", text=t, outlet=d.upper(), published=date(2021, 5, 7)
+        )
+        for d, t in (
+            ("upi", "Russia annexed Crimea in 2014. The treaty dates from 1993."),
+            ("ani", "Russia annexed Crimea in 2014."),
+        )
+    ]
+    year = quantity_claim(docs[0], "1993", kind="date", value=1993, low=1993, high=1993)
+    facts = [fact(d, "Russia annexed Crimea in 2014.", "2014") for d in docs]
+    agree = relation(facts[0], facts[1], Rule.FACT_AGREE_TRIPLE, 0.8)
+    db = tmp_path / "facts.duckdb"
+    publish_state(
+        db, docs, [year], [agree], run_id="r1", facts=facts, started_at=datetime(2024, 1, 1)
+    )
+    paths = write_report(db, tmp_path / "r")
+    html, md = (p.read_text(encoding="utf-8") for p in (paths.html, paths.markdown))
+    for text in (html, md):
+        assert "between facts: 0 conflicts, 1 agreement;" in text
+        assert "No agreements between figures. 1 between facts is listed under" in text
+        assert "1993" in text and "1,993" not in text
+
+
+def test_a_folder_of_another_databases_reports_is_refused_and_old_reports_are_pruned(
+    corpus, tmp_path
+) -> None:
+    """`--db other.duckdb` used to overwrite reports/latest.html of the default database."""
+    db, _ = corpus
+    reports = tmp_path / "shared"
+    write_report(db, reports)
+    other = tmp_path / "other.duckdb"
+    Store(other).close()
+    with pytest.raises(StoreError, match="holds the reports of"):
+        write_report(other, reports)
+    assert Settings(db=other).reports_dir != Settings(db=db).reports_dir
+    assert Settings(db=tmp_path / "news.duckdb").reports_dir == tmp_path / "reports" / "news"
+    # Reports of the newest runs are kept, older ones pruned; latest.* always stay.
+    for n in range(4):
+        old = reports / f"report-old{n}.html"
+        old.write_text("old", encoding="utf-8")
+        old.with_suffix(".md").write_text("old", encoding="utf-8")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    write_report(db, reports, keep=2)
+    kept = sorted(p.name for p in reports.glob("report-*"))
+    assert kept == sorted(
+        [f"report-{RUN_ID}.html", f"report-{RUN_ID}.md", "report-old3.html", "report-old3.md"]
+    )
+    assert (reports / "latest.html").is_file()
