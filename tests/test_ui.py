@@ -9,6 +9,7 @@ next run; forms from another site, a stale form and a busy database record nothi
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -296,6 +297,17 @@ def test_a_document_shows_every_claim_marked_in_its_text(seeded: Path, tab) -> N
         assert tab.locator(".doc-text mark.m-contested").all_inner_texts() == [ALLIES_A]
         assert tab.locator(".doc-text mark.m-fact").count() >= 1
         assert tab.errors == []
+
+
+def test_a_screenshot_of_the_flags_page_is_written(seeded: Path, tab, tmp_path: Path) -> None:
+    """Always into tmp_path; with CLAIMS_WRITE_SCREENSHOT=1 also docs/ui.png for the README."""
+    with Served(seeded) as app:
+        tab.goto(app.url + "/?relation=all")
+        out = tmp_path / "ui.png"
+        tab.screenshot(path=str(out))
+        assert out.stat().st_size > 10_000
+        if os.environ.get("CLAIMS_WRITE_SCREENSHOT") == "1":
+            shutil.copyfile(out, Path(__file__).resolve().parents[1] / "docs" / "ui.png")
 
 
 # --- hostile text -----------------------------------------------------------------------------

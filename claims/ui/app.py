@@ -117,6 +117,7 @@ def create_app(
             reviewer=_reviewer(request),
             verdicts=VERDICTS,
             db=str(db),
+            db_name=db.name,
             path=request.url.path,
             data_docs=(data_docs / "index.html").is_file(),
             **context,
