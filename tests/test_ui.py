@@ -203,6 +203,29 @@ def test_the_gate_results_are_served_and_read_without_scripts(seeded: Path) -> N
         assert outside.status_code == 404
 
 
+def test_flags_group_by_story_when_documents_have_one(copy_of) -> None:
+    """The story stage adds documents.story_id and a stories table; until then flags group by
+    quantity alone. Here the seeds' documents are given two stories by hand."""
+    import duckdb
+
+    db = copy_of()
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE documents ADD COLUMN story_id VARCHAR")
+    con.execute("CREATE TABLE stories (story_id VARCHAR, label VARCHAR)")
+    con.execute("INSERT INTO stories VALUES ('s1', 'Ramstein 2024'), ('s2', 'Biden and Zelensky')")
+    con.execute(
+        "UPDATE documents SET story_id = CASE WHEN published >= DATE '2024-01-01' "
+        "THEN 's1' ELSE 's2' END"
+    )
+    con.close()
+    with Served(db) as app, httpx.Client(base_url=app.url) as client:
+        page = client.get("/?relation=all").text
+        assert '<option value="s1">Ramstein 2024</option>' in page
+        assert "story: Ramstein 2024" in page and "story: Biden and Zelensky" in page
+        only = client.get("/?relation=all&story=s1").text
+        assert only.count('<article class="card') == 1 and ALLIES_A in only
+
+
 # --- in Chromium ------------------------------------------------------------------------------
 
 
