@@ -35,7 +35,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from claims.errors import LockedError, StoreError
 from claims.models import VERDICTS
-from claims.report.html import DATA_DOCS_INDEX, counted, format_number
+from claims.report.html import counted, format_number
 from claims.settings import Settings
 from claims.store import Store
 from claims.ui import pages
@@ -255,7 +255,6 @@ def _templates() -> jinja2.Environment:
     env.filters["number"] = format_number
     env.filters["counted"] = counted
     env.filters["url"] = lambda v: quote(str(v), safe="")
-    env.globals["data_docs_index"] = DATA_DOCS_INDEX
     return env
 
 

@@ -21,7 +21,6 @@ from claims.models import VERDICTS
 from claims.report.chart import Chart, build_chart
 from claims.report.html import (
     plain_rows,
-    safe_href,
     shape_claim,
     shape_fact,
     shape_run,
@@ -339,10 +338,12 @@ def _context(row: Row) -> Row:
     """The article text around the claim: what precedes its sentence, the sentence split around
     the claim, and what follows, each cut at a word so that no word is shown in half."""
     window = row.get("window") or ""
+    if row["char_start"] is None or row["window_start"] is None:
+        return {"context_before": "", "context_after": ""}
     start = row["char_start"] - row["window_start"]
     sentence_start = start - (row["span_offset"] or 0)
     sentence_end = sentence_start + len(row["sentence"] or "")
-    if row["char_start"] is None or window[start : start + len(row["span"])] != row["span"]:
+    if window[start : start + len(row["span"])] != row["span"]:
         return {"context_before": "", "context_after": ""}
     before = window[:sentence_start]
     after = window[sentence_end:]
@@ -476,7 +477,6 @@ __all__ = [
     "load_flag",
     "load_flags",
     "load_runs",
-    "safe_href",
     "segments",
     "validation_pages",
 ]
