@@ -527,3 +527,13 @@ def test_a_folder_of_another_databases_reports_is_refused_and_old_reports_are_pr
         [f"report-{RUN_ID}.html", f"report-{RUN_ID}.md", "report-old3.html", "report-old3.md"]
     )
     assert (reports / "latest.html").is_file()
+
+
+def test_a_verdict_shows_in_its_words(corpus, tmp_path) -> None:
+    db, c = corpus
+    conflict = relation(c["over50"], c["nearly50"], Rule.CONFLICT_DISJOINT_SAME_TIME, 0.93)
+    with Store(db) as store:
+        store.record_review(conflict.relation_id, "needs_context", "which coalition?", "Ada")
+    paths = write_report(db, tmp_path / "r")
+    assert "verdict: <strong>needs context</strong>" in paths.html.read_text(encoding="utf-8")
+    assert "verdict: needs context" in paths.markdown.read_text(encoding="utf-8")

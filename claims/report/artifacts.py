@@ -78,7 +78,7 @@ def flag_row(pair: Row) -> Row:
         "relation": pair["relation"],
         "type": pair["claim_type"],
         "score": round(float(pair["score"]), 2),
-        "review": pair["review"] or "open",
+        "review": pair["verdict"] or "open",
         "claim_a": a["span"],
         "interval_a": a.get("interval") or "",
         "source_a": _source(a),

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from claims.crosscheck import Rule, format_interval
 from claims.errors import StoreError
-from claims.models import gate_words
+from claims.models import VERDICTS, gate_words
 from claims.report.chart import contested_charts
 from claims.store import Store
 
@@ -353,6 +353,7 @@ def _pairs(sides: list[Row]) -> list[Row]:
             pair = {k: row[k] for k in RELATION_FIELDS}
             pair["shared_terms"] = row["shared_terms"] or []
             pair["meaning"] = _rule_meaning(row["rule"])
+            pair["verdict"] = VERDICTS.get(row["review"], row["review"]) if row["review"] else None
             pair["sides"] = []
             pairs[row["relation_id"]] = pair
         side = shape_fact(row) if row["claim_type"] == "fact" else shape_claim(row)
