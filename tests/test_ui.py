@@ -203,6 +203,28 @@ def test_the_gate_results_are_served_and_read_without_scripts(seeded: Path) -> N
         assert outside.status_code == 404
 
 
+def test_the_claims_ui_command_serves_on_loopback_and_stops_on_sigterm(seeded: Path) -> None:
+    port = free_port()
+    cmd = [sys.executable, "-m", "claims.cli", "ui", "--db", str(seeded), "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert proc.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.2)
+        assert page.status_code == 200 and ALLIES_A in page.text
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert f"on http://127.0.0.1:{port}/" in out
+    assert "Traceback" not in out
+
+
 def test_flags_group_by_story_when_documents_have_one(copy_of) -> None:
     """The story stage adds documents.story_id and a stories table; until then flags group by
     quantity alone. Here the seeds' documents are given two stories by hand."""
