@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -124,6 +125,22 @@ def run_lock(db_path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+# A writer waits this long for readers to close the file: `claims ui` and `claims query` open it
+# for the length of one request, and a run must not fail because a page was being read.
+WRITER_WAIT_S = 5.0
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + (0 if read_only else WRITER_WAIT_S)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+
+
 class Store:
     """A connection to one claims database. Use as a context manager; it closes on exit."""
 
@@ -132,7 +149,7 @@ class Store:
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such database; run `claims run` first.")
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = _connect(self.path, read_only)
         except duckdb.IOException as e:
             msg = str(e)
             if "lock" in msg.lower():

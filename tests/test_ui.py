@@ -141,6 +141,56 @@ def test_a_verdict_survives_the_next_run(copy_of, capsys, tmp_path: Path) -> Non
     )
 
 
+def test_a_run_publishes_while_reviewers_keep_loading_pages(
+    copy_of, tmp_path: Path, prefect_harness: None
+) -> None:
+    """Every page opens the file for a moment; the run (another process, as a scheduled run
+    is) waits those moments out, and the pages say "busy" while it writes, never fail."""
+    from prefect.settings import PREFECT_API_URL
+
+    db = copy_of()
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SEEDS, inbox)
+    (inbox / "extra.md").write_text(
+        "---\noutlet: Extra Wire\npublished: 2024-09-03\n---\n"
+        "Nearly 50 allies and partners met at Ramstein on Tuesday.\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMS_", "PREFECT_"))}
+    env.update(
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_API_URL=str(PREFECT_API_URL.value()),
+        PREFECT_HOME=str(tmp_path / "prefect-home"),
+    )
+    statuses: list[int] = []
+    done = threading.Event()
+    with Served(db, busy_wait=2) as app:
+
+        def reviewer() -> None:
+            with httpx.Client(base_url=app.url, timeout=30) as client:
+                while not done.is_set():
+                    statuses.append(client.get("/?relation=all").status_code)
+
+        thread = threading.Thread(target=reviewer)
+        thread.start()
+        try:
+            run = subprocess.run(
+                [sys.executable, "-m", "claims.cli", "run", str(inbox), "--db", str(db)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+        finally:
+            done.set()
+            thread.join(60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "gate       passed" in run.stdout
+    assert len(statuses) > 5 and set(statuses) <= {200, 503}, sorted(set(statuses))
+
+
 def test_a_form_from_another_site_or_without_the_token_records_nothing(copy_of, capsys) -> None:
     db = copy_of()
     with Served(db) as app, httpx.Client(base_url=app.url) as client:
