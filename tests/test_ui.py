@@ -275,6 +275,16 @@ def test_the_claims_ui_command_serves_on_loopback_and_stops_on_sigterm(seeded: P
     assert "Traceback" not in out
 
 
+def test_claims_ui_on_a_port_in_use_says_so_in_one_line(seeded: Path, capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["ui", "--db", str(seeded), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port}: cannot listen there" in err and err.count("\n") == 1
+
+
 def test_flags_group_by_story_when_documents_have_one(copy_of) -> None:
     """The story stage adds documents.story_id and a stories table; until then flags group by
     quantity alone. Here the seeds' documents are given two stories by hand."""

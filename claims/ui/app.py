@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from claims.errors import LockedError, StoreError
+from claims.errors import ClaimsError, LockedError, StoreError
 from claims.models import VERDICTS
 from claims.report.html import counted, format_number
 from claims.settings import Settings
@@ -235,9 +236,28 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
 
     # Migrate an older file once, before the first request, and fail here if it is no database.
     Store.reader(settings.db).close()
+    _check_port(host, port)
     app = create_app(settings, host=host)
     print(f"claims ui: reviewing {settings.db} on http://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse in one line a port that is taken, before uvicorn logs its own error."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as e:
+        raise ClaimsError(f"--host {host}: cannot resolve it ({e.strerror or e})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as e:
+            raise ClaimsError(
+                f"{host}:{port}: cannot listen there ({e.strerror or e}); "
+                "choose another with --port"
+            ) from None
 
 
 # --- helpers ---------------------------------------------------------------------------------
