@@ -130,8 +130,8 @@ def run_lock(db_path: Path) -> Iterator[None]:
 WRITER_WAIT_S = 5.0
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + (0 if read_only else WRITER_WAIT_S)
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -144,12 +144,18 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 class Store:
     """A connection to one claims database. Use as a context manager; it closes on exit."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, wait: float | None = None
+    ) -> None:
+        """Open ``path``; a writer waits up to ``wait`` seconds (default ``WRITER_WAIT_S``) for
+        other processes' readers to close it, a reader (default) not at all."""
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such database; run `claims run` first.")
         try:
-            self.con = _connect(self.path, read_only)
+            if wait is None:
+                wait = 0.0 if read_only else WRITER_WAIT_S
+            self.con = _connect(self.path, read_only, wait)
         except duckdb.IOException as e:
             msg = str(e)
             if "lock" in msg.lower():

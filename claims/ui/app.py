@@ -95,7 +95,8 @@ def create_app(
         with lock:
             while True:
                 try:
-                    opened = Store(db) if write else Store.reader(db)
+                    # This loop is the wait: Store's own would hold the lock past busy_wait.
+                    opened = Store(db, wait=0) if write else Store.reader(db)
                     break
                 except LockedError:
                     if time.monotonic() > deadline:
