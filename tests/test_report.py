@@ -487,7 +487,8 @@ def test_relation_counts_say_between_facts_or_figures_and_years_have_no_separato
             ("ani", "Russia annexed Crimea in 2014."),
         )
     ]
-    year = quantity_claim(docs[0], "1993", kind="date", value=1993, low=1993, high=1993)
+    # A date claim holds day numbers (days since 1970-01-01): 1993 is 8401 to 8765.
+    year = quantity_claim(docs[0], "1993", kind="date", value=8401, low=8401, high=8765)
     facts = [fact(d, "Russia annexed Crimea in 2014.", "2014") for d in docs]
     agree = relation(facts[0], facts[1], Rule.FACT_AGREE_TRIPLE, 0.8)
     db = tmp_path / "facts.duckdb"
@@ -499,7 +500,7 @@ def test_relation_counts_say_between_facts_or_figures_and_years_have_no_separato
     for text in (html, md):
         assert "between facts: 0 conflicts, 1 agreement;" in text
         assert "No agreements between figures. 1 between facts is listed under" in text
-        assert "1993" in text and "1,993" not in text
+        assert "1993-01-01 to 1993-12-31" in text and "1,993" not in text and "8,401" not in text
 
 
 def test_a_folder_of_another_databases_reports_is_refused_and_old_reports_are_pruned(
