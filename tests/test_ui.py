@@ -302,7 +302,7 @@ def test_flags_group_by_story_when_documents_have_one(copy_of) -> None:
     con.close()
     with Served(db) as app, httpx.Client(base_url=app.url) as client:
         page = client.get("/?relation=all").text
-        assert '<option value="s1">Ramstein 2024</option>' in page
+        assert '<option value="s1">Ramstein 2024 (1)</option>' in page
         assert "story: Ramstein 2024" in page and "story: Biden and Zelensky" in page
         only = client.get("/?relation=all&story=s1").text
         assert only.count('<article class="card') == 1 and ALLIES_A in only

@@ -179,13 +179,20 @@ def load_flags(store: Store, filters: Filters) -> Row:
     sides = flag_sides(store, relations)
     latest = latest_published_run(store)
     flags = pair_sides(sides, latest)
+    # Each filter's options with how many flags each would show, as datasette's facets do.
+    stories: Counter[tuple[str, str]] = Counter(
+        (f["story"]["id"], f["story"]["label"]) for f in flags if f["story"]
+    )
+    outlets: Counter[str] = Counter(
+        o for f in flags for o in {s["outlet"] for s in f["sides"] if s["outlet"]}
+    )
+    units: Counter[str] = Counter(
+        u for f in flags for u in {s.get("unit") for s in f["sides"] if s.get("unit")}
+    )
     choices = {
-        "stories": sorted(
-            {(f["story"]["id"], f["story"]["label"]) for f in flags if f["story"]},
-            key=lambda s: s[1],
-        ),
-        "outlets": sorted({s["outlet"] for f in flags for s in f["sides"] if s["outlet"]}),
-        "units": sorted({s["unit"] for f in flags for s in f["sides"] if s.get("unit")}),
+        "stories": sorted(((i, label, n) for (i, label), n in stories.items()), key=lambda s: s[1]),
+        "outlets": sorted(outlets.items()),
+        "units": sorted(units.items()),
     }
     total = len(flags)
     flags = [f for f in flags if _keep(f, filters)]
