@@ -93,10 +93,11 @@ def discover(paths: Sequence[Path | str]) -> list[Source]:
                 raise InputError(f"{path}: cannot list the folder ({e.strerror})") from e
             for file in files:
                 rel_parts = file.relative_to(path).parts
-                if any(part.startswith(".") for part in rel_parts):
+                if any(part.startswith(".") for part in rel_parts) or file.name == MANIFEST_NAME:
                     continue
-                if file.suffix.lower() in SUPPORTED:
-                    sources.append(Source(file, path))
+                # Every other file is a source: one of a type we cannot read (a PDF) is
+                # rejected by read_sources with the reason, never skipped without a word.
+                sources.append(Source(file, path))
         else:
             if not _readable(path):
                 raise InputError(f"{path}: not readable (check its permissions)")

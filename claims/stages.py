@@ -219,7 +219,11 @@ def write_run_report(summary: RunSummary, settings: Settings) -> RunSummary:
     from claims.report import write_report
 
     paths = write_report(
-        settings.db, settings.reports_dir, run_id=summary.run_id, limit=settings.report_max_items
+        settings.db,
+        settings.reports_dir,
+        run_id=summary.run_id,
+        limit=settings.report_max_items,
+        keep=settings.reports_keep,
     )
     done = summary.model_copy(update={"report_path": str(paths.html)})
     with Store(settings.db) as store:

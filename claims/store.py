@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,6 +22,7 @@ import pandas as pd
 from claims.errors import LockedError, StoreError
 from claims.failpoints import failpoint
 from claims.models import (
+    VERDICTS,
     Document,
     Extraction,
     FactClaim,
@@ -136,15 +138,37 @@ def run_lock(db_path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+# A writer waits this long for readers to close the file: `claims ui` and `claims query` open it
+# for the length of one request, and a run must not fail because a page was being read.
+WRITER_WAIT_S = 5.0
+
+
+def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+
+
 class Store:
     """A connection to one claims database. Use as a context manager; it closes on exit."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, wait: float | None = None
+    ) -> None:
+        """Open ``path``; a writer waits up to ``wait`` seconds (default ``WRITER_WAIT_S``) for
+        other processes' readers to close it, a reader (default) not at all."""
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such database; run `claims run` first.")
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if wait is None:
+                wait = 0.0 if read_only else WRITER_WAIT_S
+            self.con = _connect(self.path, read_only, wait)
         except duckdb.IOException as e:
             msg = str(e)
             if "lock" in msg.lower():
@@ -161,6 +185,25 @@ class Store:
         self.read_only = read_only
         if not read_only:
             self.migrate()
+
+    @classmethod
+    def reader(cls, path: Path | str) -> Store:
+        """A read-only store whose schema is current: a file written by an older version is
+        migrated first (in a short read-write open), so that its views are today's."""
+        store = cls(path, read_only=True)
+        if store.pending_migrations():
+            store.close()
+            cls(path).close()
+            store = cls(path, read_only=True)
+        return store
+
+    def pending_migrations(self) -> list[int]:
+        try:
+            row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        except duckdb.CatalogException:
+            return [v for v, _, _ in migrations()]
+        done = row[0] if row and row[0] is not None else 0
+        return [v for v, _, _ in migrations() if v > done]
 
     def __enter__(self) -> Store:
         return self
@@ -208,6 +251,21 @@ class Store:
             [extract_key],
         ).fetchall()
         return dict(rows)
+
+    def tables(self, schema: str = "main") -> set[str]:
+        """Names of the tables in ``schema``."""
+        rows = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def columns(self, table: str, schema: str = "main") -> set[str]:
+        """Names of the columns of ``table`` (empty when there is no such table)."""
+        rows = self.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         return self.con.execute(sql, list(params)).df()
@@ -473,7 +531,12 @@ class Store:
     def record_review(
         self, flag: str, decision: str, note: str | None = None, reviewer: str | None = None
     ) -> str:
-        """Record a decision on the relation whose id is or starts with ``flag``; returns its id."""
+        """Record a verdict (a key of ``VERDICTS``) on the relation whose id is or starts with
+        ``flag``; returns its id. ``reviews`` is never replaced by a run: it survives them all."""
+        if decision not in VERDICTS:
+            raise StoreError(
+                f"{self.path}: unknown verdict {decision!r}; use one of {', '.join(VERDICTS)}"
+            )
         matches = [
             r[0]
             for r in self.con.execute(
@@ -494,6 +557,16 @@ class Store:
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run one statement; on a read-only store any write fails with a clear error."""
         try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as e:
+            raise StoreError(f"{self.path}: the query failed: {str(e).splitlines()[0]}") from e
+        if len(statements) > 1:
+            # DuckDB would run them all and return the last result, hiding the others.
+            raise StoreError(
+                f"{self.path}: give one SQL statement at a time, not {len(statements)} "
+                "(they are separated by ';')"
+            )
+        try:
             cursor = self.con.execute(sql)
         except duckdb.Error as e:
             first = str(e).splitlines()[0]
@@ -504,6 +577,26 @@ class Store:
             raise StoreError(f"{self.path}: the query failed: {first}") from e
         if cursor.description is None:
             return [], []
+        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def review_queue(
+        self, relations: Sequence[str], *, decided: bool = False
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Flags of the ``relations`` kinds (open ones, or all with ``decided``), conflicts
+        first, best score first, with both claims, their sources and the latest verdict."""
+        cursor = self.con.execute(
+            """
+            SELECT relation_id, relation, claim_type, status, round(score, 2) AS score,
+                   span_a, outlet_a, published_a, doc_a, span_b, outlet_b, published_b, doc_b,
+                   reason, note, reviewer, decided_at
+            FROM review_queue
+            WHERE list_contains(?, relation) AND (? OR status = 'open')
+            ORDER BY CASE relation WHEN 'conflict' THEN 0 WHEN 'update' THEN 1 ELSE 2 END,
+                     score DESC, relation_id
+            """,
+            [list(relations), decided],
+        )
+        assert cursor.description is not None
         return [d[0] for d in cursor.description], cursor.fetchall()
 
     def export(self, table: str, out: Path, fmt: str) -> int:

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from builders import quantity_claim
 
-from claims.errors import StoreError
+from claims.errors import LockedError, StoreError
 from claims.models import Document, Extraction, QuantityClaim
 from claims.store import PUBLISHED_TABLES, Store, migrations, run_lock
 
@@ -172,3 +172,37 @@ def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
     Store(path).close()
     with Store(path, read_only=True) as store, pytest.raises(duckdb.Error):
         store.con.execute("DELETE FROM documents")
+
+
+HOLD_READ_ONLY = (
+    "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+    "print('held', flush=True); time.sleep(float(sys.argv[2]))"
+)
+
+
+def test_a_writer_waits_for_a_short_reader_and_names_a_long_one(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """`claims ui` reads the file for a moment per page: a run must not fail for that."""
+    import claims.store
+
+    path = tmp_path / "c.duckdb"
+    Store(path).close()
+    reader = subprocess.Popen(
+        [sys.executable, "-c", HOLD_READ_ONLY, str(path), "1"], stdout=subprocess.PIPE, text=True
+    )
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "held"
+    with Store(path) as store:  # waits the second out
+        assert store.counts()["documents"] == 0
+    reader.wait(30)
+    monkeypatch.setattr(claims.store, "WRITER_WAIT_S", 0.3)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", HOLD_READ_ONLY, str(path), "5"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "held"
+        with pytest.raises(LockedError, match="open in another process"):
+            Store(path)
+    finally:
+        reader.kill()
+        reader.wait(30)

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import VIEWPORT, browser, wait_for_count
+from test_browser import VIEWPORT, wait_for_count
 
 from claims.cli import main
-
-__all__ = ["browser"]  # the module-scoped fixture, shared with tests/test_browser.py
 
 pytestmark = pytest.mark.slow
 
