@@ -76,21 +76,16 @@ def _version(package: str) -> str:
 
 
 if TYPE_CHECKING:
+    from claims.extract.model import load_nlp, stock_nlp
     from claims.extract.pipeline import (
         candidate_passages,
         extract_document,
         extract_documents,
-        load_nlp,
         split_passages,
     )
 
-_PIPELINE = {
-    "candidate_passages",
-    "extract_document",
-    "extract_documents",
-    "load_nlp",
-    "split_passages",
-}
+_PIPELINE = {"candidate_passages", "extract_document", "extract_documents", "split_passages"}
+_MODEL = {"load_nlp", "stock_nlp"}
 
 
 def __getattr__(name: str) -> object:
@@ -100,6 +95,10 @@ def __getattr__(name: str) -> object:
         from claims.extract import pipeline
 
         return getattr(pipeline, name)
+    if name in _MODEL:
+        from claims.extract import model
+
+        return getattr(model, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -110,4 +109,5 @@ __all__ = [
     "extract_key",
     "load_nlp",
     "split_passages",
+    "stock_nlp",
 ]

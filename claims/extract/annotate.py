@@ -1,0 +1,96 @@
+"""Running the model over passages: spaCy's components where they are fast, exact stand-ins
+where they are not.
+
+``extract_documents`` feeds the passages through ``nlp.pipe`` for the embedding and the
+tagger; :func:`finish` runs the rest a batch at a time:
+
+- the parser, decoded by :class:`~claims.extract.parser.Parser`;
+- the attribute ruler, as a lookup table (:class:`~claims.extract.attributes.AttributeTable`);
+- the lemmatizer, spaCy's own;
+- the entity recogniser, decoded by :class:`~claims.extract.recognizer.Recognizer`, and only
+  on the passages with a figure or whose parse can hold a fact (the recogniser has its own
+  embedding and reads only the tokens, so running it last and on fewer passages gives each
+  the same entities).
+
+Each stand-in sets what the stock component sets, token by token (tests/test_decoders.py,
+tests/test_attributes.py), and stands in only for a model it supports; any other model runs
+its own components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import islice
+from typing import Any
+
+from spacy.language import Language
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc
+
+from claims.extract.attributes import AttributeTable
+from claims.extract.facts import may_yield_facts
+from claims.extract.parser import Parser
+from claims.extract.recognizer import Recognizer
+
+Context = tuple[int, int, bool]  # (document, passage, has a figure)
+
+
+def late_pipes(nlp: Language) -> list[str]:
+    """The components :func:`finish` runs instead of ``nlp.pipe``: the parser, when it comes
+    right before the attribute ruler, and everything from the attribute ruler on, when the
+    recogniser comes last."""
+    names = nlp.pipe_names
+    if not names or names[-1] != "ner" or "attribute_ruler" not in names:
+        return []
+    first = names.index("attribute_ruler")
+    if first and names[first - 1] == "parser":
+        first -= 1
+    return names[first:]
+
+
+def finish(
+    stream: Iterable[tuple[Doc, Context]], nlp: Language, late: list[str], size: int
+) -> Iterator[tuple[Doc, Context]]:
+    """Runs the ``late`` components on ``size`` passages at a time. The flag in each context
+    becomes whether the passage got entities, that is, whether it can hold a claim."""
+    items = iter(stream)
+    while chunk := list(islice(items, size)):
+        sdocs = [sdoc for sdoc, _ in chunk]
+        for name in late[:-1]:
+            pipe: Any = nlp.get_pipe(name)
+            if name == "attribute_ruler":
+                table = _attribute_table(pipe)
+                sdocs = [table(sdoc) for sdoc in sdocs]
+            elif name == "parser" and (parser := _parser(pipe)) is not None:
+                parser(sdocs)
+            else:
+                sdocs = list(pipe.pipe(sdocs))
+        marked = [
+            (sdoc, (index, p, figures or may_yield_facts(sdoc)))
+            for sdoc, (_, (index, p, figures)) in zip(sdocs, chunk, strict=True)
+        ]
+        wanted = [sdoc for sdoc, (_, _, full) in marked if full]
+        ner: Any = nlp.get_pipe(late[-1])
+        recognizer = _recognizer(ner)
+        if recognizer is not None:
+            recognizer(wanted)
+        else:
+            for _ in ner.pipe(wanted):
+                pass
+        yield from marked
+
+
+@lru_cache(maxsize=4)
+def _attribute_table(ruler: AttributeRuler) -> AttributeTable:
+    return AttributeTable(ruler)
+
+
+@lru_cache(maxsize=4)
+def _parser(pipe: Any) -> Parser | None:
+    return Parser(pipe) if Parser.supports(pipe) else None
+
+
+@lru_cache(maxsize=4)
+def _recognizer(ner: Any) -> Recognizer | None:
+    return Recognizer(ner) if Recognizer.supports(ner) else None

