@@ -22,10 +22,10 @@ from blis.py import gemm
 from spacy.attrs import IS_SPACE, SENT_START
 from spacy.tokens import Doc, Span
 
+from claims.extract.model import EMBED_BATCH
+
 BEGIN, IN, LAST, UNIT, OUT = range(5)
 _MOVES = {"B": BEGIN, "I": IN, "L": LAST, "U": UNIT, "O": OUT}
-# Passages per embedding call: larger batches cost more in fresh memory pages than they save.
-EMBED_BATCH = 64
 
 
 class Recognizer:

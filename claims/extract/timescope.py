@@ -51,6 +51,7 @@ class _Pattern:
     regex: re.Pattern[str]
     resolver: str
     scope: str | None
+    needs: tuple[re.Pattern[str], ...] = ()  # every match contains a match of each
 
 
 @lru_cache(maxsize=4)
@@ -73,12 +74,17 @@ def _patterns(data_dir: Path = DATA_DIR) -> tuple[_Pattern, ...]:
         "{YEAR}": "(?:1[89]|20)\\d{2}",
         "{DAY}": "(?:[12]\\d|3[01]|0?[1-9])",
     }
-    out = []
-    for p in cfg["patterns"]:
-        source = p["regex"]
+
+    def compiled(source: str) -> re.Pattern[str]:
         for key, value in fill.items():
             source = source.replace(key, value)
-        out.append(_Pattern(p["name"], re.compile(source), p["resolve"], p.get("scope")))
+        return re.compile(source)
+
+    needs: dict[str, re.Pattern[str]] = {}  # one compiled need per source, searched once
+    out = []
+    for p in cfg["patterns"]:
+        wanted = tuple(needs.setdefault(n, compiled(n)) for n in p.get("needs", ()))
+        out.append(_Pattern(p["name"], compiled(p["regex"]), p["resolve"], p.get("scope"), wanted))
     return tuple(out)
 
 
@@ -91,7 +97,10 @@ def find_time_expressions(
     "this year"). Relative expressions resolve to ``None`` dates when ``published`` is unknown.
     """
     found: list[tuple[int, int, _Pattern, re.Match[str]]] = []
+    present: dict[re.Pattern[str], bool] = {}
     for pattern in _patterns(data_dir):
+        if not all(_present(need, text, present) for need in pattern.needs):
+            continue
         for m in pattern.regex.finditer(text):
             found.append((m.start(), m.end(), pattern, m))
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
@@ -116,6 +125,12 @@ def find_time_expressions(
             )
         )
     return sorted(kept, key=lambda t: t.start)
+
+
+def _present(need: re.Pattern[str], text: str, seen: dict[re.Pattern[str], bool]) -> bool:
+    if need not in seen:
+        seen[need] = need.search(text) is not None
+    return seen[need]
 
 
 def lead_expression(
