@@ -1,4 +1,5 @@
-"""The parser's and the recogniser's batch decoders set exactly what spaCy's components set.
+"""The parser's and the recogniser's batch decoders and the lemma table set exactly what
+spaCy's components set.
 
 Compared token by token with the stock components of the same model on real text: the seed
 articles, every paragraph of the real-news corpus (bench/news), the peer suites' inputs, and
@@ -17,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claims.extract import split_passages
+from claims.extract.lemmas import LemmaTable
 from claims.extract.parser import Parser
 from claims.extract.recognizer import Recognizer
 
@@ -87,6 +89,17 @@ def test_the_recogniser_decoder_gives_every_token_the_stock_entity(
     assert sum(len(d.ents) for d in stock) > 2000
     for a, b in zip(stock, ours, strict=True):
         assert [entity(t) for t in a] == [entity(t) for t in b], a.text
+
+
+def test_the_lemma_table_gives_every_token_the_stock_lemma(nlp: Language, texts: list[str]) -> None:
+    stock = list(nlp.pipe(texts, disable=["ner"]))
+    ours = list(nlp.pipe(texts, disable=["lemmatizer", "ner"]))
+    table = LemmaTable(nlp.get_pipe("lemmatizer"))
+    assert LemmaTable.supports(nlp.get_pipe("lemmatizer"))
+    ours = [table(d) for d in ours]
+    assert len(table.table) < sum(len(d) for d in ours) / 4
+    for a, b in zip(stock, ours, strict=True):
+        assert [t.lemma_ for t in a] == [t.lemma_ for t in b], a.text
 
 
 def test_passages_already_annotated_go_to_the_stock_components(nlp: Language) -> None:

@@ -6,7 +6,7 @@ tagger; :func:`finish` runs the rest a batch at a time:
 
 - the parser, decoded by :class:`~claims.extract.parser.Parser`;
 - the attribute ruler, as a lookup table (:class:`~claims.extract.attributes.AttributeTable`);
-- the lemmatizer, spaCy's own;
+- the lemmatizer, as a lookup table (:class:`~claims.extract.lemmas.LemmaTable`);
 - the entity recogniser, decoded by :class:`~claims.extract.recognizer.Recognizer`, and only
   on the passages with a figure or whose parse can hold a fact (the recogniser has its own
   embedding and reads only the tokens, so running it last and on fewer passages gives each
@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 from claims.extract.attributes import AttributeTable
 from claims.extract.facts import may_yield_facts
+from claims.extract.lemmas import LemmaTable
 from claims.extract.parser import Parser
 from claims.extract.recognizer import Recognizer
 
@@ -64,6 +65,8 @@ def finish(
                 sdocs = [table(sdoc) for sdoc in sdocs]
             elif name == "parser" and (parser := _parser(pipe)) is not None:
                 parser(sdocs)
+            elif name == "lemmatizer" and (lemmas := _lemmas(pipe)) is not None:
+                sdocs = [lemmas(sdoc) for sdoc in sdocs]
             else:
                 sdocs = list(pipe.pipe(sdocs))
         marked = [
@@ -89,6 +92,11 @@ def _attribute_table(ruler: AttributeRuler) -> AttributeTable:
 @lru_cache(maxsize=4)
 def _parser(pipe: Any) -> Parser | None:
     return Parser(pipe) if Parser.supports(pipe) else None
+
+
+@lru_cache(maxsize=4)
+def _lemmas(pipe: Any) -> LemmaTable | None:
+    return LemmaTable(pipe) if LemmaTable.supports(pipe) else None
 
 
 @lru_cache(maxsize=4)
