@@ -82,8 +82,9 @@ class Recognizer:
         )
         # Per token and feature, the hidden layer's input; row 0 is the padding ("no token").
         cached = self.lower.predict(vectors)
-        n, n_feats = len(vectors), cached.shape[1]
+        n, n_feats, n_pieces = len(vectors), cached.shape[1], cached.shape[3]
         pieces = cached.reshape(n + 1, n_feats, -1)
+        bias = self.hidden_bias.reshape(-1)
         lengths = np.array([len(doc) for doc in docs])
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         flags = np.concatenate([doc.to_array([SENT_START, IS_SPACE]) for doc in docs])
@@ -101,10 +102,14 @@ class Recognizer:
         named = label != 0
         while len(which):
             # The three features: B(0), the open entity's first token, the token before B(0).
+            # Summed in feature order, then the bias, as spaCy's loop adds them.
             hidden = pieces[pos + 1, 0] + pieces[np.where(opened, open_start + 1, 0), 1]
-            hidden = hidden + pieces[np.where(opened, pos, 0), 2]
-            hidden = hidden.reshape(len(which), *cached.shape[2:]) + self.hidden_bias
-            scores = gemm(hidden.max(axis=2), self.weights, trans2=True) + self.bias
+            hidden += pieces[np.where(opened, pos, 0), 2]
+            hidden += bias
+            best = hidden[:, 0::n_pieces]
+            for p in range(1, n_pieces):
+                best = np.maximum(best, hidden[:, p::n_pieces])
+            scores = gemm(best, self.weights, trans2=True) + self.bias
 
             last = pos + 1 >= end
             before_break = sent_start[pos + 1] & ~last
@@ -118,8 +123,8 @@ class Recognizer:
                 [can_begin, can_in, is_open & same, can_unit],
                 default=~is_open,
             )
-            best = np.where(valid, scores, -np.inf).argmax(axis=1)
-            chosen, tag = move[best], label[best]
+            choice = np.where(valid, scores, -np.inf).argmax(axis=1)
+            chosen, tag = move[choice], label[choice]
 
             begins = chosen == BEGIN
             open_start = np.where(begins, pos, open_start)

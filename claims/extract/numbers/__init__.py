@@ -134,6 +134,7 @@ def interval(
     return _clean(low), _clean(high), low_inc, high_inc
 
 
+@lru_cache(maxsize=8192)
 def rounding_tolerance(value: float, text: str) -> float:
     """Half a unit of the last significant digit of ``value`` as written in ``text``.
 
