@@ -1,21 +1,32 @@
-"""Throughput of the pipeline against spaCy alone, and its memory at two corpus sizes.
+"""Extraction throughput against spaCy alone on real news, and memory at two corpus sizes.
 
-    .venv/bin/python bench/throughput.py [--docs 300] [--rounds 3] [--both-cores] [--check 100] [--prefect]
-
-``--both-cores`` also times the pipeline with two extraction processes (``claims run -j 2``)
-and spaCy's own ``nlp.pipe(n_process=2)``.
+    .venv/bin/python bench/throughput.py [--docs 300] [--rounds 3] [--both-cores] [--check 100]
     .venv/bin/python bench/throughput.py --memory [--sizes 1000 10000]
 
-A synthetic corpus is built from real text: the sentences of the seed articles and the inputs
-of ../shared/peer-suites, recombined (deterministically) into documents of about 500 words, no
-two alike, written as files with a published date in front matter.
+The corpus is recombined from the real-news corpus (bench/news: 84 articles of 14 stories,
+ingested as a run ingests them): each document tells one story, an article's opening
+paragraphs followed by runs of paragraphs from the story's articles, about 500 words, no two
+alike and no paragraph twice in a document, written as files with the article's date in
+front matter. Figures come as densely as they do in that news: most paragraphs hold one.
 
-The baseline is ``nlp.pipe`` with the full model over the same document texts, timed in the
-same process run, in batches of ``settings.batch_size`` like the pipeline (spaCy's default of
-1000 whole documents per batch holds gigabytes). The pipeline is the library path a flow run takes: discover -> ingest ->
-extract (candidate passages only) -> stage into a real DuckDB file, batch by batch. Both exclude
-process start and model loading. ``--check N`` runs the first N documents again with the
-prefilter off (every passage through the model) and counts the claims that differ.
+Three things are timed in one process run, each excluding process start and model loading:
+
+- the baseline, plain spaCy: ``spacy.load`` of the configured model and ``nlp.pipe`` over the
+  document texts on one core, in batches of ``settings.batch_size`` documents (spaCy's default
+  of 1000 500-word documents per batch holds gigabytes);
+- extraction, the NLP stage: ``extract_documents`` over the same documents (read beforehand);
+- the pipeline, as a flow run does it: discover, ingest, extract (with the cross-check's
+  reading of each claim), stage into a DuckDB file, batch by batch.
+
+The machine is shared and its speed drifts, so baseline and the others alternate over
+``--rounds`` rounds; every figure is the median round's, and the ratios are taken within a
+round. Each line gives wall time and this process's CPU time (on a loaded machine CPU time is
+the steadier measure of the work; the wall time is what a user waits).
+
+``--both-cores`` also times ``claims run -j 2`` (extraction in two worker processes) and
+spaCy's own ``nlp.pipe(n_process=2)``, both against the one-core baseline. ``--check N``
+reads the first N documents again the reference way (every paragraph through the stock model
+as spaCy ships it, ``prefilter=False``) and lists every claim and fact that differs.
 """
 
 from __future__ import annotations
@@ -25,7 +36,6 @@ import contextlib
 import hashlib
 import json
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -36,94 +46,91 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import spacy
+from spacy.language import Language
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.newsgold import NEWS, article_tree
+from bench.newsgold import load as load_news_gold
 from claims import stages
-from claims.extract import extract_documents, load_nlp
-from claims.extract.numbers import find_numbers
-from claims.ingest import Source, discover, read_sources
+from claims.extract import extract_documents, split_passages
+from claims.ingest import discover, read_sources
 from claims.models import Document
 from claims.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(])")
 
 
 # --- the corpus -------------------------------------------------------------------------------
 
 
 @dataclass
-class Pools:
-    """Sentences to draw from, and the shape of news to draw them in (from the seed articles)."""
+class Article:
+    """One article of the real-news corpus, as the pipeline stores its text."""
 
-    plain: list[str]  # seed sentences without a figure
-    figures: list[str]  # seed sentences with a figure, and the peer suites' inputs
-    figure_share: float  # share of seed sentences that carry a figure
-    paragraph_sizes: list[int]  # sentences per paragraph in the seed articles
-
-
-def _sentences(line: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(line) if len(s.split()) >= 3]
+    story: str
+    published: str
+    paragraphs: list[str]
 
 
-def source_pools(shared: Path, settings: Settings) -> Pools:
-    """The seed sentences split by whether they hold a figure, plus the peer suites' inputs.
-
-    The peer suites are number-recogniser test cases: nearly all carry a figure, so they are
-    drawn only as often as figures occur in the seed news, or the corpus would not look like news.
-    """
-    plain: list[str] = []
-    figures: list[str] = []
-    sizes: list[int] = []
-    for path in sorted((REPO / "seeds").glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            found = _sentences(line)
-            if found:
-                sizes.append(len(found))
-            for sentence in found:
-                (figures if find_numbers(sentence, settings) else plain).append(sentence)
-    share = len(figures) / (len(figures) + len(plain))
-    for path in sorted((shared / "peer-suites").rglob("*.json")):
-        for case in json.loads(path.read_text(encoding="utf-8")):
-            text = (case.get("Input") or case.get("req")) if isinstance(case, dict) else None
-            if isinstance(text, str) and len(text.split()) >= 3:
-                figures.append(" ".join(text.split()))
-    unique = list(dict.fromkeys(figures))
-    return Pools(list(dict.fromkeys(plain)), unique, share, sizes)
+def news_articles(news: Path = NEWS) -> list[Article]:
+    """The annotated articles of ``bench/news`` (the files its gold lists), ingested as a run
+    ingests them (front matter stripped, HTML reduced, wrapped lines joined), in paragraphs."""
+    listed = load_news_gold(news).data["documents"]
+    out = []
+    with tempfile.TemporaryDirectory(prefix="claims-news-") as tmp:
+        tree = article_tree([d["file"] for d in listed], Path(tmp))
+        texts = {
+            doc.doc_id: doc.text
+            for doc in read_sources(discover([tree]), Settings())
+            if isinstance(doc, Document)
+        }
+    for entry in listed:
+        paragraphs = [p for _, p in split_passages(texts[entry["file"]])]
+        out.append(Article(entry["file"].split("/")[0], entry["published"], paragraphs))
+    return out
 
 
-def documents(pools: Pools, count: int, words: int, seed: int) -> Iterator[str]:
-    """``count`` distinct documents of about ``words`` words each, shaped like the seed news."""
+def documents(articles: list[Article], count: int, words: int, seed: int) -> Iterator[Article]:
+    """``count`` distinct documents of about ``words`` words, each told from one story: an
+    article's opening paragraphs, then runs of paragraphs from that story's articles, so that
+    figures come as densely as they do in the news and in the news's own order."""
     rng = random.Random(seed)
+    stories: dict[str, list[Article]] = {}
+    for article in articles:
+        stories.setdefault(article.story, []).append(article)
+    told = {story: {p for a in group for p in a.paragraphs} for story, group in stories.items()}
     seen: set[bytes] = set()
     while len(seen) < count:
-        paragraphs, total = [], 0
+        base = rng.choice(articles)
+        paragraphs = base.paragraphs[: rng.randint(1, 4)]
+        used, total = set(paragraphs), sum(len(p.split()) for p in paragraphs)
         while total < words:
-            size = rng.choice(pools.paragraph_sizes)
-            para = " ".join(
-                rng.choice(pools.figures if rng.random() < pools.figure_share else pools.plain)
-                for _ in range(size)
-            )
-            paragraphs.append(para)
-            total += len(para.split())
+            source = rng.choice(stories[base.story]).paragraphs
+            at = rng.randrange(len(source))
+            run = [p for p in source[at : at + rng.randint(1, 4)] if p not in used]
+            used.update(run)
+            paragraphs += run
+            total += sum(len(p.split()) for p in run)
+            if used >= told[base.story]:
+                break  # a story shorter than a document: it is told once
         text = "\n\n".join(paragraphs) + "\n"
         digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
         if digest not in seen:
             seen.add(digest)
-            yield text
+            yield Article(base.story, base.published, [text])
 
 
-def write_corpus(
-    folder: Path, shared: Path, count: int, words: int, seed: int, settings: Settings
-) -> int:
+def write_corpus(folder: Path, count: int, words: int, seed: int) -> int:
     """Write the corpus as one file per document; returns its number of words."""
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
-    pools = source_pools(shared, settings)
-    for i, text in enumerate(documents(pools, count, words, seed)):
-        day = f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}"
-        (folder / f"{i:06d}.txt").write_text(f"---\npublished: {day}\n---\n{text}", "utf-8")
+    for i, doc in enumerate(documents(news_articles(), count, words, seed)):
+        text = doc.paragraphs[0]
+        (folder / f"{i:06d}.txt").write_text(
+            f"---\npublished: {doc.published}\n---\n{text}", "utf-8"
+        )
         total += len(text.split())
     return total
 
@@ -161,46 +168,71 @@ class PeakRss:
 @dataclass
 class Result:
     name: str
-    seconds: float
+    seconds: float  # wall
+    cpu: float  # this process's CPU time (its threads; not worker processes)
     documents: int
     words: int
     claims: int
     peak_rss: int
 
     def line(self) -> str:
+        cpu = f"cpu {self.cpu:5.1f} s" if self.cpu else " " * 11
         return (
-            f"{self.name:<26} {self.words / self.seconds:>9,.0f} words/s "
-            f"{self.documents / self.seconds:>7.1f} docs/s {self.claims / self.seconds:>8.1f} "
-            f"claims/s  peak RSS {self.peak_rss / 2**20:>6.0f} MiB  ({self.seconds:.1f} s)"
+            f"{self.name:<30} {self.words / self.seconds:>8,.0f} words/s "
+            f"{self.documents / self.seconds:>6.1f} docs/s {self.claims / self.seconds:>7.1f} "
+            f"claims/s  peak RSS {self.peak_rss / 2**20:>5.0f} MiB  wall {self.seconds:5.1f} s"
+            f"  {cpu}"
         )
 
 
-def texts(folder: Path, settings: Settings) -> Iterator[str]:
-    for item in read_sources(discover([folder]), settings):
-        if isinstance(item, Document):
-            yield item.text
-
-
-def baseline(folder: Path, settings: Settings, words: int, docs: int, n_process: int) -> Result:
-    """spaCy alone: the full model over every document text."""
-    nlp = load_nlp(settings)
+@contextlib.contextmanager
+def timed() -> Iterator[dict[str, float]]:
+    """Wall and CPU seconds and the peak memory of the block."""
+    out: dict[str, float] = {}
     with PeakRss() as rss:
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield out
+        out["wall"], out["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
+    out["peak"] = rss.peak
+
+
+def read_documents(folder: Path, settings: Settings) -> list[Document]:
+    return [d for d in read_sources(discover([folder]), settings) if isinstance(d, Document)]
+
+
+def plain_spacy(settings: Settings) -> Language:
+    """The model as spaCy loads it, untouched: the baseline's."""
+    return spacy.load(settings.spacy_model)
+
+
+def baseline(
+    nlp: Language, documents: list[Document], settings: Settings, words: int, n_process: int = 1
+) -> Result:
+    """spaCy alone: the full model over every document text."""
+    with timed() as t:
         stream = nlp.pipe(
-            texts(folder, settings), batch_size=settings.batch_size, n_process=n_process
+            (d.text for d in documents), batch_size=settings.batch_size, n_process=n_process
         )
         count = sum(1 for _ in stream)
-        seconds = time.perf_counter() - start
-    assert count == docs
-    return Result(f"baseline nlp.pipe (n={n_process})", seconds, docs, words, 0, rss.peak)
+    assert count == len(documents)
+    name = f"nlp.pipe, {n_process} process{'es' if n_process > 1 else ''}"
+    cpu = t["cpu"] if n_process == 1 else 0.0
+    return Result(name, t["wall"], cpu, count, words, 0, int(t["peak"]))
+
+
+def extraction(documents: list[Document], settings: Settings, words: int) -> Result:
+    """The NLP stage alone: claims and facts of every document, one process."""
+    with timed() as t:
+        claims = sum(len(e.claims) + len(e.facts) for e in extract_documents(documents, settings))
+    return Result(
+        "extraction, 1 process", t["wall"], t["cpu"], len(documents), words, claims, int(t["peak"])
+    )
 
 
 def pipeline(folder: Path, db: Path, settings: Settings, words: int) -> Result:
     """discover -> ingest -> extract -> stage, batch by batch, as a flow run does it."""
-    load_nlp(settings)
     run_settings = settings.model_copy(update={"db": db})
-    with PeakRss() as rss:
-        start = time.perf_counter()
+    with timed() as t:
         sources = stages.discover_inputs([folder])
         summary = stages.begin_run(run_settings, "bench", [str(folder)])
         claims = docs = 0
@@ -210,9 +242,10 @@ def pipeline(folder: Path, db: Path, settings: Settings, words: int) -> Result:
             summary = stages.stage_batch(batch, extractions, summary, run_settings)
             claims += sum(len(e.claims) + len(e.facts) for e in extractions)
             docs += len(batch.documents)
-        seconds = time.perf_counter() - start
-    name = f"pipeline (n={settings.n_process})"
-    return Result(name, seconds, docs, words, claims, rss.peak)
+    n = settings.n_process
+    name = f"pipeline, {n} process{'es' if n > 1 else ''}" + (" (-j 2)" if n == 2 else "")
+    cpu = t["cpu"] if n == 1 else 0.0
+    return Result(name, t["wall"], cpu, docs, words, claims, int(t["peak"]))
 
 
 def warm_pool(settings: Settings) -> float:
@@ -226,19 +259,34 @@ def warm_pool(settings: Settings) -> float:
     return time.perf_counter() - start
 
 
-def differing(folder: Path, settings: Settings, limit: int) -> tuple[int, int]:
-    """(claims that differ, claims in all) between the prefilter and every passage parsed."""
-    sources: list[Source] = discover([folder])[:limit]
-    docs = [d for d in read_sources(sources, settings) if isinstance(d, Document)]
-
-    def keys(prefilter: bool) -> set[str]:
-        out = set()
-        for e in extract_documents(docs, settings, prefilter=prefilter):
-            out |= {c.model_dump_json() for c in (*e.claims, *e.facts)}
-        return out
-
-    fast, full = keys(True), keys(False)
-    return len(fast ^ full), len(fast | full)
+def differing(documents: list[Document], settings: Settings) -> tuple[int, int, list[str]]:
+    """(claims and facts that differ, claims and facts in all, what differs) between the fast
+    path and the reference reading: every paragraph through the stock model."""
+    fast = {
+        c.model_dump_json(): c
+        for e in extract_documents(documents, settings)
+        for c in (*e.claims, *e.facts)
+    }
+    full = {
+        c.model_dump_json(): c
+        for e in extract_documents(documents, settings, prefilter=False)
+        for c in (*e.claims, *e.facts)
+    }
+    only_fast = [fast[k] for k in fast.keys() - full.keys()]
+    only_full = [full[k] for k in full.keys() - fast.keys()]
+    lines = []
+    by_id = {getattr(c, "claim_id", getattr(c, "fact_id", "")): c for c in only_full}
+    for c in only_fast:
+        key = getattr(c, "claim_id", getattr(c, "fact_id", ""))
+        other = by_id.pop(key, None)
+        if other is None:
+            lines.append(f"  only in the fast path: {c.doc_id} «{c.span}»")
+        else:
+            a, b = c.model_dump(), other.model_dump()
+            fields = ", ".join(f"{k}: {b[k]!r} -> {a[k]!r}" for k in a if a[k] != b[k])
+            lines.append(f"  {c.doc_id} «{c.span}»: {fields}")
+    lines += [f"  only in the reference: {c.doc_id} «{c.span}»" for c in by_id.values()]
+    return len(fast.keys() ^ full.keys()), len(fast.keys() | full.keys()), lines
 
 
 def prefect_overhead(folder: Path, db: Path, settings: Settings) -> tuple[float, float]:
@@ -277,66 +325,95 @@ def library_run(folder: Path, db: Path, settings: Settings) -> float:
 # --- modes ------------------------------------------------------------------------------------
 
 
+def median(results: list[Result]) -> Result:
+    return sorted(results, key=lambda r: r.seconds)[len(results) // 2]
+
+
+def middle(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
 def run(args: argparse.Namespace) -> dict:
-    settings = Settings(n_process=args.n_process)
+    settings = Settings(n_process=1)
     with tempfile.TemporaryDirectory(prefix="claims-bench-") as tmp:
         folder = Path(tmp) / "corpus"
-        words = write_corpus(folder, args.shared, args.docs, args.words, args.seed, settings)
+        words = write_corpus(folder, args.docs, args.words, args.seed)
         print(f"corpus: {args.docs} documents, {words:,} words ({words / args.docs:.0f} per doc)")
-        load_nlp(settings)
+        documents = read_documents(folder, settings)
+        plain = None if args.no_baseline else plain_spacy(settings)
+        # Warm both sides up: the first documents load lazily built tables (units, lexicons).
+        list(extract_documents(documents[:5], settings))
+        if plain is not None:
+            list(plain.pipe(d.text for d in documents[:5]))
         out: dict = {"docs": args.docs, "words": words}
-        # Rounds alternate which goes first, so that a machine speeding up or slowing down
-        # during the run (it does, here) weighs on both sides; the ratio is the median round's.
-        ratios, bases, pipes = [], [], []
+        rows: dict[str, list[Result]] = {"baseline": [], "extraction": [], "pipeline": []}
+        ratios: dict[str, list[float]] = {}
         for n in range(args.rounds):
-            order = ("baseline", "pipeline") if n % 2 == 0 else ("pipeline", "baseline")
+            # Rotate the order, so that a machine speeding up or slowing down during the run
+            # weighs on every side.
+            order = ["baseline", "extraction", "pipeline"]
+            order = order[n % 3 :] + order[: n % 3]
             for side in order:
-                if side == "baseline" and not args.no_baseline:
-                    bases.append(baseline(folder, settings, words, args.docs, args.n_process))
-                    print(bases[-1].line())
+                if side == "baseline" and plain is not None:
+                    rows[side].append(baseline(plain, documents, settings, words))
+                elif side == "extraction":
+                    rows[side].append(extraction(documents, settings, words))
                 elif side == "pipeline":
-                    pipes.append(pipeline(folder, Path(tmp) / f"bench{n}.duckdb", settings, words))
-                    print(pipes[-1].line())
-            if not args.no_baseline:
-                ratios.append(bases[-1].seconds / pipes[-1].seconds)
-                print(f"round {n + 1}: ratio pipeline/baseline words/s {ratios[-1]:.2f}x")
-        piped = sorted(pipes, key=lambda r: r.seconds)[len(pipes) // 2]
-        out.update(pipeline_words_s=words / piped.seconds, peak_rss=max(r.peak_rss for r in pipes))
-        if not args.no_baseline:
-            base = sorted(bases, key=lambda r: r.seconds)[len(bases) // 2]
-            out["baseline_words_s"] = words / base.seconds
-            ratio = sorted(ratios)[len(ratios) // 2]
+                    db = Path(tmp) / f"bench{n}.duckdb"
+                    rows[side].append(pipeline(folder, db, settings, words))
+                else:
+                    continue
+                print(rows[side][-1].line())
+            if plain is not None:
+                base = rows["baseline"][-1]
+                for side in ("extraction", "pipeline"):
+                    mine = rows[side][-1]
+                    ratios.setdefault(f"{side} wall", []).append(base.seconds / mine.seconds)
+                    ratios.setdefault(f"{side} cpu", []).append(base.cpu / mine.cpu)
+                print(
+                    f"round {n + 1}: extraction {ratios['extraction wall'][-1]:.2f}x "
+                    f"(cpu {ratios['extraction cpu'][-1]:.2f}x), pipeline "
+                    f"{ratios['pipeline wall'][-1]:.2f}x (cpu {ratios['pipeline cpu'][-1]:.2f}x) "
+                    "nlp.pipe"
+                )
+        print(f"medians of {args.rounds} rounds:")
+        for side, results in rows.items():
+            if results:
+                print(median(results).line())
+                out[f"{side}_words_s"] = words / median(results).seconds
+        out["peak_rss"] = max(r.peak_rss for r in rows["pipeline"])
+        for key, values in ratios.items():
+            out[key.replace(" ", "_")] = middle(values)
             print(
-                f"ratio pipeline/baseline words/s: {ratio:.2f}x (median of {len(ratios)} rounds: "
-                f"{', '.join(f'{r:.2f}' for r in ratios)})"
+                f"ratio {key:<16} {middle(values):.2f}x nlp.pipe "
+                f"(rounds: {', '.join(f'{v:.2f}' for v in values)})"
             )
-        if args.n_process == 1 and args.both_cores:
-            both = Settings(n_process=2)
+        if args.both_cores:
+            both = settings.model_copy(update={"n_process": 2})
             warm = warm_pool(both)
             print(f"worker processes started and loaded the model in {warm:.1f} s (once)")
-            two = pipeline(folder, Path(tmp) / "bench2.duckdb", both, words)
+            two = pipeline(folder, Path(tmp) / "bench-j2.duckdb", both, words)
             print(two.line())
-            print(f"n_process=2 gains {piped.seconds / two.seconds:.2f}x over n_process=1")
-            if not args.no_baseline:
-                print(
-                    f"ratio pipeline (2 processes)/baseline (1 process) words/s: "
-                    f"{base.seconds / two.seconds:.2f}x"
-                )
-                # spaCy's own use of both cores, for a like-for-like ratio.
-                base2 = baseline(folder, settings, words, args.docs, 2)
-                print(base2.line())
-                print(
-                    f"ratio pipeline (2 processes)/baseline (2 processes) words/s: "
-                    f"{base2.seconds / two.seconds:.2f}x"
-                )
+            piped = median(rows["pipeline"])
+            print(f"-j 2 gains {piped.seconds / two.seconds:.2f}x over one process")
             out.update(pipeline2_words_s=words / two.seconds, pipeline2_peak_rss=two.peak_rss)
+            if plain is not None:
+                base = median(rows["baseline"])
+                print(f"ratio -j 2 / nlp.pipe on one core: {base.seconds / two.seconds:.2f}x")
+                spacy2 = baseline(plain, documents, settings, words, n_process=2)
+                print(spacy2.line())
+                print(f"ratio -j 2 / nlp.pipe(n_process=2): {spacy2.seconds / two.seconds:.2f}x")
+                out["j2_vs_one_core"] = base.seconds / two.seconds
         if args.check:
-            diff, total = differing(folder, settings, args.check)
+            diff, total, lines = differing(documents[: args.check], settings)
             share = diff / total if total else 0.0
+            out["check_differing"], out["check_total"] = diff, total
             print(
-                f"claims differing, prefilter vs full model on every passage "
-                f"(first {args.check} docs): {diff} of {total} ({share:.2%})"
+                f"claims and facts differing from the reference reading (every paragraph "
+                f"through the stock model; first {args.check} documents): {diff} of {total} "
+                f"({share:.2%})"
             )
+            print("\n".join(lines[:40]))
         if args.prefect:
             tiny = REPO / "seeds"
             lib = library_run(tiny, Path(tmp) / "lib.duckdb", settings)
@@ -354,7 +431,7 @@ def memory(args: argparse.Namespace) -> None:
     for size in args.sizes:
         cmd = [sys.executable, __file__, "--docs", str(size), "--no-baseline", "--json"]
         cmd += ["--rounds", "1"]
-        cmd += ["--check", "0", "--words", str(args.words), "--shared", str(args.shared)]
+        cmd += ["--check", "0", "--words", str(args.words)]
         done = subprocess.run(cmd, check=True, capture_output=True, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         print(
@@ -374,15 +451,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--words", type=int, default=500, help="Words per document, about.")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--n-process", type=int, default=1)
-    parser.add_argument("--both-cores", action="store_true", help="Also time n_process=2.")
+    parser.add_argument("--both-cores", action="store_true", help="Also time -j 2.")
     parser.add_argument("--check", type=int, default=100, help="Documents to compare (0: none).")
     parser.add_argument("--prefect", action="store_true", help="Time flow runs vs the library.")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 10000])
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON last.")
-    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     args = parser.parse_args(argv)
     if args.memory:
         memory(args)
