@@ -1,5 +1,5 @@
-"""The parser's and the recogniser's batch decoders and the lemma table set exactly what
-spaCy's components set.
+"""The embedding, the parser's and the recogniser's batch decoders and the lemma table set
+exactly what spaCy's components set.
 
 Compared token by token with the stock components of the same model on real text: the seed
 articles, every paragraph of the real-news corpus (bench/news), the peer suites' inputs, and
@@ -13,11 +13,13 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from claims.extract import split_passages
+from claims.extract.embedding import Embedding
 from claims.extract.lemmas import LemmaTable
 from claims.extract.parser import Parser
 from claims.extract.recognizer import Recognizer
@@ -61,6 +63,17 @@ def parse(t: Doc) -> tuple:
 
 def entity(t: Doc) -> tuple:
     return (t.ent_iob_, t.ent_type_)
+
+
+def test_the_embedding_gives_every_token_the_stock_vector(nlp: Language, texts: list[str]) -> None:
+    docs = list(nlp.pipe(texts, disable=nlp.pipe_names))
+    for model in (nlp.get_pipe("tok2vec").model, nlp.get_pipe("ner").model.get_ref("tok2vec")):
+        own = model if Embedding.supports(model) else model.layers[0]
+        embedding = Embedding(own)
+        for i in range(0, len(docs), 256):
+            batch = docs[i : i + 256]
+            stock = [v for j in range(0, len(batch), 64) for v in own.predict(batch[j : j + 64])]
+            assert all(np.array_equal(a, b) for a, b in zip(stock, embedding(batch), strict=True))
 
 
 def test_the_parser_decoder_gives_every_token_the_stock_parse(

@@ -1,9 +1,12 @@
 """Running the model over passages: spaCy's components where they are fast, exact stand-ins
 where they are not.
 
-``extract_documents`` feeds the passages through ``nlp.pipe`` for the embedding and the
-tagger; :func:`finish` runs the rest a batch at a time:
+``extract_documents`` splits the passages into tokens with ``nlp.pipe``; :func:`finish`
+runs the components a batch at a time:
 
+- the embedding, its first layer once per kind of token
+  (:class:`~claims.extract.embedding.Embedding`);
+- the tagger, spaCy's own;
 - the parser, decoded by :class:`~claims.extract.parser.Parser`;
 - the attribute ruler, as a lookup table (:class:`~claims.extract.attributes.AttributeTable`);
 - the lemmatizer, as a lookup table (:class:`~claims.extract.lemmas.LemmaTable`);
@@ -29,6 +32,7 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc
 
 from claims.extract.attributes import AttributeTable
+from claims.extract.embedding import Embedding
 from claims.extract.facts import may_yield_facts
 from claims.extract.lemmas import LemmaTable
 from claims.extract.parser import Parser
@@ -38,16 +42,10 @@ Context = tuple[int, int, bool]  # (document, passage, has a figure)
 
 
 def late_pipes(nlp: Language) -> list[str]:
-    """The components :func:`finish` runs instead of ``nlp.pipe``: the parser, when it comes
-    right before the attribute ruler, and everything from the attribute ruler on, when the
-    recogniser comes last."""
+    """The components :func:`finish` runs instead of ``nlp.pipe``: all of them, when the
+    recogniser comes last (``nlp.pipe`` then only splits the passages into tokens)."""
     names = nlp.pipe_names
-    if not names or names[-1] != "ner" or "attribute_ruler" not in names:
-        return []
-    first = names.index("attribute_ruler")
-    if first and names[first - 1] == "parser":
-        first -= 1
-    return names[first:]
+    return list(names) if names and names[-1] == "ner" else []
 
 
 def finish(
@@ -60,7 +58,10 @@ def finish(
         sdocs = [sdoc for sdoc, _ in chunk]
         for name in late[:-1]:
             pipe: Any = nlp.get_pipe(name)
-            if name == "attribute_ruler":
+            if name == "tok2vec" and (embedding := _embedding(pipe)) is not None:
+                for sdoc, vectors in zip(sdocs, embedding(sdocs), strict=True):
+                    sdoc.tensor = vectors  # what the tagger and the parser read
+            elif name == "attribute_ruler":
                 table = _attribute_table(pipe)
                 sdocs = [table(sdoc) for sdoc in sdocs]
             elif name == "parser" and (parser := _parser(pipe)) is not None:
@@ -87,6 +88,12 @@ def finish(
 @lru_cache(maxsize=4)
 def _attribute_table(ruler: AttributeRuler) -> AttributeTable:
     return AttributeTable(ruler)
+
+
+@lru_cache(maxsize=4)
+def _embedding(pipe: Any) -> Embedding | None:
+    model = getattr(pipe, "model", None)
+    return Embedding(model) if Embedding.supports(model) else None
 
 
 @lru_cache(maxsize=4)

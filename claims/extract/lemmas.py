@@ -53,6 +53,6 @@ class LemmaTable:
             lemmas[i] = found
             missing = True
         if missing:
-            values = np.asarray(lemmas, dtype=np.uint64).reshape(-1, 1)
-            doc.from_array([LEMMA], values)
+            column: Any = np.asarray(lemmas, dtype=np.uint64).reshape(-1, 1)
+            doc.from_array([LEMMA], column)
         return doc

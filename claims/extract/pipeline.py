@@ -50,7 +50,7 @@ from claims.extract.describe import (
     names_before,
 )
 from claims.extract.facts import extract_facts, may_contain_fact
-from claims.extract.model import EMBED_BATCH, load_nlp, one_blas_thread, stock_nlp
+from claims.extract.model import load_nlp, one_blas_thread, stock_nlp
 from claims.extract.numbers import NumberMention, find_numbers, interval, rounding_tolerance
 from claims.extract.timescope import TimeExpression
 from claims.lexicon import load_json, measure_for
@@ -202,7 +202,6 @@ def extract_documents(
         batch_size=settings.parse_batch_size,
         n_process=settings.n_process,
         disable=late,
-        component_cfg={"tok2vec": {"batch_size": EMBED_BATCH}} if late else None,
     )
     if late:
         stream = finish(stream, nlp, late, settings.parse_batch_size)

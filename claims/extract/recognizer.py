@@ -22,6 +22,7 @@ from blis.py import gemm
 from spacy.attrs import IS_SPACE, SENT_START
 from spacy.tokens import Doc, Span
 
+from claims.extract.embedding import Embedding
 from claims.extract.model import EMBED_BATCH
 
 BEGIN, IN, LAST, UNIT, OUT = range(5)
@@ -34,7 +35,10 @@ class Recognizer:
     def __init__(self, ner: Any) -> None:
         self.ner = ner
         model = ner.model
-        self.embed = model.get_ref("tok2vec")
+        self.embed = model.get_ref("tok2vec")  # Tok2Vec >> list2array >> linear
+        own, to_array, self.project = self.embed.layers
+        supported = Embedding.supports(own) and to_array.name == "list2array"
+        self.embedding = Embedding(own) if supported else None
         self.lower = model.get_ref("lower")
         upper = model.get_ref("upper")
         self.weights, self.bias = upper.get_param("W"), upper.get_param("b")
@@ -74,12 +78,13 @@ class Recognizer:
 
     def _decode(self, docs: list[Doc]) -> None:
         """Greedy BILUO decoding of every passage in lockstep, one token per step."""
-        vectors = np.concatenate(
-            [
-                self.embed.predict(docs[i : i + EMBED_BATCH])
-                for i in range(0, len(docs), EMBED_BATCH)
-            ]
-        )
+        if self.embedding is not None:
+            vectors = self.project.predict(np.concatenate(self.embedding(docs)))
+        else:
+            chunks = range(0, len(docs), EMBED_BATCH)
+            vectors = np.concatenate(
+                [self.embed.predict(docs[i : i + EMBED_BATCH]) for i in chunks]
+            )
         # Per token and feature, the hidden layer's input; row 0 is the padding ("no token").
         cached = self.lower.predict(vectors)
         n, n_feats, n_pieces = len(vectors), cached.shape[1], cached.shape[3]
