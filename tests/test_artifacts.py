@@ -16,8 +16,7 @@ import duckdb
 import pytest
 from builders import publish_state, quantity_claim
 
-from claims.crosscheck import Rule
-from claims.models import Document, QuantityClaim, Relation
+from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.report import write_report
 from claims.report.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
 from claims.store import Store

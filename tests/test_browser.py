@@ -22,8 +22,7 @@ from typing import Any
 import pytest
 from builders import publish_state, quantity_claim
 
-from claims.crosscheck import Rule
-from claims.models import Document, QuantityClaim, Relation
+from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.report import write_report
 from claims.report.chart import compact_number, date_ticks, nice_ticks
 from claims.store import Store

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from builders import publish_state, quantity_claim
 
-from claims.crosscheck import Rule
 from claims.errors import StoreError
-from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, RunSummary
+from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, Rule, RunSummary
 from claims.report import markdown_value, read_report, safe_href, write_report
 from claims.report.html import OWNER_FILE
 from claims.settings import Settings

@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 
-from claims.crosscheck.intervals import format_days, format_euros, format_interval
 from claims.crosscheck.pairs import (
     FEATURES,
     Pairs,
@@ -55,10 +54,10 @@ from claims.crosscheck.profiles import (
     build_profiles,
     date_by_figures,
 )
-from claims.crosscheck.rules import Rule
 from claims.crosscheck.stories import StoryMap
+from claims.formats import format_days, format_euros, format_interval
 from claims.lexicon import load_json
-from claims.models import Document, QuantityClaim, Relation
+from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.settings import DATA_DIR, Settings
 
 Columns = dict[str, Any]

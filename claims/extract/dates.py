@@ -27,9 +27,9 @@ from spacy.tokens import Doc, Token
 
 from claims.extract.timescope import TimeExpression, find_time_expressions
 from claims.lexicon import load_json
+from claims.models import DAY_ZERO
 from claims.settings import DATA_DIR
 
-EPOCH = date(1970, 1, 1)
 DATE_RESOLVERS = frozenset({"date", "month", "year", "since"})
 PRECISION = {"date": "day", "month": "month", "year": "year"}
 NOUNS = ("NOUN", "PROPN")
@@ -51,7 +51,7 @@ class EventDate:
 
 def days(d: date) -> float:
     """Days since 1970-01-01: how a date is stored in ``value``, ``low`` and ``high``."""
-    return float((d - EPOCH).days)
+    return float((d - DAY_ZERO).days)
 
 
 @lru_cache(maxsize=4)

@@ -2,7 +2,7 @@
 
 Everything comes from DuckDB through the views in ``claims/sql/views/`` (``claim_status`` and the
 ``report_*`` views); this module only shapes their rows for the templates in
-``claims/templates/``. Article text and URLs come from the open web, so the HTML environment
+``claims/report/templates/``. Article text and URLs come from the open web, so the HTML environment
 autoescapes every value, only absolute http(s) URLs become links, and the page's
 Content-Security-Policy admits nothing but its own inline style and script (by hash), so even a
 value that slipped through escaping could not run.
@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from claims.crosscheck import Rule, format_interval
+from claims import formats
 from claims.errors import StoreError
-from claims.models import VERDICTS, gate_words
+from claims.formats import format_interval
+from claims.models import DAY_ZERO, VERDICTS, Rule, gate_words
 from claims.report.chart import contested_charts
 from claims.store import Store
 
@@ -320,19 +321,9 @@ def markdown_value(value: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-EPOCH = date(1970, 1, 1)
-
-
 def format_number(value: float | None) -> str | None:
-    """14,000; 2.3 billion; 0.75 (the same style as the intervals of ``format_interval``)."""
-    if value is None:
-        return None
-    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if abs(value) >= scale and float(value * 1000 / scale).is_integer():
-            return f"{value / scale:,.4g} {word}"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A figure as the report writes it, ``format_interval``'s style with two decimals at most."""
+    return None if value is None else formats.format_number(value, decimals=2)
 
 
 def counted(n: int | None, word: str) -> str:
@@ -416,7 +407,7 @@ def _date_text(days: float | None) -> str | None:
     """A date claim's day number (days since 1970-01-01) as the date it is."""
     if days is None:
         return None
-    return (EPOCH + timedelta(days=float(days))).isoformat()
+    return (DAY_ZERO + timedelta(days=float(days))).isoformat()
 
 
 def _interval(row: Row) -> str | None:
