@@ -1,10 +1,9 @@
-"""Word lists kept as data (``claims/data/*.json``), loaded once per process, and the text
-normalisation that uses them: units to measures, names and key terms to comparable forms.
+"""The text normalisation the word lists of ``claims/data`` drive: units to measures, names and
+key terms to comparable forms (the files themselves are read by ``claims.wordlists``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -12,21 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from claims.settings import DATA_DIR
-
-
-@lru_cache(maxsize=16)
-def load_json(name: str, data_dir: Path = DATA_DIR) -> dict:
-    """Read ``data_dir/name``; the file is the single source of that word list."""
-    with (data_dir / name).open(encoding="utf-8") as f:
-        data: dict = json.load(f)
-    return data
+from claims.wordlists import Crosscheck, Synonyms, load
 
 
 @lru_cache(maxsize=16)
 def synonym_index(data_dir: Path = DATA_DIR) -> dict[str, str]:
     """Map every lemma in ``synonyms.json`` to its class name."""
     index: dict[str, str] = {}
-    for cls, words in load_json("synonyms.json", data_dir)["classes"].items():
+    for cls, words in load(Synonyms, data_dir).classes.items():
         index[cls] = cls
         for word in words:
             index.setdefault(word.lower(), cls)
@@ -96,24 +88,24 @@ class CrosscheckLexicon:
 @lru_cache(maxsize=4)
 def crosscheck_lexicon(data_dir: Path = DATA_DIR) -> CrosscheckLexicon:
     """The cross-checking word lists of ``data_dir/crosscheck.json``."""
-    raw = load_json("crosscheck.json", data_dir)
+    raw = load(Crosscheck, data_dir)
     return CrosscheckLexicon(
-        term_roles={k.upper(): v for k, v in raw["term_roles"].items()},
-        entity_labels=frozenset(x.upper() for x in raw["entity_labels"]),
-        plain_prefixes=frozenset(x.lower() for x in raw["plain_prefixes"]),
-        role_rules=dict(raw["role_rules"]),
-        place_nouns=frozenset(raw["place_nouns"]),
-        category_nouns=frozenset(raw["category_nouns"]),
-        demonyms=dict(raw["demonyms"]),
-        spellings=dict(raw["spellings"]),
-        aliases=dict(raw["aliases"]),
-        articles=frozenset(raw["articles"]),
-        stopwords=frozenset(raw["stopwords"]),
-        story_stopwords=frozenset(raw["story_stopwords"]),
-        skip_kinds=frozenset(raw["skip_kinds"]),
-        pronouns=frozenset(raw["pronouns"]),
-        once_predicates=frozenset(raw["once_predicates"]),
-        score={k: float(v) for k, v in raw["score"].items()},
+        term_roles={k.upper(): v for k, v in raw.term_roles.items()},
+        entity_labels=frozenset(x.upper() for x in raw.entity_labels),
+        plain_prefixes=frozenset(x.lower() for x in raw.plain_prefixes),
+        role_rules=dict(raw.role_rules),
+        place_nouns=frozenset(raw.place_nouns),
+        category_nouns=frozenset(raw.category_nouns),
+        demonyms=dict(raw.demonyms),
+        spellings=dict(raw.spellings),
+        aliases=dict(raw.aliases),
+        articles=frozenset(raw.articles),
+        stopwords=frozenset(raw.stopwords),
+        story_stopwords=frozenset(raw.story_stopwords),
+        skip_kinds=frozenset(raw.skip_kinds),
+        pronouns=frozenset(raw.pronouns),
+        once_predicates=frozenset(raw.once_predicates),
+        score={k: float(v) for k, v in raw.score.items()},
     )
 
 

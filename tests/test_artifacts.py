@@ -19,6 +19,7 @@ from builders import publish_state, quantity_claim
 from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.report import write_report
 from claims.report.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
+from claims.settings import Settings
 from claims.store import Store
 
 HOSTILE = "<b>50</b> | [x](javascript:y)"
@@ -162,9 +163,8 @@ def flow_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) ->
     for name, text in ARTICLES.items():
         (inbox / name).write_text(text, encoding="utf-8")
     db, reports = work / "claims.duckdb", work / "reports"
-    state = verify_claims(
-        paths=[str(inbox)], db=str(db), reports_dir=str(reports), return_state=True
-    )
+    settings = Settings(db=db, reports_dir=reports)
+    state = verify_claims(paths=[str(inbox)], settings=settings, return_state=True)
     summary = state.result()
     return {"summary": summary, "db": db, "reports": reports}
 

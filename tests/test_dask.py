@@ -72,8 +72,6 @@ def test_extracting_in_worker_processes_publishes_the_same_tables_as_one_process
     from claims import multicore
 
     monkeypatch.setenv("CLAIMS_BATCH_SIZE", "4")  # each batch splits over both processes
-    # Recorded, so the CLAIMS_N_PROCESS that `--processes` sets is undone after the test.
-    monkeypatch.setenv("CLAIMS_N_PROCESS", "1")
     databases = {}
     for name, extra in (("one", []), ("two", ["--processes", "2"])):
         pools = multicore.started

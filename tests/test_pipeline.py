@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from claims.cli import main
+from claims.settings import Settings
 from claims.store import PUBLISHED_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -268,7 +269,7 @@ def test_a_deployment_whose_inbox_is_missing_records_a_failed_run_without_a_trac
 
     db = tmp_path / "claims.duckdb"
     missing = tmp_path / "inbox"
-    state = verify_claims(paths=[str(missing)], db=str(db), return_state=True)
+    state = verify_claims(paths=[str(missing)], settings=Settings(db=db), return_state=True)
     assert state.is_failed()
     assert str(missing) in state.message and "no such file or directory" in state.message
     [(status, error)] = query(db, "SELECT status, error FROM runs")

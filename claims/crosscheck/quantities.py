@@ -56,9 +56,9 @@ from claims.crosscheck.profiles import (
 )
 from claims.crosscheck.stories import StoryMap
 from claims.formats import format_days, format_euros, format_interval
-from claims.lexicon import load_json
 from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.settings import DATA_DIR, Settings
+from claims.wordlists import Crosscheck, load
 
 Columns = dict[str, Any]
 RULES: tuple[Rule, ...] = tuple(Rule)
@@ -86,7 +86,7 @@ def no_columns() -> Columns:
 @lru_cache(maxsize=4)
 def pair_weights(data_dir: Path = DATA_DIR) -> np.ndarray:
     """The fitted weight of each feature, in :data:`pairs.FEATURES` order."""
-    raw = load_json("crosscheck.json", data_dir)["pair_weights"]
+    raw = load(Crosscheck, data_dir).pair_weights
     missing = [f for f in FEATURES if f not in raw]
     if missing:
         raise ValueError(f"crosscheck.json: pair_weights lacks {', '.join(missing)}")
@@ -96,7 +96,7 @@ def pair_weights(data_dir: Path = DATA_DIR) -> np.ndarray:
 @lru_cache(maxsize=4)
 def fitted_thresholds(data_dir: Path = DATA_DIR) -> tuple[float, float]:
     """(relation, conflict) thresholds fitted with the pair weights."""
-    raw = load_json("crosscheck.json", data_dir)["pair_thresholds"]
+    raw = load(Crosscheck, data_dir).pair_thresholds
     return float(raw["relation"]), float(raw["conflict"])
 
 
