@@ -537,7 +537,7 @@ class Store:
             raise StoreError(
                 f"{self.path}: unknown verdict {decision!r}; use one of {', '.join(VERDICTS)}"
             )
-        matches = [
+        matches: list[str] = [
             r[0]
             for r in self.con.execute(
                 "SELECT relation_id FROM claim_relations WHERE starts_with(relation_id, ?)", [flag]

@@ -409,9 +409,15 @@ FILES: tuple[type[DataFile], ...] = (
 M = TypeVar("M", bound=DataFile)
 
 
-@lru_cache(maxsize=64)
 def load(model: type[M], data_dir: Path = DATA_DIR) -> M:
     """``data_dir``'s file of ``model``, validated; loaded once per process and folder."""
+    loaded = _load(model, data_dir)
+    assert isinstance(loaded, model)
+    return loaded
+
+
+@lru_cache(maxsize=64)
+def _load(model: type[DataFile], data_dir: Path) -> DataFile:
     path = Path(data_dir) / model.file
     try:
         raw = json.loads(path.read_bytes())

@@ -178,7 +178,7 @@ def read_artifacts(flow_run_id: str) -> dict[str, Any]:
         found = client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
-    return {a.key: a for a in found}
+    return {a.key: a for a in found if a.key}
 
 
 @pytest.mark.slow

@@ -217,11 +217,12 @@ def page(browser, report: Path) -> Iterator[Any]:
 
 def shown(page: Any, selector: str = "[data-kind]") -> list[str]:
     """ids (cards) or first cells (rows) of the items the filters leave visible."""
-    return page.eval_on_selector_all(
+    visible: list[str] = page.eval_on_selector_all(
         selector,
         "els => els.filter(e => e.offsetParent !== null)"
         ".map(e => e.id || e.querySelector('td').textContent.trim())",
     )
+    return visible
 
 
 def wait_for_count(page: Any, text: str) -> None:

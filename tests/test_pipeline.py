@@ -271,7 +271,11 @@ def test_a_deployment_whose_inbox_is_missing_records_a_failed_run_without_a_trac
     missing = tmp_path / "inbox"
     state = verify_claims(paths=[str(missing)], settings=Settings(db=db), return_state=True)
     assert state.is_failed()
-    assert str(missing) in state.message and "no such file or directory" in state.message
+    assert (
+        state.message
+        and str(missing) in state.message
+        and "no such file or directory" in state.message
+    )
     [(status, error)] = query(db, "SELECT status, error FROM runs")
     assert status == "failed" and str(missing) in error
     assert "Traceback" not in caplog.text

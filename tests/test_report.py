@@ -11,6 +11,7 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from builders import publish_state, quantity_claim
@@ -46,7 +47,7 @@ TEXTS = {
     ),
     "kyiv-casualties": "At least 14,400 people have been killed since 2014, officials said.",
 }
-META = {
+META: dict[str, dict[str, Any]] = {
     "reuters-ramstein": dict(
         outlet="Reuters", url="https://www.reuters.com/world/ramstein-50?a=1&b=2"
     ),

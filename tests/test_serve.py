@@ -165,7 +165,7 @@ def test_prefect_yaml_deploys_the_hourly_schedule(prefect_server: str, tmp_path:
 
 
 def finished_runs(api: str) -> list[dict[str, Any]]:
-    return api_post(
+    runs: list[dict[str, Any]] = api_post(
         api,
         "/flow_runs/filter",
         {
@@ -174,6 +174,7 @@ def finished_runs(api: str) -> list[dict[str, Any]]:
             "limit": 50,
         },
     )
+    return runs
 
 
 def started_at(run: dict[str, Any]) -> datetime:

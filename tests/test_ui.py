@@ -96,7 +96,8 @@ def copy_of(seeded: Path, tmp_path: Path) -> Callable[[], Path]:
 def flags_json(db: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[dict[str, Any]]:
     capsys.readouterr()
     assert main(["flags", "--db", str(db), "--format", "json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
+    flags: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
+    return flags
 
 
 def form_token(client: httpx.Client, url: str) -> tuple[str, str]:

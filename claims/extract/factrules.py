@@ -141,9 +141,9 @@ def load_rules(data_dir: Path = DATA_DIR) -> Rules:
             forms = verb_forms(lv["verb"]) | set(lv.get("irregular", []))
             light.update(dict.fromkeys(forms, entry))
     relational: dict[str, Relational] = {}
-    for name, spec in raw.relational_nouns.items():
-        rel = Relational(name, frozenset(spec["preps"]), frozenset(spec["subject"]))
-        for lemma in spec["nouns"]:
+    for name, noun in raw.relational_nouns.items():
+        rel = Relational(name, frozenset(noun["preps"]), frozenset(noun["subject"]))
+        for lemma in noun["nouns"]:
             relational.update(dict.fromkeys(noun_forms(lemma), rel))
     words = {*verbs, *nouns, *light, *relational}
     trigger = re.compile(r"\b" + trie_pattern(words) + r"\b", re.IGNORECASE)

@@ -102,7 +102,7 @@ class Group:
 
     @property
     def best(self) -> float:
-        return max(f["score"] for f in self.flags)
+        return float(max(f["score"] for f in self.flags))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -436,7 +436,8 @@ def segments(text: str, marks: list[tuple[int, int, str, str, str, str]]) -> lis
         emit(stack[-1]["end"])
         stack.pop()
     emit(len(text))
-    return root["children"]
+    children: list[Row] = root["children"]
+    return children
 
 
 def _claim_title(c: Row) -> str:
