@@ -153,7 +153,7 @@ class Rejection(BaseModel):
 
 
 class QuantityClaim(BaseModel):
-    """A number a document asserts about the world (shared/CLAIMS.md)."""
+    """A number a document asserts about the world, with the interval its wording asserts."""
 
     claim_id: str
     doc_id: str

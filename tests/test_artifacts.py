@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 from builders import publish_state, quantity_claim
+from corpora import corpus
 
 from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.report import write_report
@@ -23,20 +24,6 @@ from claims.settings import Settings
 from claims.store import Store
 
 HOSTILE = "<b>50</b> | [x](javascript:y)"
-
-ARTICLES = {
-    "wire-ramstein.md": (
-        "---\noutlet: Wire\npublished: 2024-07-02\nurl: https://wire.example/ramstein\n---\n"
-        "Over 50 allied nations pledged new air defence systems for Ukraine at Ramstein on "
-        "Tuesday. Russia annexed Crimea in 2014.\n"
-    ),
-    "daily-ramstein.md": (
-        "---\noutlet: Daily\npublished: 2024-07-03\nurl: https://daily.example/ramstein\n---\n"
-        "Nearly 50 allies and partners joined the Ramstein meeting on Tuesday to pledge air "
-        "defence systems for Ukraine. Russia annexed Crimea in 2014.\n"
-    ),
-}
-
 
 # --- a database built through the Store, with one conflict --------------------------------------
 
@@ -153,15 +140,12 @@ def test_the_report_links_the_gx_data_docs_written_next_to_it(
 
 @pytest.fixture(scope="module")
 def flow_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> dict[str, Any]:
-    """One run of the verify-claims flow over two short articles, in the session's ephemeral
-    Prefect API (tests/conftest.py)."""
+    """One run of the verify-claims flow over tests/data/ramstein_conflict, in the session's
+    ephemeral Prefect API (tests/conftest.py)."""
     from flows.verify_claims import verify_claims
 
     work = tmp_path_factory.mktemp("flow")
-    inbox = work / "inbox"
-    inbox.mkdir()
-    for name, text in ARTICLES.items():
-        (inbox / name).write_text(text, encoding="utf-8")
+    inbox = corpus("ramstein_conflict", work)
     db, reports = work / "claims.duckdb", work / "reports"
     settings = Settings(db=db, reports_dir=reports)
     state = verify_claims(paths=[str(inbox)], settings=settings, return_state=True)

@@ -29,7 +29,8 @@ from claims.crosscheck.mentions import merge_mentions
 from claims.crosscheck.quantities import check_quantities
 from claims.crosscheck.reading import read_claims
 from claims.crosscheck.stories import Story, StoryMap, group_stories
-from claims.lexicon import normalize_name, parse_key_term
+from claims.crosscheck.terms import parse_key_term
+from claims.lexicon import normalize_name
 from claims.models import MEANINGS, Document, FactClaim, QuantityClaim, Relation, Rule
 from claims.settings import Settings
 

@@ -5,8 +5,7 @@ Candidate pairs and their features come from ``pairs``; the score is the probabi
 the two claims are one quantity, a logistic model over the features whose weights are fitted
 on the development corpus (``pair_weights`` in ``claims/data/crosscheck.json``, fitted by
 ``bench/fit_crosscheck.py``). A pair is related when its score reaches
-``Settings.min_relation_score``. Which relation follows from the times and intervals
-(shared/CLAIMS.md):
+``Settings.min_relation_score``. Which relation follows from the times and intervals:
 
 * at the same time (the same day for figures that move while a story runs, within weeks for
   slow ones such as a coalition's members, any time for fixed properties such as a tower's

@@ -34,13 +34,8 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from claims.lexicon import (
-    crosscheck_lexicon,
-    fold,
-    fold_word,
-    measure_for,
-    parse_key_term,
-)
+from claims.crosscheck.terms import parse_key_term
+from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR, Settings
 from claims.wordlists import Counted, load

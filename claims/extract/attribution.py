@@ -22,6 +22,7 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
+from claims.extract.describe import join
 from claims.settings import DATA_DIR
 from claims.wordlists import Attribution, load
 
@@ -101,7 +102,7 @@ def _speaker_phrase(head: Token, cfg: Attribution) -> str | None:
         if author is not None:
             return author
     words = [t for t in head.subtree if t.i <= head.i and _in_phrase(t, head)]
-    return _join(words) or None
+    return join(words) or None
 
 
 def _in_phrase(tok: Token, head: Token) -> bool:
@@ -213,14 +214,5 @@ def _headline_speaker(sent: Span, cfg: Attribution) -> str | None:
         names.append(tok)
     after = sent.start + len(names)
     if names and after < sent.end and sent.doc[after].text == ":":
-        return _join(names)
+        return join(names)
     return None
-
-
-def _join(tokens: list[Token]) -> str:
-    out = ""
-    for i, tok in enumerate(tokens):
-        if i and (tokens[i - 1].i != tok.i - 1 or tokens[i - 1].whitespace_):
-            out += " "
-        out += tok.text
-    return out.strip()

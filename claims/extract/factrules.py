@@ -89,8 +89,8 @@ def noun_forms(lemma: str) -> set[str]:
 
 
 def trie_pattern(words: Iterable[str]) -> str:
-    """A regex matching exactly ``words``, factored by common prefixes: Python's engine scans
-    it about ten times faster than a flat alternation of a few hundred words."""
+    """A regex matching exactly ``words``, factored by common prefixes: Python's engine tries
+    the alternatives of a flat alternation one by one at every position, a trie's once."""
     trie: dict[str, dict] = {}
     for word in words:
         node = trie

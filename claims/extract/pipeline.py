@@ -4,7 +4,7 @@ A document is split into passages (its lines, offsets kept). A cheap check picks
 that can hold a claim: ``numbers.find_numbers`` finds a figure, or ``facts.may_contain_fact``
 fires. Only those go through the spaCy pipeline (``nlp.pipe(as_tuples=True)``), and every
 claim is built from its passage alone, so skipping the others cannot change any claim. The
-entity recogniser, 40% of the model's time, then runs only on the passages with a figure or
+entity recogniser, the model's costliest component, then runs only on the passages with a figure or
 whose parse can hold a fact (``facts.may_yield_facts``), and the attribute ruler's annotation
 comes from a lookup table (``claims.extract.attributes``): the same annotation, in less time.
 

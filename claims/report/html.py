@@ -157,16 +157,6 @@ def prune_reports(out_dir: Path, keep: int) -> list[Path]:
     return removed
 
 
-# Relations ranked within their list in the report's order (best score first), so that a cap
-# keeps the top of every list rather than only the first list.
-RANKED_RELATIONS = """
-    SELECT relation_id FROM claim_relations
-    QUALIFY row_number() OVER (
-        PARTITION BY claim_type, relation ORDER BY score DESC, relation_id
-    ) <= ?
-"""
-
-
 def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None) -> dict[str, Any]:
     """Everything the report shows, read from the report views and shaped for the templates.
 
@@ -176,59 +166,24 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     to get the rest from the database, which always holds everything.
     """
     limit = limit if limit and limit > 0 else None
-    cap = limit or 2**62
     _ensure_views(db)
     with Store(db, read_only=True) as store:
-        runs = plain_rows(
-            store.frame(
-                "SELECT * FROM report.runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
-                [run_id, run_id],
-            )
-        )
+        runs = plain_rows(store.report_runs(run_id))
         if run_id is not None and not runs:
             raise StoreError(
                 f"{db}: no run {run_id!r}; list the runs with "
                 '`claims query "SELECT run_id, started_at, status FROM runs"`.'
             )
         run = runs[0] if runs else None
-        rejected = plain_rows(
-            store.frame(
-                "SELECT * FROM rejected_documents WHERE run_id = ? ORDER BY source_path",
-                [run["run_id"] if run else None],
-            )
-        )
-        repaired = plain_rows(
-            store.frame(
-                "SELECT doc_id, source_path, warnings FROM documents "
-                "WHERE extracted_run = ? AND len(warnings) > 0 ORDER BY source_path LIMIT ?",
-                [run["run_id"] if run else None, cap],
-            )
-        )
-        totals = plain_rows(store.frame("SELECT * FROM report.totals"))[0]
-        sides = plain_rows(
-            store.frame(
-                f"SELECT * FROM report.relation_sides "
-                f"WHERE relation_id IN ({RANKED_RELATIONS}) ORDER BY sort_key",
-                [cap],
-            )
-        )
-        single = plain_rows(
-            store.frame(
-                "SELECT * FROM report.claims WHERE status = 'single-source' "
-                "ORDER BY sort_key LIMIT ?",
-                [cap],
-            )
-        )
+        rejected = plain_rows(store.rejections(run["run_id"] if run else None))
+        repaired = plain_rows(store.repaired_documents(run["run_id"] if run else None, limit))
+        totals = plain_rows(store.report_totals())[0]
+        sides = plain_rows(store.relation_sides(limit))
+        single = plain_rows(store.single_source_claims(limit))
         # Per listed document, how many of its claims are in each status: the single-source
         # list says what else of the document is in the relations above.
-        statuses = store.frame(
-            "SELECT doc_id, status, count(*) AS n FROM claim_status "
-            "WHERE list_contains(?, doc_id) GROUP BY ALL",
-            [sorted({c["doc_id"] for c in single})],
-        )
-        facts = plain_rows(
-            store.frame("SELECT * FROM report.facts ORDER BY sort_key LIMIT ?", [cap])
-        )
+        statuses = store.claim_status_counts(c["doc_id"] for c in single)
+        facts = plain_rows(store.report_facts(limit))
     pairs = _pairs(sides)
     quantity = [p for p in pairs if p["claim_type"] == "quantity"]
     shown_claims = [shape_claim(c) for c in single]
@@ -580,12 +535,7 @@ def _ensure_views(db: Path) -> None:
     """Give a database written before the report views existed its views: opening it for writing
     applies pending migrations and recreates every view, and changes no data."""
     with Store(db, read_only=True) as store:
-        present = set(
-            store.frame(
-                "SELECT schema_name || '.' || view_name AS name FROM duckdb_views() "
-                "WHERE NOT internal"
-            )["name"]
-        )
+        present = store.view_names()
     if not present.issuperset(REPORT_VIEWS):
         Store(db).close()
 
