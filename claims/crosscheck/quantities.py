@@ -402,8 +402,8 @@ class _Reasons:
         newer = pc.take(arrays["source"], pa.array(b))
         join = pc.binary_join_element_wise
 
-        def const(text: str) -> pa.Array:
-            return pa.repeat(pa.scalar(text, pa.string()), len(a))
+        def const(text: str) -> pa.Scalar:
+            return pa.scalar(text, pa.string())
 
         words = pc.binary_join(shared, ", ")
         head = pc.if_else(
@@ -442,8 +442,9 @@ class _Reasons:
                 "",
             ),
         }
-        choices = [verdicts.get(r, const(r.meaning)) for r in RULES]
-        verdict = pc.choose(pa.array(rule), *choices)
+        verdict: pa.Array = pa.nulls(len(a), pa.string())
+        for k, r in enumerate(RULES):
+            verdict = pc.if_else(pa.array(rule == k), verdicts.get(r, const(r.meaning)), verdict)
         hundredths = np.rint(score * 100).astype(np.int64)
         score_text = np.char.add(
             np.where(hundredths >= 100, "1.", "0."),
