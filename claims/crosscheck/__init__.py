@@ -5,7 +5,8 @@ what it counts (``profiles``: its measure and, for counts of people, their outco
 that tell quantities of one measure apart; whether it is a part, a change, an estimate, a fixed
 property or a moving figure; its interval and time); claims of one story and block are then
 decided pair by pair (``quantities``), factual triples by their own rules (``facts``). Every
-relation carries a ``Rule`` code (``claims.models``), a score and a reason naming outlets and dates.
+relation carries a ``Rule`` code (``claims.models``), a score and a reason naming outlets and
+dates.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from operator import attrgetter
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from claims.crosscheck.facts import check_facts
 from claims.crosscheck.intervals import claim_interval, intervals_overlap
 from claims.crosscheck.mentions import merge_mentions
-from claims.crosscheck.quantities import check_quantities
+from claims.crosscheck.quantities import RELATION_SCHEMA, check_quantities
 from claims.crosscheck.reading import read_claims
 from claims.crosscheck.stories import Story, StoryMap, group_stories
 from claims.crosscheck.terms import parse_key_term
@@ -113,13 +115,13 @@ def cross_check_run(
         facts_related = check_facts(facts, documents, settings)
         facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
         quantities = check_quantities(claims, documents, stories, settings)
-        columns = {
-            name: [getattr(r, name) for r in facts_related] for name in Relation.model_fields
-        }
-        for name, values in quantities.items():
-            columns[name] = [*columns[name], *values]
-        frame = pd.DataFrame(columns, columns=list(Relation.model_fields))
-        return CrossCheck(frame.astype({"score": float}), stories)
+        fact_rows = pa.Table.from_pylist(
+            [r.model_dump() for r in facts_related], schema=RELATION_SCHEMA
+        )
+        table = pa.concat_tables([fact_rows, quantities])
+        # Arrow-backed columns all the way to DuckDB: a million reasons as Python strings
+        # would take gigabytes.
+        return CrossCheck(table.to_pandas(types_mapper=pd.ArrowDtype), stories)
 
 
 def cross_check_frame(
