@@ -6,6 +6,7 @@ the database is written by one process whichever runner extracts.
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -70,6 +71,8 @@ def test_extracting_in_worker_processes_publishes_the_same_tables_as_one_process
         # Only the second run extracts in worker processes; the flow stops them when it ends.
         assert multicore.started - pools == (name == "two")
         assert not multicore._POOLS
+        # -j reached the flow in its settings parameter, not through the environment.
+        assert "CLAIMS_N_PROCESS" not in os.environ
     one, two = (published_rows(databases[k], with_run=False) for k in ("one", "two"))
     assert one["claims"]
     for table in PUBLISHED_TABLES:
