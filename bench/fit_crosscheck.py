@@ -133,7 +133,8 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50) -> np.nda
 
 
 def predict(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(x @ w, -40, 40)))
+    p: np.ndarray = 1 / (1 + np.exp(-np.clip(x @ w, -40, 40)))
+    return p
 
 
 def held_out(data: Data, l2: float) -> np.ndarray:
@@ -165,7 +166,7 @@ def evaluate(
     ok &= ~is_conflict | ((rounded >= conflict) & sure_enough_to_conflict(cols))
     decided = Decided(a[ok], b[ok], rule[ok], rounded[ok])
     out = columns(p, decided, data.run.documents, data.stories)
-    relations = [dict(zip(out, row, strict=True)) for row in zip(*out.values(), strict=True)]
+    relations = out.to_pylist()
     scored = Run(data.run.documents, data.run.claims, relations, data.run.rejected, {})
     return report(score_relations(data.corpus, scored, set(data.corpus.story_of)), "")
 

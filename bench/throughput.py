@@ -41,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +56,7 @@ from bench.newsgold import load as load_news_gold
 from claims import stages
 from claims.extract import extract_documents, split_passages
 from claims.ingest import discover, read_sources
-from claims.models import Document
+from claims.models import Document, Extraction, FactClaim, QuantityClaim
 from claims.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -259,26 +259,29 @@ def warm_pool(settings: Settings) -> float:
     return time.perf_counter() - start
 
 
+def _key(claim: QuantityClaim | FactClaim) -> str:
+    return claim.claim_id if isinstance(claim, QuantityClaim) else claim.fact_id
+
+
+def _read(extractions: Iterable[Extraction]) -> dict[str, QuantityClaim | FactClaim]:
+    """Every claim and fact, keyed by everything it says."""
+    out: dict[str, QuantityClaim | FactClaim] = {}
+    for e in extractions:
+        out.update((c.model_dump_json(), c) for c in e.claims)
+        out.update((f.model_dump_json(), f) for f in e.facts)
+    return out
+
+
 def differing(documents: list[Document], settings: Settings) -> tuple[int, int, list[str]]:
     """(claims and facts that differ, claims and facts in all, what differs) between the fast
     path and the reference reading: every paragraph through the stock model."""
-    fast = {
-        c.model_dump_json(): c
-        for e in extract_documents(documents, settings)
-        for c in (*e.claims, *e.facts)
-    }
-    full = {
-        c.model_dump_json(): c
-        for e in extract_documents(documents, settings, prefilter=False)
-        for c in (*e.claims, *e.facts)
-    }
+    fast = _read(extract_documents(documents, settings))
+    full = _read(extract_documents(documents, settings, prefilter=False))
     only_fast = [fast[k] for k in fast.keys() - full.keys()]
-    only_full = [full[k] for k in full.keys() - fast.keys()]
+    by_id = {_key(full[k]): full[k] for k in full.keys() - fast.keys()}
     lines = []
-    by_id = {getattr(c, "claim_id", getattr(c, "fact_id", "")): c for c in only_full}
     for c in only_fast:
-        key = getattr(c, "claim_id", getattr(c, "fact_id", ""))
-        other = by_id.pop(key, None)
+        other = by_id.pop(_key(c), None)
         if other is None:
             lines.append(f"  only in the fast path: {c.doc_id} «{c.span}»")
         else:
@@ -301,7 +304,10 @@ def prefect_overhead(folder: Path, db: Path, settings: Settings) -> tuple[float,
         # A fresh database each time: on the same one the second run would find nothing changed.
         fresh = db.with_name(f"{db.stem}{run}{db.suffix}")
         start = time.perf_counter()
-        verify_claims(paths=[str(folder)], db=str(fresh), reports_dir=str(db.parent / "reports"))
+        verify_claims(
+            paths=[str(folder)],
+            settings=Settings(db=fresh, reports_dir=db.parent / "reports"),
+        )
         times.append(time.perf_counter() - start)
     return times[0], times[1]
 

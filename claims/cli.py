@@ -19,6 +19,7 @@ from typing import Any
 from claims.errors import ClaimsError
 from claims.models import VERDICTS, gate_words
 from claims.settings import Settings
+from claims.wordlists import check_all
 
 EXIT_GATE_FAILED = 1
 EXIT_ERROR = 2
@@ -42,21 +43,32 @@ def prefect_environment(home: Path | None = None) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    given = {"db": getattr(args, "db", None), "reports_dir": getattr(args, "reports", None)}
+    """The settings of this command: its options over ``CLAIMS_*`` over the defaults."""
+    given = {
+        "db": getattr(args, "db", None),
+        "reports_dir": getattr(args, "reports", None),
+        "n_process": getattr(args, "processes", None),
+    }
     return Settings(**{k: v for k, v in given.items() if v is not None})
+
+
+def flow_settings(args: argparse.Namespace) -> Settings:
+    """What ``run`` and ``serve`` do before Prefect is imported; the settings the flow gets."""
+    prefect_environment()
+    # An environment variable, so the worker processes a local Dask cluster spawns inherit it.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if args.verbose else "warning")
+    if args.verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    settings = settings_from(args)
+    check_all(settings.data_dir)
+    return settings
 
 
 # --- run / report ----------------------------------------------------------------------------
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    prefect_environment()
-    quiet_dask(args.verbose)
-    if args.verbose:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
-    if args.processes:
-        # The flow reads its settings from the environment, as a deployment run does.
-        os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
+    settings = flow_settings(args)
     from claims import progress
     from claims.ingest import discover
     from claims.report.html import claim_reports_dir
@@ -64,18 +76,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.deployments import configured_flow, extract_ahead
 
     flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
-    db = settings_from(args).db
+    db = settings.db
     db.parent.mkdir(parents=True, exist_ok=True)
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
         # What would fail the flow at its first step (a busy, foreign or corrupt database, a
         # missing input) fails here instead, in one line, before Prefect logs a traceback.
         discover(args.paths or ["seeds"])
         Store(db).close()
-        claim_reports_dir(settings_from(args).reports_dir, db)
+        claim_reports_dir(settings.reports_dir, db)
         state = flow(
             paths=[str(p) for p in args.paths] or None,
-            db=str(args.db) if args.db else None,
-            reports_dir=str(args.reports) if args.reports else None,
+            settings=settings,
             extract_ahead=extract_ahead(args.workers),
             return_state=True,
         )
@@ -87,7 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if summary.status == "failed":
         raise ClaimsError(f"run {summary.run_id} failed: {summary.error}")
     if summary.documents == 0:
-        print(render_summary(summary, settings_from(args)))
+        print(render_summary(summary, settings))
         raise ClaimsError(
             f"no document was read from {', '.join(map(str, args.paths or ['seeds']))} "
             f'({summary.documents_rejected} rejected: `claims query "SELECT * FROM '
@@ -95,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     failed = summary.status == "gate_failed"
     if not args.quiet or failed:
-        print(render_summary(summary, settings_from(args)))
+        print(render_summary(summary, settings))
     return EXIT_GATE_FAILED if failed else 0
 
 
@@ -106,27 +117,13 @@ def _positive(text: str) -> int:
     return value
 
 
-def quiet_dask(verbose: bool) -> None:
-    """Dask logs every worker start and stop at INFO; only show that with --verbose.
-
-    An environment variable, so the worker processes a local cluster spawns inherit it.
-    """
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    prefect_environment()
-    quiet_dask(args.verbose)
-    if args.verbose:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
-    if args.processes:
-        os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
+    settings = flow_settings(args)
     from flows.deployments import serve
 
     serve(
         args.paths,
-        db=args.db,
-        reports_dir=args.reports,
+        settings,
         cron=args.cron,
         interval=args.interval,
         name=args.name,
@@ -394,7 +391,7 @@ def _dask_args(p: argparse.ArgumentParser) -> None:
         "--processes",
         type=_positive,
         metavar="N",
-        help="extract in N processes on this machine, without Dask (CLAIMS_N_PROCESS)",
+        help="extract in N processes on this machine, without Dask (default: CLAIMS_N_PROCESS, 1)",
     )
     where.add_argument(
         "--workers",

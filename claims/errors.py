@@ -28,6 +28,10 @@ class DocumentError(ClaimsError):
         self.detail = message
 
 
+class DataFileError(ClaimsError):
+    """A word-list file of the data folder (``Settings.data_dir``) is missing or malformed."""
+
+
 class StoreError(ClaimsError):
     """The DuckDB file cannot be opened or written."""
 

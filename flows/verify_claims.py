@@ -138,24 +138,20 @@ DEFAULT_EXTRACT_AHEAD = 2
 @flow(name="verify-claims", log_prints=True, task_runner=ONE_THREAD)
 def verify_claims(
     paths: list[str] | None = None,
-    db: str | None = None,
-    reports_dir: str | None = None,
-    batch_size: int | None = None,
+    settings: Settings | None = None,
     extract_ahead: int = DEFAULT_EXTRACT_AHEAD,
 ) -> State:
-    """Verify the claims in the articles under ``paths`` and publish them to ``db`` if the gate passes.
+    """Verify the claims in the articles under ``paths`` and publish them if the gate passes.
 
     Args:
         paths: Files or folders to read (default: ``seeds``).
-        db: DuckDB file (default: ``CLAIMS_DB`` or ``claims.duckdb``).
-        reports_dir: Where the report goes (default: ``CLAIMS_REPORTS_DIR``, else
-            ``reports/<database name>/`` beside the database).
-        batch_size: Input files per extraction batch (default: ``CLAIMS_BATCH_SIZE``).
+        settings: Everything else: the database, the reports folder, batch sizes, thresholds
+            (``claims.settings.Settings``). The CLI builds it once and hands it over; without
+            it the flow is the entry point and reads ``CLAIMS_*`` from its environment.
         extract_ahead: Batches submitted for extraction before the oldest is staged; raise it
             to keep more Dask workers busy, at the cost of documents waiting in memory.
     """
-    overrides: dict[str, Any] = {"db": db, "reports_dir": reports_dir, "batch_size": batch_size}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = settings or Settings()
     inputs = paths or ["seeds"]
     run_id = str(flow_run.get_id() or uuid.uuid4())
     settings.db.parent.mkdir(parents=True, exist_ok=True)

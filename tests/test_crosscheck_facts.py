@@ -12,17 +12,11 @@ from datetime import date
 
 import pytest
 
-from claims.crosscheck import (
-    Rule,
-    cross_check,
-    format_interval,
-    intervals_overlap,
-    merge_mentions,
-)
+from claims.crosscheck import cross_check, intervals_overlap, merge_mentions
 from claims.crosscheck.facts import fact_time_range
-from claims.crosscheck.intervals import format_days
+from claims.formats import format_days, format_interval
 from claims.lexicon import measure_for, normalize_name
-from claims.models import Document, FactClaim, QuantityClaim, Relation
+from claims.models import Document, FactClaim, QuantityClaim, Relation, Rule
 from claims.settings import Settings
 
 SETTINGS = Settings()
@@ -365,3 +359,9 @@ def test_merge_marks_a_vague_amount_repeated_about_the_same_place() -> None:
     again = first.model_copy(update={"claim_id": "q_again", "char_start": 700, "char_end": 727})
     merged = merge_mentions([first, again], SETTINGS)
     assert merged[1].mention_of == first.claim_id
+
+
+def test_the_arrow_schema_of_relations_is_relation_s_fields_in_order() -> None:
+    from claims.crosscheck.quantities import RELATION_SCHEMA
+
+    assert RELATION_SCHEMA.names == list(Relation.model_fields)

@@ -10,13 +10,13 @@ passages).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Token
 
 from claims.extract import split_passages
 from claims.extract.embedding import Embedding
@@ -25,7 +25,6 @@ from claims.extract.parser import Parser
 from claims.extract.recognizer import Recognizer
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))
 ODD = [
     "  spaced   out\n\n text  ",
     "\t",
@@ -47,27 +46,32 @@ def _passages(folder: Path, pattern: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def texts() -> list[str]:
+def texts(shared: Path) -> list[str]:
     out = _passages(REPO / "seeds", "*.txt")
     out += _passages(REPO / "bench" / "news", "*/[0-9]*.*")
-    for path in sorted((SHARED / "peer-suites").rglob("*.json")):
+    for path in sorted((shared / "peer-suites").rglob("*.json")):
         for case in json.loads(path.read_text(encoding="utf-8")):
             text = case.get("Input") or case.get("req")
             out += [text] if isinstance(text, str) else []
     return out + ODD
 
 
-def parse(t: Doc) -> tuple:
+def parse(t: Token) -> tuple:
     return (t.head.i, t.dep_, t.is_sent_start, t.left_edge.i, t.right_edge.i, t.n_lefts)
 
 
-def entity(t: Doc) -> tuple:
+def entity(t: Token) -> tuple:
     return (t.ent_iob_, t.ent_type_)
+
+
+def pipe(nlp: Language, name: str) -> Any:
+    """A component, untyped: its model and methods vary by kind."""
+    return nlp.get_pipe(name)
 
 
 def test_the_embedding_gives_every_token_the_stock_vector(nlp: Language, texts: list[str]) -> None:
     docs = list(nlp.pipe(texts, disable=nlp.pipe_names))
-    for model in (nlp.get_pipe("tok2vec").model, nlp.get_pipe("ner").model.get_ref("tok2vec")):
+    for model in (pipe(nlp, "tok2vec").model, pipe(nlp, "ner").model.get_ref("tok2vec")):
         own = model if Embedding.supports(model) else model.layers[0]
         embedding = Embedding(own)
         for i in range(0, len(docs), 256):
@@ -79,7 +83,7 @@ def test_the_embedding_gives_every_token_the_stock_vector(nlp: Language, texts: 
 def test_the_parser_decoder_gives_every_token_the_stock_parse(
     nlp: Language, texts: list[str]
 ) -> None:
-    stock = list(nlp.get_pipe("parser").pipe(nlp.pipe(texts, disable=TAGGED)))
+    stock = list(pipe(nlp, "parser").pipe(nlp.pipe(texts, disable=TAGGED)))
     ours = list(nlp.pipe(texts, disable=TAGGED))
     decoder = Parser(nlp.get_pipe("parser"))
     assert Parser.supports(nlp.get_pipe("parser"))
@@ -124,8 +128,10 @@ def test_passages_already_annotated_go_to_the_stock_components(nlp: Language) ->
     ours[0][6].is_sent_start = True
     Parser(nlp.get_pipe("parser"))(ours)
     assert ours[0][6].is_sent_start and [parse(t) for t in ours[1]] == [parse(t) for t in stock[1]]
-    ours[1].set_ents([ours[1].char_span(0, 9, label="PERSON")], default="unmodified")
-    list(nlp.get_pipe("attribute_ruler").pipe(ours))
+    person = ours[1].char_span(0, 9, label="PERSON")
+    assert person is not None
+    ours[1].set_ents([person], default="unmodified")
+    list(pipe(nlp, "attribute_ruler").pipe(ours))
     Recognizer(nlp.get_pipe("ner"))(ours)
     assert [e.label_ for e in ours[1].ents][:1] == ["PERSON"]
     assert [entity(t) for t in ours[0]] == [entity(t) for t in stock[0]]

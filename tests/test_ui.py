@@ -8,6 +8,7 @@ next run; forms from another site, a stale form and a busy database record nothi
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -25,11 +26,13 @@ import httpx
 import pytest
 import uvicorn
 from builders import publish_state, quantity_claim
+from corpora import corpus
 
 from claims.cli import main
 from claims.models import Document, Relation
 from claims.settings import Settings
 from claims.ui import create_app
+from expectations.suites import TABLES
 
 pytestmark = pytest.mark.slow
 
@@ -96,7 +99,8 @@ def copy_of(seeded: Path, tmp_path: Path) -> Callable[[], Path]:
 def flags_json(db: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[dict[str, Any]]:
     capsys.readouterr()
     assert main(["flags", "--db", str(db), "--format", "json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
+    flags: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
+    return flags
 
 
 def form_token(client: httpx.Client, url: str) -> tuple[str, str]:
@@ -125,14 +129,21 @@ def test_a_verdict_survives_the_next_run(copy_of, capsys, tmp_path: Path) -> Non
         )
         assert posted.status_code == 303 and posted.headers["location"].endswith(f"#{relation_id}")
     # A later run that publishes a new document recomputes every relation; the verdict stays.
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SEEDS, inbox)
-    (inbox / "extra.md").write_text(
-        "---\noutlet: Extra Wire\npublished: 2024-09-02\n---\n"
-        "Some 300 people attended the rally in Kyiv on Sunday.\n",
-        encoding="utf-8",
+    inbox = corpus("later_article", tmp_path)
+    assert (
+        main(
+            [
+                "run",
+                str(SEEDS),
+                str(inbox),
+                "--db",
+                str(db),
+                "--reports",
+                str(db.parent / "reports"),
+            ]
+        )
+        == 0
     )
-    assert main(["run", str(inbox), "--db", str(db), "--reports", str(db.parent / "reports")]) == 0
     [flag] = [f for f in flags_json(db, capsys, "--all") if f["relation_id"] == relation_id]
     assert (flag["status"], flag["note"], flag["reviewer"]) == (
         "needs_context",
@@ -149,13 +160,8 @@ def test_a_run_publishes_while_reviewers_keep_loading_pages(
     from prefect.settings import PREFECT_API_URL
 
     db = copy_of()
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SEEDS, inbox)
-    (inbox / "extra.md").write_text(
-        "---\noutlet: Extra Wire\npublished: 2024-09-03\n---\n"
-        "Nearly 50 allies and partners met at Ramstein on Tuesday.\n",
-        encoding="utf-8",
-    )
+    inbox = corpus("later_article", tmp_path)
+    shutil.copytree(SEEDS, inbox, dirs_exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMS_", "PREFECT_"))}
     env.update(
         DO_NOT_TRACK="1",
@@ -245,7 +251,7 @@ def test_the_gate_results_are_served_and_read_without_scripts(seeded: Path) -> N
         runs = client.get("/runs")
         assert runs.status_code == 200 and "passed" in runs.text
         pages = runs.text.split('href="/data-docs/validations/')[1:]
-        assert len(pages) == 4, "one validation page per suite"
+        assert len(pages) == len(TABLES), "one validation page per suite"
         page = client.get("/data-docs/validations/" + pages[0].split('"', 1)[0])
         assert page.status_code == 200 and "Expectation Validation Result" in page.text
         assert page.headers["content-security-policy"].startswith("sandbox")
@@ -285,27 +291,23 @@ def test_claims_ui_on_a_port_in_use_says_so_in_one_line(seeded: Path, capsys) ->
     assert f"127.0.0.1:{port}: cannot listen there" in err and err.count("\n") == 1
 
 
-def test_flags_group_by_story_when_documents_have_one(copy_of) -> None:
-    """The story stage adds documents.story_id and a stories table; until then flags group by
-    quantity alone. Here the seeds' documents are given two stories by hand."""
+def test_flags_group_by_story_and_filter_by_it(seeded: Path) -> None:
+    """The seeds form two stories (the 2020-2021 articles, and the two 2024 articles where the
+    allies conflict is); the flags page offers each story with its flags and filters by it."""
     import duckdb
 
-    db = copy_of()
-    con = duckdb.connect(str(db))
-    con.execute("ALTER TABLE documents ADD COLUMN story_id VARCHAR")
-    con.execute("CREATE TABLE stories (story_id VARCHAR, label VARCHAR)")
-    con.execute("INSERT INTO stories VALUES ('s1', 'Ramstein 2024'), ('s2', 'Biden and Zelensky')")
-    con.execute(
-        "UPDATE documents SET story_id = CASE WHEN published >= DATE '2024-01-01' "
-        "THEN 's1' ELSE 's2' END"
-    )
-    con.close()
-    with Served(db) as app, httpx.Client(base_url=app.url) as client:
+    with duckdb.connect(str(seeded), read_only=True) as con:
+        [(story, label)] = con.execute(
+            "SELECT story_id, label FROM stories JOIN documents USING (story_id) "
+            "WHERE published = DATE '2024-08-31'"
+        ).fetchall()
+        assert con.execute("SELECT count(*) FROM stories").fetchone() == (2,)
+    with Served(seeded) as app, httpx.Client(base_url=app.url) as client:
         page = client.get("/?relation=all").text
-        assert '<option value="s1">Ramstein 2024 (1)</option>' in page
-        assert "story: Ramstein 2024" in page and "story: Biden and Zelensky" in page
-        only = client.get("/?relation=all&story=s1").text
-        assert only.count('<article class="card') == 1 and ALLIES_A in only
+        assert f'<option value="{story}">' in page and f"story: {html.escape(label)}" in page
+        only = client.get(f"/?relation=all&story={story}").text
+        assert ALLIES_A in only
+        assert only.count('<article class="card') == page.count(f"story: {html.escape(label)}")
 
 
 # --- in Chromium ------------------------------------------------------------------------------
