@@ -6,11 +6,11 @@ Cython decoder then asks each of the 74 moves whether it is valid, state by stat
 model that loop, taking and releasing the GIL inside the validity checks (``perf`` shows it),
 costs more than the network. :class:`Recognizer` runs the same layers with the same kernels
 (blis) and applies the same BILUO rules to every passage of a batch at once with numpy: the
-same entities, token by token (tests/test_recognizer.py), in about a third of the time.
+same entities, token by token (tests/test_decoders.py), in about a third of the time.
 
 It covers what the pipeline needs: fresh passages (no entities set beforehand), greedy
-decoding, a model with an output layer and no unseen classes. Anything else goes to the stock
-component.
+decoding, a model with an output layer, no unseen classes and its own embedding. Anything
+else goes to the stock component.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from spacy.attrs import IS_SPACE, SENT_START
 from spacy.tokens import Doc, Span
 
 from claims.extract.embedding import Embedding
-from claims.extract.model import EMBED_BATCH
 
 BEGIN, IN, LAST, UNIT, OUT = range(5)
 _MOVES = {"B": BEGIN, "I": IN, "L": LAST, "U": UNIT, "O": OUT}
@@ -35,10 +34,8 @@ class Recognizer:
     def __init__(self, ner: Any) -> None:
         self.ner = ner
         model = ner.model
-        self.embed = model.get_ref("tok2vec")  # Tok2Vec >> list2array >> linear
-        own, to_array, self.project = self.embed.layers
-        supported = Embedding.supports(own) and to_array.name == "list2array"
-        self.embedding = Embedding(own) if supported else None
+        own, _, self.project = model.get_ref("tok2vec").layers  # Tok2Vec >> list2array >> linear
+        self.embedding = Embedding(own)
         self.lower = model.get_ref("lower")
         upper = model.get_ref("upper")
         self.weights, self.bias = upper.get_param("W"), upper.get_param("b")
@@ -63,6 +60,7 @@ class Recognizer:
                 and model.get_ref("lower").get_dim("nF") == 3
                 and type(model.ops).__name__ == "NumpyOps"
                 and all(name[:1] in _MOVES and name[1:2] in ("", "-") for name in names)
+                and _own_embedding(model.get_ref("tok2vec"))
             )
         except (AttributeError, KeyError, ValueError):
             return False
@@ -78,13 +76,7 @@ class Recognizer:
 
     def _decode(self, docs: list[Doc]) -> None:
         """Greedy BILUO decoding of every passage in lockstep, one token per step."""
-        if self.embedding is not None:
-            vectors = self.project.predict(np.concatenate(self.embedding(docs)))
-        else:
-            chunks = range(0, len(docs), EMBED_BATCH)
-            vectors = np.concatenate(
-                [self.embed.predict(docs[i : i + EMBED_BATCH]) for i in chunks]
-            )
+        vectors = self.project.predict(np.concatenate(self.embedding(docs)))
         # Per token and feature, the hidden layer's input; row 0 is the padding ("no token").
         cached = self.lower.predict(vectors)
         n, n_feats, n_pieces = len(vectors), cached.shape[1], cached.shape[3]
@@ -151,3 +143,10 @@ class Recognizer:
             spans[d].append(Span(docs[d], start - base, stop - base, label=self.labels[tag]))
         for doc, ents in zip(docs, spans, strict=True):
             doc.set_ents(sorted(ents, key=lambda span: span.start), default="outside")
+
+
+def _own_embedding(embed: Any) -> bool:
+    """Whether the recogniser's embedding is a supported ``Tok2Vec`` followed by its own
+    projection (``list2array >> linear``)."""
+    layers = getattr(embed, "layers", [])
+    return len(layers) == 3 and layers[1].name == "list2array" and Embedding.supports(layers[0])
