@@ -92,10 +92,13 @@ def news_articles(news: Path = NEWS) -> list[Article]:
     return out
 
 
-def documents(articles: list[Article], count: int, words: int, seed: int) -> Iterator[Article]:
-    """``count`` distinct documents of about ``words`` words, each told from one story: an
-    article's opening paragraphs, then runs of paragraphs from that story's articles, so that
-    figures come as densely as they do in the news and in the news's own order."""
+def documents(
+    articles: list[Article], count: int, words: int, seed: int
+) -> Iterator[tuple[str, str]]:
+    """``count`` distinct documents (publication date, text) of about ``words`` words, each
+    told from one story: an article's opening paragraphs, then runs of paragraphs from that
+    story's articles, so that figures come as densely as they do in the news and in the
+    news's own order."""
     rng = random.Random(seed)
     stories: dict[str, list[Article]] = {}
     for article in articles:
@@ -119,18 +122,15 @@ def documents(articles: list[Article], count: int, words: int, seed: int) -> Ite
         digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
         if digest not in seen:
             seen.add(digest)
-            yield Article(base.story, base.published, [text])
+            yield base.published, text
 
 
 def write_corpus(folder: Path, count: int, words: int, seed: int) -> int:
     """Write the corpus as one file per document; returns its number of words."""
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
-    for i, doc in enumerate(documents(news_articles(), count, words, seed)):
-        text = doc.paragraphs[0]
-        (folder / f"{i:06d}.txt").write_text(
-            f"---\npublished: {doc.published}\n---\n{text}", "utf-8"
-        )
+    for i, (published, text) in enumerate(documents(news_articles(), count, words, seed)):
+        (folder / f"{i:06d}.txt").write_text(f"---\npublished: {published}\n---\n{text}", "utf-8")
         total += len(text.split())
     return total
 
