@@ -37,9 +37,10 @@ def _warm(settings: Settings) -> None:
 
 
 def _extract(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
+    from claims.crosscheck import read_extraction
     from claims.extract import extract_documents
 
-    return list(extract_documents(documents, settings))
+    return [read_extraction(e, settings) for e in extract_documents(documents, settings)]
 
 
 def pool(settings: Settings) -> ProcessPoolExecutor:
@@ -60,7 +61,8 @@ def pool(settings: Settings) -> ProcessPoolExecutor:
 
 
 def extract_in_processes(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
-    """``extract_documents`` over ``settings.n_process`` worker processes, in input order."""
+    """``extract_documents`` over ``settings.n_process`` worker processes, in input order,
+    each extraction read (``crosscheck.read_extraction``) in its worker."""
     if not documents:
         return []
     one = settings.model_copy(update={"n_process": 1})

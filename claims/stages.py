@@ -82,7 +82,7 @@ def ingest_batch(
 def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
     """Claims and facts of each document, repeats of a figure within a document merged, and
     what each figure counts read from its sentence."""
-    from claims.crosscheck import merge_mentions, read_claims
+    from claims.crosscheck import read_extraction
     from claims.extract import extract_documents, load_nlp
 
     if not documents:
@@ -93,13 +93,13 @@ def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Ext
         extracted: Iterable[Extraction] = extract_in_processes(documents, settings)
     else:
         # One process; also inside a Dask worker, which is a daemon and may not start more.
-        extracted = extract_documents(
-            documents, settings.model_copy(update={"n_process": 1}), load_nlp(settings)
+        one = settings.model_copy(update={"n_process": 1})
+        extracted = (
+            read_extraction(e, one) for e in extract_documents(documents, one, load_nlp(settings))
         )
     out = []
     for extraction in extracted:
-        merged = read_claims(merge_mentions(extraction.claims, settings), settings)
-        out.append(extraction.model_copy(update={"claims": merged}))
+        out.append(extraction)
         failpoint("extract.document")
     return out
 

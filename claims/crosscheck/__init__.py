@@ -33,7 +33,7 @@ from claims.crosscheck.reading import read_claims
 from claims.crosscheck.stories import Story, StoryMap, group_stories
 from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import normalize_name
-from claims.models import MEANINGS, Document, FactClaim, QuantityClaim, Relation, Rule
+from claims.models import MEANINGS, Document, Extraction, FactClaim, QuantityClaim, Relation, Rule
 from claims.settings import Settings
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "intervals_overlap",
     "merge_mentions",
     "read_claims",
+    "read_extraction",
 ]
 
 _NAME_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT"})
@@ -76,6 +77,13 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def read_extraction(extraction: Extraction, settings: Settings) -> Extraction:
+    """``extraction`` with repeats of a figure merged and what each figure counts read from
+    its sentence: per document, so extraction's worker processes do it too."""
+    claims = read_claims(merge_mentions(extraction.claims, settings), settings)
+    return extraction.model_copy(update={"claims": claims})
 
 
 def stories_of(
