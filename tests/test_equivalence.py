@@ -1,7 +1,8 @@
-"""The candidate-passage prefilter changes speed, never output.
+"""The candidate-passage prefilter and the fast components change speed, never output.
 
-``extract_documents`` parses only passages with a figure or a fact trigger word; running the
-full model on every passage with the same rules must give exactly the same claims and facts.
+``extract_documents`` parses only passages with a figure or a fact trigger word, with the
+model on numpy's BLAS and its own decoders; running the full model on every passage with the
+same rules, and spaCy's model as it ships, must give exactly the same claims and facts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from claims.extract import candidate_passages, extract_documents, split_passages
+from claims.extract import (
+    candidate_passages,
+    extract_documents,
+    load_nlp,
+    split_passages,
+    stock_nlp,
+)
 from claims.extract.facts import may_contain_fact, may_yield_facts
 from claims.ingest import ingest
 from claims.models import Document, Extraction
@@ -38,6 +45,19 @@ def test_prefiltered_extraction_is_identical_to_the_full_model_on_every_passage(
     full = list(extract_documents(seed_documents, settings, nlp, prefilter=False))
     assert sum(len(e.claims) for e in full) > 0 and sum(len(e.facts) for e in full) > 0
     assert dumped(fast) == dumped(full)
+
+
+def test_extraction_is_identical_to_spacy_as_shipped_on_every_passage(
+    seed_documents: list[Document], settings: Settings
+) -> None:
+    """The default path against the reference reading: every passage through the stock
+    components on spaCy's own kernels (``stock_nlp``; bench/throughput.py --check counts the
+    same on a larger corpus)."""
+    fast = list(extract_documents(seed_documents, settings))
+    stock = list(extract_documents(seed_documents, settings, prefilter=False))
+    assert stock_nlp(settings) is not load_nlp(settings)
+    assert sum(len(e.claims) for e in stock) > 0 and sum(len(e.facts) for e in stock) > 0
+    assert dumped(fast) == dumped(stock)
 
 
 def test_prefilter_skips_some_seed_passages_and_keeping_all_keeps_every_passage(
