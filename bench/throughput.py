@@ -23,8 +23,9 @@ The machine is shared and its speed drifts, so baseline and the others alternate
 round. Each line gives wall time and this process's CPU time (on a loaded machine CPU time is
 the steadier measure of the work; the wall time is what a user waits).
 
-``--both-cores`` also times ``claims run -j 2`` (extraction in two worker processes) and
-spaCy's own ``nlp.pipe(n_process=2)``, both against the one-core baseline. ``--check N``
+``--both-cores`` also times, in every round, the pipeline as ``claims run -j 2`` runs it
+(extraction in two worker processes, started and warmed once beforehand) and spaCy's own
+``nlp.pipe(n_process=2)``, both against the round's one-core baseline. ``--check N``
 reads the first N documents again the reference way (every paragraph through the stock model
 as spaCy ships it, ``prefilter=False``) and lists every claim and fact that differs.
 """
@@ -352,35 +353,43 @@ def run(args: argparse.Namespace) -> dict:
         if plain is not None:
             list(plain.pipe(d.text for d in documents[:5]))
         out: dict = {"docs": args.docs, "words": words}
-        rows: dict[str, list[Result]] = {"baseline": [], "extraction": [], "pipeline": []}
+        both = settings.model_copy(update={"n_process": 2})
+        sides = ["baseline", "extraction", "pipeline"]
+        if args.both_cores:
+            warm = warm_pool(both)
+            print(f"worker processes started and loaded the model in {warm:.1f} s (once)")
+            sides += ["pipeline -j 2", "nlp.pipe n_process=2"]
+        rows: dict[str, list[Result]] = {side: [] for side in sides}
         ratios: dict[str, list[float]] = {}
         for n in range(args.rounds):
             # Rotate the order, so that a machine speeding up or slowing down during the run
             # weighs on every side.
-            order = ["baseline", "extraction", "pipeline"]
-            order = order[n % 3 :] + order[: n % 3]
+            order = sides[n % len(sides) :] + sides[: n % len(sides)]
             for side in order:
-                if side == "baseline" and plain is not None:
+                if plain is not None and side == "baseline":
                     rows[side].append(baseline(plain, documents, settings, words))
+                elif plain is not None and side == "nlp.pipe n_process=2":
+                    rows[side].append(baseline(plain, documents, settings, words, n_process=2))
                 elif side == "extraction":
                     rows[side].append(extraction(documents, settings, words))
-                elif side == "pipeline":
-                    db = Path(tmp) / f"bench{n}.duckdb"
-                    rows[side].append(pipeline(folder, db, settings, words))
+                elif side in ("pipeline", "pipeline -j 2"):
+                    db = Path(tmp) / f"bench{n}-{len(side)}.duckdb"
+                    run_settings = both if side == "pipeline -j 2" else settings
+                    rows[side].append(pipeline(folder, db, run_settings, words))
                 else:
                     continue
                 print(rows[side][-1].line())
             if plain is not None:
                 base = rows["baseline"][-1]
-                for side in ("extraction", "pipeline"):
+                for side in sides[1:]:
                     mine = rows[side][-1]
                     ratios.setdefault(f"{side} wall", []).append(base.seconds / mine.seconds)
-                    ratios.setdefault(f"{side} cpu", []).append(base.cpu / mine.cpu)
+                    if mine.cpu:
+                        ratios.setdefault(f"{side} cpu", []).append(base.cpu / mine.cpu)
                 print(
-                    f"round {n + 1}: extraction {ratios['extraction wall'][-1]:.2f}x "
-                    f"(cpu {ratios['extraction cpu'][-1]:.2f}x), pipeline "
-                    f"{ratios['pipeline wall'][-1]:.2f}x (cpu {ratios['pipeline cpu'][-1]:.2f}x) "
-                    "nlp.pipe"
+                    f"round {n + 1}: "
+                    + ", ".join(f"{side} {ratios[f'{side} wall'][-1]:.2f}x" for side in sides[1:])
+                    + " nlp.pipe on one core"
                 )
         print(f"medians of {args.rounds} rounds:")
         for side, results in rows.items():
@@ -389,27 +398,19 @@ def run(args: argparse.Namespace) -> dict:
                 out[f"{side}_words_s"] = words / median(results).seconds
         out["peak_rss"] = max(r.peak_rss for r in rows["pipeline"])
         for key, values in ratios.items():
-            out[key.replace(" ", "_")] = middle(values)
+            out[key] = middle(values)
             print(
-                f"ratio {key:<16} {middle(values):.2f}x nlp.pipe "
+                f"ratio {key:<26} {middle(values):.2f}x nlp.pipe on one core "
                 f"(rounds: {', '.join(f'{v:.2f}' for v in values)})"
             )
-        if args.both_cores:
-            both = settings.model_copy(update={"n_process": 2})
-            warm = warm_pool(both)
-            print(f"worker processes started and loaded the model in {warm:.1f} s (once)")
-            two = pipeline(folder, Path(tmp) / "bench-j2.duckdb", both, words)
-            print(two.line())
-            piped = median(rows["pipeline"])
-            print(f"-j 2 gains {piped.seconds / two.seconds:.2f}x over one process")
-            out.update(pipeline2_words_s=words / two.seconds, pipeline2_peak_rss=two.peak_rss)
-            if plain is not None:
-                base = median(rows["baseline"])
-                print(f"ratio -j 2 / nlp.pipe on one core: {base.seconds / two.seconds:.2f}x")
-                spacy2 = baseline(plain, documents, settings, words, n_process=2)
-                print(spacy2.line())
-                print(f"ratio -j 2 / nlp.pipe(n_process=2): {spacy2.seconds / two.seconds:.2f}x")
-                out["j2_vs_one_core"] = base.seconds / two.seconds
+        if args.both_cores and plain is not None:
+            pairs = zip(rows["nlp.pipe n_process=2"], rows["pipeline -j 2"], strict=True)
+            two = [spacy2.seconds / mine.seconds for spacy2, mine in pairs]
+            out["pipeline -j 2 vs nlp.pipe n_process=2"] = middle(two)
+            print(
+                f"ratio pipeline -j 2 / nlp.pipe(n_process=2): {middle(two):.2f}x "
+                f"(rounds: {', '.join(f'{v:.2f}' for v in two)})"
+            )
         if args.check:
             diff, total, lines = differing(documents[: args.check], settings)
             share = diff / total if total else 0.0
