@@ -140,10 +140,11 @@ def write_corpus(folder: Path, count: int, words: int, seed: int) -> int:
 
 
 class PeakRss:
-    """Peak resident memory of this process and its children while the block runs (sampled)."""
+    """Peak resident memory of this process, and with ``children`` of its child processes, while
+    the block runs (sampled)."""
 
-    def __init__(self, every: float = 0.05) -> None:
-        self.every, self.peak = every, 0
+    def __init__(self, children: bool, every: float = 0.05) -> None:
+        self.children, self.every, self.peak = children, every, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -151,7 +152,7 @@ class PeakRss:
         me = psutil.Process()
         while not self._stop.is_set():
             rss = me.memory_info().rss
-            for child in me.children(recursive=True):
+            for child in me.children(recursive=True) if self.children else []:
                 with contextlib.suppress(psutil.Error):
                     rss += child.memory_info().rss
             self.peak = max(self.peak, rss)
@@ -187,10 +188,11 @@ class Result:
 
 
 @contextlib.contextmanager
-def timed() -> Iterator[dict[str, float]]:
-    """Wall and CPU seconds and the peak memory of the block."""
+def timed(processes: int = 1) -> Iterator[dict[str, float]]:
+    """Wall and CPU seconds and the peak memory of the block; with more than one process, the
+    worker processes' memory counts too (idle workers of another side do not)."""
     out: dict[str, float] = {}
-    with PeakRss() as rss:
+    with PeakRss(children=processes > 1) as rss:
         wall, cpu = time.perf_counter(), time.process_time()
         yield out
         out["wall"], out["cpu"] = time.perf_counter() - wall, time.process_time() - cpu
@@ -210,7 +212,7 @@ def baseline(
     nlp: Language, documents: list[Document], settings: Settings, words: int, n_process: int = 1
 ) -> Result:
     """spaCy alone: the full model over every document text."""
-    with timed() as t:
+    with timed(n_process) as t:
         stream = nlp.pipe(
             (d.text for d in documents), batch_size=settings.batch_size, n_process=n_process
         )
@@ -233,7 +235,7 @@ def extraction(documents: list[Document], settings: Settings, words: int) -> Res
 def pipeline(folder: Path, db: Path, settings: Settings, words: int) -> Result:
     """discover -> ingest -> extract -> stage, batch by batch, as a flow run does it."""
     run_settings = settings.model_copy(update={"db": db})
-    with timed() as t:
+    with timed(settings.n_process) as t:
         sources = stages.discover_inputs([folder])
         summary = stages.begin_run(run_settings, "bench", [str(folder)])
         claims = docs = 0
