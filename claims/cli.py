@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from claims.errors import ClaimsError
+from claims.display import visible_controls
+from claims.errors import ClaimsError, ReportNotWritten
 from claims.settings import Settings
 
 EXIT_GATE_FAILED = 1
@@ -31,6 +32,9 @@ def prefect_environment(home: Path | None = None) -> None:
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
         "PREFECT_HOME": str(home or Path.cwd() / ".prefect"),
         "PREFECT_LOGGING_LEVEL": "WARNING",
+        # A failed run is reported in one line by the CLI; Prefect's tracebacks still reach the
+        # run's logs in the Prefect API (`-v` shows them here too).
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
         "GX_ANALYTICS_ENABLED": "false",
     }
     for key, value in defaults.items():
@@ -38,47 +42,84 @@ def prefect_environment(home: Path | None = None) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings(**({"db": args.db} if getattr(args, "db", None) else {}))
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**({"db": args.db} if getattr(args, "db", None) else {}))
+    except ValidationError as e:
+        error = e.errors()[0]
+        name = "CLAIMS_" + "_".join(str(part) for part in error["loc"]).upper()
+        raise ClaimsError(f"{name}: {error['msg']} (got {error.get('input')!r})") from None
+
+
+def output_folder(path: Path, option: str) -> Path:
+    """A folder the command may write into, made if missing; fails in one line if it cannot."""
+    if path.exists() and not path.is_dir():
+        raise ClaimsError(f"{path}: {option} must be a folder, and this is a file.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ClaimsError(f"{path}: cannot create the folder for {option} ({e.strerror}).") from e
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ClaimsError(f"{path}: cannot write in the folder given to {option}.")
+    return path
 
 
 # --- run / report ----------------------------------------------------------------------------
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    # What would fail the flow at its first step (a missing input, a report folder that is a
+    # file, a busy, foreign or corrupt database) fails here instead, in one line, before
+    # Prefect is even imported.
+    from claims.ingest import discover
+    from claims.store import check_database, run_lock
+
+    discover(args.paths or ["seeds"])
+    output_folder(args.reports or settings.reports_dir, "--reports")
+    db = settings.db
+    check_database(db)
+    from claims import reaper
+
+    # Started before Prefect: if this process is killed, what it started is ended too.
+    reaper.start()
     prefect_environment()
     quiet_dask(args.verbose)
     if args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "0"
     if args.processes:
         # The flow reads its settings from the environment, as a deployment run does.
         os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
     from claims import progress
-    from claims.ingest import discover
-    from claims.store import Store, run_lock
     from flows.deployments import configured_flow, extract_ahead
+    from flows.verify_claims import describe_failure
 
     flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
-    db = settings_from(args).db
-    db.parent.mkdir(parents=True, exist_ok=True)
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
-        # What would fail the flow at its first step (a busy, foreign or corrupt database, a
-        # missing input) fails here instead, in one line, before Prefect logs a traceback.
-        discover(args.paths or ["seeds"])
-        Store(db).close()
-        state = flow(
-            paths=[str(p) for p in args.paths] or None,
-            db=str(args.db) if args.db else None,
-            reports_dir=str(args.reports) if args.reports else None,
-            extract_ahead=extract_ahead(args.workers),
-            return_state=True,
-        )
+        try:
+            state = flow(
+                paths=[str(p) for p in args.paths] or None,
+                db=str(args.db) if args.db else None,
+                reports_dir=str(args.reports) if args.reports else None,
+                extract_ahead=extract_ahead(args.workers),
+                return_state=True,
+            )
+        except Exception as e:
+            # The orchestration itself failed (the Prefect API went away, or its disk filled).
+            raise ClaimsError(f"the run could not be completed: {describe_failure(e)}") from e
     summary = state.result(raise_on_failure=False)
+    if isinstance(summary, ReportNotWritten):
+        print(render_summary(summary.summary, settings))
+        raise summary
     if isinstance(summary, BaseException):
-        if isinstance(summary, ClaimsError):
-            raise summary
-        raise ClaimsError(f"the run failed: {type(summary).__name__}: {summary}") from summary
+        run = state.state_details.flow_run_id
+        raise ClaimsError(
+            f"run {run} failed, nothing was published: {describe_failure(summary)}"
+        ) from summary
     if not args.quiet or not summary.gate_passed:
-        print(render_summary(summary, settings_from(args)))
+        print(render_summary(summary, settings))
     return 0 if summary.gate_passed else EXIT_GATE_FAILED
 
 
@@ -102,6 +143,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     quiet_dask(args.verbose)
     if args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "0"
     if args.processes:
         os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
     from flows.deployments import serve
@@ -152,7 +194,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     limit = settings.report_max_items if args.limit is None else args.limit
-    paths = write_report(settings.db, args.out or settings.reports_dir, limit=limit)
+    out = output_folder(args.out or settings.reports_dir, "--out")
+    try:
+        paths = write_report(settings.db, out, limit=limit)
+    except OSError as e:
+        raise ClaimsError(f"{out}: cannot write the report ({e.strerror or e})") from e
     print(f"report written: {paths.html} (and {paths.markdown.name}, {paths.latest_html.name})")
     return 0
 
@@ -184,7 +230,10 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     decision = "confirmed" if args.confirm else "dismissed"
     reviewer = args.reviewer or os.environ.get("USER")
-    with Store(settings_from(args).db) as store:
+    db = settings_from(args).db
+    if not db.exists():
+        raise ClaimsError(f"{db}: no such database; run `claims run` first.")
+    with Store(db) as store:
         relation_id = store.record_review(args.flag, decision, args.note, reviewer)
     print(f"{relation_id}: {decision}")
     return 0
@@ -203,12 +252,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from claims.store import Store
+    from claims.store import export_table
 
     suffix = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".jsonl"}[args.format]
     out = args.out or Path(f"{args.table}{suffix}")
-    with Store(settings_from(args).db, read_only=True) as store:
-        count = store.export(args.table, out, args.format)
+    count = export_table(settings_from(args).db, args.table, out, args.format)
     print(f"{count} rows of {args.table} written to {out}")
     return 0
 
@@ -244,7 +292,8 @@ def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> Non
 
 
 def _cell(value: Any, width: int) -> str:
-    text = "NULL" if value is None else " ".join(str(_plain(value)).split())
+    # Article text can hold escape sequences and bidi controls: shown, never acted on.
+    text = "NULL" if value is None else visible_controls(" ".join(str(_plain(value)).split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -399,8 +448,15 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"claims: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="claims",
         description="Extract numeric and factual claims from news, cross-check them across "
         "articles, and publish them to DuckDB through a validation gate.",
@@ -427,12 +483,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ClaimsError as e:
-        print(f"claims: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(str(e))
+    except MemoryError:
+        return fail(
+            "out of memory; raise the process's memory limit, or lower CLAIMS_BATCH_SIZE "
+            "and -j (each extraction process loads its own model)"
+        )
+    except BrokenPipeError:
+        # The reader of our output went away (`claims query ... | head`): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("claims: interrupted", file=sys.stderr)
         return 130
 
 
+def fail(message: str) -> int:
+    """Print an expected failure as one line (whatever the message held) and return 2."""
+    print(f"claims: error: {one_line(message)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def one_line(text: str) -> str:
+    """A message on one line, any control character in it (a file name's) shown, not acted on."""
+    return visible_controls(" ".join(text.split()))
+
+
+def console() -> NoReturn:
+    """The `claims` command: ``main``, then an exit that adds nothing to the output.
+
+    Once the command is done, what the interpreter prints while it shuts down (DuckDB's
+    bindings count objects an exception still held as leaks) is noise after a one-line error.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

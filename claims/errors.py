@@ -36,6 +36,18 @@ class LockedError(StoreError):
     """Another run holds the database."""
 
 
+class ReportNotWritten(ClaimsError):
+    """The run was published, but its report could not be written."""
+
+    def __init__(self, summary: object, cause: str) -> None:
+        run_id = getattr(summary, "run_id", "?")
+        super().__init__(
+            f"run {run_id} was published, but its report could not be written: {cause}; "
+            f"`claims report` writes it again."
+        )
+        self.summary = summary
+
+
 class GateFailed(ClaimsError):
     """The validation gate failed; nothing was published."""
 

@@ -182,7 +182,7 @@ class RunSummary(BaseModel):
     run_id: str
     started_at: datetime
     finished_at: datetime | None = None
-    status: Literal["running", "published", "gate_failed", "failed"] = "running"
+    status: Literal["running", "published", "gate_failed", "failed", "abandoned"] = "running"
     inputs: list[str] = Field(default_factory=list)
     documents: int = 0
     documents_extracted: int = 0

@@ -1,16 +1,21 @@
 """The only module that talks to DuckDB.
 
-Write-audit-publish: a run writes its candidate state into the ``staging`` schema, the gate
-validates it, and ``publish`` replaces the public tables in one transaction. A failed gate or a
-crash leaves the public tables exactly as they were.
+Write-audit-publish: a run copies the published database to a working file
+(``dbfiles.working_path``), writes its candidate state into the ``staging`` schema there, the
+gate validates it, ``publish`` replaces the public tables of the working file in one
+transaction, and ``install_working`` renames the working file over the published one. Readers
+never wait for a run and a run never waits for readers: a reader that opened the old file keeps
+reading it, one that opens after the rename reads the new one, and no one ever sees half of
+either. A failed gate or a crash leaves the published file exactly as it was.
 """
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import re
+import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from claims import dbfiles
+from claims.dbfiles import RunMarker, real_path, run_lock, wal_path, write_lock
 from claims.errors import LockedError, StoreError
 from claims.failpoints import failpoint
 from claims.models import (
@@ -30,10 +37,21 @@ from claims.models import (
     RunSummary,
 )
 
+__all__ = ["PUBLISHED_TABLES", "REVIEWER_TABLES", "Store", "run_lock"]
+
 SQL_DIR = Path(__file__).parent / "sql"
 
 # Tables the gate validates and publish replaces, in dependency order.
 PUBLISHED_TABLES: tuple[str, ...] = ("documents", "claims", "facts", "claim_relations")
+# Tables people write outside runs. A run publishes a copy of the database taken when it began,
+# so it copies these from the published file at the moment it publishes: a table written
+# between the two and missing here would lose those writes.
+REVIEWER_TABLES: tuple[str, ...] = ("reviews",)
+# Writers take turns under the write lock; each holds it for moments (a review, a publish's
+# rename, a copy of the file), so a writer gives up only when something is stuck.
+WRITE_LOCK_TIMEOUT = 60.0
+# A reader waits this long for a writer in place (a review: milliseconds) to let go.
+READ_TIMEOUT = 10.0
 
 
 def _columns(model: type[Any]) -> list[str]:
@@ -78,85 +96,350 @@ def _views() -> list[str]:
     return sorted(p.stem for p in (SQL_DIR / "views").glob("*.sql"))
 
 
-# Locks this process holds, by resolved path: the CLI takes the lock before it starts the flow
-# (so a busy database is refused before Prefect logs anything) and the flow takes it again
-# (so a deployment run is locked too). flock would block between two descriptors of one process.
-_HELD: dict[Path, int] = {}
+# --- opening a file ------------------------------------------------------------------------------
 
 
-@contextmanager
-def run_lock(db_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``db_path`` for a whole run; re-entrant within a process.
+class _Busy(Exception):
+    """Another connection holds the file in a mode that excludes ours; ``holder`` names it."""
 
-    DuckDB locks the file only while a connection is open, and a run opens and closes several;
-    this lock keeps a second run from interleaving with the first. It refuses at once rather
-    than waiting, so a cron job never piles up behind a stuck run.
-    """
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    key = lock_path.resolve()
-    if key in _HELD:
-        _HELD[key] += 1
-        try:
-            yield
-        finally:
-            _HELD[key] -= 1
-        return
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    def __init__(self, holder: str) -> None:
+        super().__init__(holder)
+        self.holder = holder
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?(?:\.|$)")
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+def _connect(
+    path: Path, shown: Path | str, *, read_only: bool, allowed: Sequence[str] = ()
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` (a real path) with DuckDB. A reader cannot write, attach, copy to or read
+    files (but the ``allowed`` ones), or change its settings: ``claims query`` runs whatever
+    SQL it is given."""
+    config: dict[str, Any] = {"enable_external_access": False} if read_only and not allowed else {}
     try:
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.ConnectionException as e:
+        # This process already has the file open in the other mode (a server's thread).
+        raise _Busy("this process") from e
+    except duckdb.IOException as e:
+        msg = _first_line(e)
+        held = _HOLDER.search(msg)
+        if held or "Could not set lock" in msg:
+            holder = (
+                f"{held.group(1)}, pid {held.group(2)}"
+                if held and held.group(2)
+                else "another process"
+            )
+            raise _Busy(holder) from e
+        if "WAL does not match" in msg:
+            raise _StaleWal(msg) from e
+        raise StoreError(
+            f"{shown}: cannot open as a DuckDB database ({msg}); "
+            "point --db at a claims database or a new path. The file was not changed."
+        ) from e
+    except duckdb.Error as e:
+        raise StoreError(f"{shown}: cannot open the database: {_first_line(e)}") from e
+    if read_only:
+        if allowed:
+            # Only settable once the database is open, and only before access is turned off.
+            con.execute("SET allowed_paths = ?", [list(allowed)])
+            con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    return con
+
+
+class _StaleWal(Exception):
+    """The WAL beside the file belongs to a file a publish replaced (it crashed between the
+    rename and removing the WAL)."""
+
+
+def _set_aside_stale_wal(real: Path) -> None:
+    """Move a WAL that DuckDB says is not the database's out of the way.
+
+    Its writes were read from the old file when that file was replaced (the reviews are copied
+    under the write lock, and nothing else is written while a run holds its lock), so nothing
+    in it belongs to the current file; it is kept, renamed, for inspection.
+    """
+    with write_lock(real, WRITE_LOCK_TIMEOUT):
+        wal = wal_path(real)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(wal, wal.with_name(f"{wal.name}.stale-{datetime.now():%Y%m%d%H%M%S}"))
+
+
+def _open(
+    path: Path, shown: Path | str, *, read_only: bool, allowed: Sequence[str] = ()
+) -> duckdb.DuckDBPyConnection:
+    try:
+        return _connect(path, shown, read_only=read_only, allowed=allowed)
+    except _StaleWal:
+        _set_aside_stale_wal(path)
+        return _connect(path, shown, read_only=read_only, allowed=allowed)
+
+
+def _open_reader(
+    real: Path, shown: Path | str, timeout: float = READ_TIMEOUT, allowed: Sequence[str] = ()
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; waits up to ``timeout`` s for a writer in place to finish."""
+    if not real.exists():
+        raise StoreError(f"{shown}: no such database; run `claims run` first.")
+    if real.is_dir():
+        raise StoreError(f"{shown}: is a folder, not a database file.")
+    deadline = time.monotonic() + timeout
+    while True:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            raise LockedError(
-                f"{db_path}: another run is using this database ({holder}); "
-                "wait for it to finish or use another --db."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}".encode(), 0)
-        _HELD[key] = 1
+            return _open(real, shown, read_only=True, allowed=allowed)
+        except _Busy as e:
+            if time.monotonic() >= deadline:
+                raise LockedError(
+                    f"{shown}: the database is open for writing in another process ({e.holder}) "
+                    f"and has been for over {timeout:g} s; open it read-only there "
+                    "(`duckdb -readonly`, `duckdb.connect(path, read_only=True)`) and try again."
+                ) from None
+            time.sleep(0.05)
+
+
+def _fingerprint(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def copy_published(db: Path | str, dst: Path, timeout: float = READ_TIMEOUT) -> None:
+    """Copy the published database (and its WAL, if a writer left one) to ``dst``, byte for
+    byte, while no writer can change it. The caller holds the write lock."""
+    real = real_path(db)
+    reader = _open_reader(real, db, timeout)
+    try:
+        before = (_fingerprint(real), _fingerprint(wal_path(real)))
         try:
-            yield
-        finally:
-            del _HELD[key]
+            dbfiles.copy_database_file(real, dst)
+        except OSError as e:
+            dbfiles.remove_database_file(dst)
+            raise StoreError(
+                f"{dst}: cannot copy the database ({dbfiles.describe_os_error(e)})"
+            ) from e
+        after = (_fingerprint(real), _fingerprint(wal_path(real)))
     finally:
-        os.close(fd)
+        reader.close()
+    if before != after:
+        # Reading the file through Python released DuckDB's lock on it (POSIX locks are per
+        # process), and a writer outside claims got in.
+        dbfiles.remove_database_file(dst)
+        raise LockedError(
+            f"{db}: another process wrote the database while it was copied; try again."
+        )
+
+
+def _install(src: Path, real: Path, shown: Path | str) -> None:
+    """Rename the finished file ``src`` over ``real``; the old file's WAL, if a writer left
+    one, goes with the old file (its writes were copied into ``src``)."""
+    if wal_path(src).exists():
+        raise StoreError(f"{shown}: the new state was not completely written; nothing changed.")
+    stale = wal_path(real).exists()
+    try:
+        dbfiles.install(src, real)
+    except OSError as e:
+        raise StoreError(
+            f"{shown}: cannot replace the database file ({dbfiles.describe_os_error(e)}); "
+            "nothing changed."
+        ) from e
+    if stale:
+        with contextlib.suppress(FileNotFoundError):
+            wal_path(real).unlink()
+
+
+def check_database(db: Path | str) -> None:
+    """Fail in one line, before a run starts, when it could not publish to ``db``: a folder,
+    a file with several names, a folder that cannot be written, a file that is not a DuckDB
+    database or is damaged (left untouched), a database another process is writing."""
+    real = real_path(db)
+    if real.is_dir():
+        raise StoreError(f"{db}: is a folder, not a database file.")
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"{db}: cannot create its folder ({dbfiles.describe_os_error(e)}).") from e
+    if not os.access(real.parent, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"{db}: cannot write in its folder {real.parent}; a run writes the new database "
+            "beside the old one. Use a --db in a folder you can write to."
+        )
+    dbfiles.check_single_link(real)
+    if real.exists():
+        Store(db, read_only=True).close()
+
+
+def start_working_copy(db: Path | str) -> Path:
+    """Copy the published database to the run's working file (or start it empty); returns
+    its path. A working file a killed run left is dropped first."""
+    real = real_path(db)
+    work = dbfiles.working_path(real)
+    if real.is_dir():
+        raise StoreError(f"{db}: is a folder, not a database file.")
+    dbfiles.check_single_link(real)
+    dbfiles.remove_database_file(work)
+    if real.exists():
+        with write_lock(real, WRITE_LOCK_TIMEOUT):
+            copy_published(real, work)
+    return work
+
+
+def discard_working_copy(db: Path | str) -> None:
+    dbfiles.remove_database_file(dbfiles.working_path(db))
+
+
+def install_working_copy(db: Path | str) -> None:
+    """Publish the run's working file: copy in the reviewer tables as they are now, then rename
+    it over the database, all under the write lock, so no review made meanwhile is lost."""
+    real = real_path(db)
+    work = dbfiles.working_path(real)
+    with write_lock(real, WRITE_LOCK_TIMEOUT):
+        current: dict[str, Any] = {}
+        if real.exists():
+            reader = _open_reader(real, db)
+            try:
+                present = {
+                    r[0]
+                    for r in reader.execute(
+                        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                    ).fetchall()
+                }
+                current = {
+                    t: reader.sql(f"SELECT * FROM main.{t}").to_arrow_table()
+                    for t in REVIEWER_TABLES
+                    if t in present
+                }
+            finally:
+                reader.close()
+        with Store.working(work) as store:
+            store.replace_rows(current)
+            # Staging is the run's scratch space; readers of the published file never need it.
+            store.con.execute("DROP SCHEMA IF EXISTS staging CASCADE")
+            store.con.execute("CHECKPOINT")
+        failpoint("publish.before_swap")
+        _install(work, real, db)
 
 
 class Store:
-    """A connection to one claims database. Use as a context manager; it closes on exit."""
+    """A connection to one claims database. Use as a context manager; it closes on exit.
+
+    Readers and writers do not wait for each other, and neither makes a run fail:
+
+    - ``Store(db, read_only=True)`` reads. It sees the database as it was when it opened (a run
+      publishes by renaming a new file into place, and an open reader keeps the file it opened),
+      so open one per request: a long-lived reader never sees later runs. It cannot write,
+      attach or copy to files, read other files, or change settings.
+    - ``Store(db)`` writes (``record_review``; it also applies pending migrations). It holds the
+      database's write lock while open: other writers wait up to ``WRITE_LOCK_TIMEOUT`` s, so
+      keep it open for moments, never across a request. When no other process has the file
+      open it writes in place, each statement committed as it runs; when readers have it open
+      it writes a copy, which replaces the file atomically when the Store closes without an
+      error (and is dropped when it closes with one). Either way a run publishing meanwhile
+      copies ``REVIEWER_TABLES`` from the file under the same lock: a review is never lost.
+    - ``Store.working(path)`` opens a run's working copy (``dbfiles.working_path``); only the
+      process holding the run lock opens it.
+    """
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        if read_only and not self.path.exists():
-            raise StoreError(f"{self.path}: no such database; run `claims run` first.")
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as e:
-            msg = str(e)
-            if "lock" in msg.lower():
-                raise LockedError(
-                    f"{self.path}: the database is open in another process; "
-                    "wait for it to finish or use another --db."
-                ) from e
-            raise StoreError(
-                f"{self.path}: cannot open as a DuckDB database ({msg.splitlines()[0]}); "
-                "point --db at a claims database or a new path. The file was not changed."
-            ) from e
-        except duckdb.Error as e:
-            raise StoreError(f"{self.path}: cannot open the database: {e}") from e
+        self.real = real_path(path)
         self.read_only = read_only
-        if not read_only:
+        self._install_to: Path | None = None
+        self._lock = contextlib.ExitStack()
+        if read_only:
+            self.con = _open_reader(self.real, self.path)
+            return
+        if self.real.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a database file.")
+        dbfiles.check_single_link(self.real)
+        self._lock.enter_context(write_lock(self.real, WRITE_LOCK_TIMEOUT))
+        try:
+            self.con = self._open_writer()
             self.migrate()
+        except BaseException as e:
+            self._discard()
+            if isinstance(e, duckdb.Error):
+                raise StoreError(f"{self.path}: {_first_line(e)}") from e
+            raise
+
+    @classmethod
+    def working(cls, path: Path | str) -> Store:
+        """A run's working copy, opened for writing (migrations applied)."""
+        store = cls.__new__(cls)
+        store.path = store.real = real_path(path)
+        store.read_only = False
+        store._install_to = None
+        store._lock = contextlib.ExitStack()
+        store.con = _open(store.real, store.path, read_only=False)
+        try:
+            store.migrate()
+        except BaseException as e:
+            store._discard()
+            if isinstance(e, duckdb.Error):
+                raise StoreError(f"{store.path}: {_first_line(e)}") from e
+            raise
+        return store
+
+    def _open_writer(self) -> duckdb.DuckDBPyConnection:
+        try:
+            return _open(self.real, self.path, read_only=False)
+        except _Busy:
+            pass
+        # Readers have the file open: write a copy and rename it into place at close.
+        edit = dbfiles.edit_path(self.real)
+        copy_published(self.real, edit)
+        self._install_to = self.real
+        return _open(edit, self.path, read_only=False)
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            try:
+                self.close()
+            except duckdb.Error as e:
+                raise StoreError(f"{self.path}: {_first_line(e)}") from e
+            return
+        self._discard()
+        if isinstance(exc, duckdb.Error):
+            # Disk full, a read-only file, an I/O error: the cause in one line, not a traceback.
+            raise StoreError(f"{self.path}: {_first_line(exc)}") from exc
 
     def close(self) -> None:
-        self.con.close()
+        """Close; a writer's copy replaces the published file now."""
+        try:
+            if self._install_to is None:
+                self.con.close()
+                return
+            edit = dbfiles.edit_path(self.real)
+            try:
+                self.con.execute("CHECKPOINT")
+                self.con.close()
+                _install(edit, self._install_to, self.path)
+            except BaseException:
+                self._discard()
+                raise
+            self._install_to = None
+        finally:
+            self._lock.close()
+
+    def _discard(self) -> None:
+        """Close without installing a writer's copy."""
+        if hasattr(self, "con"):
+            with contextlib.suppress(duckdb.Error):
+                self.con.close()
+        if self._install_to is not None:
+            dbfiles.remove_database_file(dbfiles.edit_path(self.real))
+            self._install_to = None
+        self._lock.close()
 
     # --- schema -------------------------------------------------------------------------
 
@@ -230,6 +513,64 @@ class Store:
             f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({placeholders})",
             [row[c] for c in RUN_COLUMNS],
         )
+
+    def rejections(self, run_id: str) -> list[Rejection]:
+        rows = self.con.execute(
+            "SELECT source_path, reason, detail FROM rejected_documents WHERE run_id = ?", [run_id]
+        ).fetchall()
+        return [Rejection(source_path=p, reason=r, detail=d) for p, r, d in rows]
+
+    def mark_abandoned(self, dead: Sequence[RunMarker] = ()) -> list[str]:
+        """Record runs whose process ended without recording an outcome; returns their ids.
+
+        Called by a run holding the run lock, so no other run is alive: a row still
+        ``running`` (an older version wrote one at the start of each run) is a run that died.
+        ``dead`` are the runs the run lock file names as died before recording anything
+        (``dbfiles.RunLock``); one that left an error there (a full disk kept it from recording
+        it) is failed, the others abandoned.
+        """
+        gone = (
+            "its process ended without recording an outcome (killed, out of memory, or the "
+            "machine stopped); nothing of it was published"
+        )
+        ids = [
+            r[0]
+            for r in self.con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchall()
+        ]
+        self.con.execute(
+            "UPDATE runs SET status = 'abandoned', error = coalesce(error, ?) "
+            "WHERE status = 'running'",
+            [gone],
+        )
+        for marker in dead:
+            if not marker.run_id or not marker.started_at:
+                continue
+            known = self.con.execute(
+                "SELECT count(*) FROM runs WHERE run_id = ?", [marker.run_id]
+            ).fetchone()
+            if known and known[0]:
+                continue  # it recorded its end, then died before it could say so
+            self.record_run(
+                RunSummary(
+                    run_id=marker.run_id,
+                    started_at=datetime.fromisoformat(marker.started_at),
+                    inputs=marker.inputs,
+                    status="failed" if marker.error else "abandoned",
+                    error=marker.error or f"{gone} (pid {marker.pid})",
+                )
+            )
+            ids.append(marker.run_id)
+        return ids
+
+    def replace_rows(self, tables: dict[str, Any]) -> None:
+        """Replace the rows of each table with the given Arrow table's (columns by name)."""
+        for table, rows in tables.items():
+            self.con.execute(f"DELETE FROM main.{table}")
+            self.con.register("_rows", rows)
+            try:
+                self.con.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM _rows")
+            finally:
+                self.con.unregister("_rows")
 
     def record_rejections(self, run_id: str, rejections: Iterable[Rejection]) -> None:
         rows = [(run_id, r.source_path, r.reason, r.detail) for r in rejections]
@@ -409,10 +750,13 @@ class Store:
             failpoint("publish.before_commit")
             con.execute("COMMIT")
         except duckdb.Error as e:
-            con.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: publish failed and was rolled back: {e}") from e
-        failpoint("publish.before_checkpoint")
-        con.execute("CHECKPOINT")
+            # After an I/O error DuckDB may have ended the transaction itself; the ROLLBACK's own
+            # error ("no transaction is active") must not hide the cause.
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise StoreError(
+                f"{self.path}: publish failed and was rolled back: {_first_line(e)}"
+            ) from e
 
     def counts(self, schema: str = "main") -> dict[str, int]:
         out = {}
@@ -445,23 +789,34 @@ class Store:
         return matches[0]
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run one statement; on a read-only store any write fails with a clear error."""
+        """Run SQL and return the last statement's columns and rows.
+
+        On a reader anything but reading the database fails with a clear error: writing it,
+        attaching, copying to or reading files, installing extensions, changing settings.
+        """
         try:
             cursor = self.con.execute(sql)
+            if cursor.description is None:
+                return [], []
+            return [d[0] for d in cursor.description], cursor.fetchall()
         except duckdb.Error as e:
-            first = str(e).splitlines()[0]
-            if self.read_only and "read-only" in first.lower():
+            first = _first_line(e)
+            if self.read_only and any(
+                word in first.lower()
+                for word in (
+                    "read-only",
+                    "disabled by configuration",
+                    "configuration has been locked",
+                )
+            ):
                 raise StoreError(
-                    f"{self.path}: the database is opened read-only here; queries cannot write ({first})"
+                    f"{self.path}: queries only read the database; they cannot change it, "
+                    f"write or read files, or change settings ({first})"
                 ) from e
             raise StoreError(f"{self.path}: the query failed: {first}") from e
-        if cursor.description is None:
-            return [], []
-        return [d[0] for d in cursor.description], cursor.fetchall()
 
-    def export(self, table: str, out: Path, fmt: str) -> int:
-        """Write a table or view to ``out`` as parquet, csv or jsonl; returns the row count."""
-        known = {
+    def tables_and_views(self) -> set[str]:
+        return {
             r[0]
             for r in self.con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
@@ -469,13 +824,48 @@ class Store:
                 "AND NOT internal"
             ).fetchall()
         }
-        if table not in known:
-            raise StoreError(
-                f"{self.path}: no table or view {table!r}; choose one of {', '.join(sorted(known))}"
-            )
-        options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json"}
+
+
+EXPORT_OPTIONS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json"}
+
+
+def export_table(db: Path | str, table: str, out: Path, fmt: str) -> int:
+    """Write a table or view of ``db`` to ``out`` as parquet, csv or jsonl; returns the rows.
+
+    The file appears whole or not at all (written beside ``out``, then renamed), and never
+    over the database or a file beside it, by whatever name ``out`` reaches it. The connection
+    reads the database only and may write that one file.
+    """
+    real = real_path(db)
+    if dbfiles.is_database_file(out, real):
+        raise StoreError(
+            f"{out}: that is the database {db} or one of its files; choose another --out."
+        )
+    if out.is_dir():
+        raise StoreError(f"{out}: is a folder; give --out a file name.")
+    with Store(db, read_only=True) as store:
+        known = store.tables_and_views()
+    if table not in known:
+        raise StoreError(
+            f"{db}: no table or view {table!r}; choose one of {', '.join(sorted(known))}"
+        )
+    try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        target = str(out).replace("'", "''")
-        self.con.execute(f"COPY (SELECT * FROM main.{table}) TO '{target}' ({options[fmt]})")
-        row = self.con.execute(f"SELECT count(*) FROM main.{table}").fetchone()
-        return int(row[0]) if row else 0
+    except OSError as e:
+        raise StoreError(f"{out}: cannot create its folder ({dbfiles.describe_os_error(e)})") from e
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    con = _open_reader(real, db, allowed=[str(real_path(tmp))])
+    try:
+        target = str(real_path(tmp)).replace("'", "''")
+        con.execute(f"COPY (SELECT * FROM main.{table}) TO '{target}' ({EXPORT_OPTIONS[fmt]})")
+        row = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()
+        os.replace(tmp, out)
+    except duckdb.Error as e:
+        raise StoreError(f"{out}: the export failed: {_first_line(e)}") from e
+    except OSError as e:
+        raise StoreError(f"{out}: cannot write it ({dbfiles.describe_os_error(e)})") from e
+    finally:
+        con.close()
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return int(row[0]) if row else 0

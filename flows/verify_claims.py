@@ -26,10 +26,11 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from claims import multicore, stages
+from claims.errors import ClaimsError
 from claims.ingest import Source
 from claims.models import Document, Extraction, RunSummary
 from claims.settings import Settings
-from claims.store import run_lock
+from claims.store import check_database, run_lock
 
 if TYPE_CHECKING:
     from expectations import GateResult
@@ -44,8 +45,8 @@ def discover_inputs(paths: Sequence[str]) -> list[Source]:
 
 
 @task(name="begin", **TASK)
-def begin_run(settings: Settings, run_id: str, paths: Sequence[str]) -> RunSummary:
-    return stages.begin_run(settings, run_id, paths)
+def begin_run(summary: RunSummary, settings: Settings) -> RunSummary:
+    return stages.start_run(summary, settings)
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=1, **TASK)
@@ -90,6 +91,7 @@ def unchanged(settings: Settings) -> bool:
 
 @task(name="publish", **TASK)
 def publish(summary: RunSummary, gate: GateResult | None, settings: Settings) -> RunSummary:
+    # Whatever the gate said, the run's row is published; the tables only if it passed.
     if gate is None:
         # Staged is exactly what is published: it passed the gate then, and stays published.
         return stages.finish_run(
@@ -153,12 +155,13 @@ def verify_claims(
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     inputs = paths or ["seeds"]
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    check_database(settings.db)
 
     with run_lock(Path(settings.db)):
         sources = discover_inputs(inputs)
-        summary = begin_run(settings, run_id, inputs)
+        summary = stages.new_run(run_id, inputs)
         try:
+            summary = begin_run(summary, settings)
             known = stages.published_hashes(settings)
             pending: deque[tuple[stages.IngestBatch, PrefectFuture[list[Extraction]]]] = deque()
             for chunk in stages.batches(sources, settings.batch_size):
@@ -171,19 +174,30 @@ def verify_claims(
                 summary = stage(ready, extracted.result(), summary, settings)
             summary = cross_check(summary, settings)
             gate = None if unchanged(settings) else validate(settings)
+            # The last step that can fail the run: once it returns, the run is published.
             summary = publish(summary, gate, settings)
-            summary = report(summary, settings)
         except BaseException as e:
-            stages.finish_run(summary, settings, status="failed", error=f"{type(e).__name__}: {e}")
+            stages.fail_run(summary, settings, error=describe_failure(e))
             raise
         finally:
             # Extraction worker processes (`-j N`) live for one flow run: a served flow's run
             # process must exit when its run ends, or the runner waits for it.
             multicore.shutdown()
+        summary = report(summary, settings)
     message = summary_line(summary)
     if not summary.gate_passed:
         return Failed(message=message, data=summary)
     return Completed(message=message, data=summary)
+
+
+def describe_failure(e: BaseException) -> str:
+    """The cause of a failed run in one line, for ``runs.error``."""
+    if isinstance(e, KeyboardInterrupt):
+        return "interrupted"
+    first = (str(e).strip().splitlines() or [""])[0]
+    if isinstance(e, ClaimsError):
+        return first
+    return f"{type(e).__name__}: {first}" if first else type(e).__name__
 
 
 def summary_line(summary: RunSummary) -> str:
