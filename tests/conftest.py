@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from spacy.language import Language
@@ -53,3 +54,13 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[Any]:
+    """P and N, the two states the crash and reliability tests compare against
+    (``cliruns.World``), built by real runs once per session."""
+    from cliruns import build_world
+    from prefect.settings import PREFECT_API_URL
+
+    yield build_world(tmp_path_factory.mktemp("world"), str(PREFECT_API_URL.value()))
