@@ -11,11 +11,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from claims.display import visible_controls
 from claims.errors import ClaimsError, ReportNotWritten
-from claims.settings import Settings
+
+if TYPE_CHECKING:
+    # Imported where used: this module stays light, so that even running out of memory while
+    # the rest loads is reported by `main` in one line.
+    from claims.settings import Settings
 
 EXIT_GATE_FAILED = 1
 EXIT_ERROR = 2
@@ -43,6 +47,8 @@ def prefect_environment(home: Path | None = None) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     from pydantic import ValidationError
+
+    from claims.settings import Settings
 
     try:
         return Settings(**({"db": args.db} if getattr(args, "db", None) else {}))
@@ -252,7 +258,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from claims.store import export_table
+    from claims.dbconnect import export_table
 
     suffix = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".jsonl"}[args.format]
     out = args.out or Path(f"{args.table}{suffix}")

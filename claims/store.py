@@ -1,20 +1,19 @@
-"""The only module that talks to DuckDB.
+"""The claims database: schema, staging, publishing, reviews. With ``claims.dbconnect`` (how
+files are opened) the only code that talks to DuckDB.
 
 Write-audit-publish: a run copies the published database to a working file
 (``dbfiles.working_path``), writes its candidate state into the ``staging`` schema there, the
 gate validates it, ``publish`` replaces the public tables of the working file in one
-transaction, and ``install_working`` renames the working file over the published one. Readers
-never wait for a run and a run never waits for readers: a reader that opened the old file keeps
-reading it, one that opens after the rename reads the new one, and no one ever sees half of
-either. A failed gate or a crash leaves the published file exactly as it was.
+transaction, and ``install_working_copy`` renames the working file over the published one.
+Readers never wait for a run and a run never waits for readers: a reader that opened the old
+file keeps reading it, one that opens after the rename reads the new one, and no one ever sees
+half of either. A failed gate or a crash leaves the published file exactly as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
-import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +23,18 @@ import duckdb
 import pandas as pd
 
 from claims import dbfiles
-from claims.dbfiles import RunMarker, real_path, run_lock, wal_path, write_lock
-from claims.errors import LockedError, StoreError
+from claims.dbconnect import (
+    WRITE_LOCK_TIMEOUT,
+    Busy,
+    copy_published,
+    first_line,
+    install,
+    open_db,
+    open_reader,
+    tables_and_views,
+)
+from claims.dbfiles import RunMarker, real_path, run_lock, write_lock
+from claims.errors import StoreError
 from claims.failpoints import failpoint
 from claims.models import (
     Document,
@@ -47,11 +56,6 @@ PUBLISHED_TABLES: tuple[str, ...] = ("documents", "claims", "facts", "claim_rela
 # so it copies these from the published file at the moment it publishes: a table written
 # between the two and missing here would lose those writes.
 REVIEWER_TABLES: tuple[str, ...] = ("reviews",)
-# Writers take turns under the write lock; each holds it for moments (a review, a publish's
-# rename, a copy of the file), so a writer gives up only when something is stuck.
-WRITE_LOCK_TIMEOUT = 60.0
-# A reader waits this long for a writer in place (a review: milliseconds) to let go.
-READ_TIMEOUT = 10.0
 
 
 def _columns(model: type[Any]) -> list[str]:
@@ -94,165 +98,6 @@ def view_sql(name: str) -> str:
 
 def _views() -> list[str]:
     return sorted(p.stem for p in (SQL_DIR / "views").glob("*.sql"))
-
-
-# --- opening a file ------------------------------------------------------------------------------
-
-
-class _Busy(Exception):
-    """Another connection holds the file in a mode that excludes ours; ``holder`` names it."""
-
-    def __init__(self, holder: str) -> None:
-        super().__init__(holder)
-        self.holder = holder
-
-
-_HOLDER = re.compile(r"Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?(?:\.|$)")
-
-
-def _first_line(e: BaseException) -> str:
-    return (str(e).strip().splitlines() or [type(e).__name__])[0]
-
-
-def _connect(
-    path: Path, shown: Path | str, *, read_only: bool, allowed: Sequence[str] = ()
-) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` (a real path) with DuckDB. A reader cannot write, attach, copy to or read
-    files (but the ``allowed`` ones), or change its settings: ``claims query`` runs whatever
-    SQL it is given."""
-    config: dict[str, Any] = {"enable_external_access": False} if read_only and not allowed else {}
-    try:
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
-    except duckdb.ConnectionException as e:
-        # This process already has the file open in the other mode (a server's thread).
-        raise _Busy("this process") from e
-    except duckdb.IOException as e:
-        msg = _first_line(e)
-        held = _HOLDER.search(msg)
-        if held or "Could not set lock" in msg:
-            holder = (
-                f"{held.group(1)}, pid {held.group(2)}"
-                if held and held.group(2)
-                else "another process"
-            )
-            raise _Busy(holder) from e
-        if "WAL does not match" in msg:
-            raise _StaleWal(msg) from e
-        raise StoreError(
-            f"{shown}: cannot open as a DuckDB database ({msg}); "
-            "point --db at a claims database or a new path. The file was not changed."
-        ) from e
-    except duckdb.Error as e:
-        raise StoreError(f"{shown}: cannot open the database: {_first_line(e)}") from e
-    if read_only:
-        if allowed:
-            # Only settable once the database is open, and only before access is turned off.
-            con.execute("SET allowed_paths = ?", [list(allowed)])
-            con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-    return con
-
-
-class _StaleWal(Exception):
-    """The WAL beside the file belongs to a file a publish replaced (it crashed between the
-    rename and removing the WAL)."""
-
-
-def _set_aside_stale_wal(real: Path) -> None:
-    """Move a WAL that DuckDB says is not the database's out of the way.
-
-    Its writes were read from the old file when that file was replaced (the reviews are copied
-    under the write lock, and nothing else is written while a run holds its lock), so nothing
-    in it belongs to the current file; it is kept, renamed, for inspection.
-    """
-    with write_lock(real, WRITE_LOCK_TIMEOUT):
-        wal = wal_path(real)
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(wal, wal.with_name(f"{wal.name}.stale-{datetime.now():%Y%m%d%H%M%S}"))
-
-
-def _open(
-    path: Path, shown: Path | str, *, read_only: bool, allowed: Sequence[str] = ()
-) -> duckdb.DuckDBPyConnection:
-    try:
-        return _connect(path, shown, read_only=read_only, allowed=allowed)
-    except _StaleWal:
-        _set_aside_stale_wal(path)
-        return _connect(path, shown, read_only=read_only, allowed=allowed)
-
-
-def _open_reader(
-    real: Path, shown: Path | str, timeout: float = READ_TIMEOUT, allowed: Sequence[str] = ()
-) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; waits up to ``timeout`` s for a writer in place to finish."""
-    if not real.exists():
-        raise StoreError(f"{shown}: no such database; run `claims run` first.")
-    if real.is_dir():
-        raise StoreError(f"{shown}: is a folder, not a database file.")
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return _open(real, shown, read_only=True, allowed=allowed)
-        except _Busy as e:
-            if time.monotonic() >= deadline:
-                raise LockedError(
-                    f"{shown}: the database is open for writing in another process ({e.holder}) "
-                    f"and has been for over {timeout:g} s; open it read-only there "
-                    "(`duckdb -readonly`, `duckdb.connect(path, read_only=True)`) and try again."
-                ) from None
-            time.sleep(0.05)
-
-
-def _fingerprint(path: Path) -> tuple[int, ...] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def copy_published(db: Path | str, dst: Path, timeout: float = READ_TIMEOUT) -> None:
-    """Copy the published database (and its WAL, if a writer left one) to ``dst``, byte for
-    byte, while no writer can change it. The caller holds the write lock."""
-    real = real_path(db)
-    reader = _open_reader(real, db, timeout)
-    try:
-        before = (_fingerprint(real), _fingerprint(wal_path(real)))
-        try:
-            dbfiles.copy_database_file(real, dst)
-        except OSError as e:
-            dbfiles.remove_database_file(dst)
-            raise StoreError(
-                f"{dst}: cannot copy the database ({dbfiles.describe_os_error(e)})"
-            ) from e
-        after = (_fingerprint(real), _fingerprint(wal_path(real)))
-    finally:
-        reader.close()
-    if before != after:
-        # Reading the file through Python released DuckDB's lock on it (POSIX locks are per
-        # process), and a writer outside claims got in.
-        dbfiles.remove_database_file(dst)
-        raise LockedError(
-            f"{db}: another process wrote the database while it was copied; try again."
-        )
-
-
-def _install(src: Path, real: Path, shown: Path | str) -> None:
-    """Rename the finished file ``src`` over ``real``; the old file's WAL, if a writer left
-    one, goes with the old file (its writes were copied into ``src``)."""
-    if wal_path(src).exists():
-        raise StoreError(f"{shown}: the new state was not completely written; nothing changed.")
-    stale = wal_path(real).exists()
-    try:
-        dbfiles.install(src, real)
-    except OSError as e:
-        raise StoreError(
-            f"{shown}: cannot replace the database file ({dbfiles.describe_os_error(e)}); "
-            "nothing changed."
-        ) from e
-    if stale:
-        with contextlib.suppress(FileNotFoundError):
-            wal_path(real).unlink()
 
 
 def check_database(db: Path | str) -> None:
@@ -303,7 +148,7 @@ def install_working_copy(db: Path | str) -> None:
     with write_lock(real, WRITE_LOCK_TIMEOUT):
         current: dict[str, Any] = {}
         if real.exists():
-            reader = _open_reader(real, db)
+            reader = open_reader(real, db)
             try:
                 present = {
                     r[0]
@@ -324,7 +169,7 @@ def install_working_copy(db: Path | str) -> None:
             store.con.execute("DROP SCHEMA IF EXISTS staging CASCADE")
             store.con.execute("CHECKPOINT")
         failpoint("publish.before_swap")
-        _install(work, real, db)
+        install(work, real, db)
 
 
 class Store:
@@ -354,7 +199,7 @@ class Store:
         self._install_to: Path | None = None
         self._lock = contextlib.ExitStack()
         if read_only:
-            self.con = _open_reader(self.real, self.path)
+            self.con = open_reader(self.real, self.path)
             return
         if self.real.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file.")
@@ -366,7 +211,7 @@ class Store:
         except BaseException as e:
             self._discard()
             if isinstance(e, duckdb.Error):
-                raise StoreError(f"{self.path}: {_first_line(e)}") from e
+                raise StoreError(f"{self.path}: {first_line(e)}") from e
             raise
 
     @classmethod
@@ -377,26 +222,26 @@ class Store:
         store.read_only = False
         store._install_to = None
         store._lock = contextlib.ExitStack()
-        store.con = _open(store.real, store.path, read_only=False)
+        store.con = open_db(store.real, store.path, read_only=False)
         try:
             store.migrate()
         except BaseException as e:
             store._discard()
             if isinstance(e, duckdb.Error):
-                raise StoreError(f"{store.path}: {_first_line(e)}") from e
+                raise StoreError(f"{store.path}: {first_line(e)}") from e
             raise
         return store
 
     def _open_writer(self) -> duckdb.DuckDBPyConnection:
         try:
-            return _open(self.real, self.path, read_only=False)
-        except _Busy:
+            return open_db(self.real, self.path, read_only=False)
+        except Busy:
             pass
         # Readers have the file open: write a copy and rename it into place at close.
         edit = dbfiles.edit_path(self.real)
         copy_published(self.real, edit)
         self._install_to = self.real
-        return _open(edit, self.path, read_only=False)
+        return open_db(edit, self.path, read_only=False)
 
     def __enter__(self) -> Store:
         return self
@@ -406,12 +251,12 @@ class Store:
             try:
                 self.close()
             except duckdb.Error as e:
-                raise StoreError(f"{self.path}: {_first_line(e)}") from e
+                raise StoreError(f"{self.path}: {first_line(e)}") from e
             return
         self._discard()
         if isinstance(exc, duckdb.Error):
             # Disk full, a read-only file, an I/O error: the cause in one line, not a traceback.
-            raise StoreError(f"{self.path}: {_first_line(exc)}") from exc
+            raise StoreError(f"{self.path}: {first_line(exc)}") from exc
 
     def close(self) -> None:
         """Close; a writer's copy replaces the published file now."""
@@ -423,7 +268,7 @@ class Store:
             try:
                 self.con.execute("CHECKPOINT")
                 self.con.close()
-                _install(edit, self._install_to, self.path)
+                install(edit, self._install_to, self.path)
             except BaseException:
                 self._discard()
                 raise
@@ -755,7 +600,7 @@ class Store:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise StoreError(
-                f"{self.path}: publish failed and was rolled back: {_first_line(e)}"
+                f"{self.path}: publish failed and was rolled back: {first_line(e)}"
             ) from e
 
     def counts(self, schema: str = "main") -> dict[str, int]:
@@ -800,7 +645,7 @@ class Store:
                 return [], []
             return [d[0] for d in cursor.description], cursor.fetchall()
         except duckdb.Error as e:
-            first = _first_line(e)
+            first = first_line(e)
             if self.read_only and any(
                 word in first.lower()
                 for word in (
@@ -816,56 +661,4 @@ class Store:
             raise StoreError(f"{self.path}: the query failed: {first}") from e
 
     def tables_and_views(self) -> set[str]:
-        return {
-            r[0]
-            for r in self.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-                "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' "
-                "AND NOT internal"
-            ).fetchall()
-        }
-
-
-EXPORT_OPTIONS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json"}
-
-
-def export_table(db: Path | str, table: str, out: Path, fmt: str) -> int:
-    """Write a table or view of ``db`` to ``out`` as parquet, csv or jsonl; returns the rows.
-
-    The file appears whole or not at all (written beside ``out``, then renamed), and never
-    over the database or a file beside it, by whatever name ``out`` reaches it. The connection
-    reads the database only and may write that one file.
-    """
-    real = real_path(db)
-    if dbfiles.is_database_file(out, real):
-        raise StoreError(
-            f"{out}: that is the database {db} or one of its files; choose another --out."
-        )
-    if out.is_dir():
-        raise StoreError(f"{out}: is a folder; give --out a file name.")
-    with Store(db, read_only=True) as store:
-        known = store.tables_and_views()
-    if table not in known:
-        raise StoreError(
-            f"{db}: no table or view {table!r}; choose one of {', '.join(sorted(known))}"
-        )
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StoreError(f"{out}: cannot create its folder ({dbfiles.describe_os_error(e)})") from e
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    con = _open_reader(real, db, allowed=[str(real_path(tmp))])
-    try:
-        target = str(real_path(tmp)).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM main.{table}) TO '{target}' ({EXPORT_OPTIONS[fmt]})")
-        row = con.execute(f"SELECT count(*) FROM main.{table}").fetchone()
-        os.replace(tmp, out)
-    except duckdb.Error as e:
-        raise StoreError(f"{out}: the export failed: {_first_line(e)}") from e
-    except OSError as e:
-        raise StoreError(f"{out}: cannot write it ({dbfiles.describe_os_error(e)})") from e
-    finally:
-        con.close()
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    return int(row[0]) if row else 0
+        return tables_and_views(self.con)

@@ -190,11 +190,21 @@ def verify_claims(
     return Completed(message=message, data=summary)
 
 
+# How running out of memory shows when it is not a MemoryError: a library that cannot be
+# mapped, DuckDB's own allocator.
+OUT_OF_MEMORY = ("failed to map segment", "out of memory", "cannot allocate memory")
+
+
 def describe_failure(e: BaseException) -> str:
     """The cause of a failed run in one line, for ``runs.error``."""
     if isinstance(e, KeyboardInterrupt):
         return "interrupted"
     first = (str(e).strip().splitlines() or [""])[0]
+    if isinstance(e, MemoryError) or any(m in first.lower() for m in OUT_OF_MEMORY):
+        return (
+            f"out of memory ({type(e).__name__}: {first or 'no detail'}); raise the memory "
+            "limit, or lower CLAIMS_BATCH_SIZE and -j"
+        )
     if isinstance(e, ClaimsError):
         return first
     return f"{type(e).__name__}: {first}" if first else type(e).__name__

@@ -572,3 +572,58 @@ def walk_cli_errors(world: World, tmp_path: Path, stack: contextlib.ExitStack) -
             assert expected in line, (argv, line)
     assert foreign.read_bytes() == b"meeting notes\n" * 500
     assert json.dumps(state(db).tables, default=str) == json.dumps(world.before.tables, default=str)
+
+
+# --- what the report and the CLI show ---------------------------------------------------------
+
+RLO = "\u202e"
+
+
+def test_bidi_controls_in_names_and_text_are_isolated_and_shown_not_obeyed(
+    world: World, tmp_path: Path
+) -> None:
+    """A file named "<RLO>gnp.exe..." would show as "...exe.png"; in the report it shows its
+    override as [U+202E], inside <bdi>, and so does every article value."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / f"{RLO}gnp.exe.md").write_text(
+        ARTICLE.replace("outlet: Wire", f"outlet: {RLO}eriW"), encoding="utf-8"
+    )
+    (inbox / f"{RLO}fdp.exe.txt").write_text("", encoding="utf-8")  # rejected: empty
+    db = tmp_path / "bidi.duckdb"
+    reports = tmp_path / "reports"
+    done = world.cli.run(inbox, db, reports=reports)
+    assert done.returncode == 0, done.stderr
+    html = (reports / "latest.html").read_text(encoding="utf-8")
+    markdown = (reports / "latest.md").read_text(encoding="utf-8")
+    assert RLO not in html and RLO not in markdown
+    assert "<code><bdi>" in html and "[U+202E]fdp.exe.txt</bdi></code>" in html
+    assert '<code class="doc"><bdi>[U+202E]gnp.exe.md</bdi></code>' in html
+    assert '<bdi class="outlet">[U+202E]eriW</bdi>' in html
+    assert "\\[U+202E\\]fdp.exe.txt" in markdown  # brackets escaped as Markdown
+    listed = world.cli.command("query", "SELECT doc_id, outlet FROM documents", "--db", str(db))
+    assert listed.returncode == 0 and RLO not in listed.stdout
+    assert "[U+202E]gnp.exe.md" in listed.stdout
+
+
+def test_a_wal_left_beside_a_replaced_file_is_set_aside_not_replayed(tmp_path: Path) -> None:
+    """A crash between renaming a new file into place and removing the old file's WAL leaves a
+    WAL that belongs to no file: DuckDB refuses to open the database beside it, so it is moved
+    aside (its writes were copied into the new file before the rename)."""
+    db = tmp_path / "c.duckdb"
+    other = tmp_path / "old.duckdb"
+    Store(db).close()
+    Store(other).close()
+    code = (
+        "import duckdb, os, signal, sys\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "con.execute(\"INSERT INTO reviews VALUES ('r', 'confirmed', NULL, NULL, now())\")\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(other)], check=False, timeout=60)
+    os.replace(tmp_path / "old.duckdb.wal", tmp_path / "c.duckdb.wal")
+    with Store(db, read_only=True) as store:
+        assert store.query("SELECT count(*) FROM reviews")[1] == [(0,)]
+    assert not (tmp_path / "c.duckdb.wal").exists()
+    [aside] = tmp_path.glob("c.duckdb.wal.stale-*")
+    assert aside.stat().st_size > 0
