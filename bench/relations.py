@@ -211,6 +211,16 @@ def match(corpus: Corpus, claims: list[QuantityClaim]) -> dict[str, str]:
     return out
 
 
+def same_interval(gold: dict[str, Any], c: QuantityClaim) -> bool:
+    """The gold interval is the claim's; a date's gold bounds are ISO days, the claim's its
+    as_of range (its low/high count days since 1970-01-01)."""
+    if gold.get("kind") == "date" and c.kind == "date":
+        start = c.as_of_start.isoformat() if c.as_of_start else None
+        end = c.as_of_end.isoformat() if c.as_of_end else None
+        return (gold.get("low"), gold.get("high")) == (start, end)
+    return bool(gold.get("low") == c.low and gold.get("high") == c.high)
+
+
 @dataclass
 class Scores:
     found: int
@@ -232,12 +242,9 @@ def score(corpus: Corpus, run: Run, in_scope: set[str]) -> Scores:
     for f in corpus.figures.values():
         kinds[f.kind][1] += 1
         kinds[f.kind][0] += f.id in gold_found
+    by_id = {c.claim_id: c for c in claims}
     exact = sum(
-        1
-        for cid, fid in matched.items()
-        for c in [next(x for x in claims if x.claim_id == cid)]
-        if corpus.figures[fid].data.get("low") == c.low
-        and corpus.figures[fid].data.get("high") == c.high
+        1 for cid, fid in matched.items() if same_interval(corpus.figures[fid].data, by_id[cid])
     )
     by_claim = {c.claim_id: c for c in claims}
     predicted: dict[frozenset[str], tuple[str, dict[str, Any]]] = {}

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from claims import textnorm
 from claims.errors import DocumentError, InputError
 from claims.models import Document, Rejection, text_sha256
 from claims.settings import Settings
@@ -528,6 +529,8 @@ def _document(
     settings: Settings,
     today: date,
 ) -> Document:
+    text, repairs = textnorm.normalise(text)
+    warnings = [*warnings, *repairs]
     if not text.strip():
         raise DocumentError(source, "empty", "the document has no text")
     longest, lineno = max((len(line), n) for n, line in enumerate(text.split("\n"), start=1))

@@ -93,6 +93,9 @@ INDEX_COLUMNS: dict[str, tuple[str, ...]] = {
 
 TIME_BASES: tuple[str, ...] = get_args(QuantityClaim.model_fields["time_basis"].annotation)
 SCOPE_TYPES: tuple[str, ...] = get_args(QuantityClaim.model_fields["scope_type"].annotation)
+CHANGES: tuple[str, ...] = get_args(QuantityClaim.model_fields["change"].annotation)
+STANCES: tuple[str, ...] = get_args(QuantityClaim.model_fields["stance"].annotation)
+EPOCH = pd.Timestamp("1970-01-01")
 POLARITIES: tuple[str, ...] = get_args(FactClaim.model_fields["polarity"].annotation)
 CLAIM_TYPES: tuple[str, ...] = get_args(Relation.model_fields["claim_type"].annotation)
 
@@ -139,13 +142,41 @@ def _sha256(value: object) -> str | None:
     return hashlib.sha256(value.encode("utf-8")).hexdigest() if isinstance(value, str) else None
 
 
+def _date_days_match(claims: pd.DataFrame) -> list[bool]:
+    """For a date claim: measure 'date', and low/high are the days of as_of_start/as_of_end
+    (days since 1970-01-01) where set. True for every other claim."""
+    out = []
+    rows = zip(
+        _column(claims, "kind"),
+        _column(claims, "measure"),
+        _column(claims, "low"),
+        _column(claims, "high"),
+        _column(claims, "as_of_start"),
+        _column(claims, "as_of_end"),
+        strict=True,
+    )
+    for kind, measure, low, high, start, end in rows:
+        if kind != "date":
+            out.append(True)
+            continue
+        ok = measure == "date"
+        for bound, day in ((low, start), (high, end)):
+            if _present(bound) and _present(day):
+                ok = (
+                    ok
+                    and (EPOCH + pd.Timedelta(days=float(bound))).date() == pd.Timestamp(day).date()
+                )
+        out.append(bool(ok))
+    return out
+
+
 def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Copies of the staged tables with the derived columns the suites check.
 
     documents: ``text_sha256``, ``text_length``.
     claims, facts: ``text_at_offsets`` (the document text at the row's offsets),
     ``doc_id_in_documents``; claims also ``unknown_mention_of`` (a mention_of that names no
-    claim_id, else None).
+    claim_id, else None) and ``date_days_match_as_of`` (a date claim's days are its dates).
     claim_relations: ``claim_a_exists``/``claim_b_exists`` (the id is a claim_id or fact_id),
     ``doc_of_claim_a``/``doc_of_claim_b`` and ``type_of_claim_a``/``type_of_claim_b`` (the
     document and table of the claim each end points at; None when it does not exist).
@@ -172,6 +203,7 @@ def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
     claims["unknown_mention_of"] = mention_of.where(
         mention_of.notna() & ~mention_of.isin(claim_ids), None
     ).astype(object)
+    claims["date_days_match_as_of"] = _date_days_match(claims)
 
     # A claim id names its document and its table; relations must agree with both.
     owner: dict[str, tuple[str, str]] = {}
@@ -311,6 +343,24 @@ def claims_expectations() -> list[Expectation]:
         _in_set("kind", QUANTITY_KINDS),
         _in_set("time_basis", TIME_BASES),
         _in_set("scope_type", SCOPE_TYPES),
+        _in_set("change", CHANGES),
+        _in_set("stance", STANCES),
+        _described(
+            gx.expectations.ExpectColumnValuesToBeBetween(
+                column="measure_factor", min_value=0, strict_min=True
+            ),
+            "measure_factor is positive",
+        ),
+        _described(
+            gx.expectations.ExpectColumnValuesToBeBetween(column="tolerance", min_value=0),
+            "tolerance is not negative",
+        ),
+        _described(
+            gx.expectations.ExpectColumnValuesToBeInSet(
+                column="date_days_match_as_of", value_set=[True]
+            ),
+            "a date claim has measure 'date' and low/high are its as_of days since 1970-01-01",
+        ),
         _at_most("low", "value"),
         _at_most("value", "high"),
         _at_most("low", "high"),

@@ -59,7 +59,7 @@ def test_the_recogniser_is_spared_on_some_seed_passages(
     but no figure, whose parse cannot hold a fact ("the meeting", "he met with ..."), is
     given no entities."""
     passages = [p for d in seed_documents for p in candidate_passages(d, settings)]
-    wordy = [p for p in passages if not p.mentions]
+    wordy = [p for p in passages if not p.figures]
     parsed = nlp.pipe((p.text for p in wordy), disable=["ner"])
     spared = [p for p, sdoc in zip(wordy, parsed, strict=True) if not may_yield_facts(sdoc)]
     assert spared and all(may_contain_fact(p.text) for p in spared)

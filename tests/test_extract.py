@@ -15,6 +15,7 @@ from claims.extract import (
     load_nlp,
     split_passages,
 )
+from claims.extract.dates import days
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
 
@@ -76,7 +77,7 @@ def only(text: str, nlp: Language, settings: Settings, **kw: object) -> Quantity
         ),
         (
             "The convoy travelled some 300 kilometres overnight.",
-            "some 300 kilometres", "measure", 300, 270, 330, "kilometre", None,
+            "some 300 kilometres", "measure", 300, 270, 330, "km", "metre",
         ),
     ],
 )  # fmt: skip
@@ -167,9 +168,14 @@ def test_a_new_instance_is_an_event_dated_by_the_story_lead(nlp, settings) -> No
 
 def test_a_year_is_a_claim_only_when_it_dates_an_event(nlp, settings) -> None:
     c = only("The treaty, which was signed in 1994, guaranteed the borders.", nlp, settings)
-    assert (c.kind, c.value, c.unit, c.span, c.as_of_start) == (
-        "date", 1994, "year", "1994", date(1994, 1, 1)
+    assert (c.kind, c.unit, c.span, c.as_of_start, c.as_of_end) == (
+        "date", "year", "1994", date(1994, 1, 1), date(1994, 12, 31)
     )  # fmt: skip
+    assert (c.value, c.low, c.high) == (
+        days(date(1994, 1, 1)),
+        days(date(1994, 1, 1)),
+        days(date(1994, 12, 31)),
+    )
     assert c.subject == "treaty signed"
     annexed = only("Crimea, which Russia annexed in 2014, is contested.", nlp, settings)
     assert annexed.subject == "Russia annexed Crimea"

@@ -242,6 +242,19 @@ def test_a_mention_of_an_unknown_claim_fails_naming_it(tmp_path: Path, state: St
     assert "unknown_mention_of='q_gone'" in message
 
 
+def test_a_date_claim_whose_days_are_not_its_dates_fails(tmp_path: Path, state: State) -> None:
+    """A date's low/high are days since 1970-01-01 of its as_of_start/as_of_end."""
+    first = (date(2024, 3, 1) - date(1970, 1, 1)).days
+    good = {"kind": "date", "measure": "date", "unit": "day", "as_of_start": date(2024, 3, 1)}
+    good |= {"as_of_end": date(2024, 3, 1), "value": first, "low": first, "high": first}
+    state.claims["a"] = [state.claim_a.model_copy(update=good)]
+    assert run_gate(state.stage(tmp_path)).passed
+    state.claims["a"] = [state.claim_a.model_copy(update={**good, "high": first + 1.0})]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    failed_on(run_gate(state.stage(bad)), "in_set(date_days_match_as_of)")
+
+
 def test_unbounded_intervals_pass_whichever_end_is_missing(tmp_path: Path, state: State) -> None:
     state.claims["a"] = [state.claim_a.model_copy(update={"low": None, "high": 60.0})]
     state.claims["b"] = [state.claim_b.model_copy(update={"low": None, "high": None})]
@@ -262,8 +275,22 @@ def test_unbounded_intervals_pass_whichever_end_is_missing(tmp_path: Path, state
         ),
         ("UPDATE staging.claim_relations SET relation = 'contradicts'", "in_set(relation)"),
         ("UPDATE staging.claim_relations SET claim_type = 'opinion'", "in_set(claim_type)"),
+        ("UPDATE staging.claims SET change = 'sideways'", "in_set(change)"),
+        ("UPDATE staging.claims SET stance = 'rumoured'", "in_set(stance)"),
+        ("UPDATE staging.claims SET measure_factor = 0", "between(measure_factor)"),
+        ("UPDATE staging.claims SET tolerance = -1", "between(tolerance)"),
     ],
-    ids=["kind", "time-basis", "polarity", "relation", "claim-type"],
+    ids=[
+        "kind",
+        "time-basis",
+        "polarity",
+        "relation",
+        "claim-type",
+        "change",
+        "stance",
+        "measure-factor",
+        "tolerance",
+    ],
 )
 def test_a_value_outside_its_allowed_set_fails(
     tmp_path: Path, state: State, sql: str, needle: str

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from claims.extract import extract_documents
+from claims.extract import extract_documents, units
+from claims.extract.dates import days
 from claims.lexicon import measure_for
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
@@ -96,8 +97,20 @@ def close(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
 
+def as_stored(g: dict) -> dict:
+    """The gold claim in the representation claims are stored in: a date's value, low and
+    high are days since 1970-01-01 (the gold writes the year), its unit the precision; a
+    duration's or measure's unit is compared by name ('years' is the unit 'year')."""
+    if g["kind"] != "date":
+        return g
+    year = int(g["value"])
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return {**g, "value": days(first), "low": days(first), "high": days(last), "unit": "year"}
+
+
 def problems(g: dict, c: QuantityClaim, nlp: Language) -> list[str]:
     out = []
+    g = as_stored(g)
     for key in ("value", "low", "high"):
         if not close(g[key], getattr(c, key)):
             out.append(f"{key} {g[key]} != {getattr(c, key)}")
@@ -106,7 +119,11 @@ def problems(g: dict, c: QuantityClaim, nlp: Language) -> list[str]:
             out.append(f"{key} {g[key]} != {getattr(c, key)}")
     if g["kind"] != c.kind:
         out.append(f"kind {g['kind']} != {c.kind}")
-    if str(c.measure).lower() not in unit_class(g["unit"], nlp).split("|"):
+    if g["kind"] in ("date", "duration", "measure"):
+        named = units.lookup(g["unit"])
+        if c.unit != (named.name if named is not None else g["unit"]):
+            out.append(f"unit {g['unit']!r} != {c.unit!r}")
+    elif str(c.measure).lower() not in unit_class(g["unit"], nlp).split("|"):
         out.append(f"unit {g['unit']!r} ({unit_class(g['unit'], nlp)}) != {c.unit!r} ({c.measure})")
     problem = as_of_problem(g, c)
     if problem:

@@ -45,6 +45,7 @@ def extract_key(settings: Settings) -> str:
     digest.update(repr(sorted(relevant.items())).encode())
     digest.update(f"{_version('spacy')}\0{settings.spacy_model}".encode())
     digest.update(_version(settings.spacy_model).encode())
+    digest.update(f"{_version('pint')}\0{_version('babel')}".encode())  # units, currencies
     here = Path(__file__).parent
     sources = [*sorted(here.rglob("*.py")), here.parent / "lexicon.py", here.parent / "models.py"]
     for path in sources:

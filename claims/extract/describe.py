@@ -64,7 +64,7 @@ class Reader:
             elif thing is None:
                 thing = self._level_subject(root) or self._changed(root)
             if thing is not None:
-                thing = self._unwrap(thing)
+                thing = self.unwrap(thing)
             if thing is not None and thing.i > root.i and modifies(root, thing):
                 end = max(end, thing.idx + len(thing))
             return Target(None, thing, end)
@@ -85,7 +85,7 @@ class Reader:
         noun = self._level_subject(root)
         if noun is not None:
             return Target(noun, noun, end)
-        noun = self._look_back(figure)
+        noun = self.look_back(figure)
         return Target(noun, noun, end, attached=False)
 
     def _can_count(self, m: NumberMention, noun: Token) -> bool:
@@ -121,10 +121,11 @@ class Reader:
                     if obj.lower_ in self.rules["scale_words"] or obj.like_num:
                         return self._of_noun(obj)
                     if obj.pos_ in NOUNS and obj.lemma_.lower() not in self.rules["not_counted"]:
-                        return self._unwrap(obj)
+                        return self.unwrap(obj)
         return None
 
-    def _unwrap(self, noun: Token) -> Token:
+    def unwrap(self, noun: Token) -> Token:
+        """'the number of X' -> X; 'the death toll' -> death."""
         lemma = noun.lemma_.lower()
         if lemma in self.rules["container_nouns"]:
             return self._of_noun(noun) or noun
@@ -151,7 +152,7 @@ class Reader:
             return None
         for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ in NOUNS:
-                return self._unwrap(child)
+                return self.unwrap(child)
         return None
 
     def _changed(self, root: Token) -> Token | None:
@@ -164,7 +165,7 @@ class Reader:
                 return child
         return None
 
-    def _look_back(self, figure: Span | Token) -> Token | None:
+    def look_back(self, figure: Span | Token) -> Token | None:
         """The nearest plural noun before an elided count, in its sentence or the previous one."""
         first = figure[0] if isinstance(figure, Span) else figure
         sent = first.sent
@@ -192,7 +193,9 @@ def modifies(tok: Token, noun: Token) -> bool:
 def names_before(root: Token) -> bool:
     """'Apollo 11', 'Article 5': a figure after the noun it hangs from is a label, not a count."""
     head = root.head
-    return root.dep_ in ("nummod", "appos", "compound") and head.i < root.i and head.pos_ in NOUNS
+    return (
+        root.dep_ in ("nummod", "appos", "compound") and head.i == root.i - 1 and head.pos_ in NOUNS
+    )
 
 
 def governing_verb(tok: Token) -> Token | None:

@@ -30,7 +30,6 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -42,7 +41,9 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Span, Token
 
 from claims.errors import ModelNotInstalled
-from claims.extract import attribution, timescope
+from claims.extract import attribution, durations, headlines, kinds, timescope, units
+from claims.extract import dates as event_dates
+from claims.extract import stance as stances
 from claims.extract.attributes import AttributeTable
 from claims.extract.describe import (
     Reader,
@@ -54,13 +55,15 @@ from claims.extract.describe import (
     names_before,
 )
 from claims.extract.facts import extract_facts, may_contain_fact, may_yield_facts
-from claims.extract.numbers import NumberMention, find_numbers, rounding_tolerance
+from claims.extract.numbers import NumberMention, find_numbers, interval, rounding_tolerance
 from claims.extract.timescope import TimeExpression
 from claims.lexicon import load_json, measure_for
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
 from claims.settings import DATA_DIR, Settings
 
 # The components the rules read: POS tags, lemmas, the dependency parse and entities.
+_DIGIT = re.compile(r"\d")
+_FOLD = re.compile(r"(?i)fold\b")
 NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 _NLP_CACHE: dict[str, Language] = {}
 
@@ -73,6 +76,14 @@ class Passage:
     text: str
     mentions: tuple[NumberMention, ...]
     times: tuple[TimeExpression, ...] = ()
+    dates: tuple[TimeExpression, ...] = ()  # time expressions that may be event dates
+    parse_text: str = ""  # what the parser reads: the text, title case lowered (same length)
+    articles: tuple[durations.ArticleDuration, ...] = ()  # 'a week', 'more than a fortnight'
+
+    @property
+    def figures(self) -> bool:
+        """Whether the passage may hold a quantity claim (a figure or an event date)."""
+        return bool(self.mentions or self.dates or self.articles)
 
 
 @dataclass
@@ -143,17 +154,26 @@ def candidate_passages(
     ``prefilter=False`` keeps every passage (the reference the prefilter is tested against).
     """
     out = []
+    keep: frozenset[str] | None = None
     for start, text in split_passages(document.text):
         mentions = tuple(find_numbers(text, settings))
         times: tuple[TimeExpression, ...] = ()
-        if mentions:
+        dates: tuple[TimeExpression, ...] = ()
+        if mentions or _DIGIT.search(text):
             times = tuple(
                 timescope.find_time_expressions(text, document.published, settings.data_dir)
             )
             if _is_furniture(text, times, settings.data_dir):
                 mentions = ()
-        if not prefilter or mentions or may_contain_fact(text):
-            out.append(Passage(start, text, mentions, times))
+            else:
+                dates = tuple(event_dates.candidates(times))
+        articles = tuple(durations.article_durations(text, _rules(settings.data_dir)))
+        if not prefilter or mentions or dates or articles or may_contain_fact(text):
+            parse = text
+            if headlines.is_title_case(text):
+                keep = headlines.names(document.text) if keep is None else keep
+                parse = headlines.sentence_case(text, keep)
+            out.append(Passage(start, text, mentions, times, dates, parse, articles))
     return out
 
 
@@ -198,7 +218,7 @@ def extract_documents(
             job = _job(index, document, settings, prefilter)
             pending.append(job)
             for p, passage in enumerate(job.passages):
-                yield passage.text, (index, p, bool(passage.mentions))
+                yield passage.parse_text or passage.text, (index, p, passage.figures)
 
     stream = nlp.pipe(
         feed(),
@@ -269,9 +289,13 @@ def extract_document(doc: Document, settings: Settings, nlp: Language) -> Extrac
 
 
 def _extract_passage(job: _Job, passage: Passage, sdoc: Doc, settings: Settings) -> None:
-    if passage.mentions:
+    if passage.figures:
         ctx = _Context(job, passage, sdoc, settings)
-        job.claims.extend(c for m in passage.mentions if (c := ctx.claim(m)) is not None)
+        claims = [c for m in passage.mentions if (c := ctx.claim(m)) is not None]
+        claims += [c for a in passage.articles if (c := ctx.article_claim(a)) is not None]
+        claims = durations.merge_parts(claims, passage.text, passage.start, job.document.sha256)
+        claims += ctx.date_claims(claims)
+        job.claims.extend(claims)
     job.facts.extend(extract_facts(sdoc, job.document, passage.start))
 
 
@@ -295,47 +319,142 @@ class _Context:
 
     def claim(self, m: NumberMention) -> QuantityClaim | None:
         span = self.spans[m]
-        if span is None or len(span) == 0 or m.form in self.rules["drop_forms"]:
+        text = self.passage.text
+        if span is None or len(span) == 0:
             return None
+        if m.form in self.rules["drop_forms"] and not _FOLD.search(m.text):
+            return None  # 'twice the rate' relates two figures; 'a tenfold increase' is one
         root = span.root
         if self._is_name(m, span) or self._is_list_marker(m, span):
             return None
         if m.form == "year":
-            return self._date_claim(m, root)
-        if any(t.start < m.end and m.start < t.end for t in self.times):
-            return None
-        if not m.qualifier and names_before(root):
-            return None
+            return None  # a year is a date claim only through date_claims
+        if any(t.start < m.end and m.start < t.end and t.rule != "ago" for t in self.times):
+            return None  # time words; but 'four days ago' states a duration
+        scale = kinds.scale_reading(text, m)
+        if scale is not None and m.value is not None:
+            found = units.lookup(scale)
+            if found is not None:
+                return self._build(m, root, "measure", found.name, self._plain(m), found)
+        if m.form == "multiplier":
+            return self._build(m, root, "measure", "times", self._plain(m))
+        if kinds.may_be_label(m, text) and (names_before(root) or kinds.after_name(span)):
+            return None  # 'Apollo 11', 'the Artemis 1 capsule'
         kind = self.rules["kinds"].get(m.form, "count")
         if m.currency and kind in ("count", "range"):
             kind = "money"
+        if kind in ("count", "range") and kinds.is_age(m, span, self.sdoc, text):
+            return self._build(m, root, "duration", "year", self._plain(m), units.lookup("year"))
         target = self.reader.measured(m, span, kind)
         noun = target.noun
-        unit: str | None
         if kind == "money":
-            unit = m.currency
-        elif kind == "percent":
+            return self._build(m, root, kind, m.currency, target)
+        if kind == "percent":
             unit = "percentage point" if m.form == "percentage_point" else "percent"
-        elif noun is None:
-            return None
-        elif kind == "ordinal":
-            unit = noun.lemma_.lower()
-        else:
-            unit = noun.lemma_.lower()
-            suffix = (m.unit_suffix or "").lower()
-            times, measures = self.rules["time_units"], self.rules["measure_units"]
-            if unit in times or suffix in times:
-                kind, unit = "duration", times.get(unit) or times[suffix]
-            elif unit in measures or suffix in measures:
-                kind = "measure"
-            elif unit in self.rules["percent_units"]:
-                kind, unit = "percent", "percent"
-            if target.attached and self._is_referential(m, noun):
+            return self._build(m, root, kind, unit, target)
+        if kind == "ordinal":
+            return self._ordinal(m, root, target)
+        if (
+            m.unit_suffix
+            and noun is not None
+            and noun.lemma_.lower() in self.rules["baseline_nouns"]
+        ):
+            return None  # 'the 30-year average' names a baseline
+        if m.unit_suffix and m.unit_suffix.lower() in self.rules["point_suffixes"]:
+            return self._build(m, root, "percent", "percentage point", target)
+        if noun is not None and noun.lemma_ in self.rules["percent_units"] and noun.idx > m.end + 1:
+            noun = self.reader.look_back(span)  # 'Leave 61,745 (54.7%)': not a percent
+            target = Target(noun, noun, m.end, False)
+        measured = kinds.unit_after(text, m)
+        if measured is None and noun is not None:
+            found = units.lookup(noun.lemma_)
+            measured = (found, max(target.end, m.end)) if found is not None else None
+        if measured is not None:
+            found, end = measured
+            if kinds.is_calibre(found, text, end):
                 return None
-        return self._build(m, root, kind, unit, target)
+            kind = "duration" if found.duration else "measure"
+            target = Target(noun, target.thing, max(end, target.end if noun else end), True)
+            return self._build(m, root, kind, found.name, target, found)
+        own = kinds.suffix_unit(m, self.rules)
+        if own is not None:
+            return self._build(m, root, kind, own, Target(noun, target.thing, m.end, False))
+        if noun is not None and noun.lemma_.lower() in self.rules["percent_units"]:
+            return self._build(m, root, "percent", "percent", target)
+        if noun is None or not target.attached:
+            return self._elided(m, root, target)
+        if kinds.vague_agent(m, noun, self.rules):
+            return None
+        if self._is_referential(m, noun, span):
+            return None
+        if m.is_words and m.value == 1 and noun.dep_ == "attr":
+            return None  # 'The lounge is one big open space': an article
+        return self._build(m, root, kind, noun.lemma_.lower(), target)
+
+    def article_claim(self, a: durations.ArticleDuration) -> QuantityClaim | None:
+        """'a week of uncertainty', 'more than a fortnight': one unit of time."""
+        if any(t.start < a.end and a.start < t.end and t.rule != "ago" for t in self.times):
+            return None
+        unit_tok = self.sdoc.char_span(a.unit_start, a.end, alignment_mode="expand")
+        if unit_tok is None:
+            return None
+        low, high, li, hi = interval(a.value, a.qualifier, self.settings)
+        m = NumberMention(
+            start=a.start, end=a.end, text=self.passage.text[a.start : a.end],
+            number_start=a.unit_start, number_end=a.end, value=a.value, low=low, high=high,
+            low_inclusive=li, high_inclusive=hi, qualifier=a.qualifier, form="number",
+            currency=None, unit_suffix=None, is_words=True,
+        )  # fmt: skip
+        root = unit_tok.root
+        return self._build(m, root, "duration", a.unit.name, self._plain(m), a.unit)
+
+    def _plain(self, m: NumberMention) -> Target:
+        return Target(None, None, m.end, False)
+
+    def _elided(self, m: NumberMention, root: Token, target: Target) -> QuantityClaim | None:
+        """A count whose noun is not written next to it: a state word ('12 dead'), a toll
+        ('Death Toll Reaches 9'), an elided subject ('2,975 died'), else the nearest plural
+        noun before it (``target`` as the reader found it)."""
+        text = self.passage.text
+        state = kinds.state_after(text, m, self.rules)
+        if state is not None:
+            word, end = state
+            return self._build(m, root, "count", word, Target(None, None, end, False))
+        toll = kinds.container_near(root, self.rules)
+        if toll is not None:
+            noun = self.reader.unwrap(toll)
+            return self._build(m, root, "count", noun.lemma_.lower(), Target(noun, noun, m.end))
+        person = kinds.elided_unit(root, self.rules)
+        if person is not None:
+            return self._build(m, root, "count", person, Target(None, None, m.end, False))
+        if target.noun is None or (m.is_words and m.value == 1):
+            return None  # 'one shows Remain ahead': the pronoun
+        if self._definite(m):
+            return None  # 'Other estimates had the two level': a pronoun
+        return self._build(m, root, "count", target.noun.lemma_.lower(), target)
+
+    def _definite(self, m: NumberMention) -> bool:
+        before = self.passage.text[max(0, m.start - 12) : m.start].lower().split()
+        return bool(before) and before[-1] in self.rules["referential_determiners"]
+
+    def _ordinal(self, m: NumberMention, root: Token, target: Target) -> QuantityClaim | None:
+        text = self.passage.text
+        if kinds.is_series_ordinal(m, text, target.noun, self.rules):
+            return None
+        if re.match(
+            r"\s+(?:\d|(?i:two|three|four|five|six|seven|eight|nine|ten)\b)", text[m.end :]
+        ):
+            return None  # 'the first five results' counts five
+        if target.noun is not None:
+            return self._build(m, root, "ordinal", target.noun.lemma_.lower(), target)
+        rank = kinds.rank_unit(root, text, m, self.rules)
+        if rank is None:
+            return None
+        return self._build(m, root, "ordinal", rank, target)
 
     def _is_name(self, m: NumberMention, span: Span) -> bool:
-        for ent in self.sdoc.ents:
+        label = kinds.may_be_label(m, self.passage.text) or m.form == "ordinal"
+        for ent in self.sdoc.ents if label else ():
             if (
                 ent.label_ in self.rules["name_labels"]
                 and ent.start < span.end
@@ -369,34 +488,104 @@ class _Context:
             return self.sdoc[colon + 1].lower_ in words
         return False
 
-    def _is_referential(self, m: NumberMention, noun: Token) -> bool:
+    def _is_referential(self, m: NumberMention, noun: Token, span: Span) -> bool:
+        """'the two leaders', 'their three sons': a small number that refers back to things
+        already named. Not a partitive ('two of the dead') and not a set the noun's own
+        words define ('the four countries caught up in the outbreak', 'the two other
+        nations', 'his opening six games')."""
         if m.qualifier or m.value is None or m.value > self.rules["referential_max"]:
             return False
+        if noun.i < span.start:
+            return False  # found through 'of': a partitive
         dets = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss") and c.i < noun.i}
-        return bool(dets & self.rules["referential_determiners"])
+        if not dets & self.rules["referential_determiners"]:
+            return False
+        return not kinds.modifiers(noun, self.rules, (t.i for t in span))
 
-    def _date_claim(self, m: NumberMention, root: Token) -> QuantityClaim | None:
-        """'annexed in 2014': a year is the claim when it dates a past event and nothing else."""
-        prep = root.head
-        verb = prep.head
-        if root.dep_ != "pobj" or prep.lower_ not in self.rules["date_claim_preps"]:
-            return None
-        if verb.pos_ != "VERB" or verb.tag_ not in self.rules["date_claim_tags"]:
-            return None
-        if verb.lemma_.lower() in self.rules["date_claim_stative"]:
-            return None
-        clause = _clause(verb)
-        for other, span in self.spans.items():
-            figure = other is not m and other.form != "year" and span is not None
-            if figure and any(t.i in clause for t in span):  # type: ignore[union-attr]
-                return None
-        return self._build(m, root, "date", "year", Target(None, verb, m.end))
+    def date_claims(self, claims: list[QuantityClaim]) -> list[QuantityClaim]:
+        """The event dates of the passage: dates that are the fact, not another figure's time
+        scope (``claims`` are the passage's other claims)."""
+        base = self.passage.start
+        figures: set[int] = set()
+        for c in claims:
+            if c.kind == "measure" or re.search(r"\d[-‐‑][^\W\d_]", c.span):
+                continue  # 'the 6,825-ton Sewol sank on April 16': a property, not dated
+            span = self.sdoc.char_span(
+                c.char_start - base, c.char_end - base, alignment_mode="expand"
+            )
+            figures.update(t.i for t in span or ())
+        out = []
+        for expr in self.passage.dates:
+            found = event_dates.read_event_date(
+                expr,
+                self.passage.text,
+                self.sdoc,
+                figures,
+                self.job.document.published,
+                self.rules,
+                self.settings.data_dir,
+            )
+            if found is not None and (claim := self._date_claim(found)) is not None:
+                out.append(claim)
+        return out
+
+    def _date_claim(self, found: event_dates.EventDate) -> QuantityClaim | None:
+        document, base = self.job.document, self.passage.start
+        whole = self.sdoc.char_span(found.start, found.end, alignment_mode="expand")
+        subject, described = describe(
+            found.root,
+            whole,
+            Target(None, found.anchor, found.end),
+            "date",
+            self.times,
+            self.rules,
+            self.settings.subject_max_tokens,
+            self.figures,
+        )
+        low = event_dates.days(found.first) if found.first else None
+        high = event_dates.days(found.last) if found.last else None
+        sent = found.root.sent
+        return QuantityClaim(
+            claim_id=QuantityClaim.make_id(document.sha256, base + found.start, base + found.end),
+            doc_id=document.doc_id,
+            kind="date",
+            span=self.passage.text[found.start : found.end],
+            char_start=base + found.start,
+            char_end=base + found.end,
+            sentence=self.passage.text[sent.start_char : sent.end_char],
+            sentence_start=base + sent.start_char,
+            value=low if low is not None else high,
+            low=low,
+            high=high,
+            low_inclusive=True,
+            high_inclusive=True,
+            qualifier=found.qualifier,
+            unit=found.precision,
+            measure="date",
+            subject=join(subject) or None,
+            key_terms=key_terms(described, found.root, self.rules),
+            as_of_start=found.first,
+            as_of_end=found.last,
+            time_basis="explicit",
+            time_text=self.passage.text[found.start : found.end],
+            scope_type="event",
+            attributed_to=attribution.attribute(found.root, self.sdoc, self.settings.data_dir),
+            stance=stances.stance_of(found.root, self.rules),  # type: ignore[arg-type]
+        )
 
     # -- building the claim --------------------------------------------------------------
 
     def _build(
-        self, m: NumberMention, root: Token, kind: str, unit: str | None, target: Target
+        self,
+        m: NumberMention,
+        root: Token,
+        kind: str,
+        unit: str | None,
+        target: Target,
+        measured: units.Unit | None = None,
     ) -> QuantityClaim:
+        """The claim of figure ``m``: ``measured`` is the unit of a measure or duration (its
+        base unit becomes the measure, with the factor to it)."""
         document, base = self.job.document, self.passage.start
         start = m.start
         sent = root.sent
@@ -413,11 +602,15 @@ class _Context:
             self.figures,
         )
         value, low, high = m.value, m.low, m.high
-        if m.form == "fraction" and kind == "percent":
+        if m.form == "fraction" and kind == "percent" and not m.unit_suffix:
             value, low, high = (None if v is None else v * 100 for v in (value, low, high))
         as_of_start, as_of_end, basis, time_text, scope = self._time(m, root, kind, target)
         exact = m.qualifier is None and value is not None and low == high == value
         numeral = self.passage.text[m.number_start : m.number_end]
+        stance = stances.stance_of(root, self.rules, kind)
+        tolerance = 0.0
+        if exact and value is not None and kind not in ("date", "ordinal"):
+            tolerance = rounding_tolerance(value, numeral)
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
             doc_id=document.doc_id,
@@ -425,7 +618,7 @@ class _Context:
             span=self.passage.text[start:end],
             char_start=base + start,
             char_end=base + end,
-            sentence=sent.text,
+            sentence=self.passage.text[sent.start_char : sent.end_char],
             sentence_start=base + sent.start_char,
             value=value,
             low=low,
@@ -434,7 +627,12 @@ class _Context:
             high_inclusive=m.high_inclusive,
             qualifier=m.qualifier,
             unit=unit,
-            measure=measure_for(unit, self.settings.data_dir) if unit else None,
+            measure=measured.measure
+            if measured is not None
+            else measure_for(unit, self.settings.data_dir)
+            if unit
+            else None,
+            measure_factor=float(f"{measured.factor:.12g}") if measured is not None else 1.0,
             subject=join(subject) or None,
             key_terms=key_terms(described, root, self.rules),
             as_of_start=as_of_start,
@@ -443,19 +641,17 @@ class _Context:
             time_text=time_text,
             scope_type=scope,  # type: ignore[arg-type]
             attributed_to=attribution.attribute(root, self.sdoc, self.settings.data_dir),
-            tolerance=rounding_tolerance(value, numeral)
-            if exact and kind not in ("date", "ordinal")
-            else 0.0,
+            tolerance=tolerance,
+            change=stances.change_of(m, root, self.passage.text, self.rules),  # type: ignore[arg-type]
+            stance=stance,  # type: ignore[arg-type]
+            revises=stances.revised_from(m, root, self.passage.text)
+            if stance == "revised"
+            else None,
         )
 
     def _time(self, m: NumberMention, root: Token, kind: str, target: Target) -> tuple:
         """(as_of_start, as_of_end, time_basis, time_text, scope_type) of a figure."""
         published = self.job.document.published
-        if kind == "date":
-            own = [t for t in self.times if t.start <= m.start and m.end <= t.end]
-            text = own[0].text if own else m.text
-            year = date(int(m.value or 0), 1, 1)
-            return year, year.replace(month=12, day=31), "explicit", text, "event"
         others = [t for t in self.times if not (t.start < m.end and m.start < t.end)]
         expr = timescope.attached(root, others, self.sdoc)
         scope = "state"

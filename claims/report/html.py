@@ -273,6 +273,9 @@ def markdown_value(value: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+EPOCH = date(1970, 1, 1)
+
+
 def format_number(value: float | None) -> str | None:
     """14,000; 2.3 billion; 0.75 (the same style as the intervals of ``format_interval``)."""
     if value is None:
@@ -334,8 +337,9 @@ def _claim(row: Row) -> Row:
         **_source(row),
         "claim_id": row["claim_id"],
         "kind": row["kind"],
-        "value": format_number(row["value"]),
+        "value": _date_text(row["value"]) if row["kind"] == "date" else format_number(row["value"]),
         "interval": _interval(row),
+        "how": _how(row),
         "qualifier": row["qualifier"],
         "unit": row["unit"],
         "subject": row["subject"],
@@ -347,10 +351,32 @@ def _claim(row: Row) -> Row:
     }
 
 
+def _how(row: Row) -> str | None:
+    """How the text holds the figure, when not as a plain level asserted: 'change',
+    'new level', 'revised from 88', 'denied', 'projected', 'hypothetical'."""
+    words = []
+    if row.get("change") and row["change"] != "level":
+        words.append(str(row["change"]).replace("_", " "))
+    stance = row.get("stance")
+    if stance and stance != "asserted":
+        revises = row.get("revises")
+        words.append(f"revised from {format_number(revises)}" if revises is not None else stance)
+    return ", ".join(words) or None
+
+
+def _date_text(days: float | None) -> str | None:
+    """A date claim's day number (days since 1970-01-01) as the date it is."""
+    if days is None:
+        return None
+    return (EPOCH + timedelta(days=float(days))).isoformat()
+
+
 def _interval(row: Row) -> str | None:
     lo, hi = row["low"], row["high"]
     if lo is None and hi is None:
         return None
+    if row["kind"] == "date":
+        return f"{_date_text(lo) or '…'} to {_date_text(hi) or '…'}"
     lo = -math.inf if lo is None else lo
     hi = math.inf if hi is None else hi
     return format_interval(lo, hi, bool(row["low_inclusive"]), bool(row["high_inclusive"]))

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from claims.extract.numbers import currencies
 from claims.extract.numbers.words import VULGARS, Words
 from claims.lexicon import load_json
 
@@ -69,7 +70,7 @@ class NumberLexicon:
             for key in (
                 "year_prepositions", "count_words", "time_units", "change_verbs", "hyphen_idioms",
                 "suffix_tails", "times_followers", "ambiguous_m", "pronoun_one_before",
-                "pronoun_one_after", "over_particles", "pronoun_one_determiners",
+                "pronoun_one_after", "over_particles", "pronoun_one_determiners", "pronoun_one_after_at", "up_particle_verbs",
             )
         }  # fmt: skip
         self.year_range = tuple(num["year_range"])
@@ -103,6 +104,15 @@ class NumberLexicon:
             re.compile(r"(?<![\w-])\d{4}-0\d(?![\w-])"),
             re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.\-/()]*\d){6,}"),
             re.compile(r"\(\d{3}\)\s*\d{3}[-.\s]\d{4}|(?<![\d-])\d{3}[-.]\d{3}[-.]\d{4}(?!\d)"),
+            re.compile(
+                r"(?<!\d\s)(?<![\w,.])0\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\w,])"
+            ),  # 0800 0961 233
+            re.compile(
+                rf"(?<![\w,.])\d{{1,4}}[a-z]?(?=\s+(?:[A-Z][\w'-]+\s+){{1,3}}(?:{alt(num['street_words'])})\b)"
+            ),
+            re.compile(
+                rf"(?<![\w,.])(?:{alt(num['emergency_numbers'])})(?=\s+(?i:{alt(num['emergency_followers'])})\b)"
+            ),
         ]
         self.slash_pair = re.compile(r"(?<![\w/.])(\d+)/(\d+)(?![\w/])")
         self.customary = frozenset(num["customary_denominators"])
@@ -129,12 +139,15 @@ class NumberLexicon:
         periods = alt(num["period_words"])
         self.period_words = tuple(num["period_words"])
         self.period = re.compile(
-            rf"\b(?i:(?:{ordinal_words}|\d+(?:st|nd|rd|th))[\s-]+(?:{periods}))\b"
+            rf"\b(?i:(?:{ordinal_words}|\d+(?:st|nd|rd|th))[\s-]+(?:{periods}))\b(?![-‐‑]\w)"
         )
         # 'a year and a half', 'a mile and a half': the half belongs to the unit before it.
         self.unit_and_half = re.compile(
             r"\b(?i:a|an|one)\s+(?P<u>[^\W\d_]+)\s+(?i:and)\s+(?P<h>(?i:a\s+half))\b"
         )
+        time_units = alt(num["time_units"])
+        # 'half a century': a part of one unit of time, read with the unit by the extractor.
+        self.half_a_unit = re.compile(rf"\b(?i:half|quarter)(?=\s+(?i:an?)\s+(?i:{time_units})\b)")
         self.one = re.compile(r"\b[Oo]ne\b")
         self.list_marker = re.compile(
             rf"(?:^|[.:;!?(\n])[ \t\"'“‘]*(?P<w>(?i:{alt(num['list_marker_words'])}))\b(?=\s*[,):;])"
@@ -142,9 +155,12 @@ class NumberLexicon:
         self.digit_marker = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t])")
         self.allowed_prefixes = frozenset(num["allowed_prefixes"])
         self.unit_suffixes = frozenset(num["unit_suffixes"])
+        self.glued_scales = frozenset(w for w, v in num["scales"].items() if v >= 1000)
         self.ordinal_suffixes = frozenset(num["ordinal_suffixes"])
 
     def _compile_context(self, num: dict, qual: dict, cur: dict) -> None:
+        cur = currencies.with_iso(cur)
+        self.precision: dict[str, int] = cur["precision"]
         self.qual_types = {
             k.strip().lower(): v for k, v in (*qual["before"].items(), *qual["after"].items())
         }
@@ -161,7 +177,7 @@ class NumberLexicon:
         )
         self.range_open = re.compile(rf"(?<![\w])(?P<w>(?i:between|from)){_WS}+$")
         self.range_gap = re.compile(
-            rf"^(?:{_WS}*[-–—~‐‑]{_WS}*|{_WS}+(?i:to|through|thru){_WS}+|{_WS}+(?P<and>(?i:and)){_WS}+)$"
+            rf"^(?:{_WS}*[-–—~‐‑]{_WS}*|{_WS}+(?i:to|through|thru|or){_WS}+|{_WS}+(?P<and>(?i:and)){_WS}+)$"
         )
         self.symbols = dict(cur["symbols"])
         self.dollar_prefixes = {k.lower(): v for k, v in cur["dollar_prefixes"].items()}
@@ -172,7 +188,11 @@ class NumberLexicon:
         self.codes_any = {c: self.codes.get(c.upper(), c.upper()) for c in cur["codes_any_case"]}
         self.currency_words = {k.lower(): v for k, v in cur["words"].items()}
         self.scaled_words = {k.lower(): v for k, v in cur["scaled_only_words"].items()}
+        singular = [w for w in self.currency_words if not w.endswith("s") and w.isascii()]
+        self.a_currency = re.compile(rf"(?<![\w])(?i:an?){_WS}+(?P<w>{_ci(singular)})(?![\w‐‑-])")
+        self._precheck_words |= {w.split()[-1] for w in singular}
         self.minor = {k.lower(): (v[0], float(v[1])) for k, v in cur["minor"].items()}
+        self.glued_minor = {k: (v[0], float(v[1])) for k, v in cur["minor_glued"].items()}
         letter_syms = [s for s in self.symbols if s[0].isalpha()]
         other_syms = [s for s in self.symbols if not s[0].isalpha()]
         self.cur_before = re.compile(
@@ -261,6 +281,8 @@ class NumberLexicon:
             spans.extend(m.span("n") for m in self.group_of.finditer(text))
         if any(w in lower for w in self.period_words):
             spans.extend(m.span() for m in self.period.finditer(text))
+        if "half a" in lower or "quarter a" in lower:
+            spans.extend(m.span() for m in self.half_a_unit.finditer(text))
         if "and a half" in lower:
             spans.extend(
                 m.span("h")
@@ -308,6 +330,8 @@ class NumberLexicon:
             return True
         if suffix in ("m", "x", "pc", "pp", "ppt", "pps", "fold") or low in self.codes_any:
             return True
+        if low in self.glued_scales or suffix in self.glued_minor:
+            return True  # '£3million', '161.8p'
         if suffix in self.codes or suffix in self.symbols:
             return True
         return suffix == "s" and len(digits) == 4 and digits.endswith("0")
@@ -320,6 +344,8 @@ class NumberLexicon:
             nxt = after.group(1).lower() if after else ""
             if nxt in self.sets["pronoun_one_after"]:
                 yield m.span()  # 'one of the', 'one another'
+            elif prev == "at" and nxt in self.sets["pronoun_one_after_at"]:
+                yield m.span()  # 'at one time', 'at one point': once
             elif prev in self.sets["pronoun_one_before"] and nxt not in self.number_word_set:
                 yield m.span()  # 'no one', 'the one who', 'which one'
             elif nxt in tuple(".!?,;:)") and self.sets["pronoun_one_determiners"] & set(

@@ -68,6 +68,11 @@ def word_amounts(
             d.currency = lex.currency_words[of.group(1).lower()]
         drafts.append(d)
         blank.append((s, e))
+    for m in lex.a_currency.finditer(masked) if " a" in lower or lower.startswith("a") else ():
+        s, e = m.span()  # 'a dollar', 'an euro': one unit of money
+        code = lex.currency_words[" ".join(m.group("w").lower().split())]
+        drafts.append(Draft(s, e, s, e, 1.0, "money", True, currency=code))
+        blank.append((s, e))
     multiplier = any(w in lower for w in lex.multiplier_hints)
     for m in lex.multiplier_re.finditer(masked) if multiplier else ():
         s, e = m.span()
@@ -139,14 +144,24 @@ def _glued(text: str, masked: str, d: Draft, lex: NumberLexicon) -> bool:
     if m := lex.ordinal_glued.match(rest):
         if d.plain:
             d.form, d.end = "ordinal", d.end + m.end()
-    elif abbr and (
-        abbr.group("a") not in ("b", "B") or value < 1000
-    ):  # '1500b' is not 1.5 trillion
+    elif (
+        abbr
+        and (abbr.group("a") not in ("b", "B") or value < 1000)  # '1500b' is not 1.5 trillion
+        and not re.match(r"\.[^\W\d_]", rest[abbr.end() :])  # '2 k.m.' is 2 km, not 2,000
+    ):
         d.scale = lex.scale_abbr[abbr.group("a")]
         d.value, d.plain = value * d.scale, False
         d.end = d.nend = d.end + abbr.end()
     elif re.match(r"m(?![^\W\d_])", rest):
         return True
+    elif (
+        (minor := re.match(r"([^\W\d_]+)(?![^\W\d_])", rest))
+        and minor.group(1) in lex.glued_minor
+        and value < 1000
+    ):
+        code, factor = lex.glued_minor[minor.group(1)]  # '161.8p': pence
+        d.value, d.currency, d.form, d.minor = value * factor, code, "money", True
+        d.end = d.nend = d.end + minor.end()
     elif m := lex.unit_glued.match(rest):
         d.unit_suffix, d.end = m.group("u"), d.end + m.end()
     elif rest[:1] == "s" and d.plain and len(text[d.start : d.end]) == 4:
@@ -246,8 +261,11 @@ def _pair(text: str, d1: Draft, d2: Draft, lex: NumberLexicon) -> list[Draft] | 
     gap = text[d1.end : d2.start]
     if len(gap) > 16 or d1.value is None or d2.value is None:
         return None
-    cents = d1.form == "money" and d2.minor and d1.currency == d2.currency and not d1.minor
-    if cents and re.fullmatch(r"\s+(?:and\s+)?", gap):  # 3 dollars 50 cents
+    # '3 dollars 50 cents'; '2 EUR 50 cents': a cent is the hundredth of the amount's currency
+    generic = d2.currency == "USD" and lex.precision.get(d1.currency or "", 0) == 2
+    same = d1.currency == d2.currency or generic
+    cents = d1.form == "money" and d2.minor and same and not d1.minor
+    if cents and re.fullmatch(r"\s+(?:and\s+)?", gap):
         return [replace(d1, end=d2.end, nend=d2.nend, value=d1.value + d2.value)]
     plain = (d1.form, d2.form) == ("number", "number") and not (d1.unit_suffix or d2.unit_suffix)
     m = re.fullmatch(r"\s+(?i:(out\s+of)|in)\s+", gap)
@@ -282,6 +300,10 @@ def _range(
     word = opener.group("w").lower() if opener else None
     if gap.group("and") and word != "between":
         return None
+    if gap.group(0).strip().lower() == "or" and re.search(r"(?i:either)\s+$", before):
+        return None  # 'either 10 bln or 10 tln': two options, not a range
+    if re.search(r"(?<![\w])(?i:by)\s+$", before):
+        return None  # 'raised rates by 0.5% to 1.75%': a change and the level it reached
     hyphen = gap.group(0).strip() in ("-", "–", "—", "~", "‐", "‑")
     if hyphen and d1.is_words and d2.is_words:
         return None  # 'three-nought-four' is read digit by digit
@@ -357,12 +379,20 @@ def qualify(text: str, d: Draft, lex: NumberLexicon) -> None:
     if m is not None:
         q = m.group("q") or m.group("s")
         over = q.lower() == "over" and _over_is_not_more(text, window + m.start(), d, lex)
-        if not over and _fits(d, q, lex):
+        up = q.lower().startswith("up") and _after_change_verb(text, window + m.start(), lex)
+        if not over and not up and _fits(d, q, lex):
             d.qualifier, d.start = q, window + m.start()
             return
     m = lex.qual_after.match(text[d.end : d.end + 30])
     if m is not None and _fits(d, q := m.group("q") or m.group("s"), lex):
         d.qualifier, d.end = q, d.end + m.end()
+
+
+def _after_change_verb(text: str, at: int, lex: NumberLexicon) -> bool:
+    """'has gone up to 34', 'shot up to 631': the 'up' belongs to the verb; the figure is the
+    level reached, not an upper bound."""
+    prev = re.search(r"([^\W\d_]+)\s*$", text[max(0, at - 20) : at])
+    return prev is not None and prev.group(1).lower() in lex.sets["up_particle_verbs"]
 
 
 def _fits(d: Draft, qualifier: str, lex: NumberLexicon) -> bool:

@@ -393,7 +393,8 @@ def _cardinal(run: list[Atom], j: int, stop: int | None = None) -> _Card | None:
         a = run[i]
         if i > j and a.joined == "-" and DIGITS in (a.kind, run[i - 1].kind):
             break
-        if i > j and a.joined == "" and a.kind != VULGAR:
+        glued_scale = a.kind == SCALE and run[i - 1].kind == DIGITS  # '£3million'
+        if i > j and a.joined == "" and a.kind != VULGAR and not glued_scale:
             break
         k = a.kind
         if k == A:

@@ -1,0 +1,56 @@
+"""Title-case headlines, read as sentences: "Death Toll Reaches 9" is parsed as "Death toll
+reaches 9".
+
+A tagger trained on running text reads every capitalised word of a title-case line as a
+proper noun, so the verb of a headline ("Reaches", "Rises To", "Leaves") and its counted
+noun ("Dead", "Troops") are lost. Such a line is parsed in sentence case instead: its first
+word, acronyms and the words the document capitalises inside its sentences (names:
+"Grenfell", "Puerto Rico") keep their capitals, the rest are lowered. Only the parse sees
+this text; it has the same length, so every offset still points into the stored text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+MIN_WORDS = 3
+TITLE_SHARE = 0.7
+
+
+def is_title_case(line: str) -> bool:
+    """Whether most words of four letters or more start with a capital."""
+    words = [w for w in _WORD.findall(line) if len(w) >= 4]
+    if len(words) < MIN_WORDS:
+        return False
+    return sum(w[0].isupper() for w in words) >= TITLE_SHARE * len(words)
+
+
+def names(text: str) -> frozenset[str]:
+    """Words the text capitalises after a lower-case word: names, not sentence openers."""
+    found = set()
+    for line in text.split("\n"):
+        if is_title_case(line):
+            continue
+        for m in re.finditer(r"(?<=[a-z,;] )([A-Z][\w'’-]*)", line):
+            found.add(m.group(1))
+    return frozenset(found)
+
+
+def sentence_case(line: str, keep: frozenset[str]) -> str:
+    """``line`` with its capitalised common words lowered (same length as ``line``)."""
+    if not is_title_case(line):
+        return line
+    out = list(line)
+    first = True
+    for m in _WORD.finditer(line):
+        word = m.group(0)
+        if first:
+            first = False
+            continue
+        if word.isupper() or word in keep or not word[0].isupper():
+            continue
+        lowered = word[0].lower()
+        if len(lowered) == 1:
+            out[m.start()] = lowered
+    return "".join(out)

@@ -1,0 +1,230 @@
+"""What a figure is when the parse alone does not say: its unit, or that it is no quantity.
+
+News states many figures without a counted noun: headlines ("12 dead at Grenfell Tower",
+"21 still missing", "Death Toll Reaches 9"), elided subjects ("around 2,975 died", "has
+killed 9"), populations ("a town of 27,000"), ages in apposition ("John Simon, 62,"). And
+it writes figures that are not quantities: labels ("Apollo 11"), calibres ("a 120mm
+mortar"), ordinals that name a stage of a series ("the first round", "the fourth floor")
+or an idiom ("first aid", "for the first time"). The rules below read the text around the
+figure and its parse; their word lists are in ``claims/data/extract.json`` and
+``claims/data/units.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span, Token
+
+from claims.extract import units
+from claims.extract.numbers import NumberMention
+from claims.extract.units import Unit
+
+NOUNS = ("NOUN", "PROPN")
+# Unit words that may follow a figure after a space; shorter ones ('m', 't', 'in') only glued.
+_AMBIGUOUS_AFTER_SPACE = frozenset({"in", "mi", "kn", "kt", "ha", "mo", "yo", "hr", "min", "sec"})
+_UNIT_AFTER = re.compile(r"[ \t\u00a0]?((?:[^\W\d_]|[°/²³-])[\w°/²³.-]*(?:[ \t]+[^\W\d_]+){0,3})")
+
+
+def may_be_label(m: NumberMention, text: str) -> bool:
+    """A label ('Apollo 11', 'Article 5') is a plain integer: a figure written with digit
+    groups, decimals, a percent sign, a currency or a unit never is ('Leave 61,745',
+    'Remain 48.1%')."""
+    if m.form != "number" or m.currency or m.unit_suffix or m.qualifier:
+        return False
+    numeral = text[m.number_start : m.number_end]
+    return numeral.isdigit() or m.is_words
+
+
+def after_name(span: Span) -> bool:
+    """'the Artemis 1 capsule', 'a Boeing 737': a number right after a capitalised proper
+    noun inside a sentence is part of the name."""
+    if span.start == 0:
+        return False
+    prev = span.doc[span.start - 1]
+    return prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.i != prev.sent.start
+
+
+def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
+    """The unit written right after the figure: a glued or hyphenated suffix ('10km',
+    '200,000-tonne', 'seven-year') or the words after it ('3 miles', '120 km/h', '20,000
+    TEU', '190 kilometres per hour'), with the offset where it ends."""
+    if m.unit_suffix:
+        suffix = m.unit_suffix.split("-")[0] if m.unit_suffix.endswith("-old") else m.unit_suffix
+        found = units.lookup(suffix)
+        return (found, m.end) if found is not None else None
+    rest = _UNIT_AFTER.match(text, m.end)
+    if rest is None:
+        return None
+    words = rest.group(1).split()
+    for n in range(len(words), 0, -1):
+        phrase = " ".join(words[:n]).rstrip(".,;:)")
+        found = units.lookup(phrase)
+        if found is None:
+            continue
+        if n == 1 and (len(phrase) < 2 or phrase.lower() in _AMBIGUOUS_AFTER_SPACE):
+            return None
+        return found, text.index(phrase, m.end) + len(phrase)
+    return None
+
+
+def suffix_unit(m: NumberMention, rules: dict) -> str | None:
+    """'24-storey', 'five-story', 'a 12-member panel': a hyphenated noun that is no unit of
+    measure is what the figure counts."""
+    suffix = (m.unit_suffix or "").lower()
+    if not suffix.isalpha() or len(suffix) < 3 or suffix in rules["not_suffix_units"]:
+        return None
+    if units.lookup(suffix) is not None:
+        return None
+    return suffix
+
+
+def scale_reading(text: str, m: NumberMention) -> str | None:
+    """'Category 4', 'magnitude 6.1', 'magnitude-6.1': the scale a figure is a reading of."""
+    before = re.search(r"([^\W\d_]+)(-?)\s*$", text[max(0, m.start - 20) : m.start])
+    if before is None:
+        return None
+    return units.scale_before(before.group(1) + before.group(2)) or units.scale_before(
+        before.group(1)
+    )
+
+
+def is_calibre(found: Unit, text: str, end: int) -> bool:
+    """'a 120mm mortar', '155 mm shells', 'a 9-millimetre pistol': a length naming a weapon's
+    calibre, not a distance."""
+    if found.measure != "metre":
+        return False
+    nxt = re.match(r"[\s-]*(?:[^\W\d_]+[\s-]+){0,2}?([^\W\d_]+)", text[end : end + 40])
+    return nxt is not None and units.is_calibre_noun(nxt.group(1))
+
+
+def state_after(text: str, m: NumberMention, rules: dict) -> tuple[str, int] | None:
+    """'12 dead', '21 still missing', '300,000 homeless', 'More Than 1,000 Dead': a state
+    word standing for the people counted, and where it ends."""
+    after = re.match(
+        rf"\s+(?:(?i:{'|'.join(rules['state_adverbs'])})\s+)?([^\W\d_]+)\b", text[m.end :]
+    )
+    if after is None:
+        return None
+    word = after.group(1).lower()
+    if word not in rules["state_words"]:
+        return None
+    return word, m.end + after.end()
+
+
+def elided_unit(root: Token, rules: dict) -> str | None:
+    """The unit of a figure whose noun is left out: 'around 2,975 died' and 'has killed 9' count
+    people; 'a town of 27,000' counts its people."""
+    head = root.head
+    verb = head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in rules["person_verbs"]
+    if root.dep_ in ("nsubj", "nsubjpass", "dobj") and verb:
+        return "people"
+    place = head.head.pos_ in NOUNS and head.head.lemma_.lower() in rules["settlement_nouns"]
+    if root.dep_ == "pobj" and head.lower_ == "of" and place:
+        return "people"
+    for child in root.children:
+        if child.dep_ == "relcl" and any(c.lower_ in ("who", "whom") for c in child.children):
+            return "people"  # 'including 25 who have not yet been identified'
+    return None
+
+
+def container_near(root: Token, rules: dict) -> Token | None:
+    """'the death toll rose to 9', 'raises the official death count to 34', 'put the number
+    rescued at 174', 'the previous estimate of 64': the toll or count the figure states."""
+    node = root
+    for _ in range(4):
+        head = node.head
+        if head.i == node.i:
+            break
+        for tok in (head, *head.children):
+            if tok.i == root.i or tok.pos_ not in NOUNS:
+                continue
+            if tok.lemma_.lower() in rules["container_nouns"] | rules["toll_nouns"]:
+                return tok
+        if head.pos_ in ("VERB", "AUX") and node.dep_ not in ("prep", "pobj", "dobj", "attr"):
+            break
+        node = head
+    return None
+
+
+def is_series_ordinal(m: NumberMention, text: str, noun: Token | None, rules: dict) -> bool:
+    """Ordinals that name a stage or a place in a fixed series, or an idiom: 'the first
+    round', 'the fourth floor', 'the third quarter', 'first aid', 'for the first time',
+    'a second referendum' (another one), 'Sixth Street' (a name). Not rankings."""
+    word = text[m.number_start : m.number_end]
+    before = text[max(0, m.start - 12) : m.start].lower()
+    if noun is not None:
+        lemma = noun.lemma_.lower()
+        if lemma in rules["series_nouns"] or lemma in rules["ordinal_idioms"]:
+            return True
+        if re.search(r"\ba\s+$", before) and m.value == 2:
+            return True  # 'a second independence referendum': another
+        if noun.pos_ == "PROPN" and word[:1].isupper() and not _title_line(text):
+            return True  # 'Sixth Street Partners', 'Petty Officer 2nd Class'
+    after = text[m.end : m.end + 20].lower()
+    return bool(re.match(r"[\s-]+(?:" + "|".join(rules["series_nouns"]) + r")\b", after))
+
+
+def _title_line(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text)
+    long = [w for w in words if len(w) > 3]
+    return bool(long) and sum(w[0].isupper() for w in long) >= 0.7 * len(long)
+
+
+def rank_unit(root: Token, text: str, m: NumberMention, rules: dict) -> str | None:
+    """'came third', 'stands first in the records', 'the third biggest move', 'the
+    second-deadliest hurricane': a ranking without a counted noun."""
+    head = root.head
+    if head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in rules["rank_verbs"]:
+        return "place"
+    nxt = re.match(r"[\s-]+([^\W\d_]+)\s+([^\W\d_]+)", text[m.end : m.end + 50])
+    if nxt and (nxt.group(1).lower().endswith("est") or nxt.group(1).lower() in ("most", "least")):
+        return nxt.group(2).lower()
+    return None
+
+
+def is_age(m: NumberMention, span: Span, sdoc: Doc, text: str) -> bool:
+    """'John Simon, 62, said', 'Saman Kunan, 38,': an age in apposition to a person's name."""
+    if m.form != "number" or m.qualifier or m.value is None or not m.value.is_integer():
+        return False
+    if not 0 < m.value < 120 or not re.search(r"[^\W\d_]\s*,\s*$", text[: m.start]):
+        return False
+    if not re.match(r"\s*(?:[,.;)]|$)", text[m.end :]):
+        return False
+    before = span.start - 2 if span.start >= 2 else -1
+    if before < 0 or sdoc[before].pos_ != "PROPN":
+        return False
+    return not any(
+        e.label_ in ("GPE", "LOC", "FAC") and e.start <= before < e.end for e in sdoc.ents
+    )
+
+
+def vague_agent(m: NumberMention, noun: Token | None, rules: dict) -> bool:
+    """'several media reports said', 'a few technicians were sent': a small vague amount
+    introducing who acts is no count."""
+    if m.form != "vague" or noun is None or m.high is None or m.high > 10:
+        return False
+    return noun.dep_ in ("nsubj", "nsubjpass")
+
+
+def modifiers(noun: Token, rules: dict, skip: Iterable[int] = ()) -> list[Token]:
+    """The words that define the set a noun names ('the four countries caught up in the
+    outbreak', 'the two other nations', 'the three West African countries'): clauses,
+    prepositions other than 'of', set-defining adjectives and proper ones. Not 'the two
+    leading candidates' or 'the two sets of figures', which refer back."""
+    skipped = set(skip)
+    out = []
+    for c in noun.children:
+        if c.i in skipped:
+            continue
+        if (
+            c.dep_ in ("relcl", "acl")
+            or (c.dep_ == "prep" and c.lower_ != "of")
+            or (
+                c.dep_ in ("amod", "compound")
+                and (c.lower_ in rules["set_adjectives"] or c.text[:1].isupper())
+            )
+        ):
+            out.append(c)
+    return out
