@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ sys.path.insert(0, str(REPO))
 from bench.newsgold import NEWS, Gold, article_tree, find, span_end  # noqa: E402
 from bench.newsgold import load as load_news_gold  # noqa: E402
 from claims.crosscheck import cross_check_frame  # noqa: E402
+from claims.extract import extract_key  # noqa: E402
 from claims.ingest import discover, read_sources  # noqa: E402
 from claims.models import Document, QuantityClaim, Rejection  # noqa: E402
 from claims.settings import Settings  # noqa: E402
@@ -114,9 +116,9 @@ def load_corpus(news: Gold, documents: dict[str, Document], stories: set[str] | 
             corpus.part_whole.add(frozenset((c["quantity"], c["part_of"])))
     for n in news.data.get("not_quantities", []):
         text = news.texts.get(n["file"], "")
-        for at in find(text, n["quote"]):
+        for start in find(text, n["quote"]):
             corpus.not_quantities.append(
-                (news_doc_id(n["file"]), at, span_end(text, at, n["quote"]))
+                (news_doc_id(n["file"]), start, span_end(text, start, n["quote"]))
             )
     for d in news.data["documents"]:
         corpus.story_of[news_doc_id(d["file"])] = d["file"].split("/")[0]
@@ -161,8 +163,10 @@ class Run:
     seconds: dict[str, float]
 
 
-def run_pipeline(paths: Iterable[Path], settings: Settings) -> Run:
-    """Ingest, extract (mentions merged) and cross-check, as a flow run does."""
+def run_pipeline(paths: Iterable[Path], settings: Settings, cache: Path | None = None) -> Run:
+    """Ingest, extract (mentions merged) and cross-check, as a flow run does. With ``cache``,
+    extraction is read from (or written to) that file when the extractor and the corpus are
+    the same: for iterating on cross-checking."""
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     documents: list[Document] = []
@@ -170,7 +174,15 @@ def run_pipeline(paths: Iterable[Path], settings: Settings) -> Run:
     for item in read_sources(discover(list(paths)), settings):
         (rejected if isinstance(item, Rejection) else documents).append(item)  # type: ignore[arg-type]
     t1 = time.perf_counter()
-    extractions = extract_batch(documents, settings)
+    key = extract_key(settings) + ":" + ",".join(sorted(d.sha256 for d in documents))
+    extractions = None
+    if cache is not None and cache.exists():
+        stored_key, stored = pickle.loads(cache.read_bytes())
+        extractions = stored if stored_key == key else None
+    if extractions is None:
+        extractions = extract_batch(documents, settings)
+        if cache is not None:
+            cache.write_bytes(pickle.dumps((key, extractions)))
     t2 = time.perf_counter()
     claims = [c for e in extractions for c in e.claims]
     facts = [f for e in extractions for f in e.facts]
@@ -423,12 +435,12 @@ def print_errors(errors: list[dict[str, Any]], n: int) -> None:
 
 
 def evaluate(
-    stories: set[str] | None, settings: Settings
+    stories: set[str] | None, settings: Settings, cache: Path | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], Run]:
     news = load_news_gold(NEWS)
     files = [d["file"] for d in news.data["documents"]]
     with tempfile.TemporaryDirectory() as tmp:
-        run = run_pipeline([article_tree(files, Path(tmp) / "news"), SEEDS], settings)
+        run = run_pipeline([article_tree(files, Path(tmp) / "news"), SEEDS], settings, cache)
     corpus = load_corpus(news, run.documents, stories)
     scope = {d for d, story in corpus.story_of.items() if not stories or story in stories}
     s = score(corpus, run, scope)
@@ -471,10 +483,16 @@ def main() -> int:
     parser.add_argument("--worst", type=int, default=20, help="how many errors to show")
     parser.add_argument("--baseline", help="a git commit to run the same bench on, for comparison")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        metavar="FILE",
+        help="keep the extraction in FILE and reuse it while extractor and corpus are unchanged",
+    )
     args = parser.parse_args()
     stories = set(args.story) if args.story else None
     settings = Settings()
-    rep, errors, run = evaluate(stories, settings)
+    rep, errors, run = evaluate(stories, settings, args.reuse)
     if args.json:
         print(json.dumps(rep))
         return 0

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import json
 import os
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from claims.display import visible_controls
 from claims.errors import ClaimsError, ReportNotWritten
-
-if TYPE_CHECKING:
-    # Imported where used: this module stays light, so that even running out of memory while
-    # the rest loads is reported by `main` in one line.
-    from claims.settings import Settings
+from claims.models import VERDICTS, gate_words
+from claims.settings import Settings
 
 EXIT_GATE_FAILED = 1
 EXIT_ERROR = 2
@@ -48,10 +48,9 @@ def prefect_environment(home: Path | None = None) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     from pydantic import ValidationError
 
-    from claims.settings import Settings
-
+    given = {"db": getattr(args, "db", None), "reports_dir": getattr(args, "reports", None)}
     try:
-        return Settings(**({"db": args.db} if getattr(args, "db", None) else {}))
+        return Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
         error = e.errors()[0]
         name = "CLAIMS_" + "_".join(str(part) for part in error["loc"]).upper()
@@ -77,15 +76,16 @@ def output_folder(path: Path, option: str) -> Path:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     # What would fail the flow at its first step (a missing input, a report folder that is a
-    # file, a busy, foreign or corrupt database) fails here instead, in one line, before
-    # Prefect is even imported.
+    # file or another database's, a busy, foreign or corrupt database) fails here instead, in
+    # one line, before Prefect is even imported.
     from claims.ingest import discover
+    from claims.report.html import claim_reports_dir
     from claims.store import check_database, run_lock
 
     discover(args.paths or ["seeds"])
-    output_folder(args.reports or settings.reports_dir, "--reports")
     db = settings.db
     check_database(db)
+    claim_reports_dir(output_folder(settings.reports_dir, "--reports"), db)
     from claims import reaper
 
     # Started before Prefect: if this process is killed, what it started is ended too.
@@ -124,9 +124,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ClaimsError(
             f"run {run} failed, nothing was published: {describe_failure(summary)}"
         ) from summary
-    if not args.quiet or not summary.gate_passed:
+    if summary.status == "failed":
+        raise ClaimsError(f"run {summary.run_id} failed, nothing was published: {summary.error}")
+    if summary.documents == 0:
         print(render_summary(summary, settings))
-    return 0 if summary.gate_passed else EXIT_GATE_FAILED
+        raise ClaimsError(
+            f"no document was read from {', '.join(map(str, args.paths or ['seeds']))} "
+            f'({summary.documents_rejected} rejected: `claims query "SELECT * FROM '
+            f"rejected_documents WHERE run_id = '{summary.run_id}'\"`); nothing was published"
+        )
+    failed = summary.status == "gate_failed"
+    if not args.quiet or failed:
+        print(render_summary(summary, settings))
+    return EXIT_GATE_FAILED if failed else 0
 
 
 def _positive(text: str) -> int:
@@ -172,9 +182,7 @@ def _n(count: int, word: str) -> str:
 
 
 def render_summary(summary: Any, settings: Settings) -> str:
-    gate = "passed" if summary.gate_passed else "FAILED — nothing was published"
-    if summary.tables_changed is False:
-        gate = "not run: nothing changed, the published tables stay as they were"
+    gate = gate_words(summary.status, summary.gate_passed, summary.documents)
     lines = [
         f"run {summary.run_id}",
         f"  documents  {summary.documents} ({summary.documents_extracted} extracted, "
@@ -215,33 +223,82 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_flags(args: argparse.Namespace) -> int:
     from claims.store import Store
 
-    where = [] if args.all else ["status = 'open'"]
-    if args.relation:
-        where.append(f"relation = '{args.relation}'")
-    sql = (
-        "SELECT relation_id, relation, status, round(score, 2) AS score, doc_a, doc_b, reason "
-        "FROM review_queue"
-        + (f" WHERE {' AND '.join(where)}" if where else "")
-        + " ORDER BY CASE relation WHEN 'conflict' THEN 0 WHEN 'update' THEN 1 ELSE 2 END, "
-        "score DESC, relation_id"
-    )
-    with Store(settings_from(args).db, read_only=True) as store:
-        columns, rows = store.query(sql)
-    print_rows(columns, rows, args.format)
+    # Agreements are not flags: nothing in them needs a decision. They show when asked for.
+    relations = [args.relation] if args.relation else ["conflict", "update"]
+    with Store.reader(settings_from(args).db) as store:
+        columns, rows = store.review_queue(relations, decided=args.all)
+    if args.format == "table":
+        print_flags([dict(zip(columns, r, strict=True)) for r in rows])
+    else:
+        print_rows(columns, rows, args.format)
     return 0
+
+
+def print_flags(flags: list[dict[str, Any]]) -> None:
+    """Each flag as a short block a person reads: both claims with their sources, the verdict
+    and the whole reason, wrapped to the terminal."""
+    width = min(shutil.get_terminal_size((100, 20)).columns, 120)
+    for f in flags:
+        verdict = VERDICTS.get(f["status"], f["status"])
+        by = f" by {f['reviewer']}" if f["reviewer"] else ""
+        print(f"{f['relation_id']}  {f['relation'].upper()}  {verdict}{by}  score {f['score']:.2f}")
+        for side in ("a", "b"):
+            source = ", ".join(
+                str(_plain(v))
+                for v in (f[f"outlet_{side}"] or f[f"doc_{side}"], f[f"published_{side}"])
+                if v
+            )
+            print(f"  {side.upper()}  “{f[f'span_{side}']}” ({source})")
+        for label, text in (("why", f["reason"]), ("note", f["note"])):
+            if text:
+                print(
+                    textwrap.fill(
+                        text, width, initial_indent=f"  {label}  ", subsequent_indent="       "
+                    )
+                )
+        print()
+    shown = len(flags)
+    print(f"({shown} flag{'' if shown == 1 else 's'})")
+
+
+def reviewer_name(given: str | None, settings: Settings) -> str:
+    """Who is deciding: --reviewer, else CLAIMS_REVIEWER, else the login name."""
+    name = given or settings.reviewer or os.environ.get("USER") or os.environ.get("LOGNAME")
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = None
+    if not name:
+        raise ClaimsError("who is reviewing? give --reviewer NAME or set CLAIMS_REVIEWER")
+    return name
 
 
 def cmd_review(args: argparse.Namespace) -> int:
     from claims.store import Store
 
-    decision = "confirmed" if args.confirm else "dismissed"
-    reviewer = args.reviewer or os.environ.get("USER")
-    db = settings_from(args).db
-    if not db.exists():
-        raise ClaimsError(f"{db}: no such database; run `claims run` first.")
-    with Store(db) as store:
+    decision = args.verdict or ("confirmed" if args.confirm else "dismissed")
+    settings = settings_from(args)
+    reviewer = reviewer_name(args.reviewer, settings)
+    if not settings.db.exists():
+        raise ClaimsError(f"{settings.db}: no such database; run `claims run` first.")
+    with Store(settings.db) as store:
         relation_id = store.record_review(args.flag, decision, args.note, reviewer)
-    print(f"{relation_id}: {decision}")
+    label = VERDICTS[decision]
+    code = "" if label == decision else f" ({decision})"
+    print(f"{relation_id}: {label}{code}, by {reviewer}")
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from claims.ui import serve
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"claims ui: listening on {args.host}: anyone who can reach it can record verdicts",
+            file=sys.stderr,
+        )
+    serve(settings_from(args), host=args.host, port=args.port)
     return 0
 
 
@@ -257,13 +314,74 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+# Formats and the extension each writes; an --out with one of these extensions sets the format.
+EXPORT_SUFFIXES = {
+    "parquet": ".parquet",
+    "csv": ".csv",
+    "jsonl": ".jsonl",
+    "claimreview": ".jsonld",
+}
+SUFFIX_FORMATS = {
+    **{suffix: fmt for fmt, suffix in EXPORT_SUFFIXES.items()},
+    ".ndjson": "jsonl",
+    ".pq": "parquet",
+}
+
+
+def export_target(fmt: str | None, out: str | None, table: str) -> tuple[str, Path]:
+    """The format and the file of an export, from --format and --out; refuses a mismatch."""
+    folder = out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir())
+    if out is None or folder:
+        fmt = fmt or "parquet"
+        name = Path(f"{table}{EXPORT_SUFFIXES[fmt]}")
+        if folder:
+            assert out is not None
+            if not Path(out).is_dir():
+                raise ClaimsError(f"--out {out}: no such folder; create it first")
+            return fmt, Path(out) / name
+        return fmt, name
+    path = Path(out)
+    implied = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        if implied is None:
+            ending = f"the extension {path.suffix}" if path.suffix else "a name without extension"
+            raise ClaimsError(
+                f"--out {out}: cannot tell the format from {ending}; give --format "
+                f"({', '.join(EXPORT_SUFFIXES)}) or end the name in "
+                f"{', '.join(EXPORT_SUFFIXES.values())}"
+            )
+        return implied, path
+    if implied is not None and implied != fmt:
+        raise ClaimsError(
+            f"--out {out} ends in {path.suffix} but --format is {fmt}; "
+            f"name it {path.with_suffix(EXPORT_SUFFIXES[fmt]).name} or drop --format"
+        )
+    return fmt, path
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from claims.dbconnect import export_table
+    from claims.dbfiles import is_database_file
+    from claims.store import Store
 
-    suffix = {"parquet": ".parquet", "csv": ".csv", "jsonl": ".jsonl"}[args.format]
-    out = args.out or Path(f"{args.table}{suffix}")
-    count = export_table(settings_from(args).db, args.table, out, args.format)
-    print(f"{count} rows of {args.table} written to {out}")
+    table = args.table or ("claimreview" if args.format == "claimreview" else "claims")
+    fmt, out = export_target(args.format, args.out, table)
+    if fmt == "claimreview" and args.table:
+        raise ClaimsError("ClaimReview exports the decided flags, not a table; leave out --table")
+    db = settings_from(args).db
+    if fmt != "claimreview":
+        count = export_table(db, table, out, fmt)
+        print(f"{count} rows of {table} written to {out} ({fmt})")
+        return 0
+    if is_database_file(out, db):
+        raise ClaimsError(
+            f"{out}: that is the database {db} or one of its files; choose another --out."
+        )
+    with Store(db, read_only=True) as store:
+        from claims.claimreview import write_claim_reviews
+
+        count = write_claim_reviews(store, out)
+    print(f"{count} ClaimReview{'s' if count != 1 else ''} of decided flags written to {out}")
     return 0
 
 
@@ -382,10 +500,29 @@ def _flags_args(p: argparse.ArgumentParser) -> None:
 def _review_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("flag", help="relation_id, or a unique prefix of it (see `claims flags`)")
     decision = p.add_mutually_exclusive_group(required=True)
-    decision.add_argument("--confirm", action="store_true", help="the flag is right")
-    decision.add_argument("--dismiss", action="store_true", help="the flag is wrong")
-    p.add_argument("--note", help="why, for the next reviewer")
-    p.add_argument("--reviewer", help="who decided (default: $USER)")
+    decision.add_argument(
+        "--verdict",
+        choices=tuple(VERDICTS),
+        help="; ".join(f"{k}: {v}" for k, v in VERDICTS.items()),
+    )
+    decision.add_argument(
+        "--confirm", action="store_true", help="the flag is right (--verdict confirmed)"
+    )
+    decision.add_argument(
+        "--dismiss", action="store_true", help="the flag is wrong (--verdict dismissed)"
+    )
+    p.add_argument("--note", help="why, for the next reviewer and the ClaimReview export")
+    p.add_argument(
+        "--reviewer", help="who decided (default: $CLAIMS_REVIEWER, else the login name)"
+    )
+
+
+def _ui_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument(
+        "--reports", type=Path, help="reports folder with the GX Data Docs (default: the db's)"
+    )
 
 
 def _query_args(p: argparse.ArgumentParser) -> None:
@@ -394,9 +531,17 @@ def _query_args(p: argparse.ArgumentParser) -> None:
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
-    p.add_argument("--table", default="claims", help="table or view (default: claims)")
-    p.add_argument("--out", type=Path, help="output file (default: TABLE.FORMAT)")
+    p.add_argument(
+        "--format",
+        choices=tuple(EXPORT_SUFFIXES),
+        help="default: from the extension of --out, else parquet; claimreview: schema.org "
+        "ClaimReview JSON-LD of the decided flags",
+    )
+    p.add_argument("--table", help="table or view (default: claims)")
+    p.add_argument(
+        "--out",
+        help="output file, or a folder to write TABLE.FORMAT into (default: TABLE.FORMAT here)",
+    )
 
 
 COMMANDS: dict[str, Command] = {
@@ -436,6 +581,14 @@ COMMANDS: dict[str, Command] = {
         "  claims review r_3f2a --dismiss --note 'different coalitions'\n"
         "  claims review r_3f2a9c01 --confirm",
         _review_args,
+    ),
+    "ui": Command(
+        cmd_ui,
+        "Review flags in the browser: by story and quantity, with verdicts and documents.",
+        "  claims ui                          # http://127.0.0.1:8000/\n"
+        "  claims ui --db news.duckdb --port 8001\n\n"
+        "verdicts go into the reviews table, like `claims review`; stop with Ctrl-C",
+        _ui_args,
     ),
     "query": Command(
         cmd_query,
@@ -478,14 +631,18 @@ def build_parser() -> argparse.ArgumentParser:
             epilog="examples:\n" + command.examples,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.set_defaults(func=command.func)
+        p.set_defaults(func=command.func, parser=p)
         p.add_argument("--db", type=Path, help="DuckDB file (default: $CLAIMS_DB or claims.duckdb)")
         command.arguments(p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # The subcommand's own usage, not the top-level one: the typo is in its options.
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.func(args))
     except ClaimsError as e:

@@ -30,6 +30,9 @@ WRITE_LOCK_TIMEOUT = 60.0
 READ_TIMEOUT = 10.0
 
 
+THIS_PROCESS = "this process"
+
+
 class Busy(Exception):
     """Another connection holds the file in a mode that excludes ours; ``holder`` names it."""
 
@@ -56,7 +59,7 @@ def _connect(
         con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.ConnectionException as e:
         # This process already has the file open in the other mode (a server's thread).
-        raise Busy("this process") from e
+        raise Busy(THIS_PROCESS) from e
     except duckdb.IOException as e:
         msg = first_line(e)
         held = _HOLDER.search(msg)
@@ -76,6 +79,14 @@ def _connect(
     except duckdb.Error as e:
         raise StoreError(f"{shown}: cannot open the database: {first_line(e)}") from e
     if read_only:
+        locked = con.execute("SELECT current_setting('lock_configuration')").fetchone()
+        if locked and locked[0]:
+            # Another reader in this process opened the same database first: one instance,
+            # already locked down the same way.
+            if allowed:
+                con.close()
+                raise Busy(THIS_PROCESS)
+            return con
         if allowed:
             # Only settable once the database is open, and only before access is turned off.
             con.execute("SET allowed_paths = ?", [list(allowed)])
@@ -126,6 +137,11 @@ def open_reader(
             return open_db(real, shown, read_only=True, allowed=allowed)
         except Busy as e:
             if time.monotonic() >= deadline:
+                if e.holder == THIS_PROCESS:
+                    raise LockedError(
+                        f"{shown}: this process has the database open with other settings "
+                        "(a connection not opened through claims.store); close it first."
+                    ) from None
                 raise LockedError(
                     f"{shown}: the database is open for writing in another process ({e.holder}) "
                     f"and has been for over {timeout:g} s; open it read-only there "

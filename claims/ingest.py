@@ -149,9 +149,9 @@ def walk(root: Path) -> list[Source]:
     """The documents under ``root``, sorted by path, without recursion (a folder thousands of
     levels deep is walked like any other).
 
-    Hidden names are skipped, and so are files of other types (images, notes). Symbolic links
-    to folders are not followed (a folder reached twice would give every document twice); they
-    and folders that cannot be listed become rejections naming the path.
+    Hidden names and manifests are skipped. Symbolic links to folders are not followed (a
+    folder reached twice would give every document twice); they and folders that cannot be
+    listed become rejections naming the path.
     """
     found: list[Source] = []
     pending = [root]
@@ -187,7 +187,10 @@ def walk(root: Path) -> list[Source]:
                         "give that folder as an input to read it",
                     )
                 )
-            elif path.suffix.lower() in SUPPORTED:
+            elif entry.name != MANIFEST_NAME:
+                # Every other file is a source: one of a type we cannot read (a PDF) is
+                # rejected by read_sources with the reason (before it is opened), never
+                # skipped without a word.
                 found.append(Source(path, root))
     return sorted(found, key=lambda s: str(s.path))
 

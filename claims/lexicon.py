@@ -86,6 +86,7 @@ class CrosscheckLexicon:
     aliases: dict[str, str]
     articles: frozenset[str]
     stopwords: frozenset[str]
+    story_stopwords: frozenset[str]
     skip_kinds: frozenset[str]
     pronouns: frozenset[str]
     once_predicates: frozenset[str]
@@ -108,6 +109,7 @@ def crosscheck_lexicon(data_dir: Path = DATA_DIR) -> CrosscheckLexicon:
         aliases=dict(raw["aliases"]),
         articles=frozenset(raw["articles"]),
         stopwords=frozenset(raw["stopwords"]),
+        story_stopwords=frozenset(raw["story_stopwords"]),
         skip_kinds=frozenset(raw["skip_kinds"]),
         pronouns=frozenset(raw["pronouns"]),
         once_predicates=frozenset(raw["once_predicates"]),
@@ -121,6 +123,8 @@ _NOT_WORD = re.compile(r"[^\w\s.%]")
 
 def fold(text: str) -> str:
     """Lower case without diacritics, with typographic quotes made plain."""
+    if text.isascii():
+        return text.lower()  # most news text: nothing to decompose
     decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 

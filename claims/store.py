@@ -24,6 +24,7 @@ import pandas as pd
 
 from claims import dbfiles
 from claims.dbconnect import (
+    READ_TIMEOUT,
     WRITE_LOCK_TIMEOUT,
     Busy,
     copy_published,
@@ -37,6 +38,7 @@ from claims.dbfiles import RunMarker, real_path, run_lock, write_lock
 from claims.errors import StoreError
 from claims.failpoints import failpoint
 from claims.models import (
+    VERDICTS,
     Document,
     Extraction,
     FactClaim,
@@ -51,7 +53,13 @@ __all__ = ["PUBLISHED_TABLES", "REVIEWER_TABLES", "Store", "run_lock"]
 SQL_DIR = Path(__file__).parent / "sql"
 
 # Tables the gate validates and publish replaces, in dependency order.
-PUBLISHED_TABLES: tuple[str, ...] = ("documents", "claims", "facts", "claim_relations")
+PUBLISHED_TABLES: tuple[str, ...] = (
+    "documents",
+    "claims",
+    "facts",
+    "claim_relations",
+    "stories",
+)
 # Tables people write outside runs. A run publishes a copy of the database taken when it began,
 # so it copies these from the published file at the moment it publishes: a table written
 # between the two and missing here would lose those writes.
@@ -76,7 +84,14 @@ DOCUMENT_COLUMNS = [
     "extracted_run",
     "warnings",
     "extract_key",
+    "story_id",
+    "effective_date",
+    "effective_date_from",
 ]
+STORY_COLUMNS = ["story_id", "label", "first_published", "last_published", "documents"]
+# Columns cross-checking fills: a document is unchanged whatever they hold before it runs.
+_CROSSCHECKED = ("story_id", "effective_date", "effective_date_from")
+_COMPARED = {"documents": [c for c in DOCUMENT_COLUMNS if c not in _CROSSCHECKED]}
 CLAIM_COLUMNS = _columns(QuantityClaim)
 FACT_COLUMNS = _columns(FactClaim)
 RELATION_COLUMNS = _columns(Relation)
@@ -192,21 +207,27 @@ class Store:
       process holding the run lock opens it.
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, wait: float | None = None
+    ) -> None:
+        """Open ``path`` to read or to write (see the class). ``wait``: how long to wait for
+        another writer (default ``WRITE_LOCK_TIMEOUT``; a reader: ``READ_TIMEOUT``) before
+        ``LockedError``; 0 to try once, for a caller that waits in its own loop."""
         self.path = Path(path)
         self.real = real_path(path)
         self.read_only = read_only
         self._install_to: Path | None = None
         self._lock = contextlib.ExitStack()
         if read_only:
-            self.con = open_reader(self.real, self.path)
+            self.con = open_reader(self.real, self.path, READ_TIMEOUT if wait is None else wait)
             return
         if self.real.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file.")
         dbfiles.check_single_link(self.real)
-        self._lock.enter_context(write_lock(self.real, WRITE_LOCK_TIMEOUT))
+        wait = WRITE_LOCK_TIMEOUT if wait is None else wait
+        self._lock.enter_context(write_lock(self.real, wait))
         try:
-            self.con = self._open_writer()
+            self.con = self._open_writer(wait)
             self.migrate()
         except BaseException as e:
             self._discard()
@@ -232,16 +253,35 @@ class Store:
             raise
         return store
 
-    def _open_writer(self) -> duckdb.DuckDBPyConnection:
+    def _open_writer(self, wait: float) -> duckdb.DuckDBPyConnection:
         try:
             return open_db(self.real, self.path, read_only=False)
         except Busy:
             pass
         # Readers have the file open: write a copy and rename it into place at close.
         edit = dbfiles.edit_path(self.real)
-        copy_published(self.real, edit)
+        copy_published(self.real, edit, min(wait, READ_TIMEOUT))
         self._install_to = self.real
         return open_db(edit, self.path, read_only=False)
+
+    @classmethod
+    def reader(cls, path: Path | str) -> Store:
+        """A read-only store whose schema is current: a file written by an older version is
+        migrated first (in a short read-write open), so that its views are today's."""
+        store = cls(path, read_only=True)
+        if store.pending_migrations():
+            store.close()
+            cls(path).close()
+            store = cls(path, read_only=True)
+        return store
+
+    def pending_migrations(self) -> list[int]:
+        try:
+            row = self.con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        except duckdb.CatalogException:
+            return [v for v, _, _ in migrations()]
+        done = row[0] if row and row[0] is not None else 0
+        return [v for v, _, _ in migrations() if v > done]
 
     def __enter__(self) -> Store:
         return self
@@ -323,6 +363,21 @@ class Store:
             [extract_key],
         ).fetchall()
         return dict(rows)
+
+    def tables(self, schema: str = "main") -> set[str]:
+        """Names of the tables in ``schema``."""
+        rows = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = ?", [schema]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def columns(self, table: str, schema: str = "main") -> set[str]:
+        """Names of the columns of ``table`` (empty when there is no such table)."""
+        rows = self.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+        return {r[0] for r in rows}
 
     def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         return self.con.execute(sql, list(params)).df()
@@ -549,10 +604,13 @@ class Store:
         the whole cost of noticing that nothing changed.
         """
         for table in tables:
+            cols = ", ".join(_COMPARED.get(table, ["*"]))
             differ = self.con.execute(
                 f"""SELECT
                     (SELECT count(*) FROM staging.{table}) <> (SELECT count(*) FROM main.{table})
-                    OR EXISTS (SELECT * FROM staging.{table} EXCEPT ALL SELECT * FROM main.{table})
+                    OR EXISTS (
+                        SELECT {cols} FROM staging.{table} EXCEPT ALL SELECT {cols} FROM main.{table}
+                    )
                 """
             ).fetchone()
             if differ is None or differ[0]:
@@ -572,8 +630,39 @@ class Store:
         return None if row is None else row[0]
 
     def stage_published_relations(self) -> None:
-        self.con.execute("DELETE FROM staging.claim_relations")
-        self.con.execute("INSERT INTO staging.claim_relations SELECT * FROM main.claim_relations")
+        """Keep the published relations, stories and documents' stories (nothing that decides
+        them changed)."""
+        for table in ("claim_relations", "stories"):
+            self.con.execute(f"DELETE FROM staging.{table}")
+            self.con.execute(f"INSERT INTO staging.{table} SELECT * FROM main.{table}")
+        assigned = ", ".join(f"{c} = m.{c}" for c in _CROSSCHECKED)
+        self.con.execute(
+            f"UPDATE staging.documents s SET {assigned} FROM main.documents m "
+            "WHERE s.doc_id = m.doc_id"
+        )
+
+    def stage_stories(self, stories: pd.DataFrame, assignments: pd.DataFrame) -> None:
+        """Replace the staged stories (``STORY_COLUMNS``) and set each staged document's story
+        and effective date (``assignments``: doc_id, story_id, effective_date,
+        effective_date_from)."""
+        self.con.execute("DELETE FROM staging.stories")
+        self._insert_frame("staging.stories", STORY_COLUMNS, stories)
+        if assignments.empty:
+            return
+        self.con.register("_assigned", assignments)
+        try:
+            self.con.execute(
+                """
+                UPDATE staging.documents d
+                SET story_id = a.story_id,
+                    effective_date = a.effective_date,
+                    effective_date_from = a.effective_date_from
+                FROM _assigned a
+                WHERE d.doc_id = a.doc_id
+                """
+            )
+        finally:
+            self.con.unregister("_assigned")
 
     def relation_counts(self, schema: str = "main") -> dict[str, int]:
         rows = self.con.execute(
@@ -615,7 +704,12 @@ class Store:
     def record_review(
         self, flag: str, decision: str, note: str | None = None, reviewer: str | None = None
     ) -> str:
-        """Record a decision on the relation whose id is or starts with ``flag``; returns its id."""
+        """Record a verdict (a key of ``VERDICTS``) on the relation whose id is or starts with
+        ``flag``; returns its id. ``reviews`` is never replaced by a run: it survives them all."""
+        if decision not in VERDICTS:
+            raise StoreError(
+                f"{self.path}: unknown verdict {decision!r}; use one of {', '.join(VERDICTS)}"
+            )
         matches = [
             r[0]
             for r in self.con.execute(
@@ -640,6 +734,16 @@ class Store:
         attaching, copying to or reading files, installing extensions, changing settings.
         """
         try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as e:
+            raise StoreError(f"{self.path}: the query failed: {str(e).splitlines()[0]}") from e
+        if len(statements) > 1:
+            # DuckDB would run them all and return the last result, hiding the others.
+            raise StoreError(
+                f"{self.path}: give one SQL statement at a time, not {len(statements)} "
+                "(they are separated by ';')"
+            )
+        try:
             cursor = self.con.execute(sql)
             if cursor.description is None:
                 return [], []
@@ -662,3 +766,23 @@ class Store:
 
     def tables_and_views(self) -> set[str]:
         return tables_and_views(self.con)
+
+    def review_queue(
+        self, relations: Sequence[str], *, decided: bool = False
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Flags of the ``relations`` kinds (open ones, or all with ``decided``), conflicts
+        first, best score first, with both claims, their sources and the latest verdict."""
+        cursor = self.con.execute(
+            """
+            SELECT relation_id, relation, claim_type, status, round(score, 2) AS score,
+                   span_a, outlet_a, published_a, doc_a, span_b, outlet_b, published_b, doc_b,
+                   reason, note, reviewer, decided_at
+            FROM review_queue
+            WHERE list_contains(?, relation) AND (? OR status = 'open')
+            ORDER BY CASE relation WHEN 'conflict' THEN 0 WHEN 'update' THEN 1 ELSE 2 END,
+                     score DESC, relation_id
+            """,
+            [list(relations), decided],
+        )
+        assert cursor.description is not None
+        return [d[0] for d in cursor.description], cursor.fetchall()

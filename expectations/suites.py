@@ -27,10 +27,16 @@ from claims.models import (
     QuantityClaim,
     Relation,
 )
-from claims.store import CLAIM_COLUMNS, DOCUMENT_COLUMNS, FACT_COLUMNS, RELATION_COLUMNS
+from claims.store import (
+    CLAIM_COLUMNS,
+    DOCUMENT_COLUMNS,
+    FACT_COLUMNS,
+    RELATION_COLUMNS,
+    STORY_COLUMNS,
+)
 
 # Validated in this order; the order matters only to prepare_frames (claims need documents).
-TABLES: tuple[str, ...] = ("documents", "claims", "facts", "claim_relations")
+TABLES: tuple[str, ...] = ("documents", "claims", "facts", "claim_relations", "stories")
 
 # Mirrors the NOT NULL columns of claims/sql/migrations/001_initial.sql (a test keeps them equal).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -73,6 +79,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "reason",
         "score",
     ),
+    "stories": ("story_id", "label", "documents"),
 }
 
 # Every column of each public table: the column-set check names any that a frame lacks.
@@ -81,6 +88,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims": tuple(CLAIM_COLUMNS),
     "facts": tuple(FACT_COLUMNS),
     "claim_relations": tuple(RELATION_COLUMNS),
+    "stories": tuple(STORY_COLUMNS),
 }
 
 # Columns that identify an offending row in failure messages (never ``text``: it is long).
@@ -89,6 +97,7 @@ INDEX_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims": ("claim_id", "doc_id"),
     "facts": ("fact_id", "doc_id"),
     "claim_relations": ("relation_id", "claim_a", "claim_b"),
+    "stories": ("story_id",),
 }
 
 TIME_BASES: tuple[str, ...] = get_args(QuantityClaim.model_fields["time_basis"].annotation)
@@ -173,7 +182,9 @@ def _date_days_match(claims: pd.DataFrame) -> list[bool]:
 def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Copies of the staged tables with the derived columns the suites check.
 
-    documents: ``text_sha256``, ``text_length``.
+    documents: ``text_sha256``, ``text_length``, ``unknown_story_id`` (a story_id that names
+    no story, else None).
+    stories: ``documents_with_story`` (how many documents name the story).
     claims, facts: ``text_at_offsets`` (the document text at the row's offsets),
     ``doc_id_in_documents``; claims also ``unknown_mention_of`` (a mention_of that names no
     claim_id, else None) and ``date_days_match_as_of`` (a date claim's days are its dates).
@@ -183,7 +194,7 @@ def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
     A table missing from ``frames`` becomes a frame without columns, which its suite rejects.
     """
     out = {name: frames.get(name, pd.DataFrame()).copy() for name in TABLES}
-    docs, claims, facts, relations = (out[name] for name in TABLES)
+    docs, claims, facts, relations, stories = (out[name] for name in TABLES)
 
     doc_ids = _column(docs, "doc_id")
     texts = {
@@ -222,6 +233,16 @@ def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
         relations[f"claim_{end}_exists"] = [f is not None for f in found]
         relations[f"doc_of_claim_{end}"] = [f[0] if f else None for f in found]
         relations[f"type_of_claim_{end}"] = [f[1] if f else None for f in found]
+
+    story_ids = set(_column(stories, "story_id").dropna())
+    doc_story = _column(docs, "story_id")
+    docs["unknown_story_id"] = doc_story.where(
+        doc_story.notna() & ~doc_story.isin(story_ids), None
+    ).astype(object)
+    members = doc_story.dropna().value_counts()
+    stories["documents_with_story"] = [
+        int(members.get(s, 0)) if _present(s) else None for s in _column(stories, "story_id")
+    ]
     return out
 
 
@@ -326,6 +347,31 @@ def documents_expectations() -> list[Expectation]:
                 column_A="n_chars", column_B="text_length"
             ),
             "n_chars is the length of text",
+        ),
+        _described(
+            gx.expectations.ExpectColumnValuesToBeNull(column="unknown_story_id"),
+            "story_id, where set, is a stories.story_id",
+        ),
+    ]
+
+
+def stories_expectations() -> list[Expectation]:
+    return [
+        *_common("stories", "story_id"),
+        _described(
+            gx.expectations.ExpectColumnValuesToBeBetween(column="documents", min_value=1),
+            "every story holds a document",
+        ),
+        _described(
+            gx.expectations.ExpectColumnPairValuesToBeEqual(
+                column_A="documents", column_B="documents_with_story"
+            ),
+            "documents is the number of documents whose story_id is the story's",
+        ),
+        _at_most("first_published", "last_published"),
+        _described(
+            gx.expectations.ExpectColumnValuesToMatchRegex(column="label", regex=NON_BLANK_PATTERN),
+            "every story has a label",
         ),
     ]
 
@@ -435,6 +481,7 @@ SUITE_EXPECTATIONS: dict[str, Callable[[], list[Expectation]]] = {
     "claims": claims_expectations,
     "facts": facts_expectations,
     "claim_relations": relations_expectations,
+    "stories": stories_expectations,
 }
 
 

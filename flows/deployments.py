@@ -16,7 +16,9 @@ process that ever opens the DuckDB file.
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from prefect import Flow
+from prefect.runner import Runner
 from prefect.states import State
 from prefect.task_runners import TaskRunner
 
@@ -202,11 +205,42 @@ def serve(
     parameters = flow_parameters(
         paths, db=db, reports_dir=reports_dir, batch_size=batch_size, ahead=extract_ahead(workers)
     )
-    flow.serve(
+    # What Flow.serve does, with a runner that stops cleanly on SIGTERM (see StoppingRunner).
+    runner = StoppingRunner(name=name, limit=1)
+    runner.add_flow(
+        flow,
         name=name,
         parameters=parameters,
         description="Verify the claims in new or changed articles and publish through the gate.",
         tags=["claims"],
-        limit=1,
         **when,
     )
+    every = f"cron {when['cron']}" if "cron" in when else f"every {interval:g} s"
+    print(
+        f"serving {flow.name}/{name} ({every}); trigger a run with "
+        f"`prefect deployment run '{flow.name}/{name}'`; stop with Ctrl-C or SIGTERM",
+        flush=True,
+    )
+    asyncio.run(runner.start())
+
+
+class StoppingRunner(Runner):
+    """A Prefect runner whose SIGTERM handler stops it on its event loop.
+
+    Prefect's own handler calls the runner's ``stop`` from inside the running loop, where it
+    returns a coroutine that nobody awaits ("coroutine 'Runner.astop' was never awaited"), and
+    exits; this one schedules the stop on the loop, so running flow runs are cancelled the way
+    ``stop`` means to and ``serve`` returns.
+    """
+
+    _stopping: asyncio.Task[None] | None = None
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        self._logger.info("SIGTERM received, stopping the runner")
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            sys.exit(0)
+        if not self.started:
+            sys.exit(0)
+        self._stopping = loop.create_task(self.astop())

@@ -16,7 +16,7 @@ import uuid
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -26,9 +26,9 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from claims import multicore, stages
-from claims.errors import ClaimsError
+from claims.errors import ClaimsError, InputError
 from claims.ingest import Source
-from claims.models import Document, Extraction, RunSummary
+from claims.models import Document, Extraction, RunSummary, gate_words
 from claims.settings import Settings
 from claims.store import check_database, run_lock
 
@@ -40,8 +40,12 @@ TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 @task(name="discover", **TASK)
-def discover_inputs(paths: Sequence[str]) -> list[Source]:
-    return stages.discover_inputs(paths)
+def discover_inputs(paths: Sequence[str]) -> list[Source] | State:
+    try:
+        return stages.discover_inputs(paths)
+    except InputError as e:
+        # A missing inbox is the user's to fix: a failed state with the reason, no traceback.
+        return Failed(message=str(e))
 
 
 @task(name="begin", **TASK)
@@ -93,10 +97,9 @@ def unchanged(settings: Settings) -> bool:
 def publish(summary: RunSummary, gate: GateResult | None, settings: Settings) -> RunSummary:
     # Whatever the gate said, the run's row is published; the tables only if it passed.
     if gate is None:
-        # Staged is exactly what is published: it passed the gate then, and stays published.
-        return stages.finish_run(
-            summary, settings, status="published", gate_passed=True, tables_changed=False
-        )
+        # Nothing to validate: staged is exactly what is published (it passed the gate then and
+        # stays published), or the run read no document. The run published nothing.
+        return stages.finish_run(summary, settings, status="skipped", tables_changed=False)
     if gate.passed:
         stages.publish_staged(settings)
         return stages.finish_run(
@@ -146,7 +149,8 @@ def verify_claims(
     Args:
         paths: Files or folders to read (default: ``seeds``).
         db: DuckDB file (default: ``CLAIMS_DB`` or ``claims.duckdb``).
-        reports_dir: Where the report goes (default: ``CLAIMS_REPORTS_DIR`` or ``reports``).
+        reports_dir: Where the report goes (default: ``CLAIMS_REPORTS_DIR``, else
+            ``reports/<database name>/`` beside the database).
         batch_size: Input files per extraction batch (default: ``CLAIMS_BATCH_SIZE``).
         extract_ahead: Batches submitted for extraction before the oldest is staged; raise it
             to keep more Dask workers busy, at the cost of documents waiting in memory.
@@ -158,8 +162,13 @@ def verify_claims(
     check_database(settings.db)
 
     with run_lock(Path(settings.db)):
-        sources = discover_inputs(inputs)
         summary = stages.new_run(run_id, inputs)
+        found = discover_inputs(inputs, return_state=True)
+        if found.is_failed():
+            # A missing inbox: the run is recorded as failed, with the reason, and ends here.
+            summary = stages.fail_run(summary, settings, error=str(found.message))
+            return Failed(message=found.message, data=summary)
+        sources = cast(list[Source], found.result())
         try:
             summary = begin_run(summary, settings)
             known = stages.published_hashes(settings)
@@ -173,7 +182,8 @@ def verify_claims(
             for ready, extracted in pending:
                 summary = stage(ready, extracted.result(), summary, settings)
             summary = cross_check(summary, settings)
-            gate = None if unchanged(settings) else validate(settings)
+            skip = summary.documents == 0 or unchanged(settings)
+            gate = None if skip else validate(settings)
             # The last step that can fail the run: once it returns, the run is published.
             summary = publish(summary, gate, settings)
         except BaseException as e:
@@ -185,6 +195,10 @@ def verify_claims(
             multicore.shutdown()
         summary = report(summary, settings)
     message = summary_line(summary)
+    if summary.documents == 0:
+        return Failed(message=message, data=summary)
+    if summary.status == "skipped":
+        return Completed(message=message, data=summary)
     if not summary.gate_passed:
         return Failed(message=message, data=summary)
     return Completed(message=message, data=summary)
@@ -212,9 +226,7 @@ def describe_failure(e: BaseException) -> str:
 
 def summary_line(summary: RunSummary) -> str:
     """One line for the flow run's final state; says how much of the run was incremental."""
-    gate = "passed" if summary.gate_passed else "FAILED"
-    if summary.tables_changed is False:
-        gate = "not run: nothing changed, the published tables stay as they were"
+    gate = gate_words(summary.status, summary.gate_passed, summary.documents)
     took = ""
     if summary.finished_at is not None:
         took = f" in {(summary.finished_at - summary.started_at).total_seconds():.1f} s"

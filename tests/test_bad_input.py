@@ -185,7 +185,7 @@ def write_hostile_inbox(inbox: Path) -> Path:
     # Path() cannot spell a name that is not UTF-8; the OS takes bytes.
     with open(os.fsencode(inbox) + b"/" + NON_UTF8_NAME, "wb") as f:
         f.write(article("Officials said 45 houses lost power overnight.").encode())
-    # Only a file named on the command line can have an unsupported type: folders skip them.
+    # A file of an unsupported type named on the command line (in a folder: tests/test_ingest.py).
     docx = inbox.parent / "story.docx"
     docx.write_bytes(b"PK\x03\x04" + bytes(32))
     return docx
@@ -531,6 +531,7 @@ def test_ids_and_paths_in_metadata_never_decide_where_files_are_written(
         f"a/b/c/reports/report-{run_id}.md",
         "a/b/c/reports/latest.html",
         "a/b/c/reports/latest.md",
+        "a/b/c/reports/.claims-database",  # names the database these reports belong to
     } | ({"a/b/c/claims.duckdb.wal"} & created)
     for path in data_docs:
         assert not re.search(r"escape|evil|passwd|cron", path), path

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -30,15 +29,6 @@ from claims.report.chart import compact_number, date_ticks, nice_ticks
 from claims.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 1720}
 
 # doc_id: (outlet, published, text)
@@ -210,30 +200,6 @@ def test_a_report_without_contested_figures_has_no_chart_section(tmp_path: Path)
 
 
 # --- in Chromium -----------------------------------------------------------------------------
-
-
-def chromium_path() -> str | None:
-    configured = os.environ.get("CLAIMS_CHROMIUM")
-    if configured:
-        return configured if Path(configured).is_file() else None
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip(
-            "no Chromium: install Debian's `chromium` package (apt-get install chromium) or set "
-            "CLAIMS_CHROMIUM to a Chromium binary"
-        )
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'"
-    )
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture()

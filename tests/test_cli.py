@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -114,7 +116,7 @@ def test_a_review_closes_a_flag_by_id_prefix(db: Path, capsys: pytest.CaptureFix
         )
         == 0
     )
-    assert capsys.readouterr().out.strip() == f"{relation_id}: dismissed"
+    assert capsys.readouterr().out.strip().startswith(f"{relation_id}: not a conflict (dismissed)")
     assert main(["flags", "--db", str(db), "--format", "csv"]) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) == 1
     assert main(["flags", "--all", "--db", str(db), "--format", "json"]) == 0
@@ -125,3 +127,152 @@ def test_a_review_closes_a_flag_by_id_prefix(db: Path, capsys: pytest.CaptureFix
 def test_reviewing_an_unknown_flag_says_how_to_list_them(db: Path, capsys) -> None:
     assert main(["review", "r_nope", "--confirm", "--db", str(db)]) == 2
     assert "claims flags" in capsys.readouterr().err
+
+
+def test_export_takes_the_format_from_the_extension_of_out(
+    db: Path, tmp_path: Path, capsys
+) -> None:
+    """`--out x.csv` without --format used to write Parquet into x.csv."""
+    out = tmp_path / "docs.csv"
+    assert main(["export", "--db", str(db), "--table", "documents", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("doc_id,")
+    assert "(csv)" in capsys.readouterr().out
+
+
+def test_export_refuses_an_extension_it_cannot_read_or_that_contradicts_format(
+    db: Path, tmp_path: Path, capsys
+) -> None:
+    assert main(["export", "--db", str(db), "--out", str(tmp_path / "x.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "x.txt" in err and "--format" in err and err.count("\n") == 1
+    clash = ["export", "--db", str(db), "--format", "parquet", "--out", str(tmp_path / "x.csv")]
+    assert main(clash) == 2
+    assert "x.parquet" in capsys.readouterr().err
+    assert not (tmp_path / "x.txt").exists() and not (tmp_path / "x.csv").exists()
+
+
+def test_export_into_a_folder_writes_table_dot_format_there(
+    db: Path, tmp_path: Path, capsys
+) -> None:
+    """`--out DIR/` used to end in a traceback."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv = ["export", "--db", str(db), "--table", "documents", "--format", "jsonl"]
+    assert main([*argv, "--out", f"{folder}/"]) == 0
+    assert duckdb.execute(
+        f"SELECT count(*) FROM read_json('{folder}/documents.jsonl')"
+    ).fetchone() == (2,)
+    assert main([*argv, "--out", f"{tmp_path}/missing/"]) == 2
+    err = capsys.readouterr().err
+    assert "missing" in err and "no such folder" in err and "Traceback" not in err
+
+
+def test_query_refuses_more_than_one_statement(db: Path, capsys) -> None:
+    """`claims query 'a; b'` used to run both and show only the last."""
+    assert main(["query", "SELECT 1; SELECT count(*) FROM documents", "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "one SQL statement" in err and err.count("\n") == 1
+    assert main(["query", "SELECT count(*) AS n FROM documents;", "--db", str(db)]) == 0
+
+
+def test_a_typo_in_a_subcommand_flag_names_that_subcommand_in_one_line(db: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["flags", "--relaton", "conflict", "--db", str(db)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, "one line, like every other error"
+    assert err.startswith("claims: error: ") and "--relaton" in err
+    assert "`claims flags --help`" in err
+
+
+@pytest.fixture()
+def reviewed(tmp_path: Path) -> Path:
+    """A published conflict between two outlets' claims, and an agreement."""
+    from builders import publish_state, quantity_claim
+
+    docs = [
+        Document.build(
+            doc_id=f"{i:03d}_9a6e5357df07f2d3.txt",
+            source_path=f"/in/{i}.txt",
+            text=text,
+            outlet=outlet,
+            published=date(2024, 7, i + 1),
+        )
+        for i, (outlet, text) in enumerate(
+            (
+                ("DOD", "Over 50 allied nations pledged help."),
+                ("ANI", "Nearly 50 allies met."),
+                ("UPI", "About 48 allies came."),
+            )
+        )
+    ]
+    a = quantity_claim(docs[0], "Over 50 allied nations", value=50, low=50, high=None)
+    b = quantity_claim(docs[1], "Nearly 50 allies", value=50, low=45, high=50)
+    c = quantity_claim(docs[2], "About 48 allies", value=48, low=43.2, high=52.8)
+    long_reason = "the intervals are disjoint " + "and the time scopes overlap " * 5 + "END."
+    relations = [
+        Relation(
+            relation_id=Relation.make_id(x.claim_id, y.claim_id, kind),
+            claim_a=x.claim_id,
+            claim_b=y.claim_id,
+            doc_a=x.doc_id,
+            doc_b=y.doc_id,
+            claim_type="quantity",
+            relation=kind,
+            rule="RULE",
+            reason=long_reason,
+            score=score,
+        )
+        for x, y, kind, score in ((a, b, "conflict", 0.9), (b, c, "agree", 0.8))
+    ]
+    path = tmp_path / "flags.duckdb"
+    publish_state(path, docs, [a, b, c], relations, run_id="r1")
+    return path
+
+
+def test_flags_show_outlets_claims_and_the_whole_reason_not_agreements(reviewed, capsys) -> None:
+    assert main(["flags", "--db", str(reviewed)]) == 0
+    out = capsys.readouterr().out
+    assert "“Over 50 allied nations” (DOD, 2024-07-01)" in out
+    assert "“Nearly 50 allies” (ANI, 2024-07-02)" in out
+    assert "9a6e5357df07f2d3" not in out, "outlets, not hashed file names"
+    assert "END." in out, "the reason is not cut"
+    assert "About 48 allies" not in out and "(1 flag)" in out, "an agreement is not a flag"
+    assert main(["flags", "--relation", "agree", "--db", str(reviewed)]) == 0
+    assert "About 48 allies" in capsys.readouterr().out
+
+
+def test_flags_csv_has_notes_and_reviewers_and_the_reviewer_is_never_null(
+    reviewed, capsys, monkeypatch
+) -> None:
+    for name in ("USER", "LOGNAME", "CLAIMS_REVIEWER"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["flags", "--db", str(reviewed), "--format", "json"]) == 0
+    [flag] = json.loads(capsys.readouterr().out)
+    assert (
+        main(
+            [
+                "review",
+                flag["relation_id"],
+                "--verdict",
+                "needs_context",
+                "--note",
+                "which coalition?",
+                "--db",
+                str(reviewed),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["flags", "--all", "--db", str(reviewed), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["status"] == "needs_context" and rows[0]["note"] == "which coalition?"
+    assert rows[0]["reviewer"], "the login name when $USER is unset"
+    assert rows[0]["span_a"] == "Over 50 allied nations" and rows[0]["outlet_b"] == "ANI"
+    monkeypatch.setenv("CLAIMS_REVIEWER", "Ada")
+    assert main(["review", flag["relation_id"], "--confirm", "--db", str(reviewed)]) == 0
+    capsys.readouterr()
+    assert main(["flags", "--all", "--db", str(reviewed), "--format", "json"]) == 0
+    [flag] = json.loads(capsys.readouterr().out)
+    assert (flag["status"], flag["reviewer"]) == ("confirmed", "Ada")

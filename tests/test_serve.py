@@ -255,6 +255,9 @@ def test_served_flow_publishes_an_article_dropped_into_the_inbox(
             (log,),
         )
     assert "1 extracted, 1 unchanged" in run["state"]["message"], run["state"]["message"]
+    # Stopped with SIGTERM: the runner stops on its loop (no "coroutine ... never awaited").
+    assert serve.returncode == 0, tail(log)
+    assert "never awaited" not in log.read_text(errors="replace")
 
     tables = published(db)
     status, gate_passed, extracted, unchanged = tables["runs"][run["id"]]

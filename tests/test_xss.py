@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import VIEWPORT, browser, wait_for_count
+from test_browser import VIEWPORT, wait_for_count
 
 from claims.cli import main
-
-__all__ = ["browser"]  # the module-scoped fixture, shared with tests/test_browser.py
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +33,7 @@ outlet: '<svg onload="window.__pwned=8">Hostile Wire'
 url: 'javascript:window.__pwned=9'
 published: 2024-06-14
 ---
-Officials said {SCRIPT} more than 5,000 troops {A_LINK} were massed near the border on Friday.
+{A_LINK} {SCRIPT} Officials said more than 5,000 troops were massed near the border on Friday.
 
 A convoy carried about 200 tanks to the front on Friday.
 
@@ -43,7 +41,7 @@ A convoy carried about 200 tanks to the front on Friday.
 
 The page {A_LINK} said 12 warships were sunk on Friday.
 
-An {SVG} report {IMG} counted 300 drones over Kyiv on Friday, {MD_LINK} officials said.
+A report said 300 drones flew over Kyiv on Friday, officials said {SVG} {IMG} {MD_LINK}.
 """
 
 CALM = """---
@@ -52,9 +50,9 @@ outlet: Plain Wire
 url: https://news.example/calm
 published: 2024-06-14
 ---
-Officials said about 1,000 troops were massed near the border on Friday.
+Officials said about 4,000 troops were massed near the border on Friday.
 
-A report counted 40 drones over Kyiv on Friday.
+A report said 180 drones flew over Kyiv on Friday.
 """
 
 # An HTML page: its markup is dropped by the article extractor, but the escaped text in its
@@ -107,8 +105,8 @@ def page(hostile_report: Path, browser) -> Iterator[Any]:
 
 def test_the_pipeline_flags_the_hostile_sentences_as_conflicts(page) -> None:
     conflicts = page.locator("section#conflicts").inner_text()
-    assert "more than 5,000 troops" in conflicts and "about 1,000 troops" in conflicts
-    assert "300 drones" in conflicts and "40 drones" in conflicts
+    assert "more than 5,000 troops" in conflicts and "about 4,000 troops" in conflicts
+    assert "300 drones" in conflicts and "180 drones" in conflicts
 
 
 def test_no_payload_runs_and_no_dialog_opens(page) -> None:

@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from claims.crosscheck import Rule
+from claims.crosscheck.quantities import fitted_thresholds
+from claims.crosscheck.rules import Rule
 from claims.lexicon import CrosscheckLexicon, crosscheck_lexicon, fold, normalize_name
 from claims.models import Document, FactClaim, Relation
 from claims.settings import Settings
@@ -135,6 +136,9 @@ def check_facts(
     facts: Sequence[FactClaim], documents: Mapping[str, Document], settings: Settings
 ) -> list[Relation]:
     lex = crosscheck_lexicon(settings.data_dir)
+    threshold = settings.min_relation_score
+    if threshold is None:
+        threshold = fitted_thresholds(settings.data_dir)[0]
     groups: dict[tuple[str, str, str], list[_Fact]] = defaultdict(list)
     seen: set[tuple[object, ...]] = set()
     for f in sorted(facts, key=lambda f: (f.doc_id, f.char_start, f.fact_id)):
@@ -164,6 +168,6 @@ def check_facts(
                 rule = _fact_rule(x, y, lex)
                 if rule is not None:
                     relation = _fact_relation(x, y, rule, lex)
-                    if relation.score >= settings.min_relation_score:
+                    if relation.score >= threshold:
                         out.append(relation)
     return out

@@ -1,394 +1,368 @@
-"""Quantity claims as arrays, and the candidate pairs the rules decide.
+"""Candidate pairs of quantity claims, and the features that tell whether they are one quantity.
 
-The first half of the ``quantitycheck`` engine: each claim's measure, scope, interval and key
-terms become numpy arrays once (:func:`prepare`); claims are blocked by measure and sorted
-neighbourhoods give the candidate pairs (:func:`candidates`); each pair gets the rule its
-intervals and times call for (:func:`decide`, :func:`nearest_updates`). All of it is array
-work, so its cost grows linearly with the claims.
+Claims meet only within a story, of one kind, and in a block: one measure, or one outcome (a
+unit the extractor misread still names what happened), or one value (two outlets giving the
+same figure). Within a block, claims sorted by time each meet their next
+``Settings.crosscheck_window`` from other documents, so the work grows linearly with the
+claims. Each pair gets the named features of :data:`FEATURES` (what both say about what is
+counted, whose figure it is, places, words, values, times); ``quantities`` turns them into a
+probability with weights fitted on the development corpus (``bench/fit_crosscheck.py``).
+Everything is numpy over all pairs at once.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 import numpy as np
 
-from claims.crosscheck import (
-    _CODES,
-    _CUMULATIVE,
-    _SCOPES,
-    _STATE,
-    Rule,
-    _interval,
-    _scope_of,
+from claims.crosscheck.profiles import Lists, Profiles, levels
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "measure_same",
+    "outcome_same",
+    "outcome_differs",
+    "outcome_one_side",
+    "holder_same",
+    "holder_differs",
+    "holder_one_side",
+    "facet_same",
+    "facet_clash",
+    "place_differs",
+    "rare_entity_differs",
+    "part",
+    "estimate_one_side",
+    "estimate_both",
+    "change_one_side",
+    "change_both",
+    "similarity",
+    "entities_shared",
+    "same_value",
+    "same_value_crowded",
+    "ratio_at_one_time",
+    "ratio_apart",
+    "same_day",
+    "days_apart",
+    "outcome_same_apart",
+    "fixed",
+    "generic",
+    "generic_similarity",
+    "measure_kind",
+    "date_kind",
 )
-from claims.lexicon import (
-    KeyTerm,
-    content_words,
-    crosscheck_lexicon,
-    measure_for,
-    parse_key_term,
-)
-from claims.models import Document, QuantityClaim
-from claims.settings import Settings
+_GENERIC_KINDS = ("percent", "money", "duration")
+_SEED = 20240
 
 
 @dataclass
-class IdLists:
-    """A list of distinct item ids per claim, as arrays: claim i has
-    ``items[ptr[i]:ptr[i + 1]]`` (compressed sparse rows)."""
+class Pairs:
+    """Candidate pairs as row indices into ``Profiles`` (``a`` before ``b`` in time order
+    within their block), with the entry of each side in its block (``ea``, ``eb``) and the
+    block's facts per entry."""
 
-    ptr: np.ndarray
-    items: np.ndarray
-    width: int  # one more than the largest item id
+    a: np.ndarray
+    b: np.ndarray
+    narrowing_a: np.ndarray  # hash of the places that make a claim a part of its block
+    narrowing_b: np.ndarray
+    rare_a: np.ndarray  # hash of the names only its document gives in the block
+    rare_b: np.ndarray
+    crowd_a: np.ndarray  # log(1 + figures of the block within 5% of it)
+    crowd_b: np.ndarray
 
-    @classmethod
-    def build(cls, n: int, owner: np.ndarray, item: np.ndarray) -> IdLists:
-        width = int(item.max(initial=0)) + 1
-        codes = sorted_unique(owner * width + item)
-        return cls(np.searchsorted(codes // width, np.arange(n + 1)), codes % width, width)
+    def __len__(self) -> int:
+        return len(self.a)
 
-    def sizes(self, rows: np.ndarray) -> np.ndarray:
-        return self.ptr[rows + 1] - self.ptr[rows]
+    def take(self, keep: np.ndarray) -> Pairs:
+        return Pairs(*(getattr(self, f)[keep] for f in self.__dataclass_fields__))
 
-    def total(self, rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
-        """For each row, the summed weight of its items."""
-        running = np.r_[0.0, np.cumsum(weight[self.items])]
-        return running[self.ptr[rows + 1]] - running[self.ptr[rows]]
 
-    def shared(self, a: np.ndarray, b: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
-        """For each pair k, how many items (or their summed weight) rows a[k] and b[k] share."""
-        pair_a, at_a = _expand(self.ptr[a], self.sizes(a))
-        pair_b, at_b = _expand(self.ptr[b], self.sizes(b))
-        codes = np.concatenate(
-            (pair_a * self.width + self.items[at_a], pair_b * self.width + self.items[at_b])
+def _expand(lists: Lists, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in ``rows``, item) for every item of every listed row."""
+    sizes = lists.ptr[rows + 1] - lists.ptr[rows]
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    first = np.repeat(lists.ptr[rows], sizes)
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return owner, lists.items[first + offset]
+
+
+def _hash_codes(n: int) -> np.ndarray:
+    return np.random.default_rng(_SEED).integers(1, 2**62, size=n + 1).astype(np.uint64)
+
+
+def _set_hash(owner: np.ndarray, items: np.ndarray, keep: np.ndarray, n: int) -> np.ndarray:
+    """Per owner, a hash of its kept items (0 for none): equal sets, equal hashes."""
+    codes = _hash_codes(int(items.max(initial=0)))
+    out = np.zeros(n, dtype=np.uint64)
+    np.add.at(out, owner[keep], codes[items[keep]])
+    return out
+
+
+def _blocks(p: Profiles) -> tuple[np.ndarray, np.ndarray]:
+    """Entries (block id, row): each claim in its measure block, its outcome block and its
+    value block."""
+    n = len(p)
+    rows = np.arange(n)
+    finite = np.isfinite(p.value) & (p.value != 0)
+    value_code = np.full(n, -1, dtype=np.int64)
+    if finite.any():
+        # One value block per figure to six significant digits: a value, not an interval.
+        v = p.value[finite]
+        magnitude = np.floor(np.log10(np.abs(v))).astype(np.int64)
+        mantissa = np.round(v / 10.0 ** (magnitude - 5)).astype(np.int64)
+        _, value_code[finite] = np.unique(
+            np.stack([magnitude, mantissa], axis=1), axis=0, return_inverse=True
         )
-        codes.sort()
-        twice = codes[1:][codes[1:] == codes[:-1]]
-        each = None if weight is None else weight[twice % self.width]
-        return np.bincount(twice // self.width, weights=each, minlength=len(a))
-
-    def rarity(self) -> np.ndarray:
-        """Smoothed inverse document frequency of each item over the rows: a word most claims
-        use says little about which quantity a claim is about."""
-        rows = len(self.ptr) - 1
-        frequency = np.bincount(self.items, minlength=self.width)
-        return np.log((rows + 1) / (frequency + 1)) + 1
-
-
-@dataclass
-class ClaimArrays:
-    """The claims taking part as parallel arrays (index = position in ``claims``), and their
-    parsed key terms in CSR form: claim i has ``kterms[t]`` for t in
-    ``term_ids[term_ptr[i]:term_ptr[i + 1]]``."""
-
-    claims: list[QuantityClaim]
-    measure: list[str]
-    start: np.ndarray  # raw time scope, date ordinals
-    end: np.ndarray
-    widen: np.ndarray  # days the scope is stretched on each side
-    doc: np.ndarray
-    scope: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    lo_inc: np.ndarray
-    hi_inc: np.ndarray
-    kterms: list[KeyTerm]
-    term_ptr: np.ndarray
-    term_ids: np.ndarray
-    roles: dict[str, np.ndarray]  # per role: each claim's term-set id (0: no term of the role)
-    role_owner: dict[str, np.ndarray]  # per role: a claim holding each term-set id
-    role_single: dict[str, np.ndarray]  # per role: the term of each one-term set, else -1
-    matching: np.ndarray  # sorted codes x * len(kterms) + y of distinct terms that match
-    anchors: IdLists  # per claim: ids of its key terms' anchors
-    entity_anchors: IdLists  # per claim: ids of its entity terms' anchors
-    word_ids: IdLists  # per claim: ids of its descriptive words
-    group: np.ndarray  # id of the claim's (kind, measure, scope_type)
-    keys: IdLists  # per claim: the anchors it is blocked by (its entities', else all)
-
-    def __post_init__(self) -> None:
-        self._terms: dict[int, list[KeyTerm]] = {}
-
-    def terms(self, i: int) -> list[KeyTerm]:
-        if i not in self._terms:
-            ids = self.term_ids[self.term_ptr[i] : self.term_ptr[i + 1]].tolist()
-            self._terms[i] = [self.kterms[t] for t in ids]
-        return self._terms[i]
-
-    def role_set(self, role: str, set_id: int) -> tuple[KeyTerm, ...]:
-        if set_id == 0:
-            return ()
-        return tuple(t for t in self.terms(int(self.role_owner[role][set_id])) if t.role == role)
-
-
-def prepare(
-    claims: Sequence[QuantityClaim], documents: Mapping[str, Document], settings: Settings
-) -> ClaimArrays:
-    lex, data_dir = crosscheck_lexicon(settings.data_dir), settings.data_dir
-    groups: dict[tuple[str, str, str], int] = {}
-    docs: dict[str, int] = {}
-    kept: list[QuantityClaim] = []
-    measures: list[str] = []
-    rows: list[tuple] = []
-    group_of: list[int] = []
-    flat: list[str] = []
-    counts: list[int] = []
-    scope_code = {name: k for k, name in enumerate(_SCOPES)}
-    fields = attrgetter("mention_of", "kind", "key_terms", "measure", "scope_type", "doc_id")
-    for c in sorted(claims, key=attrgetter("claim_id")):
-        mention, kind, terms, measure, scope_type, doc_id = fields(c)
-        if mention is not None or kind in lex.skip_kinds or not terms:
-            continue
-        measure = measure or measure_for(c.unit, data_dir)
-        when = _scope_of(c, documents, settings)
-        if measure is None or when is None or (c.low is None and c.high is None):
-            continue
-        kept.append(c)
-        measures.append(measure)
-        group_of.append(groups.setdefault((kind, measure, scope_type), len(groups)))
-        doc = docs.setdefault(doc_id, len(docs))
-        rows.append((*when, doc, scope_code[scope_type], *_interval(c, settings)))
-        flat.extend(terms)
-        counts.append(len(terms))
-    n = len(kept)
-    raw_ids = {r: k for k, r in enumerate(dict.fromkeys(flat))}
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
-    start, end, widen, doc_ids, scope = (np.array(col, dtype=np.int64) for col in cols[:5])
-    lo, hi = (np.array(col, dtype=np.float64) for col in cols[5:7])
-    lo_inc, hi_inc = (np.array(col, dtype=bool) for col in cols[7:9])
-
-    # Each distinct term string is parsed once; the rest is array work.
-    distinct: dict[KeyTerm, int] = {}
-    parsed = [parse_key_term(r, data_dir) for r in raw_ids]
-    to_term = np.array([distinct.setdefault(t, len(distinct)) if t else -1 for t in parsed] + [-1])
-    kterms = list(distinct)
-    n_terms = max(len(kterms), 1)
-    owner = np.repeat(np.arange(n), counts)
-    term = to_term[np.fromiter(map(raw_ids.__getitem__, flat), np.int64, len(flat))]
-    pairs = sorted_unique(owner[term >= 0] * n_terms + term[term >= 0])
-    e_claim, e_term = pairs // n_terms, pairs % n_terms
-    words: dict[str, int] = {}
-    t_word = np.array(
-        [words.setdefault(t.word, len(words)) if t.role is None else -1 for t in kterms] + [-1]
-    )
-    unit_word = np.array([words.get(m, -2) for m in measures] + [-2], dtype=np.int64)
-    has_plain = np.zeros(n, dtype=bool)
-    has_plain[e_claim[t_word[e_term] >= 0]] = True
-    # A plain term naming the unit ("term:troop" on a troop count) adds nothing to the measure.
-    keep = t_word[e_term] != unit_word[e_claim]
-    e_claim, e_term = e_claim[keep], e_term[keep]
-    term_ptr = np.searchsorted(e_claim, np.arange(n + 1))
-
-    anchors: dict[str, int] = {}
-    t_anchor = np.array([anchors.setdefault(t.anchor, len(anchors)) for t in kterms] + [0])
-    t_entity = np.array([t.label is not None for t in kterms] + [False])
-    # Claims naming entities meet only through a shared entity; others through plain words.
-    has_entity = np.zeros(n, dtype=bool)
-    has_entity[e_claim[t_entity[e_term]]] = True
-    use = t_entity[e_term] | ~has_entity[e_claim]
-
-    roles, role_owner, role_single = _role_sets(n, e_claim, e_term, kterms)
-    plain = t_word[e_term] >= 0
-    word_owner, word_item = [e_claim[plain]], [t_word[e_term[plain]]]
-    # Claims whose key terms have no plain word are described by their subject instead.
-    for i in np.flatnonzero(~has_plain).tolist():
-        named = {
-            x
-            for t in (kterms[k] for k in e_term[term_ptr[i] : term_ptr[i + 1]])
-            for x in (t.text, t.anchor)
-        }
-        said = sorted(content_words(kept[i].subject, data_dir) - named - {measures[i]})
-        word_owner.append(np.full(len(said), i))
-        word_item.append(np.array([words.setdefault(w, len(words)) for w in said], dtype=np.int64))
-    entity_entries = t_entity[e_term]
-    return ClaimArrays(
-        claims=kept,
-        measure=measures,
-        start=start,
-        end=end,
-        widen=widen,
-        doc=doc_ids,
-        scope=scope,
-        lo=lo,
-        hi=hi,
-        lo_inc=lo_inc,
-        hi_inc=hi_inc,
-        kterms=kterms,
-        term_ptr=term_ptr,
-        term_ids=e_term,
-        roles=roles,
-        role_owner=role_owner,
-        role_single=role_single,
-        matching=_matching(kterms),
-        anchors=IdLists.build(n, e_claim, t_anchor[e_term]),
-        entity_anchors=IdLists.build(n, e_claim[entity_entries], t_anchor[e_term[entity_entries]]),
-        word_ids=IdLists.build(n, np.concatenate(word_owner), np.concatenate(word_item)),
-        group=np.array(group_of, dtype=np.int64),
-        keys=IdLists.build(n, e_claim[use], t_anchor[e_term[use]]),
-    )
-
-
-def _role_sets(
-    n: int, e_claim: np.ndarray, e_term: np.ndarray, kterms: list[KeyTerm]
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Per role: each claim's term-set id, a claim holding each set, each one-term set's term.
-
-    A set's id comes from the sum of random 64-bit codes of its terms (a set hash), so equal
-    sets get equal ids without comparing them.
-    """
-    codes = np.random.default_rng(0).integers(1, 2**62, size=len(kterms) + 1).astype(np.uint64)
-    roles, owner, single = {}, {}, {}
-    t_role = [t.role for t in kterms] + [None]
-    for role in sorted({r for r in t_role if r}):
-        sel = np.array([r == role for r in t_role])[e_term]
-        rc, rt = e_claim[sel], e_term[sel]
-        heads = np.flatnonzero(np.r_[True, rc[1:] != rc[:-1]])
-        _, inverse = np.unique(np.add.reduceat(codes[rt], heads), return_inverse=True)
-        roles[role] = np.zeros(n, dtype=np.int64)
-        roles[role][rc[heads]] = inverse + 1
-        owner[role] = np.zeros(int(inverse.max(initial=0)) + 2, dtype=np.int64)
-        owner[role][inverse + 1] = rc[heads]
-        single[role] = np.full(len(owner[role]), -1, dtype=np.int64)
-        alone = np.diff(np.r_[heads, len(rc)]) == 1
-        single[role][inverse[alone] + 1] = rt[heads[alone]]
-    return roles, owner, single
-
-
-def _matching(kterms: list[KeyTerm]) -> np.ndarray:
-    """Codes of the pairs of distinct terms that match (``KeyTerm.matches``): same anchor, or
-    one's words a run of the other's."""
-    by_text: dict[str, list[int]] = defaultdict(list)
-    by_anchor: dict[str, list[int]] = defaultdict(list)
-    for k, t in enumerate(kterms):
-        by_text[t.text].append(k)
-        by_anchor[t.anchor].append(k)
-    pairs = {(x, y) for group in by_anchor.values() for x in group for y in group if x != y}
-    for k, t in enumerate(kterms):
-        words = t.text.split()
-        for size in range(1, len(words)):
-            for first in range(len(words) - size + 1):
-                for m in by_text.get(" ".join(words[first : first + size]), ()):
-                    pairs.update(((k, m), (m, k)))
-    n = max(len(kterms), 1)
-    return np.array(sorted(x * n + y for x, y in pairs), dtype=np.int64)
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values; ``np.unique`` (hash-based in numpy 2.4) is ~20x slower here."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
-def _expand(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row k: k repeated count[k] times, with positions first[k], first[k] + 1, ..."""
-    rows = np.repeat(np.arange(len(first)), count)
-    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    return rows, np.repeat(first, count) + offsets
-
-
-def _entries(q: ClaimArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Blocking entries: block id, claim, whether it compares forward and whether backward.
-
-    A claim with descriptive words is blocked by each (group, key anchor, word) and compared
-    forward there: it meets claims sharing an entity and a word. Every claim is also blocked by
-    (group, key anchor), where only claims without words compare, in both directions: they
-    meet anyone sharing an entity.
-    """
-    claims = np.arange(len(q.claims))
-    rows, at = _expand(q.keys.ptr[:-1], q.keys.sizes(claims))
-    anchor = q.keys.items[at]
-    word_rows, word_at = _expand(q.word_ids.ptr[rows], q.word_ids.sizes(rows))
-    rows_a = rows[word_rows]
-    plain = (q.group[rows] * q.keys.width + anchor) * 2
-    worded = (
-        (q.group[rows_a] * q.keys.width + anchor[word_rows]) * q.word_ids.width
-        + q.word_ids.items[word_at]
-    ) * 2 + 1
-    _, block = np.unique(np.concatenate((plain, worded)), return_inverse=True)
-    claim = np.concatenate((rows, rows_a))
-    wordless = q.word_ids.sizes(rows) == 0
-    starts = np.concatenate((wordless, np.ones(len(rows_a), dtype=bool)))
-    back = np.concatenate((wordless, np.zeros(len(rows_a), dtype=bool)))
-    return block, claim, starts, back
-
-
-def candidates(q: ClaimArrays, window: int, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each pair worth deciding, once: same block, different documents, at most ``window``
-    neighbours apart in time order, with overlapping scopes or (states and running totals
-    only) a later scope starting within ``max_gap`` days."""
-    block, claim, starts, back = _entries(q)
-    if not len(claim):
-        return claim, claim
-    wstart, wend = q.start[claim] - q.widen[claim], q.end[claim] + q.widen[claim]
-    order = np.lexsort((claim, wstart, block))
-    block, claim, starts, back = block[order], claim[order], starts[order], back[order]
-    wstart, wend = wstart[order], wend[order]
-    base = int(wstart.min())
-    span = int(wend.max()) - base + max_gap + 2
-    key = block * span + (wstart - base)
-    position = np.arange(len(key))
-    # Entries are sorted by start within a block, so those between this one and the first
-    # starting after its end overlap it in time, and those from there on are later.
-    later = np.searchsorted(key, block * span + (wend - base), side="right")
-    horizon = np.searchsorted(key, block * span + (wend - base) + max_gap, side="right")
-    first = np.searchsorted(key, block * span, side="left")
-    updatable = (q.scope[claim] == _STATE) | (q.scope[claim] == _CUMULATIVE)
-    same = np.where(starts, np.minimum(later - position - 1, window), 0)
-    after = np.where(starts & updatable, np.minimum(horizon - later, window), 0)
-    # In (group, anchor) blocks only claims without words compare, so they also look back.
-    before = np.where(back, np.minimum(position - first, window), 0)
-    pieces = [
-        _expand(position + 1, same),
-        _expand(later, after),
-        _expand(position - before, before),
+    kinds = [
+        (np.zeros(n, dtype=np.int64), p.measure, np.ones(n, dtype=bool)),
+        (np.ones(n, dtype=np.int64), p.outcome, p.outcome > 0),
+        (np.full(n, 2, dtype=np.int64), value_code, value_code >= 0),
     ]
-    a = claim[np.concatenate([rows for rows, _ in pieces])]
-    b = claim[np.concatenate([cols for _, cols in pieces])]
-    keep = q.doc[a] != q.doc[b]
-    low, high = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    codes = sorted_unique(low * len(q.claims) + high)
-    return codes // len(q.claims), codes % len(q.claims)
+    keys, entry_rows = [], []
+    for tag, what, present in kinds:
+        r = rows[present]
+        keys.append(np.stack([p.story[r], p.kind[r], tag[r], what[r]], axis=1))
+        entry_rows.append(r)
+    key = np.concatenate(keys) if keys else np.zeros((0, 4), dtype=np.int64)
+    row = np.concatenate(entry_rows) if entry_rows else np.zeros(0, dtype=np.int64)
+    _, block = np.unique(key, axis=0, return_inverse=True)
+    return block.reshape(-1), row
 
 
-def decide(
-    q: ClaimArrays, a: np.ndarray, b: np.ndarray, max_gap: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Order each pair older first and give it a rule index into ``_CODES`` (pairs with no
-    rule are dropped)."""
-    swap = (q.end[b] < q.end[a]) | ((q.end[b] == q.end[a]) & (q.start[b] < q.start[a]))
-    a, b = np.where(swap, b, a), np.where(swap, a, b)
-    same_time = np.maximum(q.start[a] - q.widen[a], q.start[b] - q.widen[b]) <= np.minimum(
-        q.end[a] + q.widen[a], q.end[b] + q.widen[b]
+def candidates(p: Profiles, window: int) -> Pairs:
+    """Each pair worth deciding, once (from the first block that gives it)."""
+    block, row = _blocks(p)
+    if not len(row):
+        empty = np.zeros(0, dtype=np.int64)
+        return Pairs(empty, empty, *(np.zeros(0, dtype=np.uint64),) * 4, *(np.zeros(0),) * 2)
+    order = np.lexsort((row, p.start[row], block))
+    block, row = block[order], row[order]
+    # A block that only one document fills gives no pair.
+    narrowing, rare, crowd = _block_facts(p, block, row)
+    ea_parts, eb_parts = [], []
+    for k in range(1, window + 1):
+        i = np.arange(len(row) - k)
+        j = i + k
+        ok = (block[i] == block[j]) & (p.doc[row[i]] != p.doc[row[j]])
+        ea_parts.append(i[ok])
+        eb_parts.append(j[ok])
+        if not (block[i] == block[j]).any():
+            break
+    ea = np.concatenate(ea_parts) if ea_parts else np.zeros(0, dtype=np.int64)
+    eb = np.concatenate(eb_parts) if eb_parts else np.zeros(0, dtype=np.int64)
+    a, b = row[ea], row[eb]
+    n = len(p)
+    key = np.minimum(a, b) * n + np.maximum(a, b)
+    _, first = np.unique(key, return_index=True)
+    first.sort()
+    ea, eb = ea[first], eb[first]
+    return Pairs(
+        row[ea], row[eb], narrowing[ea], narrowing[eb], rare[ea], rare[eb], crowd[ea], crowd[eb]
     )
-    lo, hi = np.maximum(q.lo[a], q.lo[b]), np.minimum(q.hi[a], q.hi[b])
-
-    def holds(x: np.ndarray) -> np.ndarray:
-        return ((q.lo[x] < lo) | q.lo_inc[x]) & ((q.hi[x] > lo) | q.hi_inc[x])
-
-    overlap = (lo < hi) | ((lo == hi) & holds(a) & holds(b))
-    grew = (q.scope[a] == _CUMULATIVE) & (q.end[a] < q.end[b]) & (q.lo[b] >= q.hi[a])
-    updatable = (q.scope[a] == _STATE) | (q.scope[a] == _CUMULATIVE)
-    rule = np.full(len(a), -1, dtype=np.int64)
-    rule[same_time & overlap] = _CODES.index(Rule.AGREE_OVERLAP)
-    rule[same_time & ~overlap] = _CODES.index(Rule.CONFLICT_DISJOINT_SAME_TIME)
-    rule[same_time & ~overlap & grew] = _CODES.index(Rule.UPDATE_CUMULATIVE_GROWTH)
-    near = q.start[b] - q.widen[b] - (q.end[a] + q.widen[a]) <= max_gap
-    rule[~same_time & updatable & near] = _CODES.index(Rule.UPDATE_DIFFERENT_TIME)
-    keep = rule >= 0
-    return a[keep], b[keep], rule[keep]
 
 
-def nearest_updates(q: ClaimArrays, a: np.ndarray, b: np.ndarray, rule: np.ndarray) -> np.ndarray:
-    """Keep an update only towards the nearest later scope of each older claim, so a series of
-    figures becomes a chain of updates rather than every pair of it."""
-    keep = np.ones(len(a), dtype=bool)
-    updates = np.flatnonzero(rule == _CODES.index(Rule.UPDATE_DIFFERENT_TIME))
-    if len(updates):
-        order = updates[np.lexsort((q.start[b[updates]], a[updates]))]
-        heads = np.r_[True, a[order][1:] != a[order][:-1]]
-        head = np.maximum.accumulate(np.where(heads, np.arange(len(order)), 0))
-        keep[order] = q.start[b[order]] == q.start[b[order]][head]
-    return keep
+def _block_facts(
+    p: Profiles, block: np.ndarray, row: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per entry: the narrowing hash (places its block does not usually name), the rare-names
+    hash (names no other document of the block gives) and the crowding of its value."""
+    m = len(row)
+    narrowing = _uncommon_hash(p.places, block, row, p.doc, share=0.5, whole_at=3)
+    rare = _uncommon_hash(p.entities, block, row, p.doc, share=0.0, whole_at=None)
+    level = levels(p)[row]
+    crowd = np.zeros(m)
+    valid = ~np.isnan(level)
+    if valid.any():
+        idx = np.flatnonzero(valid)
+        # Sort by (block, level); count neighbours within 0.05 (5%) in the same block.
+        order = idx[np.lexsort((level[idx], block[idx]))]
+        span = 1e3  # levels are logs (|x| < 1e2): blocks never overlap in the combined key
+        combined = block[order] * span + level[order]
+        lo = np.searchsorted(combined, combined - 0.05, side="left")
+        hi = np.searchsorted(combined, combined + 0.05, side="right")
+        crowd[order] = np.log1p(hi - lo - 1)
+    return narrowing, rare, crowd
+
+
+def _uncommon_hash(
+    lists: Lists,
+    block: np.ndarray,
+    row: np.ndarray,
+    doc: np.ndarray,
+    share: float,
+    whole_at: int | None,
+) -> np.ndarray:
+    """Per entry, a hash of its items that are not common in its block: named by fewer than
+    max(2, ``share`` of the block's documents) of them (for ``share`` 0: by one document only).
+    An entry with ``whole_at`` items or more names a whole ("in Guinea, Liberia and Sierra
+    Leone"): hash 0."""
+    m = len(row)
+    owner, item = _expand(lists, row)
+    if not len(item):
+        return np.zeros(m, dtype=np.uint64)
+    width = int(item.max()) + 1
+    # Documents per block, and documents naming each (block, item).
+    n_docs_block = np.bincount(
+        np.unique(block * (doc.max() + 1) + doc[row]) // (doc.max() + 1), minlength=block.max() + 1
+    )
+    bi = block[owner] * width + item
+    bid = np.unique(np.stack([bi, doc[row[owner]]], axis=1), axis=0)
+    keys, counts = np.unique(bid[:, 0], return_counts=True)
+    need = np.maximum(2, np.ceil(share * n_docs_block[keys // width]))
+    common_keys = keys[counts >= need]
+    common = np.isin(bi, common_keys)
+    out = _set_hash(owner, item, ~common, m)
+    if whole_at is not None:
+        sizes = lists.ptr[row + 1] - lists.ptr[row]
+        out[sizes >= whole_at] = 0
+    return out
+
+
+def _shared_weight(lists: Lists, a: np.ndarray, b: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """For each pair, the summed weight of the items rows a[k] and b[k] share."""
+    if not len(a):
+        return np.zeros(0)
+    width = int(lists.items.max(initial=0)) + 1
+    oa, ia = _expand(lists, a)
+    ob, ib = _expand(lists, b)
+    codes = np.concatenate((oa * width + ia, ob * width + ib))
+    codes.sort()
+    twice = codes[1:][codes[1:] == codes[:-1]]
+    return np.bincount(twice // width, weights=weight[twice % width], minlength=len(a))
+
+
+def _row_weight(lists: Lists, rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    running = np.r_[0.0, np.cumsum(weight[lists.items])]
+    return running[lists.ptr[rows + 1]] - running[lists.ptr[rows]]
+
+
+def word_weights(p: Profiles) -> np.ndarray:
+    """Each (story-specific) word's rarity among its story's claims: a word most claims of a
+    story use ("fire" in a fire) says little about which quantity a figure is."""
+    items = p.words.items
+    width = int(items.max(initial=0)) + 1
+    df = np.bincount(items, minlength=width)
+    owner = np.repeat(np.arange(len(p)), p.words.sizes())
+    per_story = np.bincount(p.story, minlength=int(p.story.max(initial=0)) + 1)
+    story_of_word = np.zeros(width, dtype=np.int64)
+    story_of_word[items] = p.story[owner]
+    n = per_story[story_of_word]
+    return np.log((n + 1) / (df + 0.5))
+
+
+def same_value(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether the two figures state the same value: within the rounding either allows, or
+    within 5% when either is hedged ("about 80" and "at least 80"); for vague amounts, whether
+    their intervals meet."""
+    va, vb = p.value[a], p.value[b]
+    scale = np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
+    slack = np.maximum(p.slack[a], p.slack[b]) + converted(p, a, b) * scale
+    close = np.abs(va - vb) <= slack + 1e-9 * scale
+    vague = np.isnan(va) | np.isnan(vb)
+    return np.where(vague, overlap(p, a, b), close)
+
+
+def converted(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, the share each side may move for being converted from another currency
+    (0 when both sums were stated in one currency)."""
+    cross = (p.currency[a] > 0) & (p.currency[b] > 0) & (p.currency[a] != p.currency[b])
+    return np.where(cross, p.currency_slack, 0.0)
+
+
+def overlap(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether the intervals of a and b share a point (±inf open); sums stated in two
+    currencies each widen by ``currency_slack``."""
+    share = converted(p, a, b)
+    with np.errstate(invalid="ignore"):  # 0 * inf where an end is open: nan, then the end
+        la, ha = p.lo[a] - share * np.abs(p.lo[a]), p.hi[a] + share * np.abs(p.hi[a])
+        lb, hb = p.lo[b] - share * np.abs(p.lo[b]), p.hi[b] + share * np.abs(p.hi[b])
+    la, ha = np.where(np.isnan(la), p.lo[a], la), np.where(np.isnan(ha), p.hi[a], ha)
+    lb, hb = np.where(np.isnan(lb), p.lo[b], lb), np.where(np.isnan(hb), p.hi[b], hb)
+    lo = np.maximum(la, lb)
+    hi = np.minimum(ha, hb)
+    ends = ((la, ha, p.lo_inc[a], p.hi_inc[a]), (lb, hb, p.lo_inc[b], p.hi_inc[b]))
+    holds = [((x_lo < lo) | inc_lo) & ((x_hi > lo) | inc_hi) for x_lo, x_hi, inc_lo, inc_hi in ends]
+    return (lo < hi) | ((lo == hi) & holds[0] & holds[1])
+
+
+def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndarray]:
+    """The feature columns of every pair, named as in :data:`FEATURES`."""
+    a, b = pairs.a, pairs.b
+    n = len(a)
+    out: dict[str, np.ndarray] = {"bias": np.ones(n)}
+
+    def both(x: np.ndarray) -> np.ndarray:
+        return (x[a] > 0) & (x[b] > 0)
+
+    out["measure_same"] = p.measure[a] == p.measure[b]
+    out["outcome_same"] = both(p.outcome) & (p.outcome[a] == p.outcome[b])
+    out["outcome_differs"] = both(p.outcome) & (p.outcome[a] != p.outcome[b])
+    out["outcome_one_side"] = (p.outcome[a] > 0) != (p.outcome[b] > 0)
+    held = both(p.holder)
+    same_holder = (p.holder[a] == p.holder[b]) | (p.holder_last[a] == p.holder_last[b])
+    out["holder_same"] = held & same_holder
+    out["holder_differs"] = held & ~same_holder
+    out["holder_one_side"] = (p.holder[a] > 0) != (p.holder[b] > 0)
+    facet_same = np.zeros(n, dtype=bool)
+    facet_clash = np.zeros(n, dtype=bool)
+    for values in p.facets.values():
+        named = (values[a] > 0) & (values[b] > 0)
+        facet_same |= named & (values[a] == values[b])
+        facet_clash |= named & (values[a] != values[b])
+    out["facet_same"] = facet_same
+    out["facet_clash"] = facet_clash
+    out["place_differs"] = pairs.narrowing_a != pairs.narrowing_b
+    out["rare_entity_differs"] = pairs.rare_a != pairs.rare_b
+    out["part"] = p.part[a] | p.part[b]
+    out["estimate_one_side"] = p.estimate[a] != p.estimate[b]
+    out["estimate_both"] = p.estimate[a] & p.estimate[b]
+    out["change_one_side"] = p.change[a] != p.change[b]
+    out["change_both"] = p.change[a] & p.change[b]
+    shared = _shared_weight(p.words, a, b, weight)
+    total = _row_weight(p.words, a, weight) + _row_weight(p.words, b, weight)
+    similarity = np.where(total > 0, 2 * shared / np.where(total > 0, total, 1), 0.0)
+    out["similarity"] = similarity
+    ones = np.ones(int(p.entities.items.max(initial=0)) + 1)
+    out["entities_shared"] = np.minimum(_shared_weight(p.entities, a, b, ones), 3) / 3
+    equal = same_value(p, a, b)
+    out["same_value"] = equal
+    out["same_value_crowded"] = np.where(equal, (pairs.crowd_a + pairs.crowd_b) / 2, 0.0)
+    level = levels(p)
+    ratio = np.abs(level[a] - level[b])
+    ratio = np.where(np.isnan(ratio), 3.0, np.minimum(ratio, 3.0))
+    known = (p.start[a] >= 0) & (p.start[b] >= 0)
+    days = np.where(
+        known,
+        np.maximum(0, np.maximum(p.start[a], p.start[b]) - np.minimum(p.end[a], p.end[b])),
+        -1,
+    )
+    one_time = (days == 0) | (p.fixed[a] & p.fixed[b]) | (p.slow[a] & p.slow[b])
+    out["ratio_at_one_time"] = np.where(one_time, ratio, 0.0)
+    out["ratio_apart"] = np.where(one_time, 0.0, ratio)
+    out["same_day"] = days == 0
+    out["days_apart"] = np.where(known, np.log1p(np.maximum(days, 0)) / 5, 0.5)
+    out["outcome_same_apart"] = out["outcome_same"] & ~one_time
+    out["fixed"] = p.fixed[a] & p.fixed[b]
+    generic_kinds = [p.codes["kind"].index.get(k, -1) for k in _GENERIC_KINDS]
+    person = p.codes["measure"].index.get("person", -1)
+    generic = np.isin(p.kind[a], generic_kinds) | ((p.measure[a] == person) & (p.outcome[a] == 0))
+    out["generic"] = generic
+    out["generic_similarity"] = np.where(generic, similarity, 0.0)
+    out["measure_kind"] = p.kind[a] == p.codes["kind"].index.get("measure", -1)
+    out["date_kind"] = p.kind[a] == p.codes["kind"].index.get("date", -1)
+    return {name: np.asarray(out[name], dtype=np.float64) for name in FEATURES}
+
+
+def matrix(columns: dict[str, np.ndarray]) -> np.ndarray:
+    return np.stack([columns[name] for name in FEATURES], axis=1)
+
+
+def shared_words(p: Profiles, a: int, b: int) -> tuple[str, ...]:
+    """The words two claims share, as written (for the reason)."""
+    wa = set(p.words.items[p.words.ptr[a] : p.words.ptr[a + 1]].tolist())
+    wb = set(p.words.items[p.words.ptr[b] : p.words.ptr[b + 1]].tolist())
+    names = p.codes["word"].names
+    return tuple(sorted(names[w].split("\x1f", 1)[1] for w in wa & wb))
+
+
+__all__ = ["FEATURES", "Pairs", "candidates", "converted", "features", "matrix", "overlap"]

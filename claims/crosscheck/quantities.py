@@ -1,310 +1,373 @@
-"""Quantity claims compared in numpy: the rules' pairs gated, scored and explained.
+"""Quantity claims of different documents compared: one quantity or not, and if so agree,
+conflict or update, with a score and a reason a reviewer can read.
 
-The engine behind ``crosscheck.cross_check_frame`` (see ``claims/crosscheck.py`` for what makes
-two claims the same quantity and which rule decides). ``claims.crosscheck.pairs`` turns the claims
-into arrays and finds the candidate pairs with their rules; here the key-term and role gates,
-scores and reasons are array operations too, so the cost grows linearly with the claims; Python
-runs only per distinct term, per distinct pair of term sets, and per relation written.
-Relations come out as columns, ready for one bulk insert.
+Candidate pairs and their features come from ``pairs``; the score is the probability that
+the two claims are one quantity, a logistic model over the features whose weights are fitted
+on the development corpus (``pair_weights`` in ``claims/data/crosscheck.json``, fitted by
+``bench/fit_crosscheck.py``). A pair is related when its score reaches
+``Settings.min_relation_score``. Which relation follows from the times and intervals
+(shared/CLAIMS.md):
+
+* at the same time (the same day for figures that move while a story runs, within weeks for
+  slow ones such as a coalition's members, any time for fixed properties such as a tower's
+  floors or a transfer fee), overlapping intervals agree and disjoint ones conflict;
+* at different times, a moving figure agrees only with the same value; another value is an
+  update (a toll that rose);
+* a figure presented as revised updates the one before it, and so does a forecast made again
+  later; a snapshot of a running count ("so far", "with 84 results declared") updates rather
+  than contradicts; a figure reported as denied conflicts;
+* a date guessed for an undated document never makes a conflict, and two periods that do not
+  overlap (two months' inflation) are different quantities.
+
+A conflict costs a reviewer's trust more than a missed agreement, so it is flagged only with
+a score of ``Settings.min_conflict_score`` and nothing that hints at two quantities
+(:data:`CONFLICT_VETO`). All of it is numpy over every candidate pair, in chunks.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.dtypes import StringDType
 
-from claims.crosscheck import _CODES, _MEANING, _SCOPES, Rule, format_interval
+from claims.crosscheck.intervals import format_days, format_euros, format_interval
 from claims.crosscheck.pairs import (
-    ClaimArrays,
+    FEATURES,
+    Pairs,
     candidates,
-    decide,
-    nearest_updates,
-    prepare,
-    sorted_unique,
+    converted,
+    features,
+    overlap,
+    same_value,
+    shared_words,
+    word_weights,
 )
-from claims.lexicon import crosscheck_lexicon, role_compatible
+from claims.crosscheck.profiles import (
+    GUESSED,
+    TIME_BASES,
+    Profiles,
+    build_profiles,
+    date_by_figures,
+)
+from claims.crosscheck.rules import Rule
+from claims.crosscheck.stories import StoryMap
+from claims.lexicon import load_json
 from claims.models import Document, QuantityClaim, Relation
-from claims.settings import Settings
+from claims.settings import DATA_DIR, Settings
 
-_TEXT = StringDType()
-_EPOCH = date(1970, 1, 1).toordinal()
-_RULE_TEXT = np.array([r.value for r in Rule], dtype=_TEXT)
-_RULE_CODE = np.array([r.value for r in Rule], dtype=object)
-_RELATION_KIND = np.array([_MEANING[r][0] for r in Rule], dtype=object)
-
-# Relations as columns named like ``Relation``'s fields, in its order.
 Columns = dict[str, Any]
+RULES: tuple[Rule, ...] = tuple(Rule)
+_CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
+_NONE = -1
+_CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
+CONFLICT_VETO = (
+    "place_differs",
+    "rare_entity_differs",
+    "holder_differs",
+    "holder_one_side",
+    "facet_clash",
+    "part",
+    "change_one_side",
+    "estimate_one_side",
+    "outcome_differs",
+    "outcome_one_side",
+)
 
 
-def _no_columns() -> Columns:
+def no_columns() -> Columns:
     return {name: [] for name in Relation.model_fields}
 
 
-def to_columns(relations: Sequence[Relation]) -> Columns:
-    return {name: [getattr(r, name) for r in relations] for name in Relation.model_fields}
+@lru_cache(maxsize=4)
+def pair_weights(data_dir: Path = DATA_DIR) -> np.ndarray:
+    """The fitted weight of each feature, in :data:`pairs.FEATURES` order."""
+    raw = load_json("crosscheck.json", data_dir)["pair_weights"]
+    missing = [f for f in FEATURES if f not in raw]
+    if missing:
+        raise ValueError(f"crosscheck.json: pair_weights lacks {', '.join(missing)}")
+    return np.array([float(raw[f]) for f in FEATURES])
 
 
-_SCOPE_TEXT = np.array(_SCOPES, dtype=_TEXT)
+@lru_cache(maxsize=4)
+def fitted_thresholds(data_dir: Path = DATA_DIR) -> tuple[float, float]:
+    """(relation, conflict) thresholds fitted with the pair weights."""
+    raw = load_json("crosscheck.json", data_dir)["pair_thresholds"]
+    return float(raw["relation"]), float(raw["conflict"])
 
 
-def _days(ordinals: np.ndarray) -> np.ndarray:
-    """ISO dates of date ordinals, as a numpy string array."""
-    return np.datetime_as_string((ordinals - _EPOCH).astype("datetime64[D]")).astype(_TEXT)
+def probability(columns: Mapping[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
+    z = sum(columns[name] * w for name, w in zip(FEATURES, weights, strict=True))
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=np.float64), -40, 40)))
 
 
-# --- one pair: gate, score, reason ----------------------------------------------------------------
+def sure_enough_to_conflict(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+    """A conflict is flagged only when nothing hints at two quantities: no place, name, facet
+    or outcome on one side that the other lacks or contradicts, no part, change or estimate;
+    and a generic figure (a percentage, a sum, a length) shares its words or its holder with
+    the other. When unsure, do not flag."""
+    vetoed = np.zeros(len(columns["bias"]), dtype=bool)
+    for name in CONFLICT_VETO:
+        vetoed |= columns[name] > 0
+    generic = (columns["generic"] > 0) | (columns["measure_kind"] > 0) | (columns["date_kind"] > 0)
+    described = (columns["holder_same"] > 0) | (columns["similarity"] >= 0.3)
+    return ~vetoed & (~generic | described)
 
 
-class _Judge:
-    """Per-pair work for the pairs that survive the array stage, with per-claim caches."""
+def in_time_order(p: Profiles, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(older, newer) of each pair: by end, then start, then claim order."""
+    swap = (p.end[y] < p.end[x]) | ((p.end[y] == p.end[x]) & (p.start[y] < p.start[x]))
+    swap |= (p.end[y] == p.end[x]) & (p.start[y] == p.start[x]) & (y < x)
+    return np.where(swap, y, x), np.where(swap, x, y)
 
-    def __init__(self, q: ClaimArrays, settings: Settings) -> None:
-        self.q, self.settings = q, settings
-        self.lex = crosscheck_lexicon(settings.data_dir)
-        self._named: dict[int, dict[str, tuple[str, ...]]] = {}
 
-    def compatible(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Whether each pair's key terms can be the same quantity, role by role. One-term
-        sets are decided with arrays; each other distinct pair of term sets is judged once."""
-        q, ok = self.q, np.ones(len(a), dtype=bool)
-        for role, ids in sorted(q.roles.items()):
-            x, y = ids[a], ids[b]
-            need = x != y
-            if self.lex.role_rules.get(role, "cover") == "required":
-                ok[need & ((x == 0) | (y == 0))] = False
-            need &= (x > 0) & (y > 0)
-            tx, ty = q.role_single[role][x], q.role_single[role][y]
-            single = need & (tx >= 0) & (ty >= 0)
-            codes = tx[single] * max(len(q.kterms), 1) + ty[single]
-            ok[single] &= np.isin(codes, q.matching)
-            need &= ~single
-            if not need.any():
-                continue
-            width = int(ids.max()) + 1
-            keys, inverse = np.unique(x[need] * width + y[need], return_inverse=True)
-            verdict = [
-                role_compatible(
-                    role, q.role_set(role, k // width), q.role_set(role, k % width), self.lex
-                )
-                for k in keys.tolist()
-            ]
-            ok[need] &= np.array(verdict, dtype=bool)[inverse]
-        return ok
+def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.ndarray:
+    """The rule (index into :data:`RULES`, or -1 for none) of each pair taken as one quantity;
+    ``a`` the older of each pair."""
+    known = (p.start[a] >= 0) & (p.start[b] >= 0)
+    explicit = TIME_BASES.index("explicit")
+    period_a = (p.basis[a] == explicit) & (p.end[a] > p.start[a])
+    period_b = (p.basis[b] == explicit) & (p.end[b] > p.start[b])
+    times_meet = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b])
+    guessed = np.isin(p.basis[a], list(GUESSED)) | np.isin(p.basis[b], list(GUESSED))
+    stated = (p.basis[a] == explicit) & (p.basis[b] == explicit)
+    slack = np.where(p.slow[a] & p.slow[b] & ~stated, settings.same_time_tolerance_days, 0)
+    meets_slack = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b]) + slack
+    fixed = p.fixed[a] | p.fixed[b]
+    same_time = fixed | (known & ~guessed & meets_slack)
+    ov = overlap(p, a, b)
+    rule = np.full(len(a), _NONE, dtype=np.int64)
 
-    def scores(self, a: np.ndarray, b: np.ndarray, rule: np.ndarray) -> np.ndarray:
-        """How sure we are that each pair is one quantity (``score`` in crosscheck.json)."""
-        q, w = self.q, self.lex.score
-        gap = np.maximum(q.start[b] - q.end[a], 0)
-        update = rule == _CODES.index(Rule.UPDATE_DIFFERENT_TIME)
-        time = np.where(
-            update,
-            1 - 0.5 * gap / max(self.settings.update_max_gap_days, 1),
-            1 - gap / (q.widen[a] + q.widen[b] + 1),
-        )
-        entity = q.entity_anchors.shared(a, b)
-        weight = w["entity_term"] * entity + w["plain_term"] * (q.anchors.shared(a, b) - entity)
-        # Dice overlap of the descriptive words, each weighted by its rarity.
-        rarity = q.word_ids.rarity()
-        total_a, total_b = q.word_ids.total(a, rarity), q.word_ids.total(b, rarity)
-        known = (total_a > 0) & (total_b > 0)
-        common = q.word_ids.shared(a, b, rarity)
-        dice = 2 * common / np.where(known, total_a + total_b, 1)
-        words = np.where(known, dice, w["subject_unknown"])
-        score = (
-            w["terms"] * (1 - (1 - w["term_base"]) ** weight)
-            + w["subject"] * words
-            + w["time"] * np.maximum(time, 0)
-        )
-        return np.round(np.clip(score, 0, 1), 3)
+    def assign(mask: np.ndarray, r: Rule) -> None:
+        rule[(rule == _NONE) & mask] = RULES.index(r)
 
-    def relations(
-        self, a: np.ndarray, b: np.ndarray, rule: np.ndarray, score: np.ndarray
-    ) -> Columns:
-        """The relations' columns (older claim first), reasons assembled with numpy strings.
+    rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
+    rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
+    assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
+    assign(p.denied[a] | p.denied[b], Rule.CONFLICT_DENIED)
+    assign(p.revised[b], Rule.UPDATE_REVISED)
+    assign(same_time & (p.provisional[a] | p.provisional[b]), Rule.UPDATE_PROVISIONAL)
+    # A forecast made again later: 11% in June, 13% in August.
+    assign(p.estimate[a] & p.estimate[b] & ~ov & (p.start[a] != p.start[b]), Rule.UPDATE_REVISED)
+    # Two outlets' conversions of one sum differ by their rates, not by what they report.
+    rule[(rule == _NONE) & same_time & ~ov & (converted(p, a, b) > 0)] = -2
+    assign(same_time & ~ov, Rule.CONFLICT_DISJOINT_SAME_TIME)
+    # An earlier event's figure ("300 died when a ferry sank in 1993") updates nothing.
+    assign(known & ~fixed & ~p.background[a] & ~p.background[b], Rule.UPDATE_DIFFERENT_TIME)
+    rule[rule == -2] = _NONE
+    return rule
 
-        Columns rather than ``Relation`` objects: a million relations go to DuckDB as one
-        DataFrame, and building and dumping a model per row would cost more than deciding them.
-        """
-        q = self.q
-        if not len(a):
-            return _no_columns()
-        involved = sorted_unique(np.concatenate((a, b)))
-        said, iv = (np.empty(len(q.claims), dtype=_TEXT) for _ in range(2))
-        said[involved], iv[involved] = self._said(involved)
-        names = self.shared_names(a, b)
-        gap, slack = q.start[b] - q.end[a], q.widen[a] + q.widen[b]
-        apart = "the time scopes are " + gap.astype(_TEXT) + " days apart"
-        timing = np.where(
-            gap <= 0,
-            "the time scopes overlap",
-            np.where(
-                gap <= slack,
-                apart + ", within the tolerance for dates taken from publication, so they are "
-                "taken as the same time",
-                apart + " and do not overlap",
-            ),
-        )
-        verdict = np.full(len(a), "and the intervals overlap, so the figures agree", dtype=_TEXT)
-        k = rule == _CODES.index(Rule.CONFLICT_DISJOINT_SAME_TIME)
-        side = np.where(q.hi[a[k]] <= q.lo[b[k]], " lies below ", " lies above ")
-        verdict[k] = (
-            "but the intervals are disjoint (" + iv[a[k]] + side + iv[b[k]] + "), so both "
-            "cannot be true"
-        )
-        k = rule == _CODES.index(Rule.UPDATE_DIFFERENT_TIME)
-        verdict[k] = (
-            "so for a " + _SCOPE_TEXT[q.scope[a[k]]] + " figure this is a change over time, not "
-            "a contradiction: the newer figure ("
-            + self.text("doc_id", b[k])
-            + ", "
-            + _days(q.end[b[k]])
-            + ") supersedes"
-        )
-        k = rule == _CODES.index(Rule.UPDATE_CUMULATIVE_GROWTH)
-        verdict[k] = (
-            "and the intervals are disjoint, but a running total only grows and the newer one ("
-            + self.text("doc_id", b[k])
-            + ") is higher, so it is an update, not a contradiction"
-        )
-        head = (
-            _RULE_TEXT[rule]
-            + ": same quantity ("
-            + self.text("kind", a)
-            + ' of "'
-            + np.array([q.measure[i] for i in a.tolist()], dtype=_TEXT)
-            + '", '
-            + _SCOPE_TEXT[q.scope[a]]
-            + "; shared key terms: "
-        )
-        # Long strings are joined once per row in Python; numpy would copy them at every "+".
-        reasons = [
-            f"{h}{', '.join(n)}). {x}; {y}; {t}, {v}."
-            for h, n, x, y, t, v in zip(
-                head.tolist(),
-                names,
-                said[a].tolist(),
-                said[b].tolist(),
-                timing.tolist(),
-                verdict.tolist(),
-                strict=True,
-            )
-        ]
-        claim_ids = [c.claim_id for c in q.claims]
-        doc_ids = [c.doc_id for c in q.claims]
-        ids_a = [claim_ids[i] for i in a.tolist()]
-        ids_b = [claim_ids[j] for j in b.tolist()]
-        kinds = _RELATION_KIND[rule].tolist()
-        return {
-            "relation_id": [
-                _relation_id(x, y, k) for x, y, k in zip(ids_a, ids_b, kinds, strict=True)
-            ],
-            "claim_a": ids_a,
-            "claim_b": ids_b,
-            "doc_a": [doc_ids[i] for i in a.tolist()],
-            "doc_b": [doc_ids[j] for j in b.tolist()],
-            "claim_type": ["quantity"] * len(a),
-            "relation": kinds,
-            "rule": _RULE_CODE[rule].tolist(),
-            "reason": reasons,
-            "score": score.astype(float),
-            "shared_terms": names,
-        }
 
-    def text(self, field: str, rows: np.ndarray) -> np.ndarray:
-        """One string field of the given claims, as a numpy string array."""
-        claims = self.q.claims
-        return np.array([getattr(claims[i], field) for i in rows.tolist()], dtype=_TEXT)
+@dataclass
+class Decided:
+    """The relations of one run, as arrays over ``Profiles`` rows."""
 
-    def shared_names(self, a: np.ndarray, b: np.ndarray) -> list[list[str]]:
-        """For each pair, the key terms of both claims (as written, sorted) whose anchors the
-        two share."""
-        out = []
-        for i, j in zip(a.tolist(), b.tolist(), strict=True):
-            ni, nj = self.named(i), self.named(j)
-            out.append(sorted({n for x in ni.keys() & nj.keys() for n in (*ni[x], *nj[x])}))
+    a: np.ndarray
+    b: np.ndarray
+    rule: np.ndarray
+    score: np.ndarray
+
+
+def decide(
+    p: Profiles, pairs: Pairs, settings: Settings, weights: np.ndarray | None = None
+) -> Decided:
+    """Score every candidate pair and keep those related, in chunks."""
+    weights = pair_weights(settings.data_dir) if weights is None else weights
+    fitted_relation, fitted_conflict = fitted_thresholds(settings.data_dir)
+    relation = (
+        fitted_relation if settings.min_relation_score is None else settings.min_relation_score
+    )
+    conflict = (
+        fitted_conflict if settings.min_conflict_score is None else settings.min_conflict_score
+    )
+    word_weight = word_weights(p)
+    kept: list[tuple[np.ndarray, ...]] = []
+    for first in range(0, len(pairs), _CHUNK):
+        chunk = pairs.take(np.arange(first, min(first + _CHUNK, len(pairs))))
+        columns = features(p, chunk, word_weight)
+        score = np.round(probability(columns, weights), 3)
+        a, b = in_time_order(p, chunk.a, chunk.b)
+        rule = relate(p, a, b, settings)
+        is_conflict = np.isin(rule, _CONFLICT_RULES)
+        ok = (rule != _NONE) & (score >= relation)
+        ok &= ~is_conflict | ((score >= conflict) & sure_enough_to_conflict(columns))
+        kept.append((a[ok], b[ok], rule[ok], score[ok]))
+    if not kept:
+        empty = np.zeros(0, dtype=np.int64)
+        return Decided(empty, empty, empty, np.zeros(0))
+    a, b, rule, score = (np.concatenate(x) for x in zip(*kept, strict=True))
+    return Decided(a, b, rule, score)
+
+
+def check_quantities(
+    claims: Sequence[QuantityClaim],
+    documents: Mapping[str, Document],
+    stories: StoryMap,
+    settings: Settings,
+) -> Columns:
+    """Every relation between quantity claims of different documents, as columns; the same
+    whatever the order the claims come in (neighbours in a block are taken in this order)."""
+    ordered = sorted(claims, key=lambda c: (c.doc_id, c.char_start, c.char_end, c.claim_id))
+    p = build_profiles(ordered, stories, settings)
+    date_by_figures(p, stories)
+    decided = decide(p, candidates(p, settings.crosscheck_window), settings)
+    return columns(p, decided, documents, stories)
+
+
+def columns(
+    p: Profiles, d: Decided, documents: Mapping[str, Document], stories: StoryMap
+) -> Columns:
+    """The relations' columns, sorted by (doc_a, doc_b, claim_a, claim_b), with reasons."""
+    out = no_columns()
+    if not len(d.a):
         return out
-
-    def named(self, i: int) -> dict[str, tuple[str, ...]]:
-        """A claim's key terms as written, by anchor."""
-        if i not in self._named:
-            by_anchor: dict[str, list[str]] = defaultdict(list)
-            for t in self.q.terms(i):
-                by_anchor[t.anchor].append(str(t))
-            self._named[i] = {x: tuple(v) for x, v in by_anchor.items()}
-        return self._named[i]
-
-    def _said(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """'doc says "span" = interval as of scope (how)' and the interval, per claim."""
-        q, claims = self.q, [self.q.claims[i] for i in rows.tolist()]
-        iv = np.array(
-            [
-                format_interval(lo, hi, li, hi_)
-                for lo, hi, li, hi_ in zip(
-                    q.lo[rows].tolist(),
-                    q.hi[rows].tolist(),
-                    q.lo_inc[rows].tolist(),
-                    q.hi_inc[rows].tolist(),
-                    strict=True,
-                )
-            ],
-            dtype=_TEXT,
-        )
-        start, end, widen = q.start[rows], q.end[rows], q.widen[rows]
-        when = np.where(start == end, _days(start), _days(start) + " to " + _days(end))
-        stated = np.array(
-            [c.time_basis + (f', from "{c.time_text}"' if c.time_text else "") for c in claims],
-            dtype=_TEXT,
-        )
-        read = (
-            "publication date only, read as " + _days(start - widen) + " to " + _days(end + widen)
-        )
-        how = np.where(widen > 0, read, stated)
-        said = (
-            self.text("doc_id", rows)
-            + ' says "'
-            + self.text("span", rows)
-            + '" = '
-            + iv
-            + " as of "
-            + when
-            + " ("
-            + how
-            + ")"
-        )
-        return said, iv
+    claim_ids = [c.claim_id for c in p.claims]
+    doc_ids = [c.doc_id for c in p.claims]
+    claim_rank = np.argsort(np.argsort(np.array(claim_ids, dtype=object)))
+    doc_rank = np.unique(np.array(doc_ids, dtype=object), return_inverse=True)[1]
+    order = np.lexsort((claim_rank[d.b], claim_rank[d.a], doc_rank[d.b], doc_rank[d.a])).tolist()
+    writer = _Reasons(p, documents, stories)
+    a_rows, b_rows = d.a[order].tolist(), d.b[order].tolist()
+    rules = [RULES[r] for r in d.rule[order].tolist()]
+    scores = d.score[order].tolist()
+    for a, b, rule, score in zip(a_rows, b_rows, rules, scores, strict=True):
+        relation = rule.relation
+        out["relation_id"].append(relation_id(claim_ids[a], claim_ids[b], relation))
+        out["claim_a"].append(claim_ids[a])
+        out["claim_b"].append(claim_ids[b])
+        out["doc_a"].append(doc_ids[a])
+        out["doc_b"].append(doc_ids[b])
+        out["relation"].append(relation)
+        out["rule"].append(rule.value)
+        shared = shared_words(p, a, b)
+        out["reason"].append(writer.reason(a, b, rule, score, shared))
+        out["score"].append(score)
+        out["shared_terms"].append(list(shared))
+    out["claim_type"] = ["quantity"] * len(order)
+    return out
 
 
-def _relation_id(a: str, b: str, relation: str) -> str:
+def relation_id(a: str, b: str, relation: str) -> str:
     """``Relation.make_id`` inlined (same digest, tested): it is called once per relation."""
     first, second = (a, b) if a <= b else (b, a)
     digest = hashlib.sha256(f"{first}\x1f{second}\x1f{relation}".encode()).hexdigest()
     return f"r_{digest[:16]}"
 
 
-def check_quantities(
-    claims: Sequence[QuantityClaim], documents: Mapping[str, Document], settings: Settings
-) -> Columns:
-    q = prepare(claims, documents, settings)
-    judge = _Judge(q, settings)
-    a, b = candidates(q, settings.crosscheck_window, settings.update_max_gap_days)
-    a, b, rule = decide(q, a, b, settings.update_max_gap_days)
-    ok = judge.compatible(a, b)
-    a, b, rule = a[ok], b[ok], rule[ok]
-    ok = nearest_updates(q, a, b, rule)
-    a, b, rule = a[ok], b[ok], rule[ok]
-    score = judge.scores(a, b, rule)
-    ok = score >= settings.min_relation_score
-    a, b, rule, score = a[ok], b[ok], rule[ok], score[ok]
-    # The output order (doc_a, doc_b, claim_a, claim_b), set on the arrays: claims are indexed
-    # in claim_id order, so only documents need ranking.
-    doc_ids = [c.doc_id for c in q.claims]
-    rank = {d: k for k, d in enumerate(sorted(set(doc_ids)))}
-    doc_rank = np.array([rank[d] for d in doc_ids], dtype=np.int64)
-    order = np.lexsort((b, a, doc_rank[b], doc_rank[a]))
-    return judge.relations(a[order], b[order], rule[order], score[order])
+class _Reasons:
+    """Reasons that name outlets and dates, with per-claim parts cached."""
+
+    def __init__(self, p: Profiles, documents: Mapping[str, Document], stories: StoryMap) -> None:
+        self.p, self.documents, self.stories = p, documents, stories
+        self._said: dict[int, str] = {}
+        self._interval: dict[int, str] = {}
+        self._what: dict[int, str] = {}
+
+    def source(self, i: int) -> str:
+        c = self.p.claims[i]
+        doc = self.documents.get(c.doc_id)
+        name = (doc.outlet if doc else None) or (doc.title if doc else None) or c.doc_id
+        if doc is not None and doc.published is not None:
+            return f"{name} ({doc.published.isoformat()})"
+        day = self.stories.date(c.doc_id)
+        how = {"url": "its URL", "dateline": "its dateline", "figures": "its figures"}.get(
+            self.stories.date_basis.get(c.doc_id, ""), "its story"
+        )
+        return f"{name} (undated; {day.isoformat()} from {how})" if day else f"{name} (undated)"
+
+    def when(self, i: int) -> str:
+        p = self.p
+        if p.fixed[i]:
+            return "(a fixed property)"
+        if p.name("kind", int(p.kind[i])) == "date" and p.start[i] >= 0:
+            return f"(a projected date, as of {date.fromordinal(int(p.start[i])).isoformat()})"
+        if p.start[i] < 0:
+            return "at an unknown time"
+        first, last = date.fromordinal(int(p.start[i])), date.fromordinal(int(p.end[i]))
+        c = p.claims[i]
+        explicit = p.basis[i] == TIME_BASES.index("explicit")
+        stated = f' ("{c.time_text}")' if explicit and c.time_text else ""
+        if first == last:
+            return f"as of {first.isoformat()}{stated}"
+        return f"for {first.isoformat()} to {last.isoformat()}{stated}"
+
+    def interval(self, i: int) -> str:
+        if i not in self._interval:
+            p = self.p
+            currency = p.name("currency", int(p.currency[i]))
+            if p.name("kind", int(p.kind[i])) == "date":
+                self._interval[i] = format_days(float(p.lo[i]), float(p.hi[i]))
+            elif currency:
+                euros = format_euros(
+                    float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
+                )
+                rate = "" if currency == "EUR" else f" (from {currency} at the ECB rate of its day)"
+                self._interval[i] = euros + rate
+            else:
+                self._interval[i] = format_interval(
+                    float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
+                )
+        return self._interval[i]
+
+    def said(self, i: int) -> str:
+        if i not in self._said:
+            c = self.p.claims[i]
+            self._said[i] = f'{self.source(i)} says "{c.span}" = {self.interval(i)} {self.when(i)}'
+        return self._said[i]
+
+    def what(self, i: int) -> str:
+        if i not in self._what:
+            self._what[i] = self._describe(i)
+        return self._what[i]
+
+    def _describe(self, i: int) -> str:
+        p = self.p
+        kind = p.name("kind", int(p.kind[i]))
+        measure = p.name("measure", int(p.measure[i]))
+        if kind == "percent":
+            what = "a percentage"
+        elif kind == "date":
+            what = "a date"
+        elif kind == "money":
+            what = "a sum of money" if measure == "money" else f"an amount in {measure}"
+        else:
+            noun = "people" if measure == "person" else measure
+            outcome = p.name("outcome", int(p.outcome[i]))
+            what = f"{noun} {outcome}" if outcome else noun
+        holder = p.claims[i].holder
+        return f"{what} of {holder}" if holder else what
+
+    def reason(self, a: int, b: int, rule: Rule, score: float, shared: tuple[str, ...]) -> str:
+        """What the quantity is, who says what when, and why that makes this relation."""
+        p = self.p
+        head = f"Same quantity ({self.what(a)}"
+        head += f"; shared words: {', '.join(shared)})" if shared else ")"
+        newer = self.source(b)
+        ia, ib = self.interval(a), self.interval(b)
+        side = "below" if p.hi[a] <= p.lo[b] else "above"
+        fixed = p.fixed[a] or p.fixed[b]
+        verdict = {
+            Rule.AGREE_OVERLAP: "the intervals overlap, so the figures agree",
+            Rule.CONFLICT_DISJOINT_SAME_TIME: (
+                f"{'a fixed property' if fixed else 'the same time'}, and the intervals are "
+                f"disjoint ({ia} lies {side} {ib}), so both cannot be true"
+            ),
+            Rule.CONFLICT_DENIED: "one side reports the figure as denied or refuted",
+            Rule.UPDATE_REVISED: f"the newer figure is presented as a revision, so {newer} supersedes",
+            Rule.UPDATE_PROVISIONAL: (
+                "one figure is a snapshot of a count still running (so far, partial), so the "
+                "two are stages of one count, not a contradiction"
+            ),
+            Rule.UPDATE_DIFFERENT_TIME: (
+                f"a figure that moves as the story runs, stated at different times: the newer "
+                f"figure ({newer}) supersedes"
+            ),
+        }.get(rule, rule.meaning)
+        return (
+            f"{rule.value}: {head}. {self.said(a)}; {self.said(b)}; {verdict} (score {score:.2f})."
+        )

@@ -30,8 +30,12 @@ _NOT_EXTRACTION = {
     "same_time_tolerance_days",
     "min_relation_score",
     "crosscheck_window",
-    "update_max_gap_days",
-    "event_time_tolerance_days",
+    "currency_slack",
+    "rounding_tolerance",
+    "min_conflict_score",
+    "story_similarity",
+    "story_similarity_year",
+    "story_max_gap_days",
     "data_dir",
 }
 
@@ -47,7 +51,14 @@ def extract_key(settings: Settings) -> str:
     digest.update(_version(settings.spacy_model).encode())
     digest.update(f"{_version('pint')}\0{_version('babel')}".encode())  # units, currencies
     here = Path(__file__).parent
-    sources = [*sorted(here.rglob("*.py")), here.parent / "lexicon.py", here.parent / "models.py"]
+    # What a figure counts is read once, after extraction, by the cross-check's reader.
+    reader = here.parent / "crosscheck" / "reading.py"
+    sources = [
+        *sorted(here.rglob("*.py")),
+        here.parent / "lexicon.py",
+        here.parent / "models.py",
+        reader,
+    ]
     for path in sources:
         digest.update(path.relative_to(here.parent).as_posix().encode() + b"\0" + path.read_bytes())
     for path in sorted(Path(settings.data_dir).rglob("*")):

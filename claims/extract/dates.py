@@ -113,12 +113,38 @@ def read_event_date(
         own = inside | {t.i for t in root.subtree}
         if clause & (figures - own):
             return None
+    if _told_as_past(anchor or root) and not _YEAR.search(text[start:end]):
+        first, last = _before(first, published), _before(last, published)
     qualifier = prep if prep in rules["date_qualifiers"] else None
     if qualifier in rules["date_qualifiers_upper"]:
         first = None
     elif qualifier in rules["date_qualifiers_lower"]:
         last = None
     return EventDate(start, end, first, last, precision, qualifier, anchor or root, root)
+
+
+_YEAR = re.compile(r"\b\d{4}\b")
+
+
+def _told_as_past(anchor: Token) -> bool:
+    """Whether the event is told in the past ('struck on Sept. 20', 'had said on June 23')."""
+    verb = anchor if anchor.pos_ in ("VERB", "AUX") else _verb_of(anchor)
+    if verb is None:
+        return False
+    return verb.tag_ == "VBD" or (
+        verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.tag_ == "VBD" for c in verb.children)
+    )
+
+
+def _before(day: date | None, published: date | None) -> date | None:
+    """A day without its year, told in the past, lies before the report: 'Maria struck on
+    Sept. 20' in an article of August 2018 is 20 September 2017."""
+    if day is None or published is None or day <= published:
+        return day
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _named_day(root: Token, rules: dict) -> Token | None:

@@ -605,8 +605,8 @@ class _Context:
         if m.form == "fraction" and kind == "percent" and not m.unit_suffix:
             value, low, high = (None if v is None else v * 100 for v in (value, low, high))
         as_of_start, as_of_end, basis, time_text, scope = self._time(m, root, kind, target)
-        exact = m.qualifier is None and value is not None and low == high == value
         numeral = self.passage.text[m.number_start : m.number_end]
+        exact = value is not None and m.qualifier is None and low == high == value
         stance = stances.stance_of(root, self.rules, kind)
         tolerance = 0.0
         if exact and value is not None and kind not in ("date", "ordinal"):

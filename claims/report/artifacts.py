@@ -78,7 +78,7 @@ def flag_row(pair: Row) -> Row:
         "relation": pair["relation"],
         "type": pair["claim_type"],
         "score": round(float(pair["score"]), 2),
-        "review": pair["review"] or "open",
+        "review": pair["verdict"] or "open",
         "claim_a": a["span"],
         "interval_a": a.get("interval") or "",
         "source_a": _source(a),
@@ -98,13 +98,15 @@ def summary_markdown(context: Row, reports_dir: Path | None = None) -> str:
         lines += ["# No run recorded", "", "The database has no runs yet."]
     else:
         outcome = "published" if run["gate"] == "passed" else f"{run['status']}, nothing published"
+        if run["gate"] == "skipped":
+            outcome = "skipped, " + run["gate_words"].removeprefix("not run: ")
         lines += [
             f"# Claims run: {markdown_value(outcome)}",
             "",
             "| | |",
             "|---|---|",
             f"| run | `{run['run_id']}` |",
-            f"| gate | **{run['gate']}** |",
+            f"| gate | **{markdown_value(run['gate_words'])}** |",
             f"| run time | {markdown_value(run['run_time'] or 'unfinished')} |",
             f"| documents | {run['documents']} read ({run['documents_extracted']} extracted, "
             f"{run['documents_unchanged']} unchanged), {run['documents_rejected']} rejected |",

@@ -104,7 +104,7 @@ class Chart:
 def contested_charts(sides: list[Row]) -> list[Chart]:
     """One chart per group of quantity claims joined by conflict or update relations.
 
-    ``sides`` are rows of the ``report_relation_sides`` view. Groups with a conflict come first,
+    ``sides`` are rows of the ``report.relation_sides`` view. Groups with a conflict come first,
     then larger groups.
     """
     rows = [r for r in sides if r["claim_type"] == "quantity" and r["relation"] in CONTESTED]

@@ -31,18 +31,19 @@ from markupsafe import Markup
 from claims.crosscheck import Rule, format_interval
 from claims.display import visible_bidi
 from claims.errors import StoreError
+from claims.models import VERDICTS, gate_words
 from claims.report.chart import contested_charts
 from claims.store import Store
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_VIEWS = (
-    "claim_relation_sides",
-    "claim_status",
-    "report_claims",
-    "report_facts",
-    "report_relation_sides",
-    "report_runs",
-    "report_totals",
+    "main.claim_relation_sides",
+    "main.claim_status",
+    "report.claims",
+    "report.facts",
+    "report.relation_sides",
+    "report.runs",
+    "report.totals",
 )
 # (relation, section title) in the order a reviewer should read them: conflicts need a decision.
 SECTIONS = (
@@ -87,16 +88,23 @@ def report_paths(out_dir: Path, run_id: str | None) -> ReportPaths:
 
 
 def write_report(
-    db: Path, out_dir: Path, *, run_id: str | None = None, limit: int | None = None
+    db: Path,
+    out_dir: Path,
+    *,
+    run_id: str | None = None,
+    limit: int | None = None,
+    keep: int | None = None,
 ) -> ReportPaths:
     """Write report-<run_id>.html, report-<run_id>.md and latest.html/latest.md into out_dir from
     the published tables and the runs table (run_id None = latest run). Returns the paths.
 
-    ``limit`` caps each list of the report (see ``read_report``). A database without runs gives
-    a report that says so. Raises ``StoreError`` when the database cannot be opened or
-    ``run_id`` names no run.
+    ``limit`` caps each list of the report (see ``read_report``); ``keep`` (None or 0: all)
+    prunes the reports of older runs past that many. A database without runs gives a report
+    that says so. Raises ``StoreError`` when the database cannot be opened, ``run_id`` names no
+    run, or ``out_dir`` holds the reports of another database.
     """
     out_dir = Path(out_dir)
+    claim_reports_dir(out_dir, Path(db))
     context = read_report(Path(db), run_id, limit=limit)
     if (out_dir / DATA_DOCS_INDEX).is_file():
         context["data_docs"] = DATA_DOCS_INDEX
@@ -109,7 +117,49 @@ def write_report(
         _write_atomically(path, html)
     for path in (paths.markdown, paths.latest_markdown):
         _write_atomically(path, markdown)
+    if keep:
+        prune_reports(out_dir, keep)
     return paths
+
+
+# Names the database whose reports a folder holds, so that a run of another database refuses to
+# write over them (its latest.html above all).
+OWNER_FILE = ".claims-database"
+
+
+def claim_reports_dir(out_dir: Path, db: Path) -> None:
+    """Make ``out_dir`` the reports folder of ``db``; refuse one that belongs to another database."""
+    owner = out_dir / OWNER_FILE
+    # Relative to the folder, so that a database moved or copied with its reports still owns them.
+    mine = os.path.relpath(db.resolve(), out_dir.resolve())
+    try:
+        theirs = owner.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        theirs = None
+    except OSError as e:
+        raise StoreError(f"{owner}: cannot read ({e.strerror})") from e
+    if theirs and theirs != mine:
+        raise StoreError(
+            f"{out_dir}: holds the reports of {theirs}, not of {db}; give this database its "
+            "own folder with --reports (or CLAIMS_REPORTS_DIR), or leave it out for the default "
+            "reports/<database name>/"
+        )
+    if theirs is None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomically(owner, mine + "\n")
+
+
+def prune_reports(out_dir: Path, keep: int) -> list[Path]:
+    """Delete the reports (HTML and Markdown) of all but the ``keep`` newest runs; returns them."""
+    runs = sorted(
+        out_dir.glob("report-*.html"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True
+    )
+    removed = []
+    for html in runs[keep:]:
+        for path in (html, html.with_suffix(".md")):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 # Relations ranked within their list in the report's order (best score first), so that a cap
@@ -134,9 +184,9 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     cap = limit or 2**62
     _ensure_views(db)
     with Store(db, read_only=True) as store:
-        runs = _rows(
+        runs = plain_rows(
             store.frame(
-                "SELECT * FROM report_runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
+                "SELECT * FROM report.runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
                 [run_id, run_id],
             )
         )
@@ -146,30 +196,30 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
                 '`claims query "SELECT run_id, started_at, status FROM runs"`.'
             )
         run = runs[0] if runs else None
-        rejected = _rows(
+        rejected = plain_rows(
             store.frame(
                 "SELECT * FROM rejected_documents WHERE run_id = ? ORDER BY source_path",
                 [run["run_id"] if run else None],
             )
         )
-        repaired = _rows(
+        repaired = plain_rows(
             store.frame(
                 "SELECT doc_id, source_path, warnings FROM documents "
                 "WHERE extracted_run = ? AND len(warnings) > 0 ORDER BY source_path LIMIT ?",
                 [run["run_id"] if run else None, cap],
             )
         )
-        totals = _rows(store.frame("SELECT * FROM report_totals"))[0]
-        sides = _rows(
+        totals = plain_rows(store.frame("SELECT * FROM report.totals"))[0]
+        sides = plain_rows(
             store.frame(
-                f"SELECT * FROM report_relation_sides "
+                f"SELECT * FROM report.relation_sides "
                 f"WHERE relation_id IN ({RANKED_RELATIONS}) ORDER BY sort_key",
                 [cap],
             )
         )
-        single = _rows(
+        single = plain_rows(
             store.frame(
-                "SELECT * FROM report_claims WHERE status = 'single-source' "
+                "SELECT * FROM report.claims WHERE status = 'single-source' "
                 "ORDER BY sort_key LIMIT ?",
                 [cap],
             )
@@ -181,11 +231,13 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
             "WHERE list_contains(?, doc_id) GROUP BY ALL",
             [sorted({c["doc_id"] for c in single})],
         )
-        facts = _rows(store.frame("SELECT * FROM report_facts ORDER BY sort_key LIMIT ?", [cap]))
+        facts = plain_rows(
+            store.frame("SELECT * FROM report.facts ORDER BY sort_key LIMIT ?", [cap])
+        )
     pairs = _pairs(sides)
     quantity = [p for p in pairs if p["claim_type"] == "quantity"]
-    shown_claims = [_claim(c) for c in single]
-    shown_facts = [_fact(f) for f in facts]
+    shown_claims = [shape_claim(c) for c in single]
+    shown_facts = [shape_fact(f) for f in facts]
     counts: dict[str, Counter[str]] = {}
     for doc_id, status, n in statuses.itertuples(index=False):
         counts.setdefault(doc_id, Counter())[status] = int(n)
@@ -196,7 +248,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     return {
         "db": str(db),
         "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "run": _run(run) if run else None,
+        "run": shape_run(run) if run else None,
         "rejected": rejected,
         "repaired": repaired,
         "totals": totals,
@@ -207,6 +259,7 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
                 "title": title,
                 "pairs": [p for p in quantity if p["relation"] == kind],
                 "total": totals[f"quantity_{plural}"],
+                "plural": plural,
             }
             for kind, title, plural in SECTIONS
         ],
@@ -306,9 +359,10 @@ def _pairs(sides: list[Row]) -> list[Row]:
             pair = {k: row[k] for k in RELATION_FIELDS}
             pair["shared_terms"] = row["shared_terms"] or []
             pair["meaning"] = _rule_meaning(row["rule"])
+            pair["verdict"] = VERDICTS.get(row["review"], row["review"]) if row["review"] else None
             pair["sides"] = []
             pairs[row["relation_id"]] = pair
-        side = _fact(row) if row["claim_type"] == "fact" else _claim(row)
+        side = shape_fact(row) if row["claim_type"] == "fact" else shape_claim(row)
         pair["sides"].append(side)
     for pair in pairs.values():
         both = pair["sides"]
@@ -331,10 +385,10 @@ def _choices(claims: list[Row], facts: list[Row]) -> Row:
     }
 
 
-def _claim(row: Row) -> Row:
+def shape_claim(row: Row) -> Row:
     return {
         **_sentence(row),
-        **_source(row),
+        **shape_source(row),
         "claim_id": row["claim_id"],
         "kind": row["kind"],
         "value": _date_text(row["value"]) if row["kind"] == "date" else format_number(row["value"]),
@@ -382,10 +436,10 @@ def _interval(row: Row) -> str | None:
     return format_interval(lo, hi, bool(row["low_inclusive"]), bool(row["high_inclusive"]))
 
 
-def _fact(row: Row) -> Row:
+def shape_fact(row: Row) -> Row:
     return {
         **_sentence(row),
-        **_source(row),
+        **shape_source(row),
         "claim_id": row.get("claim_id") or row.get("fact_id"),
         **{k: row[k] for k in ("subject", "predicate", "object", "time", "place", "polarity")},
         "attributed_to": row["attributed_to"],
@@ -407,7 +461,7 @@ def _sentence(row: Row) -> Row:
     return {"span": span, "before": sentence[:offset], "mark": span, "after": sentence[end:]}
 
 
-def _source(row: Row) -> Row:
+def shape_source(row: Row) -> Row:
     source = {k: row[k] for k in SOURCE_FIELDS}
     source["published"] = _day(row["published"])
     source["href"] = safe_href(row["url"])
@@ -441,13 +495,16 @@ def _by_document(rows: list[Row]) -> list[Row]:
     return list(groups.values())
 
 
-def _run(run: Row) -> Row:
+def shape_run(run: Row) -> Row:
     return {
         **run,
         "started_at": _moment(run["started_at"]),
         "finished_at": _moment(run["finished_at"]),
         "run_time": _duration(run["run_time"]),
-        "gate": {True: "passed", False: "failed"}.get(run["gate_passed"], "not run"),
+        "gate": "skipped"
+        if run["status"] == "skipped"
+        else {True: "passed", False: "failed"}.get(run["gate_passed"], "not run"),
+        "gate_words": gate_words(run["status"], run["gate_passed"], run["documents"]),
         "inputs": run["inputs"] or [],
         "failed_expectations": run["failed_expectations"] or [],
     }
@@ -463,7 +520,7 @@ def _rule_meaning(code: str) -> str:
 # --- values --------------------------------------------------------------------------------
 
 
-def _rows(frame: pd.DataFrame) -> list[Row]:
+def plain_rows(frame: pd.DataFrame) -> list[Row]:
     """DataFrame rows as dicts of plain Python values (None for every kind of missing)."""
     return [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
 
@@ -543,7 +600,10 @@ def _ensure_views(db: Path) -> None:
     applies pending migrations and recreates every view, and changes no data."""
     with Store(db, read_only=True) as store:
         present = set(
-            store.frame("SELECT view_name FROM duckdb_views() WHERE NOT internal")["view_name"]
+            store.frame(
+                "SELECT schema_name || '.' || view_name AS name FROM duckdb_views() "
+                "WHERE NOT internal"
+            )["name"]
         )
     if not present.issuperset(REPORT_VIEWS):
         Store(db).close()

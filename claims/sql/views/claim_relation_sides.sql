@@ -49,3 +49,11 @@ SELECT
     doc_id,
     relation = 'update' AND side_no = 1 AS superseded
 FROM sides;
+COMMENT ON VIEW claim_relation_sides IS 'Both sides of every relation, one row per side; for an update the older figure is side 1 and superseded.';
+COMMENT ON COLUMN claim_relation_sides.relation_id IS 'claim_relations.relation_id.';
+COMMENT ON COLUMN claim_relation_sides.relation IS 'agree, conflict or update.';
+COMMENT ON COLUMN claim_relation_sides.claim_type IS 'quantity (claim_id in claims) or fact (claim_id in facts).';
+COMMENT ON COLUMN claim_relation_sides.side_no IS '1 or 2, in the order a reviewer reads them (older figure first for an update).';
+COMMENT ON COLUMN claim_relation_sides.claim_id IS 'claims.claim_id or facts.fact_id of this side.';
+COMMENT ON COLUMN claim_relation_sides.doc_id IS 'Document of this side.';
+COMMENT ON COLUMN claim_relation_sides.superseded IS 'True for the older figure of an update: a later figure replaced it.';

@@ -32,3 +32,7 @@ SELECT
 FROM claims c
 LEFT JOIN ranked own ON own.claim_id = c.claim_id
 LEFT JOIN ranked repeated ON repeated.claim_id = c.mention_of;
+COMMENT ON VIEW claim_status IS 'Each quantity claim''s standing: contested, updated, corroborated or single-source (the strongest that applies).';
+COMMENT ON COLUMN claim_status.claim_id IS 'claims.claim_id.';
+COMMENT ON COLUMN claim_status.doc_id IS 'Document of the claim.';
+COMMENT ON COLUMN claim_status.status IS 'contested (in a conflict), updated (a later figure superseded it), corroborated (another document agrees), single-source (none of these); a repeated mention takes its first mention''s status.';

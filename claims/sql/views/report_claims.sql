@@ -1,6 +1,6 @@
 -- Every quantity claim as the report shows it: with its document, its status and where its span
 -- sits inside its sentence.
-CREATE OR REPLACE VIEW report_claims AS
+CREATE OR REPLACE VIEW report.claims AS
 SELECT
     c.claim_id,
     c.doc_id,
@@ -34,6 +34,7 @@ SELECT
     d.published,
     d.url,
     row_number() OVER (ORDER BY c.doc_id, c.char_start, c.claim_id) AS sort_key
-FROM claims c
-JOIN claim_status s ON s.claim_id = c.claim_id
-LEFT JOIN documents d ON d.doc_id = c.doc_id;
+FROM main.claims c
+JOIN main.claim_status s ON s.claim_id = c.claim_id
+LEFT JOIN main.documents d ON d.doc_id = c.doc_id;
+COMMENT ON VIEW report.claims IS 'Quantity claims as the report and the review UI show them (internal).';

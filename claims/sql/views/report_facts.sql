@@ -1,9 +1,9 @@
 -- Every factual claim as the report shows it: with its document, where its span sits inside its
 -- sentence, and how many relations it is in.
-CREATE OR REPLACE VIEW report_facts AS
+CREATE OR REPLACE VIEW report.facts AS
 WITH related AS (
     SELECT claim_id, count(*) AS relations, bool_or(relation = 'conflict') AS in_conflict
-    FROM claim_relation_sides
+    FROM main.claim_relation_sides
     WHERE claim_type = 'fact'
     GROUP BY claim_id
 )
@@ -28,6 +28,7 @@ SELECT
     d.published,
     d.url,
     row_number() OVER (ORDER BY f.doc_id, f.char_start, f.fact_id) AS sort_key
-FROM facts f
+FROM main.facts f
 LEFT JOIN related r ON r.claim_id = f.fact_id
-LEFT JOIN documents d ON d.doc_id = f.doc_id;
+LEFT JOIN main.documents d ON d.doc_id = f.doc_id;
+COMMENT ON VIEW report.facts IS 'Factual claims as the report shows them (internal).';

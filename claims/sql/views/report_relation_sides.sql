@@ -2,10 +2,10 @@
 -- span's offset in them, both intervals and time scopes, both sources, the rule, reason, score
 -- and the latest review decision. Conflicts first, then updates, then agreements; best score
 -- first within each.
-CREATE OR REPLACE VIEW report_relation_sides AS
+CREATE OR REPLACE VIEW report.relation_sides AS
 WITH latest_review AS (
-    SELECT relation_id, decision
-    FROM reviews
+    SELECT relation_id, decision, note, reviewer, decided_at
+    FROM main.reviews
     QUALIFY row_number() OVER (PARTITION BY relation_id ORDER BY decided_at DESC) = 1
 )
 SELECT
@@ -17,6 +17,9 @@ SELECT
     r.reason,
     r.shared_terms,
     l.decision AS review,
+    l.note AS review_note,
+    l.reviewer,
+    l.decided_at,
     s.side_no,
     s.claim_id,
     s.doc_id,
@@ -58,9 +61,10 @@ SELECT
             r.relation_id,
             s.side_no
     ) AS sort_key
-FROM claim_relation_sides s
-JOIN claim_relations r ON r.relation_id = s.relation_id
+FROM main.claim_relation_sides s
+JOIN main.claim_relations r ON r.relation_id = s.relation_id
 LEFT JOIN latest_review l ON l.relation_id = s.relation_id
-LEFT JOIN report_claims q ON s.claim_type = 'quantity' AND q.claim_id = s.claim_id
-LEFT JOIN report_facts f ON s.claim_type = 'fact' AND f.fact_id = s.claim_id
-LEFT JOIN documents d ON d.doc_id = s.doc_id;
+LEFT JOIN report.claims q ON s.claim_type = 'quantity' AND q.claim_id = s.claim_id
+LEFT JOIN report.facts f ON s.claim_type = 'fact' AND f.fact_id = s.claim_id
+LEFT JOIN main.documents d ON d.doc_id = s.doc_id;
+COMMENT ON VIEW report.relation_sides IS 'Both sides of every relation with everything the report and the UI show (internal).';

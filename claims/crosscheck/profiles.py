@@ -1,0 +1,389 @@
+"""Quantity claims as cross-checking compares them: one row per first mention, as arrays.
+
+What a figure counts was read from its sentence when it was extracted (``reading``: the
+``counted``, ``holder``, ``facets``, ``cues``, ``places`` and ``context_words`` fields). Here
+each claim gets its story and a time from it: its own time words, else its document's date,
+else the date its story gives an undated document. A figure that moves by the day (a toll)
+is read as of the day it was reported, whatever past day its clause names ("the blast on
+Tuesday has killed 158": Saturday's toll); a forecast as of the day it was made. Undated
+documents whose story date is only a guess are dated, where the evidence is clear, by the
+day whose reports give their moving figures (``_date_by_figures``).
+
+Everything per claim is an array (codes for strings, CSR lists for sets), so that candidate
+pairs and their features are computed for millions of claims with numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from claims.crosscheck.intervals import INF, claim_interval
+from claims.crosscheck.money import euros_per
+from claims.crosscheck.reading import counted_lexicon
+from claims.crosscheck.stories import StoryMap
+from claims.lexicon import crosscheck_lexicon, measure_for, parse_key_term
+from claims.models import QuantityClaim
+from claims.settings import Settings
+
+TIME_BASES = ("explicit", "published", "url", "dateline", "figures", "story", "none")
+GUESSED = frozenset({TIME_BASES.index("story"), TIME_BASES.index("none")})
+_KNOWN = (TIME_BASES.index("published"), TIME_BASES.index("url"), TIME_BASES.index("dateline"))
+_DATING_MAX = 1.0  # weighted mean |log ratio| of the best day's figures (2 dead against 4: 0.69)
+_DATING_MARGIN = 0.4
+_PAST_YEARS = 1  # a year named more than this before the document dates a past event
+_FLOW_DAYS = 31  # a count over a stated span at most this long is a change, not a level
+_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT"})
+
+
+class Codes:
+    """Strings to small integers (0 is reserved for "none")."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.names: list[str] = [""]
+
+    def __call__(self, name: str | None) -> int:
+        if not name:
+            return 0
+        code = self.index.get(name)
+        if code is None:
+            code = self.index[name] = len(self.names)
+            self.names.append(name)
+        return code
+
+
+@dataclass
+class Lists:
+    """A list of item codes per claim (compressed sparse rows): claim i has
+    ``items[ptr[i]:ptr[i + 1]]``, sorted and distinct."""
+
+    ptr: np.ndarray
+    items: np.ndarray
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[int]]) -> Lists:
+        distinct = [sorted(set(r)) for r in rows]
+        ptr = np.zeros(len(distinct) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in distinct], out=ptr[1:])
+        flat = [x for r in distinct for x in r]
+        return cls(ptr, np.fromiter(flat, dtype=np.int64, count=len(flat)))
+
+    def sizes(self) -> np.ndarray:
+        return np.diff(self.ptr)
+
+
+@dataclass
+class Profiles:
+    """The comparable claims (first mentions with an interval, a measure and a story), one row
+    each, as parallel arrays; ``claims[i]`` is row i's claim."""
+
+    claims: list[QuantityClaim]
+    story: np.ndarray
+    doc: np.ndarray
+    kind: np.ndarray
+    measure: np.ndarray
+    currency: np.ndarray  # the currency a sum converted to euros was stated in (0: none)
+    outcome: np.ndarray
+    holder: np.ndarray
+    holder_last: np.ndarray  # the holder's last word: "emmanuel macron" is "macron"
+    facets: dict[str, np.ndarray]  # per facet, each claim's value code
+    part: np.ndarray
+    change: np.ndarray
+    estimate: np.ndarray
+    background: np.ndarray  # dated to a year well before its report: an earlier event's figure
+    fixed: np.ndarray
+    slow: np.ndarray
+    provisional: np.ndarray
+    revised: np.ndarray  # the text presents it as a revision or correction
+    denied: np.ndarray  # the text reports it as denied or refuted
+    lo: np.ndarray
+    hi: np.ndarray
+    lo_inc: np.ndarray
+    hi_inc: np.ndarray
+    value: np.ndarray  # the stated value in base units (nan when vague)
+    slack: np.ndarray  # the rounding it allows, or 5% when hedged: "the same value" within it
+    start: np.ndarray  # date ordinals of the time described (-1: unknown)
+    end: np.ndarray
+    basis: np.ndarray  # index into TIME_BASES
+    places: Lists
+    entities: Lists
+    words: Lists  # story-specific word codes, so their rarity is their story's
+    codes: dict[str, Codes]
+    currency_slack: float = 0.0  # Settings.currency_slack
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def name(self, field: str, code: int) -> str:
+        return self.codes[field].names[code]
+
+
+def build_profiles(
+    claims: Sequence[QuantityClaim], stories: StoryMap, settings: Settings
+) -> Profiles:
+    lex = counted_lexicon(settings.data_dir)
+    skip = crosscheck_lexicon(settings.data_dir).skip_kinds
+    codes = {
+        f: Codes()
+        for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder", "word")
+    }
+    codes.update(place=Codes(), entity=Codes(), facet=Codes())
+    kept: list[QuantityClaim] = []
+    rows: dict[str, list] = defaultdict(list)
+    places: list[list[int]] = []
+    entities: list[list[int]] = []
+    words: list[list[int]] = []
+    facet_rows: list[dict[str, str]] = []
+    for c in claims:
+        if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
+            continue
+        story = stories.story_of.get(c.doc_id)
+        is_date = c.kind == "date"
+        # A date's value is a day, whatever its precision ("Sept. 20", "September 2017").
+        measure = "date" if is_date else c.measure or measure_for(c.unit, settings.data_dir)
+        if story is None or measure is None:
+            continue
+        unit = (c.unit or "").lower()
+        if (
+            unit in lex.unit_outcomes
+            or measure in lex.outcome_measures
+            or measure in lex.person_units
+        ):
+            measure = "person"
+        cues = set(c.cues)
+        estimate = "estimate" in cues
+        fixed, slow = "fixed" in cues, "slow" in cues
+        # A date claim's own days are its value; it was said when its document was.
+        start, end, basis = _time(
+            c, stories, as_reported=is_date or estimate or not (fixed or slow), own=not is_date
+        )
+        year = next((int(x[5:]) for x in cues if x.startswith("year=")), None)
+        if is_date:
+            year = None
+        background = (
+            year is not None and start >= 0 and year < date.fromordinal(start).year - _PAST_YEARS
+        )
+        if background:
+            assert year is not None
+            start, end, basis = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), 0
+        # A count over a stated span of days ("24 killed over the previous day") is a change,
+        # as "another 700" is: no relation to a level ("a toll of 1,033").
+        flow = (
+            c.kind == "count"
+            and c.scope_type == "period"
+            and basis == 0
+            and 0 < end - start <= _FLOW_DAYS
+        )
+        lo, hi, lo_inc, hi_inc = claim_interval(c, settings)
+        factor = c.measure_factor or 1.0
+        currency = ""
+        if c.kind == "money" and c.unit and start >= 0:
+            rate = euros_per(c.unit, date.fromordinal(start))
+            if rate is not None:
+                factor, currency, measure = factor * rate, c.unit, "money"
+                lo, hi = lo * rate, hi * rate
+        value = math.nan if c.value is None else c.value * factor
+        slack = (c.tolerance or 0.0) * factor
+        if c.qualifier and c.value is not None:
+            slack = max(slack, 0.05 * abs(value))
+        kept.append(c)
+        rows["story"].append(codes["story"](story))
+        rows["doc"].append(codes["doc"](c.doc_id))
+        rows["kind"].append(codes["kind"](c.kind))
+        rows["measure"].append(codes["measure"](measure))
+        rows["currency"].append(codes["currency"](currency))
+        rows["outcome"].append(codes["outcome"](c.counted))
+        rows["holder"].append(codes["holder"](c.holder))
+        rows["holder_last"].append(codes["holder"](c.holder.split()[-1] if c.holder else None))
+        for flag in ("part", "provisional"):
+            rows[flag].append(flag in cues)
+        rows["change"].append("change" in cues or c.change == "change" or flow)
+        rows["background"].append(background)
+        rows["estimate"].append(estimate)
+        rows["revised"].append(c.stance == "revised")
+        rows["denied"].append(c.stance == "denied")
+        rows["fixed"].append(fixed)
+        rows["slow"].append(slow)
+        rows["interval"].append((lo, hi, lo_inc, hi_inc, value, slack))
+        rows["time"].append((start, end, basis))
+        facet_rows.append(dict(f.split("=", 1) for f in c.facets if "=" in f))
+        places.append([codes["place"](p) for p in c.places])
+        entities.append(_entities(c, codes["entity"], settings))
+        words.append([codes["word"](f"{story}\x1f{w}") for w in c.context_words])
+    profiles = _arrays(kept, rows, facet_rows, places, entities, words, codes)
+    profiles.currency_slack = settings.currency_slack
+    return profiles
+
+
+def _entities(c: QuantityClaim, codes: Codes, settings: Settings) -> list[int]:
+    out = []
+    for raw in c.key_terms:
+        term = parse_key_term(raw, settings.data_dir)
+        if term is not None and term.label in _ENTITY_LABELS:
+            out.append(codes(term.anchor))
+    return out
+
+
+def _arrays(
+    kept: list[QuantityClaim],
+    rows: dict[str, list],
+    facet_rows: list[dict[str, str]],
+    places: list[list[int]],
+    entities: list[list[int]],
+    words: list[list[int]],
+    codes: dict[str, Codes],
+) -> Profiles:
+    n = len(kept)
+
+    def ints(name: str) -> np.ndarray:
+        return np.array(rows[name], dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+
+    def flags(name: str) -> np.ndarray:
+        return np.array(rows[name], dtype=bool) if n else np.zeros(0, dtype=bool)
+
+    interval = np.array(rows["interval"], dtype=np.float64).reshape(n, 6)
+    times = np.array(rows["time"], dtype=np.int64).reshape(n, 3)
+    facet_names = sorted({f for r in facet_rows for f in r})
+    facets = {
+        f: np.array([codes["facet"](r.get(f)) for r in facet_rows], dtype=np.int64)
+        for f in facet_names
+    }
+    return Profiles(
+        claims=kept,
+        story=ints("story"),
+        doc=ints("doc"),
+        kind=ints("kind"),
+        measure=ints("measure"),
+        currency=ints("currency"),
+        outcome=ints("outcome"),
+        holder=ints("holder"),
+        holder_last=ints("holder_last"),
+        facets=facets,
+        part=flags("part"),
+        change=flags("change"),
+        estimate=flags("estimate"),
+        background=flags("background"),
+        fixed=flags("fixed"),
+        slow=flags("slow"),
+        provisional=flags("provisional"),
+        revised=flags("revised"),
+        denied=flags("denied"),
+        lo=interval[:, 0],
+        hi=interval[:, 1],
+        lo_inc=interval[:, 2].astype(bool),
+        hi_inc=interval[:, 3].astype(bool),
+        value=interval[:, 4],
+        slack=interval[:, 5],
+        start=times[:, 0],
+        end=times[:, 1],
+        basis=times[:, 2],
+        places=Lists.of(places),
+        entities=Lists.of(entities),
+        words=Lists.of(words),
+        codes=codes,
+    )
+
+
+def _time(
+    c: QuantityClaim, stories: StoryMap, as_reported: bool, own: bool = True
+) -> tuple[int, int, int]:
+    """(start, end, basis) of the days a figure describes. A running total ("so far this
+    year", "since June") is read at its last day. ``as_reported``: a forecast, or a figure that
+    moves by the day, is of the day it was reported, whatever past day its clause names.
+    ``own`` False: the claim's time words are its value (a date), so only its document dates it."""
+    day = stories.date(c.doc_id)
+    if own and c.time_basis == "explicit" and (c.as_of_start or c.as_of_end):
+        start = c.as_of_start or c.as_of_end
+        end = c.as_of_end or c.as_of_start
+        assert start is not None and end is not None
+        if c.scope_type == "cumulative":
+            start = end
+        reported_later = day is not None and end < day and (day - end).days <= 31
+        ahead = day is not None and start > day
+        estimate = "estimate" in c.cues
+        if not (as_reported and (reported_later or ahead or estimate)):
+            lo, hi = sorted((start.toordinal(), end.toordinal()))
+            return lo, hi, 0
+    if day is None:
+        return -1, -1, TIME_BASES.index("none")
+    basis = stories.date_basis.get(c.doc_id, "published")
+    return day.toordinal(), day.toordinal(), TIME_BASES.index(basis)
+
+
+def levels(p: Profiles) -> np.ndarray:
+    """The log of each figure's middle (nan when it has none): what figures are compared by
+    when their size alone matters (dating, crowding, how far apart two values are)."""
+    lo, hi = p.lo, p.hi
+    middle = np.where(np.isinf(hi), lo, np.where(np.isinf(lo) | (lo <= 0), hi, (lo + hi) / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log(np.where((middle > 0) & np.isfinite(middle), middle, np.nan))
+    # A date's size is no amount: two dates are as far apart as their months.
+    is_date = p.kind == p.codes["kind"].index.get("date", -1)
+    if is_date.any():
+        days = np.where(np.isinf(hi), lo, np.where(np.isinf(lo), hi, (lo + hi) / 2))[is_date]
+        out[is_date] = np.where(np.isfinite(days), days / 30.0, np.nan)
+    return out
+
+
+def date_by_figures(p: Profiles, stories: StoryMap) -> None:
+    """Date the undated documents whose date was only guessed from text similarity by the day
+    whose reports give the nearest moving figures (tolls, the missing): a report of 4 dead and
+    284 missing belongs with the day of "two dead" and "more than 300 missing", not with the
+    day of 87 dead. Each figure weighs as much as the choice of day changes its distance (a
+    quantity that is the same every day says nothing about the day). Only a clear choice is
+    taken; it then counts as a known date (``figures``), so its figures may conflict with that
+    day's. Updates ``p`` and ``stories`` in place."""
+    level = levels(p)
+    moving = ~(p.fixed | p.slow | p.change | p.part | p.estimate | p.provisional)
+    usable = moving & ~np.isnan(level) & (p.start == p.end) & (p.start >= 0)
+    story_basis = TIME_BASES.index("story")
+    guessed = np.flatnonzero(usable & (p.basis == story_basis))
+    if not len(guessed):
+        return
+    known_rows = np.flatnonzero(usable & np.isin(p.basis, _KNOWN))
+    known: dict[tuple[int, int, int, int], dict[int, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for i in known_rows.tolist():
+        key = (int(p.story[i]), int(p.kind[i]), int(p.measure[i]), int(p.outcome[i]))
+        known[key][int(p.start[i])].append(float(level[i]))
+    by_doc: dict[int, list[int]] = defaultdict(list)
+    for i in guessed.tolist():
+        by_doc[int(p.doc[i])].append(i)
+    for doc, members in by_doc.items():
+        per_day: dict[int, float] = defaultdict(float)
+        total = 0.0
+        for i in members:
+            key = (int(p.story[i]), int(p.kind[i]), int(p.measure[i]), int(p.outcome[i]))
+            days = known.get(key, {})
+            if len(days) < 2:
+                continue
+            distance = {d: min(abs(level[i] - x) for x in v) for d, v in days.items()}
+            weight = max(distance.values()) - min(distance.values())
+            total += weight
+            for d, x in distance.items():
+                per_day[d] += weight * x
+        if total <= 0:
+            continue
+        ranked = sorted((v / total, d) for d, v in per_day.items())
+        if ranked[0][0] > _DATING_MAX:
+            continue
+        if len(ranked) > 1 and ranked[1][0] - ranked[0][0] < _DATING_MARGIN:
+            continue
+        day = ranked[0][1]
+        rows = (p.doc == doc) & (p.basis == story_basis)
+        p.start[rows] = day
+        p.end[rows] = day
+        p.basis[rows] = TIME_BASES.index("figures")
+        doc_id = p.name("doc", doc)
+        stories.dates[doc_id] = date.fromordinal(day)
+        stories.date_basis[doc_id] = "figures"
+
+
+__all__ = ["GUESSED", "INF", "TIME_BASES", "Lists", "Profiles", "build_profiles", "levels"]

@@ -1,0 +1,481 @@
+"""What a figure counts, read from its sentence: the words cross-checking compares.
+
+Run once per claim after extraction (``claims.stages.extract_batch``), so that comparing a
+million claims reads no text. For each quantity claim it fills:
+
+* ``counted``: for counts of people, what happened to them (dead, missing, rescued,
+  evacuated...): the outcome word in the figure itself ("63 dead"), else nearest it in its
+  clause ("58 people are missing", "killed 158 people"), else further back ("the toll has gone
+  up again, to 137"). Only the words between the figure and the neighbouring figures of the
+  sentence are read, so "killed 158 people and injured up to 6,000" gives each figure its own
+  verb;
+* ``holder``: whose figure it is, the name right next to it ("Macron 24.01 percent", "Leave
+  had 52 per cent", "Liberia with 7,830");
+* ``facets``: the words near it that tell quantities of one measure apart ("side=leave",
+  "money=salary", "basis=study");
+* ``cues``: part (one day's, one group's: "416 of them children"), change ("another 700"),
+  estimate ("could reach"), provisional ("so far", "with 84 results declared"), fixed (a
+  tower's floors, a fee, an age: the same at any time), slow (a coalition's members), and
+  ``year=YYYY`` for a year its clause names ("nearly 300 died when a ferry sank in 1993");
+* ``places``: the named places of the claim, else of its sentence;
+* ``context_words``: the content words that describe it (its key terms and subject and the
+  words of its clause), folded to their synonym class.
+
+The word lists are ``claims/data/counted.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+from claims.lexicon import (
+    crosscheck_lexicon,
+    fold,
+    fold_word,
+    load_json,
+    measure_for,
+    parse_key_term,
+)
+from claims.models import QuantityClaim
+from claims.settings import DATA_DIR, Settings
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d|[;:(),\"“”]")
+_HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_CAPITALISED = re.compile(r"\b[^\W\d_a-z][\w'’-]*")
+
+Phrases = Mapping[tuple[str, ...], object] | frozenset[tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """``counted.json`` as lookups: phrases as tuples of words."""
+
+    person_units: frozenset[str]
+    people_nouns: frozenset[str]
+    unit_outcomes: dict[str, str]
+    speech_verbs: frozenset[str]
+    outcome_measures: dict[str, str]
+    outcomes: dict[tuple[str, ...], str]
+    facets: dict[tuple[str, ...], tuple[str, str]]
+    facet_kinds: dict[str, frozenset[str]]
+    facet_distance: int
+    change_before: frozenset[tuple[str, ...]]
+    change_after: frozenset[tuple[str, ...]]
+    part_before: frozenset[tuple[str, ...]]
+    part_after: frozenset[tuple[str, ...]]
+    estimate_words: frozenset[tuple[str, ...]]
+    fixed_measures: frozenset[str]
+    slow_measures: frozenset[str]
+    provisional_words: frozenset[tuple[str, ...]]
+    fixed_kinds: frozenset[str]
+    fixed_money: frozenset[str]
+    moving_units: frozenset[str]
+    age_words: frozenset[tuple[str, ...]]
+    clause_breaks: frozenset[str]
+    not_names: frozenset[str]
+    window: int
+    longest: int
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(fold(text).split())
+
+
+@lru_cache(maxsize=4)
+def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
+    raw = load_json("counted.json", data_dir)
+    outcomes = {_phrase(w): cls for cls, words in raw["outcomes"].items() for w in words}
+    facets = {
+        _phrase(w): (facet, value)
+        for facet, values in raw["facets"].items()
+        for value, words in values.items()
+        for w in words
+    }
+    listed = [
+        *outcomes,
+        *facets,
+        *(
+            _phrase(w)
+            for key in (
+                "change_before",
+                "part_before",
+                "part_after",
+                "estimate_words",
+                "provisional_words",
+            )
+            for w in raw[key]
+        ),
+    ]
+    return Lexicon(
+        person_units=frozenset(raw["person_units"]),
+        people_nouns=frozenset(raw["people_nouns"]),
+        unit_outcomes=dict(raw["unit_outcomes"]),
+        speech_verbs=frozenset(raw["speech_verbs"]),
+        outcome_measures=dict(raw["outcome_measures"]),
+        outcomes=outcomes,
+        facets=facets,
+        facet_kinds={f: frozenset(k) for f, k in raw["facet_kinds"].items()},
+        facet_distance=int(raw["facet_distance"]),
+        change_before=frozenset(_phrase(w) for w in raw["change_before"]),
+        change_after=frozenset(_phrase(w) for w in raw["change_after"]),
+        part_before=frozenset(_phrase(w) for w in raw["part_before"]),
+        part_after=frozenset(_phrase(w) for w in raw["part_after"]),
+        estimate_words=frozenset(_phrase(w) for w in raw["estimate_words"]),
+        fixed_measures=frozenset(raw["fixed_measures"]),
+        slow_measures=frozenset(raw["slow_measures"]),
+        provisional_words=frozenset(_phrase(w) for w in raw["provisional_words"]),
+        fixed_kinds=frozenset(raw["fixed_kinds"]),
+        fixed_money=frozenset(raw["fixed_money"]),
+        moving_units=frozenset(raw["moving_units"]),
+        age_words=frozenset(_phrase(w) for w in raw["age_words"]),
+        clause_breaks=frozenset(raw["clause_breaks"]),
+        not_names=frozenset(raw["not_names"]) | crosscheck_lexicon(data_dir).story_stopwords,
+        window=int(raw["context_words"]),
+        longest=max(len(p) for p in listed),
+    )
+
+
+@dataclass(frozen=True)
+class _Words:
+    """A sentence as folded words with character offsets, and which were written as names
+    (capitalised, not first in the sentence, in a sentence not written in title case)."""
+
+    words: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    named: tuple[bool, ...]
+
+
+@lru_cache(maxsize=50_000)
+def _words(sentence: str) -> _Words:
+    words, starts, ends, capital = [], [], [], []
+    for m in _TOKEN.finditer(sentence):
+        raw = m.group(0)
+        words.append(fold(raw).strip("'’"))
+        starts.append(m.start())
+        ends.append(m.end())
+        capital.append(raw[:1].isupper())
+    alphabetic = [c for w, c in zip(words, capital, strict=True) if w[:1].isalpha()]
+    title_case = len(alphabetic) >= 4 and sum(alphabetic) > 0.6 * len(alphabetic)
+    named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
+    return _Words(tuple(words), tuple(starts), tuple(ends), tuple(named))
+
+
+@dataclass(frozen=True)
+class Context:
+    """The words around a figure, up to the neighbouring figures of its sentence: before it
+    (nearest first), the part of those in its own clause, after it, and its own."""
+
+    before: tuple[str, ...]
+    clause: tuple[str, ...]
+    after: tuple[str, ...]
+    inside: tuple[str, ...]
+    holder: str | None  # the name nearest the figure: whose share, whose count
+    after_breaks: tuple[int, ...] = ()  # clause breaks before each word of ``after``
+
+
+def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Lexicon) -> Context:
+    """``neighbours``: (start, end) offsets of the other figures of the sentence."""
+    w = _words(claim.sentence)
+    start = claim.char_start - claim.sentence_start
+    end = claim.char_end - claim.sentence_start
+    left = max([e for s, e in neighbours if e <= start], default=0)
+    right = min([s for s, e in neighbours if s >= end], default=len(claim.sentence))
+    before: list[tuple[str, bool]] = []
+    after: list[tuple[str, bool]] = []
+    inside: list[str] = []
+    for word, s, e, named in zip(w.words, w.starts, w.ends, w.named, strict=True):
+        if e <= start and s >= left:
+            before.append((word, named))
+        elif s >= end and e <= right:
+            after.append((word, named))
+        elif s >= start and e <= end:
+            inside.append(word)
+    for k in range(len(before) - 1, -1, -1):
+        if before[k][0] in _HARD_BREAK:
+            before = before[k + 1 :]
+            break
+    for k, (word, _) in enumerate(after):
+        if word in _HARD_BREAK:
+            after = after[:k]
+            break
+    near = before[::-1][: lex.window]
+    clause = []
+    for word, _ in near:
+        if word in lex.clause_breaks:
+            break
+        clause.append(word)
+    kept, breaks, seen = [], [], 0
+    for word, _ in after[: lex.window]:
+        if word in lex.clause_breaks:
+            seen += 1
+        if word != ",":
+            kept.append(word)
+            breaks.append(seen)
+    return Context(
+        tuple(x for x, _ in near if x != ","),
+        tuple(clause),
+        tuple(kept),
+        tuple(inside),
+        _holder(near, after, lex),
+        tuple(breaks),
+    )
+
+
+def _holder(
+    before: list[tuple[str, bool]], after: list[tuple[str, bool]], lex: Lexicon
+) -> str | None:
+    """The name right before the figure, at most a word between ("Macron 24.01 percent",
+    "Leave had 52 per cent", "Liberia with 7,830"), else right after it ("65.5% for Macron"),
+    as one string of its words; not the source of a figure ("Honea said 63 people")."""
+    for words, reverse in ((before, True), (after, False)):
+        for k, (word, named) in enumerate(words[:2]):
+            if word in lex.speech_verbs:
+                break
+            if named and word not in lex.not_names:
+                run = [word]
+                for other, other_named in words[k + 1 : k + 4]:
+                    if not other_named or other in lex.not_names:
+                        break
+                    run.append(other)
+                return " ".join(reversed(run) if reverse else run)
+    return None
+
+
+def _find(
+    words: Sequence[str], phrases: Phrases, longest: int, reverse: bool = False
+) -> list[tuple[int, tuple[str, ...]]]:
+    """(distance, phrase) of each phrase found in ``words`` (``reverse``: the words run away
+    from the figure backwards, so phrases are matched reversed)."""
+    found = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            chunk = tuple(words[i : i + size])
+            key = tuple(reversed(chunk)) if reverse else chunk
+            if key in phrases:
+                found.append((i, key))
+                i += size - 1
+                break
+        i += 1
+    return found
+
+
+def _nearest(ctx: Context, phrases: Mapping[tuple[str, ...], str], longest: int) -> str | None:
+    """The class of the phrase in the figure itself ("63 dead"), else nearest it in its clause
+    (after it wins a tie: English puts the outcome of a count after it, '58 people are
+    missing'), else further back."""
+    # In "Sixteen of the victims" the words after "of" are the whole's, not this figure's.
+    head = ctx.inside[: ctx.inside.index("of")] if "of" in ctx.inside[1:] else ctx.inside
+    own = _find(head, phrases, longest)
+    if own:
+        return phrases[own[0][1]]  # "55 injured", "21 still missing": said in the figure
+    breaks = ctx.after_breaks or (0,) * len(ctx.after)
+    # A word after a comma or a conjunction is in the next clause: "killed nearly 180 people,
+    # injured over 6,000" gives 180 to "killed".
+    after = [(d + 2 * breaks[d], 0, phrases[p]) for d, p in _find(ctx.after, phrases, longest)]
+    for before in (ctx.clause, ctx.before):
+        options = [(d, 1, phrases[p]) for d, p in _find(before, phrases, longest, reverse=True)]
+        if options or after:
+            return min(options + after)[2]
+    return None
+
+
+def _has(words: Sequence[str], phrases: Phrases, longest: int, reverse: bool = False) -> bool:
+    return bool(_find(words, phrases, longest, reverse))
+
+
+def read_claims(claims: Sequence[QuantityClaim], settings: Settings) -> list[QuantityClaim]:
+    """The claims with ``counted``, ``holder``, ``facets``, ``cues``, ``places`` and
+    ``context_words`` read from their sentences (a new list, the input order)."""
+    lex = counted_lexicon(settings.data_dir)
+    by_sentence: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    sentence_places: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for c in claims:
+        by_sentence[c.doc_id, c.sentence_start].append(
+            (c.char_start - c.sentence_start, c.char_end - c.sentence_start)
+        )
+        sentence_places[c.doc_id, c.sentence_start] |= _places(c, lex, settings.data_dir)
+    out = []
+    for c in claims:
+        span = (c.char_start - c.sentence_start, c.char_end - c.sentence_start)
+        others = [x for x in by_sentence[c.doc_id, c.sentence_start] if x != span]
+        shared = sentence_places[c.doc_id, c.sentence_start]
+        out.append(c.model_copy(update=read(c, context(c, others, lex), shared, lex, settings)))
+    return out
+
+
+def read(
+    c: QuantityClaim, ctx: Context, sentence_places: set[str], lex: Lexicon, settings: Settings
+) -> dict[str, object]:
+    """The reading of one claim, as field values."""
+    data_dir = settings.data_dir
+    measure = c.measure or measure_for(c.unit, data_dir) or ""
+    outcome: str | None = None
+    unit = (c.unit or "").lower()
+    if unit in lex.unit_outcomes:
+        outcome, measure = lex.unit_outcomes[unit], "person"
+    elif measure in lex.outcome_measures:
+        outcome, measure = lex.outcome_measures[measure], "person"
+    elif measure in lex.person_units:
+        measure = "person"
+    own: str | None = None
+    if c.kind == "count" and measure in lex.people_nouns:
+        own = _nearest(ctx, lex.outcomes, lex.longest)
+        outcome = own or outcome
+    facets = _facets(c.kind, ctx, lex)
+    words = _terms(c, data_dir)
+    stop = crosscheck_lexicon(data_dir).stopwords | lex.speech_verbs
+    words |= {
+        fold_word(w, data_dir)
+        for w in (*ctx.clause[:5], *ctx.after[:5])
+        if _content(w) and w not in stop
+    }
+    words -= {measure, outcome or ""}
+    # "In Newcastle, 65,404 voted to stay and 63,598 to leave": the sentence's places are each
+    # figure's when a figure names none of its own.
+    places = _places(c, lex, data_dir) or sentence_places
+    cues = []
+    part = _has(ctx.clause[:3], lex.part_before, lex.longest, reverse=True) or _has(
+        ctx.after[:6], lex.part_after, lex.longest
+    )
+    # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
+    # outcome of its own follows ("174 of the 476 aboard ... were rescued").
+    if part or (_partitive(ctx) and own is None):
+        cues.append("part")
+    if c.change == "change" or _changed(ctx, lex):
+        cues.append("change")
+    if c.stance in ("projected", "hypothetical") or _has(
+        ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True
+    ):
+        cues.append("estimate")
+    # "With 84 results declared, Remain has edged back: Remain 2,877,575 votes (50.01%)":
+    # a running count is said once for all the figures of its sentence.
+    if _has(_words(c.sentence).words, lex.provisional_words, lex.longest):
+        cues.append("provisional")
+    fixed = _fixed(c, measure, facets, ctx, lex)
+    if fixed:
+        cues.append("fixed")
+    elif measure in lex.slow_measures or (outcome or "") in lex.slow_measures:
+        cues.append("slow")
+    year = _year(ctx)
+    if year is not None:
+        cues.append(f"year={year}")
+    return {
+        "counted": outcome,
+        "holder": ctx.holder,
+        "facets": sorted(f"{f}={v}" for f, v, d in facets if d <= lex.facet_distance),
+        "cues": cues,
+        "places": sorted(places),
+        "context_words": sorted(words),
+    }
+
+
+def _partitive(ctx: Context) -> bool:
+    """'X of the Y', 'X of them', 'X of its Y' in or right after the figure."""
+    words = (*ctx.inside[1:], *ctx.after[:2])
+    return any(
+        a == "of" and b in {"the", "them", "its", "their", "these", "those", "whom"}
+        for a, b in pairwise(words)
+    )
+
+
+def _changed(ctx: Context, lex: Lexicon) -> bool:
+    """'another 700', 'a further 28', 'up by 4%' just before the figure; 'three more bodies',
+    '140 new deaths' in or just after it."""
+    for distance, phrase in _find(ctx.clause[:3], lex.change_before, lex.longest, reverse=True):
+        if distance == 0 or len(phrase) > 1:
+            return True
+    tail = (*ctx.inside[1:], *ctx.after[:1])
+    return any(w in {p[0] for p in lex.change_after} for w in tail[:3])
+
+
+def _facets(kind: str, ctx: Context, lex: Lexicon) -> frozenset[tuple[str, str, int]]:
+    """Each facet's value nearest the figure ("Leave had 52 per cent against 48 per cent for
+    Remain": 48 is Remain's), with its distance in words."""
+    found: dict[str, tuple[int, int, str]] = {}
+    sides = ((ctx.inside, False, 0), (ctx.after, False, 0), (ctx.before, True, 1))
+    for words, reverse, side in sides:
+        for distance, phrase in _find(words, lex.facets, lex.longest, reverse):
+            facet, value = lex.facets[phrase]
+            if kind not in lex.facet_kinds.get(facet, frozenset()):
+                continue
+            rank = (0 if words is ctx.inside else distance, side, value)
+            if facet not in found or rank < found[facet]:
+                found[facet] = rank
+    return frozenset((facet, rank[2], rank[0]) for facet, rank in found.items())
+
+
+def _content(word: str) -> bool:
+    return word.isalpha() and len(word) >= 3
+
+
+def _terms(c: QuantityClaim, data_dir: Path) -> set[str]:
+    """The descriptive words of a claim's plain key terms and subject."""
+    stop = crosscheck_lexicon(data_dir).stopwords
+    words = set()
+    for raw in c.key_terms:
+        term = parse_key_term(raw, data_dir)
+        if term is not None and term.label is None:
+            words.add(term.word)
+    for word in fold(c.subject or "").split():
+        if _content(word) and word not in stop:
+            words.add(fold_word(word, data_dir))
+    return words
+
+
+def _places(c: QuantityClaim, lex: Lexicon, data_dir: Path) -> set[str]:
+    """The named places of a claim's key terms: written with a capital in its sentence (a
+    locative noun such as 'the warehouse' is no place name) and not a word that tells
+    quantities apart ('Leave', which a recogniser may take for a place)."""
+    capitalised = {fold(w) for w in _CAPITALISED.findall(c.sentence)}
+    out = set()
+    for raw in c.key_terms:
+        term = parse_key_term(raw, data_dir)
+        if term is None or term.label not in _PLACE_LABELS:
+            continue
+        if (term.text,) in lex.facets or (term.text,) in lex.outcomes:
+            continue
+        if term.text.split()[0] in capitalised:
+            out.add(term.anchor)
+    return out
+
+
+def _fixed(
+    c: QuantityClaim,
+    measure: str,
+    facets: frozenset[tuple[str, str, int]],
+    ctx: Context,
+    lex: Lexicon,
+) -> bool:
+    """A tower's floors, a ship's tonnage, a fee, an age, a study's estimate: the same at any
+    time it is reported."""
+    if c.kind == "duration":
+        near = (*ctx.inside, *ctx.after[:3], *ctx.clause[:2])
+        return _has(near, lex.age_words, lex.longest) or any("year-old" in w for w in near)
+    if c.kind == "date":
+        return c.stance != "projected"  # a launch date moves until the launch; a landfall does not
+    if c.kind in lex.fixed_kinds:
+        unit = (c.unit or "").lower()
+        return unit not in lex.moving_units and measure not in lex.moving_units
+    if any(f == "basis" and v == "study" for f, v, _ in facets):
+        return True  # a study's estimate is what it is, whenever it is reported
+    if c.kind == "money":
+        return any(f == "money" and v in lex.fixed_money for f, v, _ in facets)
+    return measure in lex.fixed_measures
+
+
+def _year(ctx: Context) -> int | None:
+    """A year named in the figure's clause ("nearly 300 died when a ferry overturned in
+    1993"); whether it is the past is for cross-checking, which knows the document's date."""
+    for word in (*ctx.before, *ctx.after):
+        if len(word) == 4 and word.isdigit() and 1800 <= int(word) <= 2200:
+            return int(word)
+    return None
