@@ -165,7 +165,7 @@ def evaluate(
     ok &= ~is_conflict | ((rounded >= conflict) & sure_enough_to_conflict(cols))
     decided = Decided(a[ok], b[ok], rule[ok], rounded[ok])
     out = columns(p, decided, data.run.documents, data.stories)
-    relations = [dict(zip(out, row, strict=True)) for row in zip(*out.values(), strict=True)]
+    relations = out.to_pylist()
     scored = Run(data.run.documents, data.run.claims, relations, data.run.rejected, {})
     return report(score_relations(data.corpus, scored, set(data.corpus.story_of)), "")
 

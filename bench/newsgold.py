@@ -1,7 +1,7 @@
 """The real-news gold (bench/news/gold.json): load it, locate it in the ingested texts, check it.
 
     .venv/bin/python bench/newsgold.py [bench/news | bench/news/<story>]    # check, print problems
-    .venv/bin/python bench/newsgold.py --merge bench/news                  # stories -> gold.json
+    .venv/bin/python bench/newsgold.py --merge bench/news   # a story's own gold.json joins gold.json
 
 A story folder may hold its own ``gold.json`` while it is written; ``--merge`` joins them into
 ``bench/news/gold.json``. The checks are those of ``bench/news/GUIDE.md``: every quote and span
@@ -137,13 +137,29 @@ def load(root: Path) -> Gold:
     stories = sorted(root.glob("*/gold.json"))
     if (root / "gold.json").exists() and (root != NEWS or not stories):
         data = json.loads((root / "gold.json").read_text(encoding="utf-8"))
-    else:
+    elif stories:
         data = merge([json.loads(p.read_text(encoding="utf-8")) for p in stories])
+    else:  # one story of the merged gold
+        data = of_story(json.loads((NEWS / "gold.json").read_text(encoding="utf-8")), root.name)
     files = [d["file"] for d in data["documents"]]
     texts, problems = read_texts(files)
     gold = Gold(data, texts, problems=problems)
     locate_all(gold)
     return gold
+
+
+def of_story(data: dict[str, Any], story: str) -> dict[str, Any]:
+    """The part of the merged gold about the articles in folder ``story``."""
+    mine = {d["file"] for d in data["documents"] if d["file"].startswith(f"{story}/")}
+    ids = {c["id"] for c in data["quantity_claims"] if c["file"] in mine}
+    out = dict(data)
+    out["stories"] = [s for s in data["stories"] if s["id"] == story]
+    out["documents"] = [d for d in data["documents"] if d["file"] in mine]
+    for key in ("quantity_claims", "not_quantities"):
+        out[key] = [c for c in data[key] if c["file"] in mine]
+    out["relations"] = [r for r in data["relations"] if r["a"] in ids or r["b"] in ids]
+    out["doubtful"] = [x for x in data.get("doubtful", []) if x.startswith(f"{story}-")]
+    return out
 
 
 def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -305,11 +321,19 @@ def main() -> int:
     args = parser.parse_args()
     root = args.root.resolve()
     if args.merge:
+        # The merged file is the corpus's gold; a story annotated in its own folder joins it
+        # and its folder's file goes (one place to correct a call).
         stories = sorted(root.glob("*/gold.json"))
-        merged = merge([json.loads(p.read_text(encoding="utf-8")) for p in stories])
-        (root / "gold.json").write_text(
+        parts = [json.loads(p.read_text(encoding="utf-8")) for p in stories]
+        merged_path = root / "gold.json"
+        if merged_path.exists():
+            parts.insert(0, json.loads(merged_path.read_text(encoding="utf-8")))
+        merged = merge(parts)
+        merged_path.write_text(
             json.dumps(merged, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        for path in stories:
+            path.unlink()
     gold = load(root)
     problems = check(gold)
     for line in problems:

@@ -365,3 +365,9 @@ def test_merge_marks_a_vague_amount_repeated_about_the_same_place() -> None:
     again = first.model_copy(update={"claim_id": "q_again", "char_start": 700, "char_end": 727})
     merged = merge_mentions([first, again], SETTINGS)
     assert merged[1].mention_of == first.claim_id
+
+
+def test_the_arrow_schema_of_relations_is_relation_s_fields_in_order() -> None:
+    from claims.crosscheck.quantities import RELATION_SCHEMA
+
+    assert RELATION_SCHEMA.names == list(Relation.model_fields)

@@ -20,6 +20,7 @@ from operator import attrgetter
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from claims.crosscheck.facts import check_facts
 from claims.crosscheck.intervals import (
@@ -29,7 +30,7 @@ from claims.crosscheck.intervals import (
     intervals_overlap,
 )
 from claims.crosscheck.mentions import merge_mentions
-from claims.crosscheck.quantities import check_quantities
+from claims.crosscheck.quantities import RELATION_SCHEMA, check_quantities
 from claims.crosscheck.reading import read_claims
 from claims.crosscheck.rules import MEANINGS, Rule
 from claims.crosscheck.stories import Story, StoryMap, group_stories
@@ -117,13 +118,13 @@ def cross_check_run(
         facts_related = check_facts(facts, documents, settings)
         facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
         quantities = check_quantities(claims, documents, stories, settings)
-        columns = {
-            name: [getattr(r, name) for r in facts_related] for name in Relation.model_fields
-        }
-        for name, values in quantities.items():
-            columns[name] = [*columns[name], *values]
-        frame = pd.DataFrame(columns, columns=list(Relation.model_fields))
-        return CrossCheck(frame.astype({"score": float}), stories)
+        fact_rows = pa.Table.from_pylist(
+            [r.model_dump() for r in facts_related], schema=RELATION_SCHEMA
+        )
+        table = pa.concat_tables([fact_rows, quantities])
+        # Arrow-backed columns all the way to DuckDB: a million reasons as Python strings
+        # would take gigabytes.
+        return CrossCheck(table.to_pandas(types_mapper=pd.ArrowDtype), stories)
 
 
 def cross_check_frame(

@@ -357,12 +357,4 @@ def matrix(columns: dict[str, np.ndarray]) -> np.ndarray:
     return np.stack([columns[name] for name in FEATURES], axis=1)
 
 
-def shared_words(p: Profiles, a: int, b: int) -> tuple[str, ...]:
-    """The words two claims share, as written (for the reason)."""
-    wa = set(p.words.items[p.words.ptr[a] : p.words.ptr[a + 1]].tolist())
-    wb = set(p.words.items[p.words.ptr[b] : p.words.ptr[b + 1]].tolist())
-    names = p.codes["word"].names
-    return tuple(sorted(names[w].split("\x1f", 1)[1] for w in wa & wb))
-
-
 __all__ = ["FEATURES", "Pairs", "candidates", "converted", "features", "matrix", "overlap"]

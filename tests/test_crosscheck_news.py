@@ -1,0 +1,118 @@
+"""Cross-document checking on the development corpus's own articles (bench/news).
+
+Each test reads the six articles of one real story as a run would (ingest, the real spaCy
+model, repeats merged, sentences read) and asserts a relation a fact-checker sees in that
+coverage, with its reason: story grouping, a running toll, a toll revised down, an undated
+wire copy dated by its figures, a same-day conflict, and a country's figure beside the
+outbreak's total.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+from spacy.language import Language
+
+from claims.crosscheck import CrossCheck, cross_check_run, merge_mentions, read_claims
+from claims.crosscheck.stories import group_stories
+from claims.extract import extract_documents
+from claims.ingest import discover, read_sources
+from claims.models import Document, QuantityClaim, Rejection
+from claims.settings import Settings
+
+NEWS = Path(__file__).resolve().parents[1] / "bench" / "news"
+SETTINGS = Settings(n_process=1)
+
+
+class Story(NamedTuple):
+    result: CrossCheck
+    claims: dict[str, QuantityClaim]
+    documents: dict[str, Document]
+
+    def relations(self, **where: str) -> pd.DataFrame:
+        frame = self.result.relations
+        frame = frame.assign(
+            span_a=[self.claims[c].span for c in frame["claim_a"]],
+            span_b=[self.claims[c].span for c in frame["claim_b"]],
+        )
+        for column, value in where.items():
+            frame = frame[frame[column] == value]
+        return frame
+
+
+def articles(*stories: str) -> dict[str, Document]:
+    """The articles of ``stories`` as ingest reads them (their NOTES.md and gold left out)."""
+    paths = [p for s in stories for p in sorted((NEWS / s).iterdir()) if p.name[:2].isdigit()]
+    docs = [d for d in read_sources(discover(paths), SETTINGS) if not isinstance(d, Rejection)]
+    assert len(docs) == len(paths), [d for d in read_sources(discover(paths), SETTINGS)]
+    return {d.doc_id: d for d in docs}
+
+
+@cache
+def story(name: str, nlp: Language) -> Story:
+    docs = articles(name)
+    extracted = list(extract_documents(list(docs.values()), SETTINGS, nlp))
+    merged = merge_mentions([c for e in extracted for c in e.claims], SETTINGS)
+    claims = read_claims(merged, SETTINGS)
+    facts = [f for e in extracted for f in e.facts]
+    result = cross_check_run(claims, facts, docs, SETTINGS)
+    return Story(result, {c.claim_id: c for c in claims}, docs)
+
+
+def test_two_fires_and_a_ferry_are_three_stories_with_every_article_in_its_own() -> None:
+    docs = articles("camp-fire", "grenfell", "sewol")
+    stories = group_stories(docs, {}, SETTINGS)
+    for name in ("camp-fire", "grenfell", "sewol"):
+        mine = {stories.story_of[d] for d in docs if (NEWS / name / d).exists()}
+        assert len(mine) == 1, name
+    assert len(set(stories.story_of.values())) == 3
+
+
+def test_the_camp_fire_toll_rising_over_nine_days_is_an_update(nlp: Language) -> None:
+    camp = story("camp-fire", nlp)
+    rising = camp.relations(doc_a="04-cnn.txt", doc_b="05-upi.txt", span_a="71", span_b="85")
+    [reason] = rising["reason"].tolist()
+    assert rising["relation"].tolist() == ["update"]
+    for text in ("CNN (2018-11-16)", "UPI (2018-11-25)", "the newer figure (UPI (2018-11-25))"):
+        assert text in reason, text
+
+
+def test_the_camp_fire_toll_revised_down_to_85_is_a_revision(nlp: Language) -> None:
+    camp = story("camp-fire", nlp)
+    revised = camp.relations(doc_b="06-monterey-herald.md", rule="UPDATE_REVISED")
+    assert len(revised) > 0 and set(revised["relation"]) == {"update"}
+    assert set(revised["span_b"]) >= {"85"}
+    reason = revised["reason"].iloc[0]
+    assert "presented as a revision, so Monterey Herald (2018-12-03) supersedes" in reason
+    assert not len(camp.relations(relation="conflict", doc_b="06-monterey-herald.md"))
+
+
+def test_an_undated_wire_copy_is_dated_by_its_figures_and_its_conflict_flagged(
+    nlp: Language,
+) -> None:
+    """AP's copy has no date; its toll and missing figures are those of 16 April, the day of
+    Reuters' "two people" confirmed dead, which AP's "at least four" contradicts."""
+    sewol = story("sewol", nlp)
+    assert sewol.result.stories.date("02-ap-kare11.txt").isoformat() == "2014-04-16"
+    assert sewol.result.stories.date_basis["02-ap-kare11.txt"] == "figures"
+    conflict = sewol.relations(span_a="Two people", span_b="at least four")
+    [reason] = conflict["reason"].tolist()
+    assert conflict["relation"].tolist() == ["conflict"]
+    for text in ("Reuters (2014-04-16)", "AP (via KARE 11) (undated; 2014-04-16 from its figures)"):
+        assert text in reason, text
+    assert "[1.5, 2.5)" in reason and "[4, ∞)" in reason
+
+
+def test_a_country_s_figures_never_conflict_with_the_outbreak_s(nlp: Language) -> None:
+    ebola = story("ebola", nlp)
+    countries = {
+        cid
+        for cid, c in ebola.claims.items()
+        if c.holder in ("liberia", "sierra leone", "guinea") or "Liberia" in c.span
+    }
+    assert countries, "the Columbus Dispatch gives each country's cases"
+    conflicts = ebola.relations(relation="conflict")
+    assert not (set(conflicts["claim_a"]) | set(conflicts["claim_b"])) & countries
