@@ -129,7 +129,9 @@ class Runner:
         return env
 
     def start(self, corpus: Path, db: Path) -> subprocess.Popen[str]:
-        argv = ["run", str(corpus), "--db", str(db), "--reports", str(self.reports), "-q"]
+        # Each database its own reports folder: a folder holds one database's reports.
+        reports = self.reports / db.stem
+        argv = ["run", str(corpus), "--db", str(db), "--reports", str(reports), "-q"]
         return subprocess.Popen(
             [sys.executable, "-m", "claims.cli", *argv],
             env=self.env(),
