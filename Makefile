@@ -29,15 +29,16 @@ browser:
 	    echo "note: no chromium: browser tests will be skipped (apt-get install chromium)"; \
 	  fi; }
 
-test: $(BIN)/.installed browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint browser
 	$(BIN)/pytest
 
+# Style, the import contracts of pyproject.toml ([tool.importlinter]) and types.
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy claims flows expectations
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy claims flows expectations bench
+	$(BIN)/mypy --allow-untyped-defs --allow-untyped-calls --check-untyped-defs tests
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/peer_suites.py

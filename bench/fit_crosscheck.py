@@ -133,7 +133,8 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50) -> np.nda
 
 
 def predict(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(x @ w, -40, 40)))
+    p: np.ndarray = 1 / (1 + np.exp(-np.clip(x @ w, -40, 40)))
+    return p
 
 
 def held_out(data: Data, l2: float) -> np.ndarray:

@@ -85,7 +85,8 @@ class Gold:
 
     @property
     def claims(self) -> list[dict[str, Any]]:
-        return self.data["quantity_claims"]
+        claims: list[dict[str, Any]] = self.data["quantity_claims"]
+        return claims
 
     def first_mentions(self) -> list[dict[str, Any]]:
         return [c for c in self.claims if not c.get("mention_of")]

@@ -248,7 +248,8 @@ def _dimension(expected: dict, m: NumberMention, text: str) -> bool:
     return _same(m.value, value) and numeral in _norm(expected["Text"])
 
 
-MODELS = {
+# Each suite file: how a case is checked, and which of our mentions that suite is about.
+MODELS: dict[str, tuple[Callable[[dict, NumberMention, str], bool], Callable[[NumberMention], bool]]] = {
     "Number-English-NumberModel.json": (_number, lambda m: m.form not in ("ordinal", "range", "vague")
                                         and m.unit_suffix is None),
     "Number-English-OrdinalModel.json": (_ordinal, lambda m: m.form == "ordinal"),

@@ -470,7 +470,8 @@ def baseline_report(ref: str, stories: set[str] | None) -> dict[str, Any]:
             done = subprocess.run(
                 args, check=True, capture_output=True, text=True, env=env, cwd=tree
             )
-            return json.loads(done.stdout.splitlines()[-1])
+            figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+            return figures
         finally:
             subprocess.run(
                 ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=False

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def build(db: Path, megabytes: int) -> None:
         store.publish()
 
 
-def median_seconds(fn, repeat: int) -> float:
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()

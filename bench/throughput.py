@@ -253,7 +253,10 @@ def prefect_overhead(folder: Path, db: Path, settings: Settings) -> tuple[float,
         # A fresh database each time: on the same one the second run would find nothing changed.
         fresh = db.with_name(f"{db.stem}{run}{db.suffix}")
         start = time.perf_counter()
-        verify_claims(paths=[str(folder)], db=str(fresh), reports_dir=str(db.parent / "reports"))
+        verify_claims(
+            paths=[str(folder)],
+            settings=Settings(db=fresh, reports_dir=db.parent / "reports"),
+        )
         times.append(time.perf_counter() - start)
     return times[0], times[1]
 

@@ -34,18 +34,7 @@ assert set(RATINGS) == set(VERDICTS)
 
 def claim_reviews(store: Store) -> list[Row]:
     """One ClaimReview per flag with a verdict, newest verdict first."""
-    sides = plain_rows(
-        store.frame(
-            """
-            SELECT s.relation_id, s.relation, s.side_no, s.span, s.sentence, s.outlet,
-                   s.published, s.url, s.title, s.review, s.review_note, s.reviewer,
-                   s.decided_at
-            FROM report.relation_sides s
-            WHERE s.review IS NOT NULL
-            ORDER BY s.decided_at DESC, s.relation_id, s.side_no
-            """
-        )
-    )
+    sides = plain_rows(store.reviewed_sides())
     flags: dict[str, list[Row]] = {}
     for side in sides:
         flags.setdefault(side["relation_id"], []).append(side)

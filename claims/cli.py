@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from claims.display import visible_controls
-from claims.errors import ClaimsError, ReportNotWritten
+from claims.errors import ClaimsError, ReportNotWritten, describe_failure
 from claims.models import VERDICTS, gate_words
 from claims.settings import Settings
+from claims.wordlists import check_all
 
 EXIT_GATE_FAILED = 1
 EXIT_ERROR = 2
@@ -46,9 +47,14 @@ def prefect_environment(home: Path | None = None) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings of this command: its options over ``CLAIMS_*`` over the defaults."""
     from pydantic import ValidationError
 
-    given = {"db": getattr(args, "db", None), "reports_dir": getattr(args, "reports", None)}
+    given = {
+        "db": getattr(args, "db", None),
+        "reports_dir": getattr(args, "reports", None),
+        "n_process": getattr(args, "processes", None),
+    }
     try:
         return Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as e:
@@ -70,11 +76,23 @@ def output_folder(path: Path, option: str) -> Path:
     return path
 
 
+def flow_settings(args: argparse.Namespace) -> Settings:
+    """What ``run`` and ``serve`` do before Prefect is imported; the settings the flow gets."""
+    prefect_environment()
+    # An environment variable, so the worker processes a local Dask cluster spawns inherit it.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if args.verbose else "warning")
+    if args.verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    settings = settings_from(args)
+    check_all(settings.data_dir)
+    return settings
+
+
 # --- run / report ----------------------------------------------------------------------------
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = flow_settings(args)
     # What would fail the flow at its first step (a missing input, a report folder that is a
     # file or another database's, a busy, foreign or corrupt database) fails here instead, in
     # one line, before Prefect is even imported.
@@ -90,25 +108,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     # Started before Prefect: if this process is killed, what it started is ended too.
     reaper.start()
-    prefect_environment()
-    quiet_dask(args.verbose)
-    if args.verbose:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
-        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "0"
-    if args.processes:
-        # The flow reads its settings from the environment, as a deployment run does.
-        os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
     from claims import progress
     from flows.deployments import configured_flow, extract_ahead
-    from flows.verify_claims import describe_failure
 
     flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
         try:
             state = flow(
                 paths=[str(p) for p in args.paths] or None,
-                db=str(args.db) if args.db else None,
-                reports_dir=str(args.reports) if args.reports else None,
+                settings=settings,
                 extract_ahead=extract_ahead(args.workers),
                 return_state=True,
             )
@@ -146,28 +154,13 @@ def _positive(text: str) -> int:
     return value
 
 
-def quiet_dask(verbose: bool) -> None:
-    """Dask logs every worker start and stop at INFO; only show that with --verbose.
-
-    An environment variable, so the worker processes a local cluster spawns inherit it.
-    """
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    prefect_environment()
-    quiet_dask(args.verbose)
-    if args.verbose:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
-        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "0"
-    if args.processes:
-        os.environ["CLAIMS_N_PROCESS"] = str(args.processes)
+    settings = flow_settings(args)
     from flows.deployments import serve
 
     serve(
         args.paths,
-        db=args.db,
-        reports_dir=args.reports,
+        settings,
         cron=args.cron,
         interval=args.interval,
         name=args.name,
@@ -447,7 +440,7 @@ def _dask_args(p: argparse.ArgumentParser) -> None:
         "--processes",
         type=_positive,
         metavar="N",
-        help="extract in N processes on this machine, without Dask (CLAIMS_N_PROCESS)",
+        help="extract in N processes on this machine, without Dask (default: CLAIMS_N_PROCESS, 1)",
     )
     where.add_argument(
         "--workers",

@@ -28,6 +28,10 @@ class DocumentError(ClaimsError):
         self.detail = message
 
 
+class DataFileError(ClaimsError):
+    """A word-list file of the data folder (``Settings.data_dir``) is missing or malformed."""
+
+
 class StoreError(ClaimsError):
     """The DuckDB file cannot be opened or written."""
 
@@ -63,3 +67,21 @@ class GateFailed(ClaimsError):
 
 class ModelNotInstalled(ClaimsError):
     """The configured spaCy model cannot be loaded."""
+
+
+OUT_OF_MEMORY = ("failed to map segment", "out of memory", "cannot allocate memory")
+
+
+def describe_failure(e: BaseException) -> str:
+    """The cause of a failed run in one line, for ``runs.error``."""
+    if isinstance(e, KeyboardInterrupt):
+        return "interrupted"
+    first = (str(e).strip().splitlines() or [""])[0]
+    if isinstance(e, MemoryError) or any(m in first.lower() for m in OUT_OF_MEMORY):
+        return (
+            f"out of memory ({type(e).__name__}: {first or 'no detail'}); raise the memory "
+            "limit, or lower CLAIMS_BATCH_SIZE and -j"
+        )
+    if isinstance(e, ClaimsError):
+        return first
+    return f"{type(e).__name__}: {first}" if first else type(e).__name__

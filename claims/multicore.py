@@ -2,8 +2,8 @@
 come back.
 
 spaCy's own ``nlp.pipe(n_process=N)`` ships every parsed ``Doc`` back to the calling process,
-and pickling a parsed Doc costs nearly as much as parsing it: on two cores it gained 1.1x here.
-Sending documents out and only the (small) ``Extraction`` back gains 1.7x (bench/throughput.py).
+and pickling a parsed Doc costs nearly as much as parsing it; sending documents out and only
+the (small) ``Extraction`` back does not pay that (``bench/throughput.py`` measures both).
 The workers never touch the database, as with Dask: the caller stays the single writer.
 
 A pool is started on first use and lives until ``shutdown`` (the flow calls it when its run

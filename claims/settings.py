@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         ge=1,
         description=(
             "Passages per spaCy batch (nlp.pipe). Passages are short, and the model's matrix "
-            "kernels need a few hundred of them at once: 256 parses ~17% faster than 64 here."
+            "kernels work best on a few hundred of them at once."
         ),
     )
     n_process: int = Field(
@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         ),
     )
 
-    # Qualifier intervals (shared/CLAIMS.md). Kept as factors so they are settings, not code.
+    # Qualifier intervals (claims/data/qualifiers.json names them). Factors, so they are settings.
     approx_low: float = Field(0.9, description="'about X' asserts [approx_low*X, approx_high*X].")
     approx_high: float = Field(1.1, description="'about X' asserts [approx_low*X, approx_high*X].")
     nearly_low: float = Field(0.9, description="'nearly X' asserts [nearly_low*X, X).")

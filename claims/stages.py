@@ -274,7 +274,7 @@ def fail_run(summary: RunSummary, settings: Settings, error: str) -> RunSummary:
     if work.exists():
         # Best effort, read-only: after a full disk or an I/O error the file may be unusable.
         with contextlib.suppress(Exception), Store(work, read_only=True) as store:
-            rejected = store.rejections(summary.run_id)
+            rejected = store.rejected_inputs(summary.run_id)
     discard_working_copy(settings.db)
     lock = dbfiles.held_run_lock(settings.db)
     try:

@@ -238,20 +238,20 @@ class Store:
     @classmethod
     def working(cls, path: Path | str) -> Store:
         """A run's working copy, opened for writing (migrations applied)."""
-        store = cls.__new__(cls)
-        store.path = store.real = real_path(path)
-        store.read_only = False
-        store._install_to = None
-        store._lock = contextlib.ExitStack()
-        store.con = open_db(store.real, store.path, read_only=False)
+        opened = cls.__new__(cls)
+        opened.path = opened.real = real_path(path)
+        opened.read_only = False
+        opened._install_to = None
+        opened._lock = contextlib.ExitStack()
+        opened.con = open_db(opened.real, opened.path, read_only=False)
         try:
-            store.migrate()
+            opened.migrate()
         except BaseException as e:
-            store._discard()
+            opened._discard()
             if isinstance(e, duckdb.Error):
-                raise StoreError(f"{store.path}: {first_line(e)}") from e
+                raise StoreError(f"{opened.path}: {first_line(e)}") from e
             raise
-        return store
+        return opened
 
     def _open_writer(self, wait: float) -> duckdb.DuckDBPyConnection:
         try:
@@ -379,9 +379,6 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
-    def frame(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-        return self.con.execute(sql, list(params)).df()
-
     def table_frame(self, table: str, schema: str = "main") -> pd.DataFrame:
         return self.con.execute(f"SELECT * FROM {schema}.{table}").df()
 
@@ -414,7 +411,8 @@ class Store:
             [row[c] for c in RUN_COLUMNS],
         )
 
-    def rejections(self, run_id: str) -> list[Rejection]:
+    def rejected_inputs(self, run_id: str) -> list[Rejection]:
+        """The inputs run ``run_id`` rejected, as models (to carry them to another file)."""
         rows = self.con.execute(
             "SELECT source_path, reason, detail FROM rejected_documents WHERE run_id = ?", [run_id]
         ).fetchall()
@@ -710,7 +708,7 @@ class Store:
             raise StoreError(
                 f"{self.path}: unknown verdict {decision!r}; use one of {', '.join(VERDICTS)}"
             )
-        matches = [
+        matches: list[str] = [
             r[0]
             for r in self.con.execute(
                 "SELECT relation_id FROM claim_relations WHERE starts_with(relation_id, ?)", [flag]
@@ -786,3 +784,171 @@ class Store:
         )
         assert cursor.description is not None
         return [d[0] for d in cursor.description], cursor.fetchall()
+
+    # --- what the report, the review UI and the ClaimReview export read ---------------------
+
+    def view_names(self) -> set[str]:
+        """``schema.view`` of every view in the file."""
+        rows = self.con.execute(
+            "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def report_runs(self, run_id: str | None = None, *, every: bool = False) -> pd.DataFrame:
+        """``report.runs``: the run ``run_id``, else the newest, or ``every`` run newest first."""
+        if every:
+            return self.con.execute("SELECT * FROM report.runs ORDER BY recency").df()
+        return self.con.execute(
+            "SELECT * FROM report.runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
+            [run_id, run_id],
+        ).df()
+
+    def latest_published_run(self) -> str | None:
+        """The id of the newest run that published."""
+        row = self.con.execute(
+            "SELECT run_id FROM runs WHERE status = 'published' ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def rejections(self, run_id: str | None) -> pd.DataFrame:
+        """The inputs run ``run_id`` rejected, by file."""
+        return self.con.execute(
+            "SELECT * FROM rejected_documents WHERE run_id = ? ORDER BY source_path", [run_id]
+        ).df()
+
+    def repaired_documents(self, run_id: str | None, limit: int | None = None) -> pd.DataFrame:
+        """Documents run ``run_id`` extracted that ingest had to repair, with what it did."""
+        return self.con.execute(
+            "SELECT doc_id, source_path, warnings FROM documents "
+            "WHERE extracted_run = ? AND len(warnings) > 0 ORDER BY source_path LIMIT ?",
+            [run_id, _cap(limit)],
+        ).df()
+
+    def report_totals(self) -> pd.DataFrame:
+        """``report.totals``: one row of counts."""
+        return self.con.execute("SELECT * FROM report.totals").df()
+
+    def relation_sides(self, limit: int | None = None) -> pd.DataFrame:
+        """``report.relation_sides`` of the best ``limit`` relations of each list (claim type
+        and relation, best score first), so that a cap keeps the top of every list."""
+        return self.con.execute(
+            """
+            SELECT * FROM report.relation_sides WHERE relation_id IN (
+                SELECT relation_id FROM claim_relations
+                QUALIFY row_number() OVER (
+                    PARTITION BY claim_type, relation ORDER BY score DESC, relation_id
+                ) <= ?
+            )
+            ORDER BY sort_key
+            """,
+            [_cap(limit)],
+        ).df()
+
+    def single_source_claims(self, limit: int | None = None) -> pd.DataFrame:
+        """``report.claims`` that no other document relates to, best first."""
+        return self.con.execute(
+            "SELECT * FROM report.claims WHERE status = 'single-source' ORDER BY sort_key LIMIT ?",
+            [_cap(limit)],
+        ).df()
+
+    def claim_status_counts(self, doc_ids: Iterable[str]) -> pd.DataFrame:
+        """How many claims of each document are in each status (``claim_status``)."""
+        return self.con.execute(
+            "SELECT doc_id, status, count(*) AS n FROM claim_status "
+            "WHERE list_contains(?, doc_id) GROUP BY ALL",
+            [sorted(set(doc_ids))],
+        ).df()
+
+    def report_facts(self, limit: int | None = None) -> pd.DataFrame:
+        """``report.facts``, best first."""
+        return self.con.execute(
+            "SELECT * FROM report.facts ORDER BY sort_key LIMIT ?", [_cap(limit)]
+        ).df()
+
+    def flag_sides(
+        self, relations: Sequence[str], only: str | None = None, *, context_chars: int = 0
+    ) -> pd.DataFrame:
+        """Both sides of every relation of the kinds ``relations`` (or of the one relation
+        ``only``) from ``report.relation_sides``, with the claim's offsets, the text around its
+        sentence (``window``, ``context_chars`` either side), its document's run and story."""
+        with_story = "story_id" in self.columns("documents")
+        with_label = with_story and "stories" in self.tables()
+        story = "d.story_id" if with_story else "NULL"
+        label = "st.label" if with_label else "NULL"
+        join = "LEFT JOIN main.stories st ON st.story_id = d.story_id" if with_label else ""
+        context = int(context_chars)
+        return self.con.execute(
+            f"""
+            WITH sides AS (
+                SELECT s.*,
+                       coalesce(q.char_start, f.char_start) AS char_start,
+                       coalesce(q.char_end, f.char_end) AS char_end
+                FROM report.relation_sides s
+                LEFT JOIN main.claims q ON s.claim_type = 'quantity' AND q.claim_id = s.claim_id
+                LEFT JOIN main.facts f ON s.claim_type = 'fact' AND f.fact_id = s.claim_id
+                WHERE list_contains(?, s.relation) AND (? IS NULL OR s.relation_id = ?)
+            ),
+            framed AS (
+                SELECT sides.*,
+                       greatest(0, char_start - span_offset - {context}) AS window_start
+                FROM sides
+            )
+            SELECT framed.*,
+                   substr(d.text, window_start + 1,
+                          char_start - span_offset + length(sentence) + {context}
+                          - window_start) AS window,
+                   d.extracted_run,
+                   {story} AS story_id,
+                   {label} AS story_label
+            FROM framed
+            JOIN main.documents d ON d.doc_id = framed.doc_id
+            {join}
+            ORDER BY sort_key
+            """,
+            [list(relations), only, only],
+        ).df()
+
+    def verdicts(self, relation_id: str) -> pd.DataFrame:
+        """Every verdict given on one relation, newest first."""
+        return self.con.execute(
+            "SELECT decision, note, reviewer, decided_at FROM reviews "
+            "WHERE relation_id = ? ORDER BY decided_at DESC",
+            [relation_id],
+        ).df()
+
+    def reviewed_sides(self) -> pd.DataFrame:
+        """Both sides of every relation with a verdict, newest verdict first."""
+        return self.con.execute(
+            """
+            SELECT relation_id, relation, side_no, span, sentence, outlet, published, url, title,
+                   review, review_note, reviewer, decided_at
+            FROM report.relation_sides
+            WHERE review IS NOT NULL
+            ORDER BY decided_at DESC, relation_id, side_no
+            """
+        ).df()
+
+    def document_row(self, doc_id: str) -> pd.DataFrame:
+        """The ``documents`` row of ``doc_id`` (none when there is no such document)."""
+        return self.con.execute("SELECT * FROM documents WHERE doc_id = ?", [doc_id]).df()
+
+    def document_claims(self, doc_id: str) -> pd.DataFrame:
+        """``report.claims`` of one document with their offsets, in text order."""
+        return self.con.execute(
+            "SELECT * FROM report.claims c JOIN main.claims q USING (claim_id) "
+            "WHERE c.doc_id = ? ORDER BY q.char_start",
+            [doc_id],
+        ).df()
+
+    def document_facts(self, doc_id: str) -> pd.DataFrame:
+        """``report.facts`` of one document with their offsets, in text order."""
+        return self.con.execute(
+            "SELECT f.*, q.char_start, q.char_end FROM report.facts f "
+            "JOIN main.facts q USING (fact_id) WHERE f.doc_id = ? ORDER BY q.char_start",
+            [doc_id],
+        ).df()
+
+
+def _cap(limit: int | None) -> int:
+    """A LIMIT for ``limit`` items, where None or 0 means all of them."""
+    return limit if limit and limit > 0 else 2**62

@@ -31,6 +31,7 @@ from prefect.states import State
 from prefect.task_runners import TaskRunner
 
 from claims.errors import ClaimsError
+from claims.settings import Settings
 from flows.verify_claims import DEFAULT_EXTRACT_AHEAD, verify_claims
 
 DEPLOYMENT_NAME = "scheduled"
@@ -113,21 +114,19 @@ def configured_flow(
 
 
 def flow_parameters(
-    paths: Sequence[str | Path],
-    *,
-    db: str | Path | None = None,
-    reports_dir: str | Path | None = None,
-    batch_size: int | None = None,
-    ahead: int | None = None,
+    paths: Sequence[str | Path], settings: Settings | None = None, *, ahead: int | None = None
 ) -> dict[str, Any]:
     """The deployment's parameters; paths made absolute, as runs start in another process."""
     params: dict[str, Any] = {"paths": [str(Path(p).resolve()) for p in paths] or None}
-    if db is not None:
-        params["db"] = str(Path(db).resolve())
-    if reports_dir is not None:
-        params["reports_dir"] = str(Path(reports_dir).resolve())
-    if batch_size is not None:
-        params["batch_size"] = batch_size
+    if settings is not None:
+        absolute = settings.model_copy(
+            update={
+                "db": settings.db.resolve(),
+                "reports_dir": settings.reports_dir.resolve(),
+                "data_dir": settings.data_dir.resolve(),
+            }
+        )
+        params["settings"] = absolute.model_dump(mode="json")
     if ahead is not None:
         params["extract_ahead"] = ahead
     return {k: v for k, v in params.items() if v is not None}
@@ -169,10 +168,8 @@ def require_api() -> str:
 
 def serve(
     paths: Sequence[str | Path],
+    settings: Settings,
     *,
-    db: str | Path | None = None,
-    reports_dir: str | Path | None = None,
-    batch_size: int | None = None,
     cron: str | None = None,
     interval: float | None = None,
     name: str = DEPLOYMENT_NAME,
@@ -187,9 +184,8 @@ def serve(
 
     Args:
         paths: Files or folders watched (default: the flow's default, ``seeds``).
-        db: DuckDB file (default: ``CLAIMS_DB`` in the run's environment).
-        reports_dir: Report folder (default: ``CLAIMS_REPORTS_DIR``).
-        batch_size: Documents per extraction batch.
+        settings: The settings of every run (the database, the reports folder, ...), stored
+            with the deployment as its ``settings`` parameter.
         cron: Cron schedule (default ``0 * * * *``, hourly); exclusive with ``interval``.
         interval: Seconds between runs.
         name: Deployment name.
@@ -202,9 +198,7 @@ def serve(
     when = schedule(cron, interval)
     flow = configured_flow(workers, dask_address)
     require_api()
-    parameters = flow_parameters(
-        paths, db=db, reports_dir=reports_dir, batch_size=batch_size, ahead=extract_ahead(workers)
-    )
+    parameters = flow_parameters(paths, settings, ahead=extract_ahead(workers))
     # What Flow.serve does, with a runner that stops cleanly on SIGTERM (see StoppingRunner).
     runner = StoppingRunner(name=name, limit=1)
     runner.add_flow(

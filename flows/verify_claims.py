@@ -26,7 +26,7 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from claims import multicore, stages
-from claims.errors import ClaimsError, InputError
+from claims.errors import InputError, describe_failure
 from claims.ingest import Source
 from claims.models import Document, Extraction, RunSummary, gate_words
 from claims.settings import Settings
@@ -139,24 +139,20 @@ DEFAULT_EXTRACT_AHEAD = 2
 @flow(name="verify-claims", log_prints=True, task_runner=ONE_THREAD)
 def verify_claims(
     paths: list[str] | None = None,
-    db: str | None = None,
-    reports_dir: str | None = None,
-    batch_size: int | None = None,
+    settings: Settings | None = None,
     extract_ahead: int = DEFAULT_EXTRACT_AHEAD,
 ) -> State:
-    """Verify the claims in the articles under ``paths`` and publish them to ``db`` if the gate passes.
+    """Verify the claims in the articles under ``paths`` and publish them if the gate passes.
 
     Args:
         paths: Files or folders to read (default: ``seeds``).
-        db: DuckDB file (default: ``CLAIMS_DB`` or ``claims.duckdb``).
-        reports_dir: Where the report goes (default: ``CLAIMS_REPORTS_DIR``, else
-            ``reports/<database name>/`` beside the database).
-        batch_size: Input files per extraction batch (default: ``CLAIMS_BATCH_SIZE``).
+        settings: Everything else: the database, the reports folder, batch sizes, thresholds
+            (``claims.settings.Settings``). The CLI builds it once and hands it over; without
+            it the flow is the entry point and reads ``CLAIMS_*`` from its environment.
         extract_ahead: Batches submitted for extraction before the oldest is staged; raise it
             to keep more Dask workers busy, at the cost of documents waiting in memory.
     """
-    overrides: dict[str, Any] = {"db": db, "reports_dir": reports_dir, "batch_size": batch_size}
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = settings or Settings()
     inputs = paths or ["seeds"]
     run_id = str(flow_run.get_id() or uuid.uuid4())
     check_database(settings.db)
@@ -206,24 +202,6 @@ def verify_claims(
 
 # How running out of memory shows when it is not a MemoryError: a library that cannot be
 # mapped, DuckDB's own allocator.
-OUT_OF_MEMORY = ("failed to map segment", "out of memory", "cannot allocate memory")
-
-
-def describe_failure(e: BaseException) -> str:
-    """The cause of a failed run in one line, for ``runs.error``."""
-    if isinstance(e, KeyboardInterrupt):
-        return "interrupted"
-    first = (str(e).strip().splitlines() or [""])[0]
-    if isinstance(e, MemoryError) or any(m in first.lower() for m in OUT_OF_MEMORY):
-        return (
-            f"out of memory ({type(e).__name__}: {first or 'no detail'}); raise the memory "
-            "limit, or lower CLAIMS_BATCH_SIZE and -j"
-        )
-    if isinstance(e, ClaimsError):
-        return first
-    return f"{type(e).__name__}: {first}" if first else type(e).__name__
-
-
 def summary_line(summary: RunSummary) -> str:
     """One line for the flow run's final state; says how much of the run was incremental."""
     gate = gate_words(summary.status, summary.gate_passed, summary.documents)

@@ -67,16 +67,17 @@ class Cli:
     api_url: str
     home: Path
 
-    def command(self, *argv: str, **kwargs: object) -> subprocess.CompletedProcess:
+    def command(self, *argv: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         """Any `claims` command, in a child process; text output."""
-        return subprocess.run(
+        done: subprocess.CompletedProcess[str] = subprocess.run(
             [sys.executable, "-m", "claims.cli", *argv],
             env=self.env(),
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
+        return done
 
     def env(self, failpoint: str | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMS_", "PREFECT_"))}

@@ -15,28 +15,15 @@ from typing import Any
 import duckdb
 import pytest
 from builders import publish_state, quantity_claim
+from corpora import corpus
 
-from claims.crosscheck import Rule
-from claims.models import Document, QuantityClaim, Relation
+from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.report import write_report
 from claims.report.artifacts import FLAGS_KEY, SUMMARY_KEY, run_artifacts
+from claims.settings import Settings
 from claims.store import Store
 
 HOSTILE = "<b>50</b> | [x](javascript:y)"
-
-ARTICLES = {
-    "wire-ramstein.md": (
-        "---\noutlet: Wire\npublished: 2024-07-02\nurl: https://wire.example/ramstein\n---\n"
-        "Over 50 allied nations pledged new air defence systems for Ukraine at Ramstein on "
-        "Tuesday. Russia annexed Crimea in 2014.\n"
-    ),
-    "daily-ramstein.md": (
-        "---\noutlet: Daily\npublished: 2024-07-03\nurl: https://daily.example/ramstein\n---\n"
-        "Nearly 50 allies and partners joined the Ramstein meeting on Tuesday to pledge air "
-        "defence systems for Ukraine. Russia annexed Crimea in 2014.\n"
-    ),
-}
-
 
 # --- a database built through the Store, with one conflict --------------------------------------
 
@@ -153,19 +140,15 @@ def test_the_report_links_the_gx_data_docs_written_next_to_it(
 
 @pytest.fixture(scope="module")
 def flow_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> dict[str, Any]:
-    """One run of the verify-claims flow over two short articles, in the session's ephemeral
-    Prefect API (tests/conftest.py)."""
+    """One run of the verify-claims flow over tests/data/ramstein_conflict, in the session's
+    ephemeral Prefect API (tests/conftest.py)."""
     from flows.verify_claims import verify_claims
 
     work = tmp_path_factory.mktemp("flow")
-    inbox = work / "inbox"
-    inbox.mkdir()
-    for name, text in ARTICLES.items():
-        (inbox / name).write_text(text, encoding="utf-8")
+    inbox = corpus("ramstein_conflict", work)
     db, reports = work / "claims.duckdb", work / "reports"
-    state = verify_claims(
-        paths=[str(inbox)], db=str(db), reports_dir=str(reports), return_state=True
-    )
+    settings = Settings(db=db, reports_dir=reports)
+    state = verify_claims(paths=[str(inbox)], settings=settings, return_state=True)
     summary = state.result()
     return {"summary": summary, "db": db, "reports": reports}
 
@@ -179,7 +162,7 @@ def read_artifacts(flow_run_id: str) -> dict[str, Any]:
         found = client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
-    return {a.key: a for a in found}
+    return {a.key: a for a in found if a.key}
 
 
 @pytest.mark.slow

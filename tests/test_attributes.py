@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+from typing import cast
 
 import pytest
 from spacy.language import Language
-from spacy.pipeline import AttributeRuler
+from spacy.pipeline import AttributeRuler, TrainablePipe
 from spacy.tokens import Doc
 
 from claims.extract import split_passages
 from claims.extract.attributes import AttributeTable
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CLAIMS_SHARED_DIR", REPO.parent / "shared"))
 ODD = [
     "  spaced   out\n\n text  ",
     "\t",
@@ -32,17 +31,21 @@ def annotation(doc: Doc) -> list[tuple]:
     ]
 
 
+def stock_ruler(nlp: Language) -> AttributeRuler:
+    return cast(AttributeRuler, nlp.get_pipe("attribute_ruler"))
+
+
 def parsed_before_ruler(nlp: Language, texts: list[str]) -> list[Doc]:
     late = ["attribute_ruler", "lemmatizer", "ner"]
     return list(nlp.pipe(texts, disable=late))
 
 
 @pytest.fixture(scope="module")
-def texts() -> list[str]:
+def texts(shared: Path) -> list[str]:
     out = [
         p for f in sorted((REPO / "seeds").glob("*.txt")) for _, p in split_passages(f.read_text())
     ]
-    for path in sorted((SHARED / "peer-suites").rglob("*.json")):
+    for path in sorted((shared / "peer-suites").rglob("*.json")):
         for case in json.loads(path.read_text(encoding="utf-8")):
             text = case.get("Input") or case.get("req")
             out += [text] if isinstance(text, str) else []
@@ -52,17 +55,18 @@ def texts() -> list[str]:
 def test_the_table_gives_every_token_the_stock_models_annotation(
     nlp: Language, texts: list[str]
 ) -> None:
-    table = AttributeTable(nlp.get_pipe("attribute_ruler"))
+    table = AttributeTable(stock_ruler(nlp))
     stock = list(nlp.pipe(texts))
     ours = parsed_before_ruler(nlp, texts)
-    ours = list(nlp.get_pipe("ner").pipe(nlp.get_pipe("lemmatizer").pipe(table(d) for d in ours)))
+    ner, lemmatizer = (cast(TrainablePipe, nlp.get_pipe(name)) for name in ("ner", "lemmatizer"))
+    ours = list(ner.pipe(lemmatizer.pipe(table(d) for d in ours)))
     assert len(texts) > 800
     for a, b in zip(stock, ours, strict=True):
         assert annotation(a) == annotation(b), a.text
 
 
 def test_words_no_pattern_names_share_one_entry(nlp: Language, texts: list[str]) -> None:
-    table = AttributeTable(nlp.get_pipe("attribute_ruler"))
+    table = AttributeTable(stock_ruler(nlp))
     docs = [table(d) for d in parsed_before_ruler(nlp, texts)]
     distinct = {(t.tag, t.lower, t.dep, t.is_space) for d in docs for t in d}
     assert len(table.table) < len(distinct) / 5

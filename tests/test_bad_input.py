@@ -18,8 +18,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
+from databases import query
 
 from claims.cli import main
 from claims.ingest import discover
@@ -36,14 +36,6 @@ SIZE_LIMIT = 20_000
 LINE_LIMIT = 5_000
 
 pytestmark = pytest.mark.slow
-
-
-def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def latest_run(db: Path) -> tuple[str, str, bool, int, str]:

@@ -22,8 +22,7 @@ from typing import Any
 import pytest
 from builders import publish_state, quantity_claim
 
-from claims.crosscheck import Rule
-from claims.models import Document, QuantityClaim, Relation
+from claims.models import Document, QuantityClaim, Relation, Rule
 from claims.report import write_report
 from claims.report.chart import compact_number, date_ticks, nice_ticks
 from claims.store import Store
@@ -218,11 +217,12 @@ def page(browser, report: Path) -> Iterator[Any]:
 
 def shown(page: Any, selector: str = "[data-kind]") -> list[str]:
     """ids (cards) or first cells (rows) of the items the filters leave visible."""
-    return page.eval_on_selector_all(
+    visible: list[str] = page.eval_on_selector_all(
         selector,
         "els => els.filter(e => e.offsetParent !== null)"
         ".map(e => e.id || e.querySelector('td').textContent.trim())",
     )
+    return visible
 
 
 def wait_for_count(page: Any, text: str) -> None:

@@ -75,13 +75,15 @@ def services() -> dict[str, dict[str, Any]]:
     """Every service, the dask profile included, as Compose itself resolves them."""
     result = compose("--profile", "dask", "config", "--format", "json")
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)["services"]
+    services: dict[str, dict[str, Any]] = json.loads(result.stdout)["services"]
+    return services
 
 
 def dockerfile_entrypoint() -> list[str]:
     match = re.search(r"^ENTRYPOINT\s+(\[.*\])\s*$", DOCKERFILE.read_text(), re.M)
     assert match, "the Dockerfile has no exec-form ENTRYPOINT"
-    return json.loads(match.group(1))
+    entrypoint: list[str] = json.loads(match.group(1))
+    return entrypoint
 
 
 def cli_args(service: dict[str, Any]) -> Any:
@@ -280,7 +282,7 @@ def test_prefect_yaml_deployments_load_the_flow_with_valid_parameters() -> None:
     assert config["deployments"]
     for deployment in config["deployments"]:
         path, _, name = deployment["entrypoint"].partition(":")
-        flow = load_flow_from_entrypoint(f"{REPO / path}:{name}")
+        flow: Any = load_flow_from_entrypoint(f"{REPO / path}:{name}")
         assert flow.name == "verify-claims"
         assert set(deployment["parameters"]) <= set(flow.parameters.properties)
         for item in deployment["schedules"]:

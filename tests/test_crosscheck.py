@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 from spacy.language import Language
@@ -41,8 +41,9 @@ class Checked(NamedTuple):
     claims: list[QuantityClaim]
     documents: dict[str, Document]
 
-    def relations(self) -> list[dict]:
-        return self.result.relations.to_dict("records")
+    def relations(self) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = self.result.relations.to_dict("records")
+        return records
 
     def between(self, span_a: str, span_b: str) -> list[dict]:
         """The relations between a claim whose span contains ``span_a`` and one whose span

@@ -12,17 +12,11 @@ from datetime import date
 
 import pytest
 
-from claims.crosscheck import (
-    Rule,
-    cross_check,
-    format_interval,
-    intervals_overlap,
-    merge_mentions,
-)
+from claims.crosscheck import cross_check, intervals_overlap, merge_mentions
 from claims.crosscheck.facts import fact_time_range
-from claims.crosscheck.intervals import format_days
+from claims.formats import format_days, format_interval
 from claims.lexicon import measure_for, normalize_name
-from claims.models import Document, FactClaim, QuantityClaim, Relation
+from claims.models import Document, FactClaim, QuantityClaim, Relation, Rule
 from claims.settings import Settings
 
 SETTINGS = Settings()

@@ -96,7 +96,8 @@ def test_an_undated_wire_copy_is_dated_by_its_figures_and_its_conflict_flagged(
     """AP's copy has no date; its toll and missing figures are those of 16 April, the day of
     Reuters' "two people" confirmed dead, which AP's "at least four" contradicts."""
     sewol = story("sewol", nlp)
-    assert sewol.result.stories.date("02-ap-kare11.txt").isoformat() == "2014-04-16"
+    dated = sewol.result.stories.date("02-ap-kare11.txt")
+    assert dated is not None and dated.isoformat() == "2014-04-16"
     assert sewol.result.stories.date_basis["02-ap-kare11.txt"] == "figures"
     conflict = sewol.relations(span_a="Two people", span_b="at least four")
     [reason] = conflict["reason"].tolist()

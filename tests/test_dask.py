@@ -6,11 +6,13 @@ the database is written by one process whichever runner extracts.
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import duckdb
 import pytest
+from databases import published_rows
 
 from claims.cli import main
 from claims.store import PUBLISHED_TABLES
@@ -19,19 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
 pytestmark = pytest.mark.slow
-
-
-def published_rows(db: Path) -> dict[str, list[tuple]]:
-    """Every published row; ``extracted_run`` names the run, so it is left out."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        rows = {}
-        for table in PUBLISHED_TABLES:
-            columns = "* EXCLUDE (extracted_run)" if table == "documents" else "*"
-            rows[table] = con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall()
-        return rows
-    finally:
-        con.close()
 
 
 def run_summary(db: Path) -> tuple:
@@ -58,7 +47,7 @@ def test_local_dask_cluster_publishes_the_same_tables_as_the_default_runner(
         assert main(["run", str(SEEDS), "--db", str(db), "--reports", str(reports), *extra]) == 0
         databases[name] = db
 
-    default, dask = (published_rows(databases[k]) for k in ("default", "dask"))
+    default, dask = (published_rows(databases[k], with_run=False) for k in ("default", "dask"))
     assert default["claims"], "the seed corpus has claims"
     for table in PUBLISHED_TABLES:
         assert dask[table] == default[table], table
@@ -72,8 +61,6 @@ def test_extracting_in_worker_processes_publishes_the_same_tables_as_one_process
     from claims import multicore
 
     monkeypatch.setenv("CLAIMS_BATCH_SIZE", "4")  # each batch splits over both processes
-    # Recorded, so the CLAIMS_N_PROCESS that `--processes` sets is undone after the test.
-    monkeypatch.setenv("CLAIMS_N_PROCESS", "1")
     databases = {}
     for name, extra in (("one", []), ("two", ["--processes", "2"])):
         pools = multicore.started
@@ -84,7 +71,9 @@ def test_extracting_in_worker_processes_publishes_the_same_tables_as_one_process
         # Only the second run extracts in worker processes; the flow stops them when it ends.
         assert multicore.started - pools == (name == "two")
         assert not multicore._POOLS
-    one, two = (published_rows(databases[k]) for k in ("one", "two"))
+        # -j reached the flow in its settings parameter, not through the environment.
+        assert "CLAIMS_N_PROCESS" not in os.environ
+    one, two = (published_rows(databases[k], with_run=False) for k in ("one", "two"))
     assert one["claims"]
     for table in PUBLISHED_TABLES:
         assert two[table] == one[table], table

@@ -5,8 +5,6 @@ The gold test at the bottom checks every hand-annotated factual claim of the see
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from claims.lexicon import normalize_name
 from claims.models import Document, FactClaim
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CLAIMS_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 
 Triple = tuple[str, str, str]
 
@@ -326,10 +323,6 @@ def test_an_unattributed_statement_has_no_speaker(facts_nlp):
 # --- gold ------------------------------------------------------------------------------------
 
 
-def _gold() -> dict:
-    return json.loads((SHARED / "gold" / "seed_claims.json").read_text(encoding="utf-8"))
-
-
 def _time_matches(raw: str | None, gold: str, published: date | None) -> bool:
     """Gold writes resolved times ("2020-06"); facts keep them as written ("June")."""
     if raw is None:
@@ -364,8 +357,7 @@ def seed_facts(facts_nlp) -> dict[str, list[FactClaim]]:
     return out
 
 
-def test_every_gold_factual_claim_is_found(seed_facts):
-    gold = _gold()
+def test_every_gold_factual_claim_is_found(seed_facts, gold):
     published = {
         d["file"]: date.fromisoformat(d["published"]) for d in gold["documents"] if d["published"]
     }

@@ -6,8 +6,6 @@ recall and precision, and that no annotated non-quantity becomes a claim.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,21 +23,6 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 MIN_RECALL = 0.95
 MIN_PRECISION = 0.95
-
-
-def shared_dir() -> Path:
-    beside = Path(__file__).resolve().parents[2] / "shared"
-    if (beside / "gold" / "seed_claims.json").exists():
-        return beside
-    return Path(os.environ.get("CLAIMS_SHARED_DIR", beside))
-
-
-@pytest.fixture(scope="module")
-def gold() -> dict:
-    path = shared_dir() / "gold" / "seed_claims.json"
-    if not path.exists():
-        pytest.skip(f"no gold file at {path}; set CLAIMS_SHARED_DIR")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -10,33 +10,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from corpora import corpus
+from databases import published_rows, query
 
 from claims.cli import main
-from claims.store import PUBLISHED_TABLES
+from claims.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
 pytestmark = pytest.mark.slow
-
-
-def published(db: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {
-            t: con.execute(f"SELECT * FROM main.{t} ORDER BY ALL").fetchall()
-            for t in PUBLISHED_TABLES
-        }
-    finally:
-        con.close()
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +88,9 @@ def test_the_allies_conflict_is_flagged_and_the_packages_trap_is_not(seeded: Pat
 def test_a_second_run_on_the_same_inputs_changes_nothing(seeded: Path, tmp_path: Path) -> None:
     db = tmp_path / "again.duckdb"
     shutil.copy(seeded, db)
-    before = published(db)
+    before = published_rows(db)
     assert main(["run", str(SEEDS), "--db", str(db), "--reports", str(tmp_path / "r")]) == 0
-    assert published(db) == before
+    assert published_rows(db) == before
     [(extracted, unchanged)] = query(
         db,
         "SELECT documents_extracted, documents_unchanged FROM runs "
@@ -124,7 +107,7 @@ def test_an_unchanged_run_keeps_the_relations_until_a_setting_that_decides_them_
 ) -> None:
     db = tmp_path / "kept.duckdb"
     shutil.copy(seeded, db)
-    before = published(db)
+    before = published_rows(db)
     run = ["run", str(SEEDS), "--db", str(db), "--reports", str(tmp_path / "r")]
     last = "SELECT relations_recomputed, relations FROM runs ORDER BY started_at DESC LIMIT 1"
     # The seeded run computed its relations under these settings; nothing changed since.
@@ -135,7 +118,7 @@ def test_an_unchanged_run_keeps_the_relations_until_a_setting_that_decides_them_
     assert query(db, last) == [(False, len(before["claim_relations"]))]
     changed = "SELECT tables_changed FROM runs ORDER BY started_at DESC LIMIT 1"
     assert query(db, changed) == [(False,)]
-    assert published(db) == before
+    assert published_rows(db) == before
     # A stricter score threshold must not be answered with the relations kept from before.
     monkeypatch.setenv("CLAIMS_MIN_RELATION_SCORE", "0.9")
     assert main(run) == 0
@@ -158,18 +141,13 @@ def test_a_failed_gate_publishes_nothing_and_names_the_expectation(
         "UPDATE claims SET span = 'tampered' WHERE claim_id = (SELECT min(claim_id) FROM claims)"
     )
     con.close()
-    before = published(db)
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "new.txt").write_text(
-        "---\npublished: 2024-09-01\n---\nMore than 60 countries joined the coalition.\n",
-        encoding="utf-8",
-    )
+    before = published_rows(db)
+    inbox = corpus("later_article", tmp_path)
     code = main(["run", str(inbox), "--db", str(db), "--reports", str(tmp_path / "r")])
     assert code == 1
     out = capsys.readouterr().out
     assert "FAILED" in out and "span" in out
-    assert published(db) == before
+    assert published_rows(db) == before
     [(status, failed)] = query(
         db, "SELECT status, failed_expectations FROM runs ORDER BY started_at DESC LIMIT 1"
     )
@@ -195,13 +173,7 @@ def test_a_review_decision_survives_two_further_runs(seeded: Path, tmp_path: Pat
         " = ['001', '003']",
     )
     assert main(["review", flag, "--dismiss", "--note", "checked by hand", "--db", str(db)]) == 0
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "later.txt").write_text(
-        "---\npublished: 2024-10-01\noutlet: Wire\n---\n"
-        "Defense ministers from 50 countries met in Brussels on Tuesday.\n",
-        encoding="utf-8",
-    )
+    inbox = corpus("later_article", tmp_path)
     reports = str(tmp_path / "r")
     assert main(["run", str(SEEDS), "--db", str(db), "--reports", reports]) == 0
     assert main(["run", str(SEEDS), str(inbox), "--db", str(db), "--reports", reports]) == 0
@@ -268,9 +240,13 @@ def test_a_deployment_whose_inbox_is_missing_records_a_failed_run_without_a_trac
 
     db = tmp_path / "claims.duckdb"
     missing = tmp_path / "inbox"
-    state = verify_claims(paths=[str(missing)], db=str(db), return_state=True)
+    state = verify_claims(paths=[str(missing)], settings=Settings(db=db), return_state=True)
     assert state.is_failed()
-    assert str(missing) in state.message and "no such file or directory" in state.message
+    assert (
+        state.message
+        and str(missing) in state.message
+        and "no such file or directory" in state.message
+    )
     [(status, error)] = query(db, "SELECT status, error FROM runs")
     assert status == "failed" and str(missing) in error
     assert "Traceback" not in caplog.text

@@ -11,13 +11,13 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from builders import publish_state, quantity_claim
 
-from claims.crosscheck import Rule
 from claims.errors import StoreError
-from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, RunSummary
+from claims.models import Document, FactClaim, QuantityClaim, Rejection, Relation, Rule, RunSummary
 from claims.report import markdown_value, read_report, safe_href, write_report
 from claims.report.html import OWNER_FILE
 from claims.settings import Settings
@@ -47,7 +47,7 @@ TEXTS = {
     ),
     "kyiv-casualties": "At least 14,400 people have been killed since 2014, officials said.",
 }
-META = {
+META: dict[str, dict[str, Any]] = {
     "reuters-ramstein": dict(
         outlet="Reuters", url="https://www.reuters.com/world/ramstein-50?a=1&b=2"
     ),

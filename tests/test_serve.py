@@ -25,6 +25,8 @@ import duckdb
 import httpx
 import pytest
 
+from claims.settings import Settings
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 BIN = Path(sys.executable).parent
@@ -163,7 +165,7 @@ def test_prefect_yaml_deploys_the_hourly_schedule(prefect_server: str, tmp_path:
 
 
 def finished_runs(api: str) -> list[dict[str, Any]]:
-    return api_post(
+    runs: list[dict[str, Any]] = api_post(
         api,
         "/flow_runs/filter",
         {
@@ -172,6 +174,7 @@ def finished_runs(api: str) -> list[dict[str, Any]]:
             "limit": 50,
         },
     )
+    return runs
 
 
 def started_at(run: dict[str, Any]) -> datetime:
@@ -316,16 +319,24 @@ def test_serve_without_a_prefect_server_says_how_to_start_one(tmp_path: Path) ->
     assert "PREFECT_API_URL" in result.stderr and "prefect server start" in result.stderr
 
 
-def test_deployment_parameters_are_absolute_paths(tmp_path: Path, monkeypatch) -> None:
+def test_a_deployment_gets_the_settings_the_cli_built_with_absolute_paths(
+    tmp_path: Path, monkeypatch
+) -> None:
     from flows.deployments import flow_parameters
 
     monkeypatch.chdir(tmp_path)
-    params = flow_parameters(["inbox", "wire.jsonl"], db="news.duckdb", ahead=4)
-    assert params == {
-        "paths": [str(tmp_path / "inbox"), str(tmp_path / "wire.jsonl")],
-        "db": str(tmp_path / "news.duckdb"),
-        "extract_ahead": 4,
-    }
+    settings = Settings(db=Path("news.duckdb"), batch_size=7)
+    params = flow_parameters(["inbox", "wire.jsonl"], settings, ahead=4)
+    assert params["paths"] == [str(tmp_path / "inbox"), str(tmp_path / "wire.jsonl")]
+    assert params["extract_ahead"] == 4
+    sent = params["settings"]
+    assert sent["db"] == str(tmp_path / "news.duckdb")
+    assert sent["reports_dir"] == str(tmp_path / "reports" / "news")
+    assert sent["batch_size"] == 7
+    # What a deployment run validates the parameter back into, whatever its environment says.
+    monkeypatch.setenv("CLAIMS_BATCH_SIZE", "99")
+    again = Settings.model_validate(sent)
+    assert again.db == tmp_path / "news.duckdb" and again.batch_size == 7
     assert flow_parameters([]) == {}
 
 
@@ -348,7 +359,6 @@ def stage_inbox(inbox: Path, settings: Any) -> Any:
 def test_an_unchanged_inbox_stages_exactly_what_is_published(tmp_path: Path) -> None:
     """Then the gate and publish have nothing to do; any edited article makes it differ."""
     from claims import stages
-    from claims.settings import Settings
 
     inbox = tmp_path / "inbox"
     shutil.copytree(SEEDS, inbox)

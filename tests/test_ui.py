@@ -26,6 +26,7 @@ import httpx
 import pytest
 import uvicorn
 from builders import publish_state, quantity_claim
+from corpora import corpus
 
 from claims.cli import main
 from claims.models import Document, Relation
@@ -98,7 +99,8 @@ def copy_of(seeded: Path, tmp_path: Path) -> Callable[[], Path]:
 def flags_json(db: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[dict[str, Any]]:
     capsys.readouterr()
     assert main(["flags", "--db", str(db), "--format", "json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)
+    flags: list[dict[str, Any]] = json.loads(capsys.readouterr().out)
+    return flags
 
 
 def form_token(client: httpx.Client, url: str) -> tuple[str, str]:
@@ -127,14 +129,21 @@ def test_a_verdict_survives_the_next_run(copy_of, capsys, tmp_path: Path) -> Non
         )
         assert posted.status_code == 303 and posted.headers["location"].endswith(f"#{relation_id}")
     # A later run that publishes a new document recomputes every relation; the verdict stays.
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SEEDS, inbox)
-    (inbox / "extra.md").write_text(
-        "---\noutlet: Extra Wire\npublished: 2024-09-02\n---\n"
-        "Some 300 people attended the rally in Kyiv on Sunday.\n",
-        encoding="utf-8",
+    inbox = corpus("later_article", tmp_path)
+    assert (
+        main(
+            [
+                "run",
+                str(SEEDS),
+                str(inbox),
+                "--db",
+                str(db),
+                "--reports",
+                str(db.parent / "reports"),
+            ]
+        )
+        == 0
     )
-    assert main(["run", str(inbox), "--db", str(db), "--reports", str(db.parent / "reports")]) == 0
     [flag] = [f for f in flags_json(db, capsys, "--all") if f["relation_id"] == relation_id]
     assert (flag["status"], flag["note"], flag["reviewer"]) == (
         "needs_context",
@@ -151,13 +160,8 @@ def test_a_run_publishes_while_reviewers_keep_loading_pages(
     from prefect.settings import PREFECT_API_URL
 
     db = copy_of()
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SEEDS, inbox)
-    (inbox / "extra.md").write_text(
-        "---\noutlet: Extra Wire\npublished: 2024-09-03\n---\n"
-        "Nearly 50 allies and partners met at Ramstein on Tuesday.\n",
-        encoding="utf-8",
-    )
+    inbox = corpus("later_article", tmp_path)
+    shutil.copytree(SEEDS, inbox, dirs_exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMS_", "PREFECT_"))}
     env.update(
         DO_NOT_TRACK="1",

@@ -5,17 +5,20 @@ what it counts (``profiles``: its measure and, for counts of people, their outco
 that tell quantities of one measure apart; whether it is a part, a change, an estimate, a fixed
 property or a moving figure; its interval and time); claims of one story and block are then
 decided pair by pair (``quantities``), factual triples by their own rules (``facts``). Every
-relation carries a ``Rule`` code (``rules``), a score and a reason naming outlets and dates.
+relation carries a ``Rule`` code (``claims.models``), a score and a reason naming outlets and
+dates.
 """
 
 from __future__ import annotations
 
+import ast
 import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
 
@@ -23,19 +26,14 @@ import pandas as pd
 import pyarrow as pa
 
 from claims.crosscheck.facts import check_facts
-from claims.crosscheck.intervals import (
-    claim_interval,
-    format_interval,
-    format_number,
-    intervals_overlap,
-)
+from claims.crosscheck.intervals import claim_interval, intervals_overlap
 from claims.crosscheck.mentions import merge_mentions
 from claims.crosscheck.quantities import RELATION_SCHEMA, check_quantities
 from claims.crosscheck.reading import read_claims
-from claims.crosscheck.rules import MEANINGS, Rule
 from claims.crosscheck.stories import Story, StoryMap, group_stories
-from claims.lexicon import normalize_name, parse_key_term
-from claims.models import Document, FactClaim, QuantityClaim, Relation
+from claims.crosscheck.terms import parse_key_term
+from claims.lexicon import normalize_name
+from claims.models import MEANINGS, Document, FactClaim, QuantityClaim, Relation, Rule
 from claims.settings import Settings
 
 __all__ = [
@@ -49,8 +47,7 @@ __all__ = [
     "cross_check_frame",
     "cross_check_run",
     "crosscheck_key",
-    "format_interval",
-    "format_number",
+    "gc_paused",
     "intervals_overlap",
     "merge_mentions",
     "read_claims",
@@ -68,7 +65,7 @@ class CrossCheck:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Cross-checking makes millions of small acyclic objects; each cyclic collection they
     trigger rescans every live claim, which makes large runs superlinear. Reference counting
     frees them anyway."""
@@ -113,7 +110,7 @@ def cross_check_run(
     Only first mentions take part (``mention_of`` is None). Deterministic: rows are sorted and
     ids are stable (``Relation.make_id``).
     """
-    with _gc_paused():
+    with gc_paused():
         stories = stories_of(claims, facts, documents, settings)
         facts_related = check_facts(facts, documents, settings)
         facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
@@ -158,23 +155,55 @@ _KEY_EXCLUDED = {
     "n_process",
     "report_max_items",
 }
-# The code that decides relations besides this subpackage; a change to any of it must
-# recompute them.
-_KEY_MODULES = ("lexicon.py", "models.py")
 
 
 def crosscheck_key(settings: Settings) -> str:
     """A hash of everything that decides relations besides the claims: the settings, the
-    lexicon files users edit, and the code (this whole subpackage). Equal keys and equal
-    claims give equal relations."""
+    lexicon files users edit, and the code (this subpackage and every ``claims`` module it
+    imports). Equal keys and equal claims give equal relations."""
     digest = hashlib.sha256()
     relevant = settings.model_dump(mode="json", exclude=_KEY_EXCLUDED | {"data_dir"})
     digest.update(repr(sorted(relevant.items())).encode())
     for path in sorted(Path(settings.data_dir).rglob("*")):
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    here = Path(__file__).parent
-    sources = [*sorted(here.rglob("*.py")), *(here.parent / name for name in _KEY_MODULES)]
-    for path in sources:
-        digest.update(path.relative_to(here.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    root = Path(__file__).parent.parent
+    for path in _code_of(Path(__file__).parent):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
+
+
+@cache
+def _code_of(package: Path) -> tuple[Path, ...]:
+    """The source files of ``package`` and of every ``claims`` module they import, directly or
+    not, read from their import statements: whatever code the package runs is in the key."""
+    root = package.parent
+    todo = sorted(package.rglob("*.py"))
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        todo.extend(_imported_files(path, root))
+    return tuple(sorted(seen))
+
+
+def _imported_files(path: Path, root: Path) -> list[Path]:
+    """The files of the ``claims`` modules ``path`` imports (``root`` is the ``claims`` folder)."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+    files = []
+    for name in names:
+        parts = name.split(".")
+        if parts[0] != root.name:
+            continue
+        base = root.joinpath(*parts[1:])
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                files.append(candidate)
+    return files

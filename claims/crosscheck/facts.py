@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from claims.crosscheck.quantities import fitted_thresholds
-from claims.crosscheck.rules import Rule
 from claims.lexicon import CrosscheckLexicon, crosscheck_lexicon, fold, normalize_name
-from claims.models import Document, FactClaim, Relation
+from claims.models import Document, FactClaim, Relation, Rule
 from claims.settings import Settings
 
 

@@ -9,7 +9,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from claims.crosscheck.intervals import claim_interval, intervals_overlap
-from claims.lexicon import conflicting_role, crosscheck_lexicon, fold, measure_for, term_set
+from claims.crosscheck.terms import conflicting_role, term_set
+from claims.lexicon import crosscheck_lexicon, fold, measure_for
 from claims.models import QuantityClaim
 from claims.settings import Settings
 

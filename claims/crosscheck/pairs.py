@@ -233,7 +233,8 @@ def _shared_weight(lists: Lists, a: np.ndarray, b: np.ndarray, weight: np.ndarra
 
 def _row_weight(lists: Lists, rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
     running = np.r_[0.0, np.cumsum(weight[lists.items])]
-    return running[lists.ptr[rows + 1]] - running[lists.ptr[rows]]
+    weights: np.ndarray = running[lists.ptr[rows + 1]] - running[lists.ptr[rows]]
+    return weights
 
 
 def word_weights(p: Profiles) -> np.ndarray:
@@ -282,7 +283,8 @@ def overlap(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     hi = np.minimum(ha, hb)
     ends = ((la, ha, p.lo_inc[a], p.hi_inc[a]), (lb, hb, p.lo_inc[b], p.hi_inc[b]))
     holds = [((x_lo < lo) | inc_lo) & ((x_hi > lo) | inc_hi) for x_lo, x_hi, inc_lo, inc_hi in ends]
-    return (lo < hi) | ((lo == hi) & holds[0] & holds[1])
+    meets: np.ndarray = (lo < hi) | ((lo == hi) & holds[0] & holds[1])
+    return meets
 
 
 def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndarray]:
@@ -292,7 +294,8 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     out: dict[str, np.ndarray] = {"bias": np.ones(n)}
 
     def both(x: np.ndarray) -> np.ndarray:
-        return (x[a] > 0) & (x[b] > 0)
+        mask: np.ndarray = (x[a] > 0) & (x[b] > 0)
+        return mask
 
     out["measure_same"] = p.measure[a] == p.measure[b]
     out["outcome_same"] = both(p.outcome) & (p.outcome[a] == p.outcome[b])

@@ -27,7 +27,8 @@ from claims.crosscheck.intervals import INF, claim_interval
 from claims.crosscheck.money import euros_per
 from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
-from claims.lexicon import crosscheck_lexicon, measure_for, parse_key_term
+from claims.crosscheck.terms import parse_key_term
+from claims.lexicon import crosscheck_lexicon, measure_for
 from claims.models import QuantityClaim
 from claims.settings import Settings
 

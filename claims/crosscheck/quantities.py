@@ -5,8 +5,7 @@ Candidate pairs and their features come from ``pairs``; the score is the probabi
 the two claims are one quantity, a logistic model over the features whose weights are fitted
 on the development corpus (``pair_weights`` in ``claims/data/crosscheck.json``, fitted by
 ``bench/fit_crosscheck.py``). A pair is related when its score reaches
-``Settings.min_relation_score``. Which relation follows from the times and intervals
-(shared/CLAIMS.md):
+``Settings.min_relation_score``. Which relation follows from the times and intervals:
 
 * at the same time (the same day for figures that move while a story runs, within weeks for
   slow ones such as a coalition's members, any time for fixed properties such as a tower's
@@ -37,7 +36,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from claims.crosscheck.intervals import format_days, format_euros, format_interval
 from claims.crosscheck.pairs import (
     FEATURES,
     Pairs,
@@ -55,11 +53,11 @@ from claims.crosscheck.profiles import (
     build_profiles,
     date_by_figures,
 )
-from claims.crosscheck.rules import Rule
 from claims.crosscheck.stories import StoryMap
-from claims.lexicon import load_json
-from claims.models import Document, QuantityClaim
+from claims.formats import format_days, format_euros, format_interval
+from claims.models import Document, QuantityClaim, Rule
 from claims.settings import DATA_DIR, Settings
+from claims.wordlists import Crosscheck, load
 
 RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
@@ -92,7 +90,7 @@ RELATION_SCHEMA = pa.schema(
 @lru_cache(maxsize=4)
 def pair_weights(data_dir: Path = DATA_DIR) -> np.ndarray:
     """The fitted weight of each feature, in :data:`pairs.FEATURES` order."""
-    raw = load_json("crosscheck.json", data_dir)["pair_weights"]
+    raw = load(Crosscheck, data_dir).pair_weights
     missing = [f for f in FEATURES if f not in raw]
     if missing:
         raise ValueError(f"crosscheck.json: pair_weights lacks {', '.join(missing)}")
@@ -102,7 +100,7 @@ def pair_weights(data_dir: Path = DATA_DIR) -> np.ndarray:
 @lru_cache(maxsize=4)
 def fitted_thresholds(data_dir: Path = DATA_DIR) -> tuple[float, float]:
     """(relation, conflict) thresholds fitted with the pair weights."""
-    raw = load_json("crosscheck.json", data_dir)["pair_thresholds"]
+    raw = load(Crosscheck, data_dir).pair_thresholds
     return float(raw["relation"]), float(raw["conflict"])
 
 
@@ -272,7 +270,8 @@ def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray) -> pa.ListArray:
         owner = np.repeat(np.arange(len(rows)), sizes)
         first = np.repeat(ptr[rows], sizes)
         offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        return owner * width + items[first + offset]
+        codes: np.ndarray = owner * width + items[first + offset]
+        return codes
 
     codes = np.concatenate((expand(a, sizes_a), expand(b, sizes_b)))
     codes.sort()

@@ -34,16 +34,11 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from claims.lexicon import (
-    crosscheck_lexicon,
-    fold,
-    fold_word,
-    load_json,
-    measure_for,
-    parse_key_term,
-)
+from claims.crosscheck.terms import parse_key_term
+from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR, Settings
+from claims.wordlists import Counted, load
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d|[;:(),\"“”]")
 _HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
@@ -90,11 +85,11 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4)
 def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
-    raw = load_json("counted.json", data_dir)
-    outcomes = {_phrase(w): cls for cls, words in raw["outcomes"].items() for w in words}
+    raw = load(Counted, data_dir)
+    outcomes = {_phrase(w): cls for cls, words in raw.outcomes.items() for w in words}
     facets = {
         _phrase(w): (facet, value)
-        for facet, values in raw["facets"].items()
+        for facet, values in raw.facets.items()
         for value, words in values.items()
         for w in words
     }
@@ -103,41 +98,41 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         *facets,
         *(
             _phrase(w)
-            for key in (
-                "change_before",
-                "part_before",
-                "part_after",
-                "estimate_words",
-                "provisional_words",
+            for words in (
+                raw.change_before,
+                raw.part_before,
+                raw.part_after,
+                raw.estimate_words,
+                raw.provisional_words,
             )
-            for w in raw[key]
+            for w in words
         ),
     ]
     return Lexicon(
-        person_units=frozenset(raw["person_units"]),
-        people_nouns=frozenset(raw["people_nouns"]),
-        unit_outcomes=dict(raw["unit_outcomes"]),
-        speech_verbs=frozenset(raw["speech_verbs"]),
-        outcome_measures=dict(raw["outcome_measures"]),
+        person_units=frozenset(raw.person_units),
+        people_nouns=frozenset(raw.people_nouns),
+        unit_outcomes=dict(raw.unit_outcomes),
+        speech_verbs=frozenset(raw.speech_verbs),
+        outcome_measures=dict(raw.outcome_measures),
         outcomes=outcomes,
         facets=facets,
-        facet_kinds={f: frozenset(k) for f, k in raw["facet_kinds"].items()},
-        facet_distance=int(raw["facet_distance"]),
-        change_before=frozenset(_phrase(w) for w in raw["change_before"]),
-        change_after=frozenset(_phrase(w) for w in raw["change_after"]),
-        part_before=frozenset(_phrase(w) for w in raw["part_before"]),
-        part_after=frozenset(_phrase(w) for w in raw["part_after"]),
-        estimate_words=frozenset(_phrase(w) for w in raw["estimate_words"]),
-        fixed_measures=frozenset(raw["fixed_measures"]),
-        slow_measures=frozenset(raw["slow_measures"]),
-        provisional_words=frozenset(_phrase(w) for w in raw["provisional_words"]),
-        fixed_kinds=frozenset(raw["fixed_kinds"]),
-        fixed_money=frozenset(raw["fixed_money"]),
-        moving_units=frozenset(raw["moving_units"]),
-        age_words=frozenset(_phrase(w) for w in raw["age_words"]),
-        clause_breaks=frozenset(raw["clause_breaks"]),
-        not_names=frozenset(raw["not_names"]) | crosscheck_lexicon(data_dir).story_stopwords,
-        window=int(raw["context_words"]),
+        facet_kinds={f: frozenset(k) for f, k in raw.facet_kinds.items()},
+        facet_distance=int(raw.facet_distance),
+        change_before=frozenset(_phrase(w) for w in raw.change_before),
+        change_after=frozenset(_phrase(w) for w in raw.change_after),
+        part_before=frozenset(_phrase(w) for w in raw.part_before),
+        part_after=frozenset(_phrase(w) for w in raw.part_after),
+        estimate_words=frozenset(_phrase(w) for w in raw.estimate_words),
+        fixed_measures=frozenset(raw.fixed_measures),
+        slow_measures=frozenset(raw.slow_measures),
+        provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
+        fixed_kinds=frozenset(raw.fixed_kinds),
+        fixed_money=frozenset(raw.fixed_money),
+        moving_units=frozenset(raw.moving_units),
+        age_words=frozenset(_phrase(w) for w in raw.age_words),
+        clause_breaks=frozenset(raw.clause_breaks),
+        not_names=frozenset(raw.not_names) | crosscheck_lexicon(data_dir).story_stopwords,
+        window=int(raw.context_words),
         longest=max(len(p) for p in listed),
     )
 

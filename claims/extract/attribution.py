@@ -22,8 +22,9 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
-from claims.lexicon import load_json
+from claims.extract.describe import join
 from claims.settings import DATA_DIR
+from claims.wordlists import Attribution, load
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # Modifiers kept when a subject noun phrase is written out as the speaker.
@@ -31,11 +32,8 @@ PHRASE_DEPS = frozenset({"det", "compound", "amod", "poss", "case", "nmod", "fla
 
 
 @lru_cache(maxsize=4)
-def _config(data_dir: Path = DATA_DIR) -> dict:
-    cfg = dict(load_json("attribution.json", data_dir))
-    for key in ("speech_verbs", "clause_verbs", "report_nouns", "speaker_labels"):
-        cfg[key] = frozenset(cfg[key])
-    return cfg
+def _config(data_dir: Path = DATA_DIR) -> Attribution:
+    return load(Attribution, data_dir)
 
 
 def attribute(anchor: Token, sdoc: Doc, data_dir: Path = DATA_DIR) -> str | None:
@@ -56,14 +54,14 @@ def attribute(anchor: Token, sdoc: Doc, data_dir: Path = DATA_DIR) -> str | None
     return speaker
 
 
-def _governing_speech_verb(anchor: Token, cfg: dict) -> Token | None:
+def _governing_speech_verb(anchor: Token, cfg: Attribution) -> Token | None:
     child = anchor
     for node in anchor.ancestors:
         lemma = node.lemma_.lower()
         if node.pos_ == "VERB":
-            if lemma in cfg["speech_verbs"]:
+            if lemma in cfg.speech_verbs:
                 return node
-            if lemma in cfg["clause_verbs"] and child.dep_ == "ccomp" and _has_that(child):
+            if lemma in cfg.clause_verbs and child.dep_ == "ccomp" and _has_that(child):
                 return node
         child = node
     return None
@@ -73,7 +71,7 @@ def _has_that(clause: Token) -> bool:
     return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
 
-def _speaker_of_verb(verb: Token, cfg: dict) -> str | None:
+def _speaker_of_verb(verb: Token, cfg: Attribution) -> str | None:
     """The subject of ``verb``, climbing to the main verb when ``verb`` has none of its own."""
     node = verb
     while True:
@@ -91,7 +89,7 @@ def _speaker_of_verb(verb: Token, cfg: dict) -> str | None:
         return None
 
 
-def _speaker_phrase(head: Token, cfg: dict) -> str | None:
+def _speaker_phrase(head: Token, cfg: Attribution) -> str | None:
     """How a subject token names its speaker: entity, report noun's author, or noun phrase."""
     if head.pos_ == "PRON":
         return _resolve_pronoun(head, cfg)
@@ -99,12 +97,12 @@ def _speaker_phrase(head: Token, cfg: dict) -> str | None:
     owned = any(c.dep_ == "poss" for c in head.children)
     if ent is not None and not owned:
         return ent.text
-    if head.lemma_.lower() in cfg["report_nouns"]:
+    if head.lemma_.lower() in cfg.report_nouns:
         author = _author_of_report(head, cfg)
         if author is not None:
             return author
     words = [t for t in head.subtree if t.i <= head.i and _in_phrase(t, head)]
-    return _join(words) or None
+    return join(words) or None
 
 
 def _in_phrase(tok: Token, head: Token) -> bool:
@@ -116,7 +114,7 @@ def _in_phrase(tok: Token, head: Token) -> bool:
     return True
 
 
-def _author_of_report(noun: Token, cfg: dict) -> str | None:
+def _author_of_report(noun: Token, cfg: Attribution) -> str | None:
     for child in noun.children:
         if child.dep_ == "poss":
             return _speaker_phrase(child, cfg)
@@ -129,10 +127,10 @@ def _author_of_report(noun: Token, cfg: dict) -> str | None:
     return None
 
 
-def _entity_at(tok: Token, cfg: dict) -> Span | None:
+def _entity_at(tok: Token, cfg: Attribution) -> Span | None:
     """A speaker-like entity that covers ``tok`` or ends its compound chain."""
     for ent in tok.doc.ents:
-        if ent.label_ in cfg["speaker_labels"] and ent.start <= tok.i < ent.end:
+        if ent.label_ in cfg.speaker_labels and ent.start <= tok.i < ent.end:
             return _trim_possessive(ent)
     return None
 
@@ -143,16 +141,16 @@ def _trim_possessive(ent: Span) -> Span:
     return ent
 
 
-def _resolve_pronoun(pron: Token, cfg: dict) -> str | None:
-    labels = cfg["pronouns"].get(pron.lower_)
+def _resolve_pronoun(pron: Token, cfg: Attribution) -> str | None:
+    labels = cfg.pronouns.get(pron.lower_)
     if not labels:
         return None
     earlier = [e for e in pron.doc.ents if e.end <= pron.i and e.label_ in labels]
     return _trim_possessive(earlier[-1]).text if earlier else None
 
 
-def _according_to(sent: Span, cfg: dict) -> str | None:
-    first, second = cfg["according_to"]
+def _according_to(sent: Span, cfg: Attribution) -> str | None:
+    first, second = cfg.according_to
     for tok in sent:
         if tok.lower_ == first and tok.i + 1 < sent.end and tok.nbor(1).lower_ == second:
             objs = [c for c in tok.nbor(1).children if c.dep_ == "pobj"]
@@ -165,7 +163,7 @@ def _according_to(sent: Span, cfg: dict) -> str | None:
 def quote_spans(text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
     """Character ranges (inside the marks) of the balanced quotations in ``text``."""
     cfg = _config(data_dir)
-    opening, closing = set(cfg["quote_chars"]["open"]), set(cfg["quote_chars"]["close"])
+    opening, closing = set(cfg.quote_chars["open"]), set(cfg.quote_chars["close"])
     spans: list[tuple[int, int]] = []
     start: int | None = None
     for i, ch in enumerate(text):
@@ -177,7 +175,7 @@ def quote_spans(text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
     return spans
 
 
-def _quote_speaker(anchor: Token, sdoc: Doc, cfg: dict) -> str | None:
+def _quote_speaker(anchor: Token, sdoc: Doc, cfg: Attribution) -> str | None:
     for start, end in quote_spans(sdoc.text):
         if not start <= anchor.idx < end:
             continue
@@ -190,7 +188,7 @@ def _quote_speaker(anchor: Token, sdoc: Doc, cfg: dict) -> str | None:
     return None
 
 
-def _adjacent_speech_verb(region: Span | None, forward: bool, cfg: dict) -> Token | None:
+def _adjacent_speech_verb(region: Span | None, forward: bool, cfg: Attribution) -> Token | None:
     """A speech verb in the sentence that touches the quotation on the given side."""
     if region is None or len(region) == 0:
         return None
@@ -199,31 +197,22 @@ def _adjacent_speech_verb(region: Span | None, forward: bool, cfg: dict) -> Toke
     edge_pos = tokens.index(edge)
     tokens = tokens[edge_pos:]
     for tok in tokens:
-        if tok.pos_ == "VERB" and tok.lemma_.lower() in cfg["speech_verbs"]:
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in cfg.speech_verbs:
             return tok
-        if tok.text in cfg["quote_chars"]["open"] or tok.text in cfg["quote_chars"]["close"]:
+        if tok.text in cfg.quote_chars["open"] or tok.text in cfg.quote_chars["close"]:
             break
     return None
 
 
-def _headline_speaker(sent: Span, cfg: dict) -> str | None:
+def _headline_speaker(sent: Span, cfg: Attribution) -> str | None:
     """'Blinken: U.S. supports Ukraine': a name (1-4 proper nouns) and a colon open the line."""
     names: list[Token] = []
     for tok in sent:
-        named = tok.pos_ == "PROPN" or (tok.is_title and tok.ent_type_ in cfg["speaker_labels"])
+        named = tok.pos_ == "PROPN" or (tok.is_title and tok.ent_type_ in cfg.speaker_labels)
         if not named or len(names) == 4:
             break
         names.append(tok)
     after = sent.start + len(names)
     if names and after < sent.end and sent.doc[after].text == ":":
-        return _join(names)
+        return join(names)
     return None
-
-
-def _join(tokens: list[Token]) -> str:
-    out = ""
-    for i, tok in enumerate(tokens):
-        if i and (tokens[i - 1].i != tok.i - 1 or tokens[i - 1].whitespace_):
-            out += " "
-        out += tok.text
-    return out.strip()

@@ -26,10 +26,10 @@ from pathlib import Path
 from spacy.tokens import Doc, Token
 
 from claims.extract.timescope import TimeExpression, find_time_expressions
-from claims.lexicon import load_json
+from claims.models import DAY_ZERO
 from claims.settings import DATA_DIR
+from claims.wordlists import Extract, Time, load
 
-EPOCH = date(1970, 1, 1)
 DATE_RESOLVERS = frozenset({"date", "month", "year", "since"})
 PRECISION = {"date": "day", "month": "month", "year": "year"}
 NOUNS = ("NOUN", "PROPN")
@@ -51,15 +51,15 @@ class EventDate:
 
 def days(d: date) -> float:
     """Days since 1970-01-01: how a date is stored in ``value``, ``low`` and ``high``."""
-    return float((d - EPOCH).days)
+    return float((d - DAY_ZERO).days)
 
 
 @lru_cache(maxsize=4)
 def _patterns(data_dir: Path = DATA_DIR) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    cfg = load_json("time.json", data_dir)
-    weekdays = "|".join(cfg["weekdays"])
-    rules = load_json("extract.json", data_dir)
-    preps = "|".join(sorted(rules["date_preps"], key=len, reverse=True))
+    cfg = load(Time, data_dir)
+    weekdays = "|".join(cfg.weekdays)
+    rules = load(Extract, data_dir)
+    preps = "|".join(sorted(rules.date_preps, key=len, reverse=True))
     lead = re.compile(rf"^(?:(?P<prep>(?i:{preps}))\s+)?(?:(?:{weekdays}),?\s+)?")
     dateline = re.compile(r"^[\W_]*(?:[\[(]?[A-Z][\w.'’-]*[\])]?[ ,]+){0,6}$")
     return lead, dateline
@@ -76,7 +76,7 @@ def read_event_date(
     sdoc: Doc,
     figures: set[int],
     published: date | None,
-    rules: dict,
+    rules: Extract,
     data_dir: Path = DATA_DIR,
 ) -> EventDate | None:
     """The event date ``expr`` states in the parsed passage ``sdoc`` (whose text is ``text``),
@@ -95,7 +95,7 @@ def read_event_date(
         return None
     first, last = _range(text[start:end], expr, prep, published, data_dir)
     precision = _precision(expr, first, last)
-    if prep in rules["date_deadlines"] and precision != "year":
+    if prep in rules.date_deadlines and precision != "year":
         return None  # 'return home by May 1': when another state holds, not an event
     root = span.root
     inside = {t.i for t in whole}
@@ -115,10 +115,10 @@ def read_event_date(
             return None
     if _told_as_past(anchor or root) and not _YEAR.search(text[start:end]):
         first, last = _before(first, published), _before(last, published)
-    qualifier = prep if prep in rules["date_qualifiers"] else None
-    if qualifier in rules["date_qualifiers_upper"]:
+    qualifier = prep if prep in rules.date_qualifiers else None
+    if qualifier in rules.date_qualifiers_upper:
         first = None
-    elif qualifier in rules["date_qualifiers_lower"]:
+    elif qualifier in rules.date_qualifiers_lower:
         last = None
     return EventDate(start, end, first, last, precision, qualifier, anchor or root, root)
 
@@ -147,10 +147,10 @@ def _before(day: date | None, published: date | None) -> date | None:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _named_day(root: Token, rules: dict) -> Token | None:
+def _named_day(root: Token, rules: Extract) -> Token | None:
     """'Sept. 20, the day Maria made landfall': the verb of the event the date is named for."""
     for child in root.children:
-        if child.dep_ == "appos" and child.lemma_.lower() in rules["day_nouns"]:
+        if child.dep_ == "appos" and child.lemma_.lower() in rules.day_nouns:
             for clause in child.children:
                 if clause.dep_ in ("relcl", "acl") and clause.pos_ in ("VERB", "AUX"):
                     return clause
@@ -158,13 +158,13 @@ def _named_day(root: Token, rules: dict) -> Token | None:
 
 
 def _event_anchor(
-    root: Token, inside: set[int], precision: str, prep: str, rules: dict
+    root: Token, inside: set[int], precision: str, prep: str, rules: Extract
 ) -> Token | None:
     """The event the date is the date of, or None. A year alone dates an event only after
     one of ``year_date_preps`` on a verb in the past ('built in 1974') or a projection
     ('expected to close in 2022'); a day or a month may hang from any event."""
     strict = precision == "year"
-    if strict and prep not in rules["year_date_preps"]:
+    if strict and prep not in rules.year_date_preps:
         return None
     if root.dep_ in ("compound", "nmod", "amod") and root.head.pos_ == "PROPN":
         return None  # 'the June 2021 NATO Summit Communique': part of a name
@@ -172,17 +172,17 @@ def _event_anchor(
     if anchor is None or anchor.pos_ not in ("VERB", "AUX"):
         return anchor
     lemma = anchor.lemma_.lower()
-    if lemma in rules["date_not_events"]:
+    if lemma in rules.date_not_events:
         return None
     if strict:
-        if prep in ("in", "since") and lemma in rules["date_claim_stative"]:
+        if prep in ("in", "since") and lemma in rules.date_claim_stative:
             return None
-        if anchor.tag_ not in rules["date_claim_tags"] and not projected(anchor, rules):
+        if anchor.tag_ not in rules.date_claim_tags and not projected(anchor, rules):
             return None
     return anchor
 
 
-def projected(verb: Token, rules: dict) -> bool:
+def projected(verb: Token, rules: Extract) -> bool:
     """'will launch', 'is expected to close', 'is due to be launched', 'plans to': the verb
     states a future or planned event."""
     node: Token | None = verb
@@ -190,10 +190,10 @@ def projected(verb: Token, rules: dict) -> bool:
         if node is None:
             return False
         auxes = [c.lower_ for c in node.children if c.dep_ in ("aux", "auxpass")]
-        modal = any(a in rules["future_aux"] for a in auxes)
+        modal = any(a in rules.future_aux for a in auxes)
         if modal and "have" not in auxes:  # 'may have caused' looks back, not ahead
             return True
-        if node.lemma_.lower() in rules["projection_words"]:
+        if node.lemma_.lower() in rules.projection_words:
             return True
         if node.dep_ not in ("xcomp", "acomp") or node.head.i == node.i:
             return False
@@ -230,7 +230,7 @@ def _in_stamp(text: str, at: int) -> bool:
     return text[:at].count("**") % 2 == 1
 
 
-def _anchor(root: Token, inside: set[int], rules: dict, through_nouns: bool) -> Token | None:
+def _anchor(root: Token, inside: set[int], rules: Extract, through_nouns: bool) -> Token | None:
     """The verb or event noun the date hangs from, through prepositions and period words ('by
     the end of 2025' -> the verb of 'by'), and, when ``through_nouns``, through other nouns
     ('after football practice on June 23' -> the verb)."""
@@ -242,9 +242,9 @@ def _anchor(root: Token, inside: set[int], rules: dict, through_nouns: bool) -> 
         lemma = head.lemma_.lower()
         if head.i in inside or head.pos_ == "ADP" or head.dep_ == "prep":
             node = head
-        elif head.pos_ in ("VERB", "AUX") or (head.pos_ in NOUNS and lemma in rules["event_nouns"]):
+        elif head.pos_ in ("VERB", "AUX") or (head.pos_ in NOUNS and lemma in rules.event_nouns):
             return head
-        elif head.pos_ in NOUNS and (lemma in rules["period_nouns"] or through_nouns):
+        elif head.pos_ in NOUNS and (lemma in rules.period_nouns or through_nouns):
             node = head
         elif head.pos_ in NOUNS:
             return None
@@ -260,15 +260,13 @@ def _verb_of(tok: Token) -> Token | None:
     return None
 
 
-def _marks_record(root: Token, rules: dict) -> bool:
+def _marks_record(root: Token, rules: Extract) -> bool:
     """'the highest since 1982', 'its first half-point increase since 1995', 'the first time
     since the 1969 election': the date of the record the figure is compared with."""
     for node in root.ancestors:
-        if node.tag_ in ("JJS", "RBS") or node.lower_ in rules["record_words"]:
+        if node.tag_ in ("JJS", "RBS") or node.lower_ in rules.record_words:
             return True
-        if any(
-            c.tag_ in ("JJS", "RBS") or c.lower_ in rules["record_words"] for c in node.children
-        ):
+        if any(c.tag_ in ("JJS", "RBS") or c.lower_ in rules.record_words for c in node.children):
             return True
         if node.pos_ in ("VERB", "AUX"):
             return False

@@ -21,6 +21,7 @@ from spacy.tokens import Span, Token
 
 from claims.extract.numbers import NumberMention
 from claims.extract.timescope import TimeExpression
+from claims.wordlists import Extract
 
 NOUNS = ("NOUN", "PROPN")
 MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "case", "nummod", "quantmod"})
@@ -44,7 +45,7 @@ class Target:
 class Reader:
     """Finds measured nouns with the word lists of ``extract.json`` (``rules``)."""
 
-    def __init__(self, rules: dict) -> None:
+    def __init__(self, rules: Extract) -> None:
         self.rules = rules
 
     def measured(self, m: NumberMention, figure: Span, kind: str) -> Target:
@@ -53,7 +54,7 @@ class Reader:
         end = m.end
         if kind in ("money", "percent"):
             thing = self._money_thing(root)
-            if thing is not None and thing.lemma_.lower() in self.rules["percent_nouns"]:
+            if thing is not None and thing.lemma_.lower() in self.rules.percent_nouns:
                 unit = thing
                 thing = (
                     self._of_noun(unit)
@@ -75,7 +76,7 @@ class Reader:
             return Target(noun, noun, end if noun is None else max(end, noun.idx + len(noun)))
         if noun is not None:
             end = max(end, self._np_end(noun))
-            if noun.lemma_.lower() not in self.rules["time_units"]:
+            if noun.lemma_.lower() not in self.rules.time_units:
                 return Target(noun, noun, end)
             thing = self._of_noun(noun)
             if thing is None and noun.dep_ in MODIFIER_DEPS and noun.head.pos_ in NOUNS:
@@ -98,9 +99,9 @@ class Reader:
             return True
         lemma = noun.lemma_.lower()
         rules = self.rules
-        if noun.tag_ != "NN" or lemma in rules["time_units"] or lemma in rules["measure_units"]:
+        if noun.tag_ != "NN" or lemma in rules.time_units or lemma in rules.measure_units:
             return True
-        return lemma in rules["collective_nouns"] or lemma in rules["percent_units"]
+        return lemma in rules.collective_nouns or lemma in rules.percent_units
 
     def _np_end(self, noun: Token) -> int:
         """End of the measured noun, through nouns coordinated with it ('allies and partners')."""
@@ -118,18 +119,18 @@ class Reader:
                 for obj in child.children:
                     if obj.dep_ != "pobj":
                         continue
-                    if obj.lower_ in self.rules["scale_words"] or obj.like_num:
+                    if obj.lower_ in self.rules.scale_words or obj.like_num:
                         return self._of_noun(obj)
-                    if obj.pos_ in NOUNS and obj.lemma_.lower() not in self.rules["not_counted"]:
+                    if obj.pos_ in NOUNS and obj.lemma_.lower() not in self.rules.not_counted:
                         return self.unwrap(obj)
         return None
 
     def unwrap(self, noun: Token) -> Token:
         """'the number of X' -> X; 'the death toll' -> death."""
         lemma = noun.lemma_.lower()
-        if lemma in self.rules["container_nouns"]:
+        if lemma in self.rules.container_nouns:
             return self._of_noun(noun) or noun
-        if lemma in self.rules["toll_nouns"]:
+        if lemma in self.rules.toll_nouns:
             compounds = [c for c in noun.children if c.dep_ == "compound" and c.pos_ in NOUNS]
             return compounds[-1] if compounds else noun
         return noun
@@ -148,7 +149,7 @@ class Reader:
         verb = root.head.head if root.dep_ == "pobj" else root.head
         if root.dep_ not in ("pobj", "dobj", "attr", "npadvmod", "acomp"):
             return None
-        if verb.lemma_.lower() not in self.rules["level_verbs"]:
+        if verb.lemma_.lower() not in self.rules.level_verbs:
             return None
         for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ in NOUNS:
@@ -158,7 +159,7 @@ class Reader:
     def _changed(self, root: Token) -> Token | None:
         """'raised interest rates by 0.25 points': the object of the verb that changes it."""
         prep = root.head
-        if root.dep_ != "pobj" or prep.lower_ not in self.rules["change_preps"]:
+        if root.dep_ != "pobj" or prep.lower_ not in self.rules.change_preps:
             return None
         for child in prep.head.children:
             if child.dep_ == "dobj" and child.pos_ in NOUNS:
@@ -176,7 +177,7 @@ class Reader:
         for scope in scopes:
             for i in scope:
                 tok = first.doc[i]
-                if tok.tag_ == "NNS" and tok.lemma_.lower() not in self.rules["not_counted"]:
+                if tok.tag_ == "NNS" and tok.lemma_.lower() not in self.rules.not_counted:
                     return tok
         return None
 
@@ -238,7 +239,7 @@ def _prep_phrases(
     return out
 
 
-def _own_verb(tok: Token, rules: dict) -> tuple[Token | None, set[int]]:
+def _own_verb(tok: Token, rules: Extract) -> tuple[Token | None, set[int]]:
     """The verb whose argument ``tok`` is, through scale words and containers only, and the
     path to it; ``None`` when another noun stands between ('efforts of 50 nations')."""
     path = {tok.i}
@@ -247,13 +248,13 @@ def _own_verb(tok: Token, rules: dict) -> tuple[Token | None, set[int]]:
         node = node.head
         path.add(node.i)
         if node.pos_ in ("VERB", "AUX"):
-            if node.lemma_.lower() in rules["transparent_verbs"]:
+            if node.lemma_.lower() in rules.transparent_verbs:
                 continue
-            if node.dep_ == "prep" or node.lemma_.lower() in rules["level_verbs"]:
+            if node.dep_ == "prep" or node.lemma_.lower() in rules.level_verbs:
                 return None, path
             return node, path
         lemma = node.lemma_.lower()
-        if node.pos_ in NOUNS and lemma not in rules["scale_words"] | rules["container_nouns"]:
+        if node.pos_ in NOUNS and lemma not in rules.scale_words | rules.container_nouns:
             return None, path
     return None, path
 
@@ -264,7 +265,7 @@ def describe(
     target: Target,
     kind: str,
     times: Iterable[TimeExpression],
-    rules: dict,
+    rules: Extract,
     max_tokens: int,
     figures: frozenset[int] | set[int] = frozenset(),
 ) -> tuple[list[Token], list[Token]]:
@@ -300,7 +301,7 @@ def describe(
             ent = next((e for e in agent.doc.ents if e.start <= agent.i < e.end), None)
             named = [t for t in ent if t.dep_ != "det"] if ent is not None else []
             groups.append(((named or _core(agent, skip)), False))
-        groups.append((_prep_phrases(verb, rules["verb_arg_preps"], skip | path, timed), True))
+        groups.append((_prep_phrases(verb, rules.verb_arg_preps, skip | path, timed), True))
     for owner in _purpose_owners(anchor, verb):
         groups.extend(_purpose(owner, skip))
     chosen: dict[int, Token] = {}
@@ -368,15 +369,15 @@ def join(tokens: list[Token]) -> str:
     return out.strip()
 
 
-def _americanize(word: str, rules: dict) -> str:
-    word = rules["spelling"].get(word, word)
-    for old, new in rules["spelling_suffixes"]:
+def _americanize(word: str, rules: Extract) -> str:
+    word = rules.spelling.get(word, word)
+    for old, new in rules.spelling_suffixes:
         if word.endswith(old):
             return word[: -len(old)] + new
     return word
 
 
-def normalize_term(text: str, rules: dict) -> str:
+def normalize_term(text: str, rules: Extract) -> str:
     """Key-term spelling: lower case, no leading 'the ' or trailing 's, American spelling."""
     text = " ".join(text.lower().replace("’", "'").split())
     text = re.sub(r"^the ", "", text)
@@ -384,13 +385,13 @@ def normalize_term(text: str, rules: dict) -> str:
     return " ".join(_americanize(w, rules) for w in text.split())
 
 
-def key_terms(tokens: list[Token], root: Token, rules: dict) -> list[str]:
+def key_terms(tokens: list[Token], root: Token, rules: Extract) -> list[str]:
     """Sorted key terms: '<LABEL>:<entity>', 'LOC:<locative noun>', 'term:<content lemma>'."""
     chosen = {t.i for t in tokens}
     terms: set[str] = set()
     used: set[int] = set()
     for ent in root.doc.ents:
-        if ent.label_ in rules["key_term_labels"] and any(t.i in chosen for t in ent):
+        if ent.label_ in rules.key_term_labels and any(t.i in chosen for t in ent):
             terms.add(f"{ent.label_}:{normalize_term(ent.text, rules)}")
             used.update(t.i for t in ent)
     for tok in tokens:
@@ -400,8 +401,8 @@ def key_terms(tokens: list[Token], root: Token, rules: dict) -> list[str]:
         locative = (
             tok.dep_ == "pobj"
             and tok.head.i in chosen
-            and tok.head.lower_ in rules["locative_preps"]
-            and lemma not in rules["not_locative"]
+            and tok.head.lower_ in rules.locative_preps
+            and lemma not in rules.not_locative
         )
         if locative and tok.pos_ == "NOUN":
             terms.add(f"LOC:{lemma}")

@@ -17,9 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from claims.extract import units
-from claims.lexicon import load_json
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR
+from claims.wordlists import Extract, Units, load
 
 
 @dataclass(frozen=True)
@@ -38,25 +38,25 @@ class ArticleDuration:
 def _patterns(
     data_dir: Path = DATA_DIR,
 ) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    rules = load_json("extract.json", data_dir)
-    forms = [
-        f for spec in load_json("units.json", data_dir)["durations"].values() for f in spec["forms"]
-    ]
+    rules = load(Extract, data_dir)
+    forms = [f for spec in load(Units, data_dir).durations.values() for f in spec["forms"]]
     words = "|".join(
         sorted((f for f in forms if len(f) > 3 and f.isalpha()), key=len, reverse=True)
     )
-    hedges = "|".join(sorted(rules["duration_hedges"], key=len, reverse=True))
+    hedges = "|".join(sorted(rules.duration_hedges, key=len, reverse=True))
     article = re.compile(
         rf"(?<![\w])(?:(?P<q>(?i:{hedges}))\s+)?(?P<a>(?i:an?))\s+(?P<u>(?i:{words}))\b(?![-‐‑])"
     )
     rate = re.compile(
-        rf"(?:\d[\w,.]*\)?\s*(?:[^\W\d_]+\s+){{0,2}}|(?i:{'|'.join(rules['rate_words'])})\s+)$"
+        rf"(?:\d[\w,.]*\)?\s*(?:[^\W\d_]+\s+){{0,2}}|(?i:{'|'.join(rules.rate_words)})\s+)$"
     )
     half = re.compile(rf"(?<![\w])(?:(?P<q>(?i:{hedges}))\s+)?(?P<p>(?i:half|quarter))\s+$")
     return article, rate, half
 
 
-def article_durations(text: str, rules: dict, data_dir: Path = DATA_DIR) -> list[ArticleDuration]:
+def article_durations(
+    text: str, rules: Extract, data_dir: Path = DATA_DIR
+) -> list[ArticleDuration]:
     """The 'a week', 'more than a fortnight' durations of ``text``."""
     article, rate, half = _patterns(data_dir)
     out = []
@@ -78,8 +78,8 @@ def article_durations(text: str, rules: dict, data_dir: Path = DATA_DIR) -> list
             continue
         if not (
             m.group("q")
-            or nxt in rules["duration_after"]
-            or (prev and prev[0] in rules["duration_before"])
+            or nxt in rules.duration_after
+            or (prev and prev[0] in rules.duration_before)
         ):
             continue
         out.append(ArticleDuration(m.start(), m.end(), m.group("q"), m.start("u"), unit))

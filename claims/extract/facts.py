@@ -72,7 +72,7 @@ def may_contain_fact(text: str) -> bool:
 
 def may_yield_facts(sdoc: Doc) -> bool:
     """Whether :func:`extract_facts` could find a triple in ``sdoc`` once its entities are
-    known, for a passage parsed without the entity recogniser (about 40% of the model's time).
+    known, for a passage parsed without the entity recogniser (the costliest component).
 
     The same patterns run with every argument that is not a pronoun taken as a possible name
     and every place preposition's object as a possible place, so False means that no entities

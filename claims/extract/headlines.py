@@ -20,7 +20,7 @@ TITLE_SHARE = 0.7
 
 def is_title_case(line: str) -> bool:
     """Whether most words of four letters or more start with a capital."""
-    words = [w for w in _WORD.findall(line) if len(w) >= 4]
+    words: list[str] = [w for w in _WORD.findall(line) if len(w) >= 4]
     if len(words) < MIN_WORDS:
         return False
     return sum(w[0].isupper() for w in words) >= TITLE_SHARE * len(words)

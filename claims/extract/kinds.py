@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from claims.extract import units
 from claims.extract.numbers import NumberMention
 from claims.extract.units import Unit
+from claims.wordlists import Extract
 
 NOUNS = ("NOUN", "PROPN")
 # Unit words that may follow a figure after a space; shorter ones ('m', 't', 'in') only glued.
@@ -69,11 +70,11 @@ def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
     return None
 
 
-def suffix_unit(m: NumberMention, rules: dict) -> str | None:
+def suffix_unit(m: NumberMention, rules: Extract) -> str | None:
     """'24-storey', 'five-story', 'a 12-member panel': a hyphenated noun that is no unit of
     measure is what the figure counts."""
     suffix = (m.unit_suffix or "").lower()
-    if not suffix.isalpha() or len(suffix) < 3 or suffix in rules["not_suffix_units"]:
+    if not suffix.isalpha() or len(suffix) < 3 or suffix in rules.not_suffix_units:
         return None
     if units.lookup(suffix) is not None:
         return None
@@ -99,28 +100,28 @@ def is_calibre(found: Unit, text: str, end: int) -> bool:
     return nxt is not None and units.is_calibre_noun(nxt.group(1))
 
 
-def state_after(text: str, m: NumberMention, rules: dict) -> tuple[str, int] | None:
+def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] | None:
     """'12 dead', '21 still missing', '300,000 homeless', 'More Than 1,000 Dead': a state
     word standing for the people counted, and where it ends."""
     after = re.match(
-        rf"\s+(?:(?i:{'|'.join(rules['state_adverbs'])})\s+)?([^\W\d_]+)\b", text[m.end :]
+        rf"\s+(?:(?i:{'|'.join(rules.state_adverbs)})\s+)?([^\W\d_]+)\b", text[m.end :]
     )
     if after is None:
         return None
     word = after.group(1).lower()
-    if word not in rules["state_words"]:
+    if word not in rules.state_words:
         return None
     return word, m.end + after.end()
 
 
-def elided_unit(root: Token, rules: dict) -> str | None:
+def elided_unit(root: Token, rules: Extract) -> str | None:
     """The unit of a figure whose noun is left out: 'around 2,975 died' and 'has killed 9' count
     people; 'a town of 27,000' counts its people."""
     head = root.head
-    verb = head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in rules["person_verbs"]
+    verb = head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in rules.person_verbs
     if root.dep_ in ("nsubj", "nsubjpass", "dobj") and verb:
         return "people"
-    place = head.head.pos_ in NOUNS and head.head.lemma_.lower() in rules["settlement_nouns"]
+    place = head.head.pos_ in NOUNS and head.head.lemma_.lower() in rules.settlement_nouns
     if root.dep_ == "pobj" and head.lower_ == "of" and place:
         return "people"
     for child in root.children:
@@ -129,7 +130,7 @@ def elided_unit(root: Token, rules: dict) -> str | None:
     return None
 
 
-def container_near(root: Token, rules: dict) -> Token | None:
+def container_near(root: Token, rules: Extract) -> Token | None:
     """'the death toll rose to 9', 'raises the official death count to 34', 'put the number
     rescued at 174', 'the previous estimate of 64': the toll or count the figure states."""
     node = root
@@ -140,7 +141,7 @@ def container_near(root: Token, rules: dict) -> Token | None:
         for tok in (head, *head.children):
             if tok.i == root.i or tok.pos_ not in NOUNS:
                 continue
-            if tok.lemma_.lower() in rules["container_nouns"] | rules["toll_nouns"]:
+            if tok.lemma_.lower() in rules.container_nouns | rules.toll_nouns:
                 return tok
         if head.pos_ in ("VERB", "AUX") and node.dep_ not in ("prep", "pobj", "dobj", "attr"):
             break
@@ -148,7 +149,7 @@ def container_near(root: Token, rules: dict) -> Token | None:
     return None
 
 
-def is_series_ordinal(m: NumberMention, text: str, noun: Token | None, rules: dict) -> bool:
+def is_series_ordinal(m: NumberMention, text: str, noun: Token | None, rules: Extract) -> bool:
     """Ordinals that name a stage or a place in a fixed series, or an idiom: 'the first
     round', 'the fourth floor', 'the third quarter', 'first aid', 'for the first time',
     'a second referendum' (another one), 'Sixth Street' (a name). Not rankings."""
@@ -156,14 +157,14 @@ def is_series_ordinal(m: NumberMention, text: str, noun: Token | None, rules: di
     before = text[max(0, m.start - 12) : m.start].lower()
     if noun is not None:
         lemma = noun.lemma_.lower()
-        if lemma in rules["series_nouns"] or lemma in rules["ordinal_idioms"]:
+        if lemma in rules.series_nouns or lemma in rules.ordinal_idioms:
             return True
         if re.search(r"\ba\s+$", before) and m.value == 2:
             return True  # 'a second independence referendum': another
         if noun.pos_ == "PROPN" and word[:1].isupper() and not _title_line(text):
             return True  # 'Sixth Street Partners', 'Petty Officer 2nd Class'
     after = text[m.end : m.end + 20].lower()
-    return bool(re.match(r"[\s-]+(?:" + "|".join(rules["series_nouns"]) + r")\b", after))
+    return bool(re.match(r"[\s-]+(?:" + "|".join(rules.series_nouns) + r")\b", after))
 
 
 def _title_line(text: str) -> bool:
@@ -172,11 +173,11 @@ def _title_line(text: str) -> bool:
     return bool(long) and sum(w[0].isupper() for w in long) >= 0.7 * len(long)
 
 
-def rank_unit(root: Token, text: str, m: NumberMention, rules: dict) -> str | None:
+def rank_unit(root: Token, text: str, m: NumberMention, rules: Extract) -> str | None:
     """'came third', 'stands first in the records', 'the third biggest move', 'the
     second-deadliest hurricane': a ranking without a counted noun."""
     head = root.head
-    if head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in rules["rank_verbs"]:
+    if head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in rules.rank_verbs:
         return "place"
     nxt = re.match(r"[\s-]+([^\W\d_]+)\s+([^\W\d_]+)", text[m.end : m.end + 50])
     if nxt and (nxt.group(1).lower().endswith("est") or nxt.group(1).lower() in ("most", "least")):
@@ -200,7 +201,7 @@ def is_age(m: NumberMention, span: Span, sdoc: Doc, text: str) -> bool:
     )
 
 
-def vague_agent(m: NumberMention, noun: Token | None, rules: dict) -> bool:
+def vague_agent(m: NumberMention, noun: Token | None, rules: Extract) -> bool:
     """'several media reports said', 'a few technicians were sent': a small vague amount
     introducing who acts is no count."""
     if m.form != "vague" or noun is None or m.high is None or m.high > 10:
@@ -208,7 +209,7 @@ def vague_agent(m: NumberMention, noun: Token | None, rules: dict) -> bool:
     return noun.dep_ in ("nsubj", "nsubjpass")
 
 
-def modifiers(noun: Token, rules: dict, skip: Iterable[int] = ()) -> list[Token]:
+def modifiers(noun: Token, rules: Extract, skip: Iterable[int] = ()) -> list[Token]:
     """The words that define the set a noun names ('the four countries caught up in the
     outbreak', 'the two other nations', 'the three West African countries'): clauses,
     prepositions other than 'of', set-defining adjectives and proper ones. Not 'the two
@@ -223,7 +224,7 @@ def modifiers(noun: Token, rules: dict, skip: Iterable[int] = ()) -> list[Token]
             or (c.dep_ == "prep" and c.lower_ != "of")
             or (
                 c.dep_ in ("amod", "compound")
-                and (c.lower_ in rules["set_adjectives"] or c.text[:1].isupper())
+                and (c.lower_ in rules.set_adjectives or c.text[:1].isupper())
             )
         ):
             out.append(c)

@@ -4,7 +4,7 @@ A document is split into passages (its lines, offsets kept). A cheap check picks
 that can hold a claim: ``numbers.find_numbers`` finds a figure, or ``facts.may_contain_fact``
 fires. Only those go through the spaCy pipeline (``nlp.pipe(as_tuples=True)``), and every
 claim is built from its passage alone, so skipping the others cannot change any claim. The
-entity recogniser, 40% of the model's time, then runs only on the passages with a figure or
+entity recogniser, the model's costliest component, then runs only on the passages with a figure or
 whose parse can hold a fact (``facts.may_yield_facts``), and the attribute ruler's annotation
 comes from a lookup table (``claims.extract.attributes``): the same annotation, in less time.
 
@@ -57,9 +57,10 @@ from claims.extract.describe import (
 from claims.extract.facts import extract_facts, may_contain_fact, may_yield_facts
 from claims.extract.numbers import NumberMention, find_numbers, interval, rounding_tolerance
 from claims.extract.timescope import TimeExpression
-from claims.lexicon import load_json, measure_for
+from claims.lexicon import measure_for
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
 from claims.settings import DATA_DIR, Settings
+from claims.wordlists import Extract, load
 
 # The components the rules read: POS tags, lemmas, the dependency parse and entities.
 _DIGIT = re.compile(r"\d")
@@ -108,12 +109,8 @@ class _Job:
 
 
 @lru_cache(maxsize=4)
-def _rules(data_dir: Path = DATA_DIR) -> dict:
-    rules = dict(load_json("extract.json", data_dir))
-    for key, value in rules.items():
-        if isinstance(value, list) and key != "spelling_suffixes":
-            rules[key] = frozenset(value)
-    return rules
+def _rules(data_dir: Path = DATA_DIR) -> Extract:
+    return load(Extract, data_dir)
 
 
 def load_nlp(settings: Settings) -> Language:
@@ -183,7 +180,7 @@ def _is_furniture(text: str, times: Iterable[TimeExpression], data_dir: Path) ->
     for expr in sorted(times, key=lambda t: -t.start):
         rest = rest[: expr.start] + " " + rest[expr.end :]
     words = re.findall(r"[^\W\d_][\w.|]*", rest.lower())
-    return all(w in _rules(data_dir)["furniture_words"] for w in words)
+    return all(w in _rules(data_dir).furniture_words for w in words)
 
 
 def _job(index: int, document: Document, settings: Settings, prefilter: bool) -> _Job:
@@ -322,7 +319,7 @@ class _Context:
         text = self.passage.text
         if span is None or len(span) == 0:
             return None
-        if m.form in self.rules["drop_forms"] and not _FOLD.search(m.text):
+        if m.form in self.rules.drop_forms and not _FOLD.search(m.text):
             return None  # 'twice the rate' relates two figures; 'a tenfold increase' is one
         root = span.root
         if self._is_name(m, span) or self._is_list_marker(m, span):
@@ -340,7 +337,7 @@ class _Context:
             return self._build(m, root, "measure", "times", self._plain(m))
         if kinds.may_be_label(m, text) and (names_before(root) or kinds.after_name(span)):
             return None  # 'Apollo 11', 'the Artemis 1 capsule'
-        kind = self.rules["kinds"].get(m.form, "count")
+        kind = self.rules.kinds.get(m.form, "count")
         if m.currency and kind in ("count", "range"):
             kind = "money"
         if kind in ("count", "range") and kinds.is_age(m, span, self.sdoc, text):
@@ -354,15 +351,11 @@ class _Context:
             return self._build(m, root, kind, unit, target)
         if kind == "ordinal":
             return self._ordinal(m, root, target)
-        if (
-            m.unit_suffix
-            and noun is not None
-            and noun.lemma_.lower() in self.rules["baseline_nouns"]
-        ):
+        if m.unit_suffix and noun is not None and noun.lemma_.lower() in self.rules.baseline_nouns:
             return None  # 'the 30-year average' names a baseline
-        if m.unit_suffix and m.unit_suffix.lower() in self.rules["point_suffixes"]:
+        if m.unit_suffix and m.unit_suffix.lower() in self.rules.point_suffixes:
             return self._build(m, root, "percent", "percentage point", target)
-        if noun is not None and noun.lemma_ in self.rules["percent_units"] and noun.idx > m.end + 1:
+        if noun is not None and noun.lemma_ in self.rules.percent_units and noun.idx > m.end + 1:
             noun = self.reader.look_back(span)  # 'Leave 61,745 (54.7%)': not a percent
             target = Target(noun, noun, m.end, False)
         measured = kinds.unit_after(text, m)
@@ -379,7 +372,7 @@ class _Context:
         own = kinds.suffix_unit(m, self.rules)
         if own is not None:
             return self._build(m, root, kind, own, Target(noun, target.thing, m.end, False))
-        if noun is not None and noun.lemma_.lower() in self.rules["percent_units"]:
+        if noun is not None and noun.lemma_.lower() in self.rules.percent_units:
             return self._build(m, root, "percent", "percent", target)
         if noun is None or not target.attached:
             return self._elided(m, root, target)
@@ -435,7 +428,7 @@ class _Context:
 
     def _definite(self, m: NumberMention) -> bool:
         before = self.passage.text[max(0, m.start - 12) : m.start].lower().split()
-        return bool(before) and before[-1] in self.rules["referential_determiners"]
+        return bool(before) and before[-1] in self.rules.referential_determiners
 
     def _ordinal(self, m: NumberMention, root: Token, target: Target) -> QuantityClaim | None:
         text = self.passage.text
@@ -456,7 +449,7 @@ class _Context:
         label = kinds.may_be_label(m, self.passage.text) or m.form == "ordinal"
         for ent in self.sdoc.ents if label else ():
             if (
-                ent.label_ in self.rules["name_labels"]
+                ent.label_ in self.rules.name_labels
                 and ent.start < span.end
                 and span.start < ent.end
             ):
@@ -466,7 +459,7 @@ class _Context:
                 words = self.passage.text[start:end].split()
                 alpha = [w for w in words if w[:1].isalpha()]
                 if (
-                    len(words) <= self.rules["quoted_name_max_words"]
+                    len(words) <= self.rules.quoted_name_max_words
                     and alpha
                     and all(w[0].isupper() for w in alpha)
                 ):
@@ -476,11 +469,11 @@ class _Context:
     def _is_list_marker(self, m: NumberMention, span: Span) -> bool:
         """'One, that ...' opens a list item; 'on two fronts: One, ...' announces a list."""
         text = self.passage.text
-        words = self.rules["list_markers"]
+        words = self.rules.list_markers
         before = text[: m.start].rstrip()
         after = self.sdoc[span.end].text if span.end < len(self.sdoc) else ""
-        opens_item = not before or before[-1] in self.rules["list_marker_before"]
-        if span.text.lower() in words and opens_item and after in self.rules["list_marker_after"]:
+        opens_item = not before or before[-1] in self.rules.list_marker_before
+        if span.text.lower() in words and opens_item and after in self.rules.list_marker_after:
             return True
         head = span.root.head if span.root.dep_ == "nummod" else span.root
         colon = head.i + 1
@@ -493,12 +486,12 @@ class _Context:
         already named. Not a partitive ('two of the dead') and not a set the noun's own
         words define ('the four countries caught up in the outbreak', 'the two other
         nations', 'his opening six games')."""
-        if m.qualifier or m.value is None or m.value > self.rules["referential_max"]:
+        if m.qualifier or m.value is None or m.value > self.rules.referential_max:
             return False
         if noun.i < span.start:
             return False  # found through 'of': a partitive
         dets = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss") and c.i < noun.i}
-        if not dets & self.rules["referential_determiners"]:
+        if not dets & self.rules.referential_determiners:
             return False
         return not kinds.modifiers(noun, self.rules, (t.i for t in span))
 
@@ -670,9 +663,9 @@ class _Context:
     def _introduces_instance(self, noun: Token) -> bool:
         for child in noun.children:
             word = child.lower_
-            if child.dep_ == "det" and word in self.rules["event_determiners"]:
+            if child.dep_ == "det" and word in self.rules.event_determiners:
                 return True
-            if child.dep_ == "amod" and word in self.rules["event_modifiers"]:
+            if child.dep_ == "amod" and word in self.rules.event_modifiers:
                 return True
         return False
 
@@ -680,7 +673,7 @@ class _Context:
         verb = governing_verb(root)
         if verb is None:
             return False
-        return any(c.dep_ == "aux" and c.lower_ in self.rules["perfect_aux"] for c in verb.children)
+        return any(c.dep_ == "aux" and c.lower_ in self.rules.perfect_aux for c in verb.children)
 
 
 def _clause(verb: Token) -> set[int]:

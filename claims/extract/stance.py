@@ -21,23 +21,23 @@ from spacy.tokens import Token
 
 from claims.extract.dates import projected
 from claims.extract.numbers import NumberMention, find_numbers
+from claims.wordlists import Extract
 
 VERBS = ("VERB", "AUX")
 
 
-def change_of(m: NumberMention, root: Token, text: str, rules: dict) -> str:
+def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
     """'level', 'change' or 'new_level' for the figure ``m`` whose head token is ``root``."""
     before = text[max(0, m.start - 30) : m.start].lower()
     after = text[m.end : m.end + 30].lower()
     words_before = re.findall(r"[^\W\d_]+", before)[-2:]
     if words_before and (
-        words_before[-1] in rules["change_before"]
-        or " ".join(words_before) in rules["change_before"]
+        words_before[-1] in rules.change_before or " ".join(words_before) in rules.change_before
     ):
         return "change"
     if re.match(r"\s+(?:[^\W\d_]+\s+){0,2}?(?:more|fewer|higher|lower|below|above)\b", after):
         return "change"  # 'three more bodies', '5,000 acres more than', '1.9% lower'
-    while root.dep_ in ("nummod", "quantmod") and root.head.lemma_ in rules["percent_nouns"]:
+    while root.dep_ in ("nummod", "quantmod") and root.head.lemma_ in rules.percent_nouns:
         root = root.head  # '0.5%': the percent sign carries the figure's place in the clause
     head = root.head
     path = _to_verb(root)
@@ -45,24 +45,24 @@ def change_of(m: NumberMention, root: Token, text: str, rules: dict) -> str:
         owner = _owner(head)
         if _changes(owner, rules) or _changes(_verb_above(owner), rules):
             return "change" if head.lower_ == "by" else "new_level"
-    if head.lemma_.lower() in rules["change_nouns"] and root.dep_ in ("nummod", "compound", "amod"):
+    if head.lemma_.lower() in rules.change_nouns and root.dep_ in ("nummod", "compound", "amod"):
         return "change"
     verb = path[-1] if path else None
     if verb is not None and root.dep_ in ("dobj", "attr", "npadvmod"):
         lemma = verb.lemma_.lower()
-        if lemma in rules["reach_verbs"]:
+        if lemma in rules.reach_verbs:
             return "new_level"
-        if lemma in rules["gain_verbs"]:
+        if lemma in rules.gain_verbs:
             return "change"
     if re.search(r"\b(?:up|down)\s*$", before) and m.form in ("percent", "percentage_point"):
         return "change"
     return "level"
 
 
-def _changes(tok: Token, rules: dict) -> bool:
+def _changes(tok: Token, rules: Extract) -> bool:
     """A verb or noun of change ('rose', 'raised', 'revised', 'the rise', 'took the toll')."""
     lemma = tok.lemma_.lower()
-    return lemma in rules["change_lemmas"] or lemma in rules["change_nouns"]
+    return lemma in rules.change_lemmas or lemma in rules.change_nouns
 
 
 def _owner(prep: Token) -> Token:
@@ -94,35 +94,35 @@ def _to_verb(tok: Token) -> list[Token]:
     return out
 
 
-def stance_of(root: Token, rules: dict, kind: str = "count") -> str:
+def stance_of(root: Token, rules: Extract, kind: str = "count") -> str:
     """'asserted', 'revised', 'denied', 'projected' or 'hypothetical'. A share an opinion poll
     gives ('The poll gives Macron 62 percent') forecasts a vote: projected."""
     verbs = [t for t in (root, *root.ancestors) if t.pos_ in VERBS]
     for verb in verbs[:3]:
-        if any(c.dep_ == "mark" and c.lower_ in rules["condition_marks"] for c in verb.children):
+        if any(c.dep_ == "mark" and c.lower_ in rules.condition_marks for c in verb.children):
             return "hypothetical"
     for node in (root, *list(root.ancestors)[:6]):
         lemma = node.lemma_.lower()
-        if lemma in rules["denial_lemmas"]:
+        if lemma in rules.denial_lemmas:
             return "denied"
-        if lemma in rules["revision_lemmas"]:
+        if lemma in rules.revision_lemmas:
             return "revised"
-        if lemma in rules["count_raise_verbs"] and _raises_a_count(node, rules):
+        if lemma in rules.count_raise_verbs and _raises_a_count(node, rules):
             return "revised"
     if verbs and projected(verbs[0], rules):
         return "projected"
-    if kind == "percent" and any(t.lemma_.lower() in rules["poll_nouns"] for t in root.sent):
+    if kind == "percent" and any(t.lemma_.lower() in rules.poll_nouns for t in root.sent):
         return "projected"
-    if any(t.lemma_.lower() in rules["projection_nouns"] for t in (root, *root.ancestors)):
+    if any(t.lemma_.lower() in rules.projection_nouns for t in (root, *root.ancestors)):
         return "projected"
     return "asserted"
 
 
-def _raises_a_count(verb: Token, rules: dict) -> bool:
+def _raises_a_count(verb: Token, rules: Extract) -> bool:
     """'raises the official death count to 34': an official count raised is a revision;
     'raised interest rates to 2.25%' is not."""
     for child in verb.children:
-        if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in rules["toll_nouns"] | {
+        if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in rules.toll_nouns | {
             "count",
             "estimate",
             "figure",

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
-from claims.lexicon import load_json
 from claims.settings import DATA_DIR
+from claims.wordlists import Time, load
 
 # Clause-level dependents whose time words describe another event than their head's.
 NESTED_CLAUSES = frozenset({"relcl", "ccomp", "advcl", "parataxis", "csubj", "acl"})
@@ -54,8 +54,8 @@ class _Pattern:
 
 
 @lru_cache(maxsize=4)
-def _config(data_dir: Path = DATA_DIR) -> dict:
-    return load_json("time.json", data_dir)
+def _config(data_dir: Path = DATA_DIR) -> Time:
+    return load(Time, data_dir)
 
 
 @lru_cache(maxsize=4)
@@ -66,15 +66,15 @@ def _patterns(data_dir: Path = DATA_DIR) -> tuple[_Pattern, ...]:
         return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
     fill = {
-        "{MONTH}": alternation(cfg["months"]),
-        "{WEEKDAY}": alternation(cfg["weekdays"]),
-        "{UNIT}": alternation(cfg["units"]),
-        "{COUNT}": "(?:\\d+|" + alternation(cfg["counts"])[3:-1] + ")",
+        "{MONTH}": alternation(cfg.months),
+        "{WEEKDAY}": alternation(cfg.weekdays),
+        "{UNIT}": alternation(cfg.units),
+        "{COUNT}": "(?:\\d+|" + alternation(cfg.counts)[3:-1] + ")",
         "{YEAR}": "(?:1[89]|20)\\d{2}",
         "{DAY}": "(?:[12]\\d|3[01]|0?[1-9])",
     }
     out = []
-    for p in cfg["patterns"]:
+    for p in cfg.patterns:
         source = p["regex"]
         for key, value in fill.items():
             source = source.replace(key, value)
@@ -128,16 +128,16 @@ def lead_expression(
     "yesterday") count: a bare date at the top of a page is usually the dateline.
     """
     cfg = _config(data_dir)
-    wanted = set(cfg["lead_resolvers"])
+    wanted = set(cfg.lead_resolvers)
     seen = 0
     for passage in passages:
-        if len(passage.split()) < cfg["lead_min_words"]:
+        if len(passage.split()) < cfg.lead_min_words:
             continue
         for expr in find_time_expressions(passage, published, data_dir):
             if expr.resolver in wanted and expr.as_of_start is not None:
                 return expr
         seen += 1
-        if seen >= cfg["lead_passages"]:
+        if seen >= cfg.lead_passages:
             break
     return None
 
@@ -217,11 +217,11 @@ def _superlative(tok: Token) -> bool:
 Resolved = tuple[date | None, date | None] | None
 
 
-def _month_number(m: re.Match[str], cfg: dict) -> int:
+def _month_number(m: re.Match[str], cfg: Time) -> int:
     groups = m.groupdict()
     if groups.get("month_num"):
         return int(groups["month_num"])
-    return int(cfg["months"][groups["month"]])
+    return int(cfg.months[groups["month"]])
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -231,7 +231,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _resolve_date(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_date(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     month, day = _month_number(m, cfg), int(m.group("day"))
     if m.groupdict().get("year"):
         d = _safe_date(int(m.group("year")), month, day)
@@ -250,7 +250,7 @@ def _month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _resolve_month(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_month(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     month = _month_number(m, cfg)
     if m.groupdict().get("year"):
         return _month_bounds(int(m.group("year")), month)
@@ -260,12 +260,12 @@ def _resolve_month(m: re.Match[str], published: date | None, cfg: dict) -> Resol
     return _month_bounds(year, month)
 
 
-def _resolve_year(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_year(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     year = int(m.group("year"))
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def _resolve_since(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_since(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     groups = m.groupdict()
     if groups.get("year"):
         year = int(groups["year"])
@@ -306,35 +306,35 @@ def _shift(d: date, unit: str, n: int) -> date:
     return date(year, month + 1, min(d.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _count(m: re.Match[str], cfg: dict) -> int:
+def _count(m: re.Match[str], cfg: Time) -> int:
     raw = (m.groupdict().get("count") or "1").lower()
-    return int(raw) if raw.isdigit() else int(cfg["counts"].get(raw, 1))
+    return int(raw) if raw.isdigit() else int(cfg.counts.get(raw, 1))
 
 
-def _unit(m: re.Match[str], cfg: dict) -> str:
-    return str(cfg["units"].get(m.group("unit").lower(), m.group("unit").lower()))
+def _unit(m: re.Match[str], cfg: Time) -> str:
+    return str(cfg.units.get(m.group("unit").lower(), m.group("unit").lower()))
 
 
-def _resolve_past_n(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_past_n(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     if published is None:
         return (None, None)
     return _shift(published, _unit(m, cfg), -_count(m, cfg)), published
 
 
-def _resolve_ago(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_ago(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     if published is None:
         return (None, None)
     d = _shift(published, _unit(m, cfg), -_count(m, cfg))
     return d, d
 
 
-def _resolve_this_unit(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_this_unit(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     if published is None:
         return (None, None)
     return _unit_start(published, _unit(m, cfg)), published
 
 
-def _resolve_last_unit(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_last_unit(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     if published is None:
         return (None, None)
     unit = _unit(m, cfg)
@@ -342,7 +342,7 @@ def _resolve_last_unit(m: re.Match[str], published: date | None, cfg: dict) -> R
     return before, _unit_end(before, unit)
 
 
-def _resolve_next_unit(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_next_unit(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     if published is None:
         return (None, None)
     unit = _unit(m, cfg)
@@ -350,10 +350,10 @@ def _resolve_next_unit(m: re.Match[str], published: date | None, cfg: dict) -> R
     return after, _unit_end(after, unit)
 
 
-def _resolve_weekday(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_weekday(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     if published is None:
         return (None, None)
-    target = int(cfg["weekdays"][m.group("weekday")])
+    target = int(cfg.weekdays[m.group("weekday")])
     back = (published.weekday() - target) % 7
     words = m.group(0).lower().split()
     if words[0] == "next":
@@ -365,14 +365,14 @@ def _resolve_weekday(m: re.Match[str], published: date | None, cfg: dict) -> Res
     return d, d
 
 
-def _resolve_day_word(m: re.Match[str], published: date | None, cfg: dict) -> Resolved:
+def _resolve_day_word(m: re.Match[str], published: date | None, cfg: Time) -> Resolved:
     if published is None:
         return (None, None)
-    d = published + timedelta(days=int(cfg["day_words"][m.group("dayword").lower()]))
+    d = published + timedelta(days=int(cfg.day_words[m.group("dayword").lower()]))
     return d, d
 
 
-_RESOLVERS: dict[str, Callable[[re.Match[str], date | None, dict], Resolved]] = {
+_RESOLVERS: dict[str, Callable[[re.Match[str], date | None, Time], Resolved]] = {
     "date": _resolve_date,
     "month": _resolve_month,
     "year": _resolve_year,

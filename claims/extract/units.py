@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claims.lexicon import load_json
 from claims.settings import DATA_DIR
+from claims.wordlists import Units, load
 
 if TYPE_CHECKING:
     import pint
@@ -50,10 +50,10 @@ def _base(pint_name: str, scale: float) -> tuple[str, float]:
 
 @lru_cache(maxsize=4)
 def _table(data_dir: Path = DATA_DIR) -> tuple[dict[str, Unit], frozenset[str]]:
-    data = load_json("units.json", data_dir)
+    data = load(Units, data_dir)
     out: dict[str, Unit] = {}
-    for section, duration in (("units", False), ("durations", True)):
-        for name, spec in data[section].items():
+    for section, duration in ((data.units, False), (data.durations, True)):
+        for name, spec in section.items():
             if spec["pint"] is None:
                 unit = Unit(name, name, 1.0)
             elif duration:
@@ -65,7 +65,7 @@ def _table(data_dir: Path = DATA_DIR) -> tuple[dict[str, Unit], frozenset[str]]:
             for form in spec["forms"]:
                 out.setdefault(form.lower(), unit)
             out.setdefault(name.lower(), unit)
-    return out, frozenset(data["calibre_nouns"])
+    return out, frozenset(data.calibre_nouns)
 
 
 def lookup(word: str | None, data_dir: Path = DATA_DIR) -> Unit | None:
@@ -82,5 +82,4 @@ def is_calibre_noun(word: str, data_dir: Path = DATA_DIR) -> bool:
 
 def scale_before(word: str, data_dir: Path = DATA_DIR) -> str | None:
     """'Category 4', 'magnitude 6.1': the scale a word before a figure names, or None."""
-    scales: dict[str, str] = load_json("units.json", data_dir)["scale_before"]
-    return scales.get(word.lower())
+    return load(Units, data_dir).scale_before.get(word.lower())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from claims.crosscheck import format_interval
+from claims.formats import format_interval
 
 Row = dict[str, Any]
 

@@ -2,7 +2,7 @@
 
 Everything comes from DuckDB through the views in ``claims/sql/views/`` (``claim_status`` and the
 ``report_*`` views); this module only shapes their rows for the templates in
-``claims/templates/``. Article text and URLs come from the open web, so the HTML environment
+``claims/report/templates/``. Article text and URLs come from the open web, so the HTML environment
 autoescapes every value, only absolute http(s) URLs become links, and the page's
 Content-Security-Policy admits nothing but its own inline style and script (by hash), so even a
 value that slipped through escaping could not run.
@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from claims.crosscheck import Rule, format_interval
+from claims import formats
 from claims.display import visible_bidi
 from claims.errors import StoreError
-from claims.models import VERDICTS, gate_words
+from claims.formats import format_interval
+from claims.models import DAY_ZERO, VERDICTS, Rule, gate_words
 from claims.report.chart import contested_charts
 from claims.store import Store
 
@@ -162,16 +163,6 @@ def prune_reports(out_dir: Path, keep: int) -> list[Path]:
     return removed
 
 
-# Relations ranked within their list in the report's order (best score first), so that a cap
-# keeps the top of every list rather than only the first list.
-RANKED_RELATIONS = """
-    SELECT relation_id FROM claim_relations
-    QUALIFY row_number() OVER (
-        PARTITION BY claim_type, relation ORDER BY score DESC, relation_id
-    ) <= ?
-"""
-
-
 def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None) -> dict[str, Any]:
     """Everything the report shows, read from the report views and shaped for the templates.
 
@@ -181,59 +172,24 @@ def read_report(db: Path, run_id: str | None = None, *, limit: int | None = None
     to get the rest from the database, which always holds everything.
     """
     limit = limit if limit and limit > 0 else None
-    cap = limit or 2**62
     _ensure_views(db)
     with Store(db, read_only=True) as store:
-        runs = plain_rows(
-            store.frame(
-                "SELECT * FROM report.runs WHERE run_id = ? OR (? IS NULL AND recency = 1)",
-                [run_id, run_id],
-            )
-        )
+        runs = plain_rows(store.report_runs(run_id))
         if run_id is not None and not runs:
             raise StoreError(
                 f"{db}: no run {run_id!r}; list the runs with "
                 '`claims query "SELECT run_id, started_at, status FROM runs"`.'
             )
         run = runs[0] if runs else None
-        rejected = plain_rows(
-            store.frame(
-                "SELECT * FROM rejected_documents WHERE run_id = ? ORDER BY source_path",
-                [run["run_id"] if run else None],
-            )
-        )
-        repaired = plain_rows(
-            store.frame(
-                "SELECT doc_id, source_path, warnings FROM documents "
-                "WHERE extracted_run = ? AND len(warnings) > 0 ORDER BY source_path LIMIT ?",
-                [run["run_id"] if run else None, cap],
-            )
-        )
-        totals = plain_rows(store.frame("SELECT * FROM report.totals"))[0]
-        sides = plain_rows(
-            store.frame(
-                f"SELECT * FROM report.relation_sides "
-                f"WHERE relation_id IN ({RANKED_RELATIONS}) ORDER BY sort_key",
-                [cap],
-            )
-        )
-        single = plain_rows(
-            store.frame(
-                "SELECT * FROM report.claims WHERE status = 'single-source' "
-                "ORDER BY sort_key LIMIT ?",
-                [cap],
-            )
-        )
+        rejected = plain_rows(store.rejections(run["run_id"] if run else None))
+        repaired = plain_rows(store.repaired_documents(run["run_id"] if run else None, limit))
+        totals = plain_rows(store.report_totals())[0]
+        sides = plain_rows(store.relation_sides(limit))
+        single = plain_rows(store.single_source_claims(limit))
         # Per listed document, how many of its claims are in each status: the single-source
         # list says what else of the document is in the relations above.
-        statuses = store.frame(
-            "SELECT doc_id, status, count(*) AS n FROM claim_status "
-            "WHERE list_contains(?, doc_id) GROUP BY ALL",
-            [sorted({c["doc_id"] for c in single})],
-        )
-        facts = plain_rows(
-            store.frame("SELECT * FROM report.facts ORDER BY sort_key LIMIT ?", [cap])
-        )
+        statuses = store.claim_status_counts(c["doc_id"] for c in single)
+        facts = plain_rows(store.report_facts(limit))
     pairs = _pairs(sides)
     quantity = [p for p in pairs if p["claim_type"] == "quantity"]
     shown_claims = [shape_claim(c) for c in single]
@@ -326,19 +282,9 @@ def markdown_value(value: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-EPOCH = date(1970, 1, 1)
-
-
 def format_number(value: float | None) -> str | None:
-    """14,000; 2.3 billion; 0.75 (the same style as the intervals of ``format_interval``)."""
-    if value is None:
-        return None
-    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if abs(value) >= scale and float(value * 1000 / scale).is_integer():
-            return f"{value / scale:,.4g} {word}"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A figure as the report writes it, ``format_interval``'s style with two decimals at most."""
+    return None if value is None else formats.format_number(value, decimals=2)
 
 
 def counted(n: int | None, word: str) -> str:
@@ -422,7 +368,7 @@ def _date_text(days: float | None) -> str | None:
     """A date claim's day number (days since 1970-01-01) as the date it is."""
     if days is None:
         return None
-    return (EPOCH + timedelta(days=float(days))).isoformat()
+    return (DAY_ZERO + timedelta(days=float(days))).isoformat()
 
 
 def _interval(row: Row) -> str | None:
@@ -599,12 +545,7 @@ def _ensure_views(db: Path) -> None:
     """Give a database written before the report views existed its views: opening it for writing
     applies pending migrations and recreates every view, and changes no data."""
     with Store(db, read_only=True) as store:
-        present = set(
-            store.frame(
-                "SELECT schema_name || '.' || view_name AS name FROM duckdb_views() "
-                "WHERE NOT internal"
-            )["name"]
-        )
+        present = store.view_names()
     if not present.issuperset(REPORT_VIEWS):
         Store(db).close()
 

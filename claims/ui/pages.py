@@ -102,7 +102,7 @@ class Group:
 
     @property
     def best(self) -> float:
-        return max(f["score"] for f in self.flags)
+        return float(max(f["score"] for f in self.flags))
 
     @property
     def counts(self) -> dict[str, int]:
@@ -117,67 +117,17 @@ class Group:
         return list(seen)
 
 
-def stories_available(store: Store) -> bool:
-    """Whether documents carry a story (``documents.story_id``, from the story stage)."""
-    return bool(store.columns("documents") & {"story_id"})
-
-
-def latest_published_run(store: Store) -> str | None:
-    rows = plain_rows(
-        store.frame(
-            "SELECT run_id FROM main.runs WHERE status = 'published' "
-            "ORDER BY started_at DESC LIMIT 1"
-        )
-    )
-    return rows[0]["run_id"] if rows else None
-
-
 def flag_sides(store: Store, relations: tuple[str, ...], only: str | None = None) -> list[Row]:
     """Both sides of every relation of the given kinds (or of the one relation ``only``), with a
     window of article text around each claim's sentence, its story and whether it is new."""
-    with_story = stories_available(store)
-    has_stories_table = with_story and "stories" in store.tables()
-    story = "d.story_id" if with_story else "NULL"
-    label = "st.label" if has_stories_table else "NULL"
-    join = "LEFT JOIN main.stories st ON st.story_id = d.story_id" if has_stories_table else ""
-    frame = store.frame(
-        f"""
-        WITH sides AS (
-            SELECT s.*,
-                   coalesce(q.char_start, f.char_start) AS char_start,
-                   coalesce(q.char_end, f.char_end) AS char_end
-            FROM report.relation_sides s
-            LEFT JOIN main.claims q ON s.claim_type = 'quantity' AND q.claim_id = s.claim_id
-            LEFT JOIN main.facts f ON s.claim_type = 'fact' AND f.fact_id = s.claim_id
-            WHERE list_contains(?, s.relation) AND (? IS NULL OR s.relation_id = ?)
-        ),
-        framed AS (
-            SELECT sides.*,
-                   greatest(0, char_start - span_offset - {CONTEXT_CHARS}) AS window_start
-            FROM sides
-        )
-        SELECT framed.*,
-               substr(d.text, window_start + 1,
-                      char_start - span_offset + length(sentence) + {CONTEXT_CHARS}
-                      - window_start) AS window,
-               d.extracted_run,
-               {story} AS story_id,
-               {label} AS story_label
-        FROM framed
-        JOIN main.documents d ON d.doc_id = framed.doc_id
-        {join}
-        ORDER BY sort_key
-        """,
-        [list(relations), only, only],
-    )
-    return plain_rows(frame)
+    return plain_rows(store.flag_sides(relations, only, context_chars=CONTEXT_CHARS))
 
 
 def load_flags(store: Store, filters: Filters) -> Row:
     """Groups of flags for the flags page, filtered and paged, with the filters' choices."""
     relations = RELATION_CHOICES[filters.relation]
     sides = flag_sides(store, relations)
-    latest = latest_published_run(store)
+    latest = store.latest_published_run()
     flags = pair_sides(sides, latest)
     # Each filter's options with how many flags each would show, as datasette's facets do.
     stories: Counter[tuple[str, str]] = Counter(
@@ -219,18 +169,12 @@ def load_flags(store: Store, filters: Filters) -> Row:
 def load_flag(store: Store, relation_id: str) -> Row | None:
     """One flag (its permalink page), or None."""
     sides = flag_sides(store, RELATION_CHOICES["all"], only=relation_id)
-    flags = pair_sides(sides, latest_published_run(store))
+    flags = pair_sides(sides, store.latest_published_run())
     if not flags:
         return None
     groups = group_flags(flags, sides)
     groups[0].chart = _chart(groups[0], sides)
-    history = plain_rows(
-        store.frame(
-            "SELECT decision, note, reviewer, decided_at FROM main.reviews "
-            "WHERE relation_id = ? ORDER BY decided_at DESC",
-            [relation_id],
-        )
-    )
+    history = plain_rows(store.verdicts(relation_id))
     for h in history:
         h["label"] = VERDICTS.get(h["decision"], h["decision"])
     return {"group": groups[0], "flag": flags[0], "history": history}
@@ -363,24 +307,12 @@ def _context(row: Row) -> Row:
 
 def load_document(store: Store, doc_id: str) -> Row | None:
     """A document with every claim and fact in its text marked, as nested segments."""
-    docs = plain_rows(store.frame("SELECT * FROM main.documents WHERE doc_id = ?", [doc_id]))
+    docs = plain_rows(store.document_row(doc_id))
     if not docs:
         return None
     doc = docs[0]
-    claims = plain_rows(
-        store.frame(
-            "SELECT * FROM report.claims c JOIN main.claims q USING (claim_id) "
-            "WHERE c.doc_id = ? ORDER BY q.char_start",
-            [doc_id],
-        )
-    )
-    facts = plain_rows(
-        store.frame(
-            "SELECT f.*, q.char_start, q.char_end FROM report.facts f "
-            "JOIN main.facts q USING (fact_id) WHERE f.doc_id = ? ORDER BY q.char_start",
-            [doc_id],
-        )
-    )
+    claims = plain_rows(store.document_claims(doc_id))
+    facts = plain_rows(store.document_facts(doc_id))
     marks = [
         (c["char_start"], c["char_end"], "claim", c["status"], _claim_title(c), c["claim_id"])
         for c in claims
@@ -436,7 +368,8 @@ def segments(text: str, marks: list[tuple[int, int, str, str, str, str]]) -> lis
         emit(stack[-1]["end"])
         stack.pop()
     emit(len(text))
-    return root["children"]
+    children: list[Row] = root["children"]
+    return children
 
 
 def _claim_title(c: Row) -> str:
@@ -449,15 +382,8 @@ def _fact_title(f: Row) -> str:
 
 
 def load_runs(store: Store) -> Row:
-    runs = [
-        shape_run(r) for r in plain_rows(store.frame("SELECT * FROM report.runs ORDER BY recency"))
-    ]
-    rejected = plain_rows(
-        store.frame(
-            "SELECT * FROM main.rejected_documents WHERE run_id = ? ORDER BY source_path",
-            [runs[0]["run_id"] if runs else None],
-        )
-    )
+    runs = [shape_run(r) for r in plain_rows(store.report_runs(every=True))]
+    rejected = plain_rows(store.rejections(runs[0]["run_id"] if runs else None))
     return {"runs": runs, "rejected": rejected}
 
 

@@ -12,22 +12,20 @@ The interval rule
 -----------------
 The stored interval is what the words assert, and nothing else:
 
-- a qualifier gives its interval from the table of shared/CLAIMS.md, on the stated value,
+- a qualifier gives its interval from ``claims/data/qualifiers.json``, on the stated value,
   with the factors of ``Settings`` ('more than 14,000' -> (14000, inf); 'some 100,000' ->
   [90000, 110000]; 'Nearly 50' -> [45, 50));
 - vague amounts, ranges and decades give their own bounds ('tens of thousands' -> [20000, 99999];
   '$5-7 billion' -> [5e9, 7e9]; '1990s' -> [1990, 1999]); a range under a one-sided hedge spans
   the hedge of both ends ('up to 10,000-15,000' -> [0, 15000]);
-- an exact figure is [X, X] ('USD 60 million', '15 drafts', 'seven-year'), as in
-  shared/gold/seed_claims.json.
+- an exact figure is [X, X] ('USD 60 million', '15 drafts', 'seven-year').
 
 Rounding is not written into the stored interval: whether '14,000' allows 14,400 is a question of
 comparison, not of what the text says, and '60 million' is as likely exact as rounded. The
-tolerance CLAIMS.md describes (half a unit of the last significant digit: 14,000 -> 500, 2.3
+rounding tolerance (half a unit of the last significant digit: 14,000 -> 500, 2.3
 billion -> 50 million) is :func:`rounding_tolerance`, which the cross-checker applies to exact
 figures when ``Settings.rounding_tolerance`` is on; ``interval(..., precision_text=...)`` returns
-the widened interval for callers that want it. An unbounded side is reported inclusive, as the
-gold file does. Ranges have ``value`` None (two numbers are stated; the interval holds both).
+the widened interval for callers that want it. An unbounded side is reported inclusive. Ranges have ``value`` None (two numbers are stated; the interval holds both).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from claims.extract.numbers import currencies
 from claims.extract.numbers.words import VULGARS, Words
-from claims.lexicon import load_json
+from claims.wordlists import Currencies, Numbers, Qualifiers, load
 
 NUL = "\x00"
 
@@ -51,40 +51,40 @@ class NumberLexicon:
     """The number finder's word lists, compiled."""
 
     def __init__(self, data_dir: Path) -> None:
-        num = load_json("numbers.json", data_dir)
-        qual = load_json("qualifiers.json", data_dir)
-        cur = load_json("currencies.json", data_dir)
+        num = load(Numbers, data_dir)
+        qual = load(Qualifiers, data_dir)
+        cur = load(Currencies, data_dir)
         self.words = Words(num)
         self.num, self.qual, self.cur = num, qual, cur
-        number_words = [*self.words.table, *num["plural_scales"], *num["ordinals"]]
-        number_words += [*num["fraction_words"], *num["multiplier_words"], "few", "several"]
+        number_words = [*self.words.table, *num.plural_scales, *num.ordinals]
+        number_words += [*num.fraction_words, *num.multiplier_words, "few", "several"]
         number_words += ["handful", "couple", "scores", "fold", "tenfold", "twofold"]
         number_words = [w for w in number_words if w not in ("a", "an", "and", "of")]
         self._digit = re.compile(rf"[\d{''.join(VULGARS)}]")
         self._word = re.compile(r"[^\W\d_]+")
         self._precheck_words = frozenset(w.lower() for w in number_words) | {
-            w + "s" for w in num["ordinals"]
+            w + "s" for w in num.ordinals
         }
         self.sets = {
-            key: frozenset(w.lower() for w in num[key])
+            key: frozenset(w.lower() for w in getattr(num, key))
             for key in (
                 "year_prepositions", "count_words", "time_units", "change_verbs", "hyphen_idioms",
                 "suffix_tails", "times_followers", "ambiguous_m", "pronoun_one_before",
                 "pronoun_one_after", "over_particles", "pronoun_one_determiners", "pronoun_one_after_at", "up_particle_verbs",
             )
         }  # fmt: skip
-        self.year_range = tuple(num["year_range"])
-        self.scale_abbr = {k: float(v) for k, v in num["scale_abbreviations"].items()}
+        self.year_range = tuple(num.year_range)
+        self.scale_abbr = {k: float(v) for k, v in num.scale_abbreviations.items()}
         self.number_word_set = frozenset(w.lower() for w in number_words)
         self._compile_masks(num)
         self._compile_context(num, qual, cur)
 
     # -- patterns ---------------------------------------------------------------------------
 
-    def _compile_masks(self, num: dict) -> None:
-        months = alt(num["months"])
+    def _compile_masks(self, num: Numbers) -> None:
+        months = alt(num.months)
         mon = rf"(?:{months})\b\.?"
-        self.month_set = frozenset(num["months"])
+        self.month_set = frozenset(num.months)
         day = r"\d{1,2}(?:st|nd|rd|th)?(?!\d)"
         year = r"(?:\s*,?\s*\d{4}(?!\d))?"
         zones = (
@@ -108,20 +108,20 @@ class NumberLexicon:
                 r"(?<!\d\s)(?<![\w,.])0\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\w,])"
             ),  # 0800 0961 233
             re.compile(
-                rf"(?<![\w,.])\d{{1,4}}[a-z]?(?=\s+(?:[A-Z][\w'-]+\s+){{1,3}}(?:{alt(num['street_words'])})\b)"
+                rf"(?<![\w,.])\d{{1,4}}[a-z]?(?=\s+(?:[A-Z][\w'-]+\s+){{1,3}}(?:{alt(num.street_words)})\b)"
             ),
             re.compile(
-                rf"(?<![\w,.])(?:{alt(num['emergency_numbers'])})(?=\s+(?i:{alt(num['emergency_followers'])})\b)"
+                rf"(?<![\w,.])(?:{alt(num.emergency_numbers)})(?=\s+(?i:{alt(num.emergency_followers)})\b)"
             ),
         ]
         self.slash_pair = re.compile(r"(?<![\w/.])(\d+)/(\d+)(?![\w/])")
-        self.customary = frozenset(num["customary_denominators"])
-        nouns = num["document_nouns"]
+        self.customary = frozenset(num.customary_denominators)
+        nouns = num.document_nouns
         noun = rf"(?:\b(?i:{alt(nouns['any_case'])})\b\.?|\b(?-i:{alt(nouns['capitalised'])})\b\.?"
-        noun += rf"|{alt(num['document_markers'])})"
+        noun += rf"|{alt(num.document_markers)})"
         ident = r"[\w./-]*\d[\w./-]*(?![,.]\d)"
         more = rf"(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*&\s*|\s+to\s+|\s*[-–]\s*){ident})*"
-        marker = rf"(?:(?:{alt(num['document_markers'])})\s*)?"
+        marker = rf"(?:(?:{alt(num.document_markers)})\s*)?"
         # Searched backwards from each identifier-like token: a noun alternation tried at every
         # position of every paragraph would be the slowest pattern here.
         self.document_id = re.compile(rf"(?<![\w.,/-])(?P<id>{ident}{more})")
@@ -130,14 +130,14 @@ class NumberLexicon:
         self.digits_letters = re.compile(
             r"(?<![\w.])(?P<d>\d+(?:[.,]\d+)*)(?P<s>[^\W\d_]+)(?P<rest>\w*)"
         )
-        caps = [w.capitalize() for w in (*num["units"], *num["teens"], *num["tens"], "Hundred")]
+        caps = [w.capitalize() for w in (*num.units, *num.teens, *num.tens, "Hundred")]
         self.group_of = re.compile(
             rf"\b[A-Z][a-z]+\s+of\s+(?:the\s+)?(?P<n>{alt(caps)})\b(?!\s+[A-Z])"
         )
         self.name_year = re.compile(r"\b(?P<w>[A-Z][\w]*)[ \t]+[-–—][ \t]+(?P<y>\d{4})(?![\w-])")
-        ordinal_words = alt(num["ordinals"])
-        periods = alt(num["period_words"])
-        self.period_words = tuple(num["period_words"])
+        ordinal_words = alt(num.ordinals)
+        periods = alt(num.period_words)
+        self.period_words = tuple(num.period_words)
         self.period = re.compile(
             rf"\b(?i:(?:{ordinal_words}|\d+(?:st|nd|rd|th))[\s-]+(?:{periods}))\b(?![-‐‑]\w)"
         )
@@ -145,33 +145,32 @@ class NumberLexicon:
         self.unit_and_half = re.compile(
             r"\b(?i:a|an|one)\s+(?P<u>[^\W\d_]+)\s+(?i:and)\s+(?P<h>(?i:a\s+half))\b"
         )
-        time_units = alt(num["time_units"])
+        time_units = alt(num.time_units)
         # 'half a century': a part of one unit of time, read with the unit by the extractor.
         self.half_a_unit = re.compile(rf"\b(?i:half|quarter)(?=\s+(?i:an?)\s+(?i:{time_units})\b)")
         self.one = re.compile(r"\b[Oo]ne\b")
         self.list_marker = re.compile(
-            rf"(?:^|[.:;!?(\n])[ \t\"'“‘]*(?P<w>(?i:{alt(num['list_marker_words'])}))\b(?=\s*[,):;])"
+            rf"(?:^|[.:;!?(\n])[ \t\"'“‘]*(?P<w>(?i:{alt(num.list_marker_words)}))\b(?=\s*[,):;])"
         )
         self.digit_marker = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t])")
-        self.allowed_prefixes = frozenset(num["allowed_prefixes"])
-        self.unit_suffixes = frozenset(num["unit_suffixes"])
-        self.glued_scales = frozenset(w for w, v in num["scales"].items() if v >= 1000)
-        self.ordinal_suffixes = frozenset(num["ordinal_suffixes"])
+        self.allowed_prefixes = frozenset(num.allowed_prefixes)
+        self.unit_suffixes = frozenset(num.unit_suffixes)
+        self.glued_scales = frozenset(w for w, v in num.scales.items() if v >= 1000)
+        self.ordinal_suffixes = frozenset(num.ordinal_suffixes)
 
-    def _compile_context(self, num: dict, qual: dict, cur: dict) -> None:
-        cur = currencies.with_iso(cur)
-        self.precision: dict[str, int] = cur["precision"]
+    def _compile_context(self, num: Numbers, qual: Qualifiers, cur: Currencies) -> None:
+        cur, self.precision = currencies.with_iso(cur)
         self.qual_types = {
-            k.strip().lower(): v for k, v in (*qual["before"].items(), *qual["after"].items())
+            k.strip().lower(): v for k, v in (*qual.before.items(), *qual.after.items())
         }
-        self.interval_types = qual["types"]
-        words_b = [q for q in qual["before"] if q[0].isalpha()]
-        syms_b = [q for q in qual["before"] if not q[0].isalpha()]
+        self.interval_types = qual.types
+        words_b = [q for q in qual.before if q[0].isalpha()]
+        syms_b = [q for q in qual.before if not q[0].isalpha()]
         self.qual_before = re.compile(
             rf"(?:(?<![\w])(?P<q>{_ci(words_b)})|(?P<s>{alt(syms_b)})){_WS}*$"
         )
-        words_a = [q.strip() for q in qual["after"] if q[0] == " " or q[0].isalpha()]
-        syms_a = [q for q in qual["after"] if not (q[0] == " " or q[0].isalpha())]
+        words_a = [q.strip() for q in qual.after if q[0] == " " or q[0].isalpha()]
+        syms_a = [q for q in qual.after if not (q[0] == " " or q[0].isalpha())]
         self.qual_after = re.compile(
             rf"^(?:{_WS}+(?P<q>{_ci(words_a)})|(?P<s>{_ci(syms_a)}))(?![\w])"
         )
@@ -179,24 +178,22 @@ class NumberLexicon:
         self.range_gap = re.compile(
             rf"^(?:{_WS}*[-–—~‐‑]{_WS}*|{_WS}+(?i:to|through|thru|or){_WS}+|{_WS}+(?P<and>(?i:and)){_WS}+)$"
         )
-        self.symbols = dict(cur["symbols"])
-        self.dollar_prefixes = {k.lower(): v for k, v in cur["dollar_prefixes"].items()}
-        self.dollar_exact = dict(cur["dollar_prefixes_exact"])
-        self.codes = {
-            c: ("BTC" if c == "XBT" else "CNY" if c == "RMB" else c) for c in cur["codes"]
-        }
-        self.codes_any = {c: self.codes.get(c.upper(), c.upper()) for c in cur["codes_any_case"]}
-        self.currency_words = {k.lower(): v for k, v in cur["words"].items()}
-        self.scaled_words = {k.lower(): v for k, v in cur["scaled_only_words"].items()}
+        self.symbols = dict(cur.symbols)
+        self.dollar_prefixes = {k.lower(): v for k, v in cur.dollar_prefixes.items()}
+        self.dollar_exact = dict(cur.dollar_prefixes_exact)
+        self.codes = {c: ("BTC" if c == "XBT" else "CNY" if c == "RMB" else c) for c in cur.codes}
+        self.codes_any = {c: self.codes.get(c.upper(), c.upper()) for c in cur.codes_any_case}
+        self.currency_words = {k.lower(): v for k, v in cur.words.items()}
+        self.scaled_words = {k.lower(): v for k, v in cur.scaled_only_words.items()}
         singular = [w for w in self.currency_words if not w.endswith("s") and w.isascii()]
         self.a_currency = re.compile(rf"(?<![\w])(?i:an?){_WS}+(?P<w>{_ci(singular)})(?![\w‐‑-])")
         self._precheck_words |= {w.split()[-1] for w in singular}
-        self.minor = {k.lower(): (v[0], float(v[1])) for k, v in cur["minor"].items()}
-        self.glued_minor = {k: (v[0], float(v[1])) for k, v in cur["minor_glued"].items()}
+        self.minor = {k.lower(): (v[0], float(v[1])) for k, v in cur.minor.items()}
+        self.glued_minor = {k: (v[0], float(v[1])) for k, v in cur.minor_glued.items()}
         letter_syms = [s for s in self.symbols if s[0].isalpha()]
         other_syms = [s for s in self.symbols if not s[0].isalpha()]
         self.cur_before = re.compile(
-            rf"(?:(?<![\w])(?P<pa>{_ci(cur['dollar_prefixes'])}){_WS}?\$"
+            rf"(?:(?<![\w])(?P<pa>{_ci(cur.dollar_prefixes)}){_WS}?\$"
             rf"|(?<![\w])(?P<pe>{_cs(self.dollar_exact)})\$"
             rf"|(?<![\w])(?P<code>{_cs(self.codes)})|(?<![\w])(?P<codei>{_ci(self.codes_any)})"
             rf"|(?<![\w])(?P<lsym>{_cs(letter_syms)})|(?P<sym>{_cs(other_syms)})){_WS}?$"
@@ -213,25 +210,24 @@ class NumberLexicon:
             rf"^(?:(?P<pp>{_WS}?(?i:percentage{_WS}+points?|pp|ppts?|pps))(?![\w])"
             rf"|{_WS}?%|{_WS}?(?i:per{_WS}?cent|percents?|percentage|pct)(?![\w])|pc(?![\w]))"
         )
-        abbr = num["scale_abbreviations"]
+        abbr = num.scale_abbreviations
         self.abbr_glued = re.compile(rf"^(?P<a>{_cs(abbr)})(?![^\W\d_])")
         self.abbr_spaced = re.compile(
-            rf"^{_WS}(?P<a>{_cs(num['spaced_scale_abbreviations'])})(?![\w])"
+            rf"^{_WS}(?P<a>{_cs(num.spaced_scale_abbreviations)})(?![\w])"
         )
-        self.unit_glued = re.compile(rf"^(?P<u>{_cs(num['unit_suffixes'])})(?![^\W\d_])")
-        self.ordinal_glued = re.compile(rf"^(?i:{alt(num['ordinal_suffixes'])})(?![^\W\d_])")
+        self.unit_glued = re.compile(rf"^(?P<u>{_cs(num.unit_suffixes)})(?![^\W\d_])")
+        self.ordinal_glued = re.compile(rf"^(?i:{alt(num.ordinal_suffixes)})(?![^\W\d_])")
         self.hyphen_word = re.compile(r"^[-‐‑](?P<w>[^\W\d_]+)(?:[-‐‑](?P<t>[^\W\d_]+))?")
-        vague = num["vague"]
-        self.vague = {k.lower(): tuple(v) for k, v in vague.items()}
-        quant = {k.lower(): tuple(v) for k, v in num["vague_quantifiers"].items()}
+        self.vague: dict[str, tuple[float, float]] = {k.lower(): v for k, v in num.vague.items()}
+        quant = {k.lower(): v for k, v in num.vague_quantifiers.items()}
         self.vague_quant = quant
-        self.vague_scales = {k: float(v) for k, v in num["vague_singular_scales"].items()}
+        self.vague_scales = {k: float(v) for k, v in num.vague_singular_scales.items()}
         scales = alt(self.vague_scales)
         self.vague_re = re.compile(
             rf"(?<![\w])(?i:(?P<q>{alt(quant)}){_WS}+(?P<s1>{scales})(?:{_WS}+(?P<s2>{scales}))?"
             rf"|(?P<v>{alt(self.vague)}))(?![\w])"
         )
-        self.multiplier_words = {k: float(v) for k, v in num["multiplier_words"].items()}
+        self.multiplier_words = {k: float(v) for k, v in num.multiplier_words.items()}
         self.multiplier_hints = (*self.multiplier_words, "fold")
         self.vague_hints = tuple(
             {
@@ -241,7 +237,7 @@ class NumberLexicon:
                 if w not in ("a", "of")
             }
         )
-        fold = alt([*num["units"], *num["teens"], *num["tens"], "hundred", "thousand"])
+        fold = alt([*num.units, *num.teens, *num.tens, "hundred", "thousand"])
         self.multiplier_re = re.compile(
             rf"(?<![\w])(?i:(?P<w>{alt(self.multiplier_words)})|(?P<f>{fold})[-‐‑]?fold)(?![\w])"
         )

@@ -17,6 +17,8 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_currency_precision
 
+from claims.wordlists import Currencies
+
 
 @lru_cache(maxsize=1)
 def _iso() -> tuple[frozenset[str], dict[str, str], dict[str, set[str]], dict[str, int]]:
@@ -47,20 +49,15 @@ def _iso() -> tuple[frozenset[str], dict[str, str], dict[str, set[str]], dict[st
     return frozenset(current), names, symbols, precision
 
 
-def with_iso(cur: dict) -> dict:
-    """``cur`` (currencies.json) with Babel's codes, names, symbols and minor units added."""
+def with_iso(cur: Currencies) -> tuple[Currencies, dict[str, int]]:
+    """``cur`` (currencies.json) with Babel's codes, names and symbols added, and the minor
+    unit digits of every current currency."""
     codes, names, symbols, precision = _iso()
-    not_codes = set(cur["codes_not_currency"])
-    not_symbols = set(cur["symbols_not_currency"])
-    out = dict(cur)
-    out["codes"] = [*cur["codes"], *sorted(c for c in codes - set(cur["codes"]) - not_codes)]
-    words = {k.lower(): v for k, v in cur["words"].items()}
-    scaled = {k.lower() for k in cur["scaled_only_words"]}
-    out["words"] = {
-        **{n: c for n, c in names.items() if n not in scaled},
-        **words,
-    }
-    known = set(cur["symbols"]) | {s for s in cur["dollar_prefixes"]} | {"$"}
+    not_codes = set(cur.codes_not_currency)
+    not_symbols = set(cur.symbols_not_currency)
+    words = {k.lower(): v for k, v in cur.words.items()}
+    scaled = {k.lower() for k in cur.scaled_only_words}
+    known = set(cur.symbols) | set(cur.dollar_prefixes) | {"$"}
     extra = {
         s: next(iter(c))
         for s, c in symbols.items()
@@ -69,9 +66,9 @@ def with_iso(cur: dict) -> dict:
         and s not in not_symbols
         and (len(s) >= 2 or not s.isalpha())
     }
-    out["symbols"] = {
-        **{s: c for s, c in extra.items() if s not in cur["symbols"]},
-        **cur["symbols"],
+    update = {
+        "codes": (*cur.codes, *sorted(c for c in codes - set(cur.codes) - not_codes)),
+        "words": {**{n: c for n, c in names.items() if n not in scaled}, **words},
+        "symbols": {**{s: c for s, c in extra.items() if s not in cur.symbols}, **cur.symbols},
     }
-    out["precision"] = precision
-    return out
+    return cur.model_copy(update=update), precision

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from claims.wordlists import Numbers
+
 DIGITS, VULGAR, DFRAC = "digits", "vulgar", "dfrac"
 UNIT, TEEN, TENS, HUNDRED, SCALE, DOZEN = "unit", "teen", "tens", "hundred", "scale", "dozen"
 ORD, FRAC, A, AND, OF, NEG = "ord", "frac", "a", "and", "of", "neg"
@@ -90,19 +92,19 @@ class _Card:
 class Words:
     """The number words of a lexicon, ready for lookups."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: Numbers) -> None:
         self.table: dict[str, tuple[str, float]] = {"a": (A, 1), "an": (A, 1), "and": (AND, 0)}
         self.table["of"] = (OF, 0)
-        for kind, key in ((UNIT, "units"), (TEEN, "teens"), (TENS, "tens")):
-            self.table.update({w: (kind, float(v)) for w, v in data[key].items()})
-        for w, v in data["scales"].items():
+        for kind, words in ((UNIT, data.units), (TEEN, data.teens), (TENS, data.tens)):
+            self.table.update({w: (kind, float(v)) for w, v in words.items()})
+        for w, v in data.scales.items():
             kind = HUNDRED if v == 100 else DOZEN if v == 12 else SCALE
             self.table[w] = (kind, float(v))
-        self.plural_scales = {w: float(v) for w, v in data["plural_scales"].items()}
-        self.ordinals = {w: float(v) for w, v in data["ordinals"].items()}
-        self.fractions = {w: float(v) for w, v in data["fraction_words"].items()}
-        self.not_denominators = frozenset(data["not_denominators"])
-        self.negative = frozenset(data["negative_words"])
+        self.plural_scales = {w: float(v) for w, v in data.plural_scales.items()}
+        self.ordinals = {w: float(v) for w, v in data.ordinals.items()}
+        self.fractions = {w: float(v) for w, v in data.fraction_words.items()}
+        self.not_denominators = frozenset(data.not_denominators)
+        self.negative = frozenset(data.negative_words)
         self.vocabulary = frozenset(
             [*self.table, *self.plural_scales, *self.ordinals, *self.fractions, *self.negative,
              "firsts", *(w + "s" for w in self.ordinals if w not in self.not_denominators)]

@@ -3,11 +3,6 @@
 -- and the latest review decision. Conflicts first, then updates, then agreements; best score
 -- first within each.
 CREATE OR REPLACE VIEW report.relation_sides AS
-WITH latest_review AS (
-    SELECT relation_id, decision, note, reviewer, decided_at
-    FROM main.reviews
-    QUALIFY row_number() OVER (PARTITION BY relation_id ORDER BY decided_at DESC) = 1
-)
 SELECT
     r.relation_id,
     r.relation,
@@ -63,7 +58,7 @@ SELECT
     ) AS sort_key
 FROM main.claim_relation_sides s
 JOIN main.claim_relations r ON r.relation_id = s.relation_id
-LEFT JOIN latest_review l ON l.relation_id = s.relation_id
+LEFT JOIN main.latest_reviews l ON l.relation_id = s.relation_id
 LEFT JOIN report.claims q ON s.claim_type = 'quantity' AND q.claim_id = s.claim_id
 LEFT JOIN report.facts f ON s.claim_type = 'fact' AND f.fact_id = s.claim_id
 LEFT JOIN main.documents d ON d.doc_id = s.doc_id;

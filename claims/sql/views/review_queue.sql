@@ -1,12 +1,7 @@
 -- Every relation with both claims as a reviewer reads them (the words, the outlet, the date) and
 -- its latest verdict ('open' when nobody has decided yet). `claims flags` reads it.
 CREATE OR REPLACE VIEW review_queue AS
-WITH latest AS (
-    SELECT relation_id, decision, note, reviewer, decided_at
-    FROM reviews
-    QUALIFY row_number() OVER (PARTITION BY relation_id ORDER BY decided_at DESC) = 1
-),
-sides AS (
+WITH sides AS (
     SELECT
         s.relation_id,
         s.side_no,
@@ -41,7 +36,7 @@ SELECT
 FROM claim_relations r
 LEFT JOIN sides a ON a.relation_id = r.relation_id AND a.side_no = 1
 LEFT JOIN sides b ON b.relation_id = r.relation_id AND b.side_no = 2
-LEFT JOIN latest l ON l.relation_id = r.relation_id;
+LEFT JOIN latest_reviews l ON l.relation_id = r.relation_id;
 COMMENT ON VIEW review_queue IS 'Every relation with both claims (words, outlet, date) and its latest verdict; status open until someone decides.';
 COMMENT ON COLUMN review_queue.relation_id IS 'The flag''s id (claim_relations.relation_id); `claims review` and the review UI take it.';
 COMMENT ON COLUMN review_queue.relation IS 'conflict, update or agree.';
