@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from claims.errors import ClaimsError
+from claims.display import visible_controls
+from claims.errors import ClaimsError, ReportNotWritten, describe_failure
 from claims.models import VERDICTS, gate_words
 from claims.settings import Settings
 from claims.wordlists import check_all
@@ -36,6 +37,9 @@ def prefect_environment(home: Path | None = None) -> None:
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
         "PREFECT_HOME": str(home or Path.cwd() / ".prefect"),
         "PREFECT_LOGGING_LEVEL": "WARNING",
+        # A failed run is reported in one line by the CLI; Prefect's tracebacks still reach the
+        # run's logs in the Prefect API (`-v` shows them here too).
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
         "GX_ANALYTICS_ENABLED": "false",
     }
     for key, value in defaults.items():
@@ -44,12 +48,32 @@ def prefect_environment(home: Path | None = None) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings of this command: its options over ``CLAIMS_*`` over the defaults."""
+    from pydantic import ValidationError
+
     given = {
         "db": getattr(args, "db", None),
         "reports_dir": getattr(args, "reports", None),
         "n_process": getattr(args, "processes", None),
     }
-    return Settings(**{k: v for k, v in given.items() if v is not None})
+    try:
+        return Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as e:
+        error = e.errors()[0]
+        name = "CLAIMS_" + "_".join(str(part) for part in error["loc"]).upper()
+        raise ClaimsError(f"{name}: {error['msg']} (got {error.get('input')!r})") from None
+
+
+def output_folder(path: Path, option: str) -> Path:
+    """A folder the command may write into, made if missing; fails in one line if it cannot."""
+    if path.exists() and not path.is_dir():
+        raise ClaimsError(f"{path}: {option} must be a folder, and this is a file.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ClaimsError(f"{path}: cannot create the folder for {option} ({e.strerror}).") from e
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ClaimsError(f"{path}: cannot write in the folder given to {option}.")
+    return path
 
 
 def flow_settings(args: argparse.Namespace) -> Settings:
@@ -69,34 +93,47 @@ def flow_settings(args: argparse.Namespace) -> Settings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = flow_settings(args)
-    from claims import progress
+    # What would fail the flow at its first step (a missing input, a report folder that is a
+    # file or another database's, a busy, foreign or corrupt database) fails here instead, in
+    # one line, before Prefect is even imported.
     from claims.ingest import discover
     from claims.report.html import claim_reports_dir
-    from claims.store import Store, run_lock
+    from claims.store import check_database, run_lock
+
+    discover(args.paths or ["seeds"])
+    db = settings.db
+    check_database(db)
+    claim_reports_dir(output_folder(settings.reports_dir, "--reports"), db)
+    from claims import reaper
+
+    # Started before Prefect: if this process is killed, what it started is ended too.
+    reaper.start()
+    from claims import progress
     from flows.deployments import configured_flow, extract_ahead
 
     flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
-    db = settings.db
-    db.parent.mkdir(parents=True, exist_ok=True)
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
-        # What would fail the flow at its first step (a busy, foreign or corrupt database, a
-        # missing input) fails here instead, in one line, before Prefect logs a traceback.
-        discover(args.paths or ["seeds"])
-        Store(db).close()
-        claim_reports_dir(settings.reports_dir, db)
-        state = flow(
-            paths=[str(p) for p in args.paths] or None,
-            settings=settings,
-            extract_ahead=extract_ahead(args.workers),
-            return_state=True,
-        )
+        try:
+            state = flow(
+                paths=[str(p) for p in args.paths] or None,
+                settings=settings,
+                extract_ahead=extract_ahead(args.workers),
+                return_state=True,
+            )
+        except Exception as e:
+            # The orchestration itself failed (the Prefect API went away, or its disk filled).
+            raise ClaimsError(f"the run could not be completed: {describe_failure(e)}") from e
     summary = state.result(raise_on_failure=False)
+    if isinstance(summary, ReportNotWritten):
+        print(render_summary(summary.summary, settings))
+        raise summary
     if isinstance(summary, BaseException):
-        if isinstance(summary, ClaimsError):
-            raise summary
-        raise ClaimsError(f"the run failed: {type(summary).__name__}: {summary}") from summary
+        run = state.state_details.flow_run_id
+        raise ClaimsError(
+            f"run {run} failed, nothing was published: {describe_failure(summary)}"
+        ) from summary
     if summary.status == "failed":
-        raise ClaimsError(f"run {summary.run_id} failed: {summary.error}")
+        raise ClaimsError(f"run {summary.run_id} failed, nothing was published: {summary.error}")
     if summary.documents == 0:
         print(render_summary(summary, settings))
         raise ClaimsError(
@@ -164,7 +201,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     limit = settings.report_max_items if args.limit is None else args.limit
-    paths = write_report(settings.db, args.out or settings.reports_dir, limit=limit)
+    out = output_folder(args.out or settings.reports_dir, "--out")
+    try:
+        paths = write_report(settings.db, out, limit=limit)
+    except OSError as e:
+        raise ClaimsError(f"{out}: cannot write the report ({e.strerror or e})") from e
     print(f"report written: {paths.html} (and {paths.markdown.name}, {paths.latest_html.name})")
     return 0
 
@@ -232,6 +273,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     decision = args.verdict or ("confirmed" if args.confirm else "dismissed")
     settings = settings_from(args)
     reviewer = reviewer_name(args.reviewer, settings)
+    if not settings.db.exists():
+        raise ClaimsError(f"{settings.db}: no such database; run `claims run` first.")
     with Store(settings.db) as store:
         relation_id = store.record_review(args.flag, decision, args.note, reviewer)
     label = VERDICTS[decision]
@@ -310,23 +353,28 @@ def export_target(fmt: str | None, out: str | None, table: str) -> tuple[str, Pa
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from claims.dbconnect import export_table
+    from claims.dbfiles import is_database_file
     from claims.store import Store
 
     table = args.table or ("claimreview" if args.format == "claimreview" else "claims")
     fmt, out = export_target(args.format, args.out, table)
     if fmt == "claimreview" and args.table:
         raise ClaimsError("ClaimReview exports the decided flags, not a table; leave out --table")
-    with Store(settings_from(args).db, read_only=True) as store:
-        if fmt == "claimreview":
-            from claims.claimreview import write_claim_reviews
+    db = settings_from(args).db
+    if fmt != "claimreview":
+        count = export_table(db, table, out, fmt)
+        print(f"{count} rows of {table} written to {out} ({fmt})")
+        return 0
+    if is_database_file(out, db):
+        raise ClaimsError(
+            f"{out}: that is the database {db} or one of its files; choose another --out."
+        )
+    with Store(db, read_only=True) as store:
+        from claims.claimreview import write_claim_reviews
 
-            count = write_claim_reviews(store, out)
-            print(
-                f"{count} ClaimReview{'s' if count != 1 else ''} of decided flags written to {out}"
-            )
-            return 0
-        count = store.export(table, out, fmt)
-    print(f"{count} rows of {table} written to {out} ({fmt})")
+        count = write_claim_reviews(store, out)
+    print(f"{count} ClaimReview{'s' if count != 1 else ''} of decided flags written to {out}")
     return 0
 
 
@@ -361,7 +409,8 @@ def print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> Non
 
 
 def _cell(value: Any, width: int) -> str:
-    text = "NULL" if value is None else " ".join(str(_plain(value)).split())
+    # Article text can hold escape sequences and bidi controls: shown, never acted on.
+    text = "NULL" if value is None else visible_controls(" ".join(str(_plain(value)).split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -551,8 +600,15 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"claims: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="claims",
         description="Extract numeric and factual claims from news, cross-check them across "
         "articles, and publish them to DuckDB through a validation gate.",
@@ -583,12 +639,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ClaimsError as e:
-        print(f"claims: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(str(e))
+    except MemoryError:
+        return fail(
+            "out of memory; raise the process's memory limit, or lower CLAIMS_BATCH_SIZE "
+            "and -j (each extraction process loads its own model)"
+        )
+    except BrokenPipeError:
+        # The reader of our output went away (`claims query ... | head`): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("claims: interrupted", file=sys.stderr)
         return 130
 
 
+def fail(message: str) -> int:
+    """Print an expected failure as one line (whatever the message held) and return 2."""
+    print(f"claims: error: {one_line(message)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def one_line(text: str) -> str:
+    """A message on one line, any control character in it (a file name's) shown, not acted on."""
+    return visible_controls(" ".join(text.split()))
+
+
+def console() -> NoReturn:
+    """The `claims` command: ``main``, then an exit that adds nothing to the output.
+
+    Once the command is done, what the interpreter prints while it shuts down (DuckDB's
+    bindings count objects an exception still held as leaks) is noise after a one-line error.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

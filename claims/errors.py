@@ -40,6 +40,18 @@ class LockedError(StoreError):
     """Another run holds the database."""
 
 
+class ReportNotWritten(ClaimsError):
+    """The run was published, but its report could not be written."""
+
+    def __init__(self, summary: object, cause: str) -> None:
+        run_id = getattr(summary, "run_id", "?")
+        super().__init__(
+            f"run {run_id} was published, but its report could not be written: {cause}; "
+            f"`claims report` writes it again."
+        )
+        self.summary = summary
+
+
 class GateFailed(ClaimsError):
     """The validation gate failed; nothing was published."""
 
@@ -55,3 +67,21 @@ class GateFailed(ClaimsError):
 
 class ModelNotInstalled(ClaimsError):
     """The configured spaCy model cannot be loaded."""
+
+
+OUT_OF_MEMORY = ("failed to map segment", "out of memory", "cannot allocate memory")
+
+
+def describe_failure(e: BaseException) -> str:
+    """The cause of a failed run in one line, for ``runs.error``."""
+    if isinstance(e, KeyboardInterrupt):
+        return "interrupted"
+    first = (str(e).strip().splitlines() or [""])[0]
+    if isinstance(e, MemoryError) or any(m in first.lower() for m in OUT_OF_MEMORY):
+        return (
+            f"out of memory ({type(e).__name__}: {first or 'no detail'}); raise the memory "
+            "limit, or lower CLAIMS_BATCH_SIZE and -j"
+        )
+    if isinstance(e, ClaimsError):
+        return first
+    return f"{type(e).__name__}: {first}" if first else type(e).__name__

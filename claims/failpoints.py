@@ -2,7 +2,7 @@
 
 The pipeline calls ``failpoint("stage.batch")`` at the moments where a crash is most likely to
 leave a half-written state: between documents, between staged batches, inside the publish
-transaction, between publishing and recording the run. In normal use nothing is armed and a
+transaction, just before and just after the new database file is renamed into place. In normal use nothing is armed and a
 failpoint is one comparison. A test arms exactly one point for a child process through the
 environment::
 
@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 import signal
 
+from claims.errors import ClaimsError
+
 ENV = "CLAIMS_FAILPOINT"
 
 # Every point the code defines, so a test (or a person) arming an unknown name finds out.
@@ -31,10 +33,16 @@ POINTS = {
     "stage.batch": "after a batch is written to staging, before the next one",
     "publish.before_commit": "inside the publish transaction: every public table deleted and "
     "refilled, nothing committed",
-    "publish.before_checkpoint": "publish committed to the WAL, not yet checkpointed",
-    "publish.before_finish": "publish done, the run's row in `runs` not yet marked finished",
+    "publish.before_swap": "the next state (tables and the run's row) complete in the working "
+    "file, not yet renamed over the database",
+    "publish.after_swap": "the working file renamed into place; the run lock not yet told, the "
+    "report not yet written",
 }
 ACTIONS = {"kill": signal.SIGKILL, "stop": signal.SIGSTOP}
+
+
+class FailpointError(ClaimsError, ValueError):
+    """``CLAIMS_FAILPOINT`` names no failpoint or action."""
 
 
 def parse(spec: str | None) -> tuple[str, signal.Signals] | None:
@@ -47,9 +55,9 @@ def parse(spec: str | None) -> tuple[str, signal.Signals] | None:
         return None
     name, _, action = spec.partition(":")
     if name not in POINTS:
-        raise ValueError(f"{ENV}={spec!r}: no failpoint {name!r}; known: {', '.join(POINTS)}")
+        raise FailpointError(f"{ENV}={spec!r}: no failpoint {name!r}; known: {', '.join(POINTS)}")
     if (action or "kill") not in ACTIONS:
-        raise ValueError(f"{ENV}={spec!r}: action must be one of {', '.join(ACTIONS)}")
+        raise FailpointError(f"{ENV}={spec!r}: action must be one of {', '.join(ACTIONS)}")
     return name, ACTIONS[action or "kill"]
 
 

@@ -10,8 +10,11 @@ One bad document never stops the others: every problem becomes a ``Rejection`` n
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,10 +43,16 @@ BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"
 
 @dataclass(frozen=True)
 class Source:
-    """One input file, and the folder its document id is relative to."""
+    """One input file, and the folder its document id is relative to.
+
+    ``named``: given on the command line rather than found in a folder. ``skip``: (reason,
+    detail) when the walk already knows the path will not be read, so it becomes a rejection.
+    """
 
     path: Path
     root: Path
+    named: bool = False
+    skip: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -80,37 +89,118 @@ class IngestResult:
 
 
 def discover(paths: Sequence[Path | str]) -> list[Source]:
-    """Every input file under ``paths``, sorted; fails early if a path is missing or unreadable."""
+    """Every input file under ``paths``, sorted; fails early if a path is missing or unreadable.
+
+    Nothing is opened here: whether a path is a regular file, and where a symbolic link leads,
+    is checked when it is read (``read_input``), so a named pipe cannot stall discovery. A file
+    reached by a second name (a link to a file already found, the same file named twice) is
+    read once: the second name becomes a rejection saying which file it repeats.
+    """
     sources: list[Source] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        if not os.path.lexists(path):
             raise InputError(f"{path}: no such file or directory")
+        if not path.exists():
+            raise InputError(
+                f"{path}: a symbolic link to {os.readlink(path)}, which does not exist"
+            )
         if path.is_dir():
-            try:
-                files = sorted(p for p in path.rglob("*") if p.is_file())
-            except PermissionError as e:
-                raise InputError(f"{path}: cannot list the folder ({e.strerror})") from e
-            for file in files:
-                rel_parts = file.relative_to(path).parts
-                if any(part.startswith(".") for part in rel_parts) or file.name == MANIFEST_NAME:
-                    continue
-                # Every other file is a source: one of a type we cannot read (a PDF) is
-                # rejected by read_sources with the reason, never skipped without a word.
-                sources.append(Source(file, path))
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise InputError(f"{path}: cannot list the folder (permission denied)")
+            sources += walk(path)
         else:
-            if not _readable(path):
+            if not os.access(path, os.R_OK):
                 raise InputError(f"{path}: not readable (check its permissions)")
-            sources.append(Source(path, path.parent))
-    return sources
+            sources.append(Source(path, path.parent, named=True))
+    return _once_each(sources)
 
 
-def _readable(path: Path) -> bool:
-    try:
-        with path.open("rb"):
-            return True
-    except OSError:
-        return False
+def _once_each(sources: list[Source]) -> list[Source]:
+    """Mark every other name of a file listed twice (same device and inode) as skipped; the
+    file's own name is kept over a symbolic link's."""
+    keys: list[tuple[int, int] | None] = []
+    for source in sources:
+        try:
+            info = os.stat(source.path) if source.skip is None else None
+        except OSError:
+            info = None  # a loop or a dangling link: rejected with its reason when read
+        keys.append((info.st_dev, info.st_ino) if info and stat.S_ISREG(info.st_mode) else None)
+    kept: dict[tuple[int, int], Source] = {}
+    by_preference = sorted(range(len(sources)), key=lambda i: os.path.islink(sources[i].path))
+    for i in by_preference:
+        key = keys[i]
+        if key is not None:
+            kept.setdefault(key, sources[i])
+    out = []
+    for source, key in zip(sources, keys, strict=True):
+        if key is not None and kept[key] is not source:
+            source = _skipped(
+                source.path,
+                source.root,
+                "duplicate_file",
+                f"the same file as {kept[key].name}, which is read under that name",
+            )
+        out.append(source)
+    return out
+
+
+def walk(root: Path) -> list[Source]:
+    """The documents under ``root``, sorted by path, without recursion (a folder thousands of
+    levels deep is walked like any other).
+
+    Hidden names and manifests are skipped. Symbolic links to folders are not followed (a
+    folder reached twice would give every document twice); they and folders that cannot be
+    listed become rejections naming the path.
+    """
+    found: list[Source] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError as e:
+            found.append(
+                _skipped(folder, root, "unreadable", f"cannot list the folder ({_why(e)})")
+            )
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError as e:
+                found.append(_skipped(path, root, "unreadable", f"cannot inspect it ({_why(e)})"))
+                continue
+            if is_dir:
+                pending.append(path)
+            elif is_link and os.path.isdir(path):
+                found.append(
+                    _skipped(
+                        path,
+                        root,
+                        "symlink_folder",
+                        f"a symbolic link to the folder {os.path.realpath(path)} is not followed; "
+                        "give that folder as an input to read it",
+                    )
+                )
+            elif entry.name != MANIFEST_NAME:
+                # Every other file is a source: one of a type we cannot read (a PDF) is
+                # rejected by read_sources with the reason (before it is opened), never
+                # skipped without a word.
+                found.append(Source(path, root))
+    return sorted(found, key=lambda s: str(s.path))
+
+
+def _skipped(path: Path, root: Path, reason: str, detail: str) -> Source:
+    return Source(path, root, skip=(reason, detail))
+
+
+def _why(e: OSError) -> str:
+    return (e.strerror or str(e)).lower()
 
 
 def read_sources(
@@ -120,6 +210,8 @@ def read_sources(
     today = today or date.today()
     for source in sources:
         try:
+            if source.skip is not None:
+                raise DocumentError(source.name, *source.skip)
             if source.path.suffix.lower() not in SUPPORTED:
                 raise DocumentError(
                     source.name,
@@ -161,21 +253,107 @@ def ingest(paths: Sequence[Path | str], settings: Settings) -> IngestResult:
 
 
 def _read_bytes(source: Source, settings: Settings) -> bytes:
-    path = source.path
+    return read_input(
+        source.path,
+        source.name,
+        settings.max_document_bytes,
+        within=source.root if not source.named else None,
+    )
+
+
+# Only regular files are read: a named pipe blocks its reader until someone writes (forever, in
+# an inbox), a device such as /dev/zero never ends, and a socket is no document.
+FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def read_input(path: Path, name: str, limit: int, *, within: Path | None = None) -> bytes:
+    """The bytes of ``path``, if it is a regular file of at most ``limit`` bytes.
+
+    A symbolic link is followed only to a file inside ``within`` (the folder being read; None
+    for a file named on the command line). The size is checked before reading, and the read
+    stops after ``limit`` bytes whatever the size said (a file that grows, /proc).
+    """
+    target = _follow(path, name, within)
     try:
-        size = path.stat().st_size
-        if size > settings.max_document_bytes:
-            raise DocumentError(
-                source.name,
-                "too_large",
-                f"{size:,} bytes is over the limit of {settings.max_document_bytes:,} "
-                "(CLAIMS_MAX_DOCUMENT_BYTES); split the file or raise the limit",
-            )
-        return path.read_bytes()
+        info = os.stat(target)
+        if not stat.S_ISREG(info.st_mode):
+            kind = FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise DocumentError(name, "not_a_file", f"is {kind}; only regular files are read")
+        if info.st_size > limit:
+            raise _too_large(name, info.st_size, limit)
+        # O_NONBLOCK: if the path was swapped for a pipe since the stat, opening it cannot hang.
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        try:
+            opened = os.fstat(fd)
+            if (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+                raise DocumentError(name, "unreadable", "the file changed while it was read")
+            raw = _read_at_most(fd, limit + 1)
+        finally:
+            os.close(fd)
     except OSError as e:
-        raise DocumentError(
-            source.name, "unreadable", f"cannot read the file ({e.strerror})"
-        ) from e
+        raise DocumentError(name, "unreadable", f"cannot read the file ({_why(e)})") from e
+    if len(raw) > limit:
+        raise _too_large(name, None, limit)
+    return raw
+
+
+def _follow(path: Path, name: str, within: Path | None) -> Path:
+    """Where reading ``path`` leads: itself, or the file a symbolic link points to."""
+    try:
+        if not stat.S_ISLNK(os.lstat(path).st_mode):
+            return path
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise DocumentError(
+                name, "symlink_loop", "is a symbolic link that leads back to itself"
+            ) from e
+        if e.errno == errno.ENOENT:
+            raise DocumentError(
+                name,
+                "broken_symlink",
+                f"is a symbolic link to {os.readlink(path)}, which does not exist",
+            ) from e
+        raise DocumentError(name, "unreadable", f"cannot read the file ({_why(e)})") from e
+    target = Path(os.path.realpath(path))
+    if within is not None:
+        root = Path(os.path.realpath(within))
+        if not target.is_relative_to(root):
+            raise DocumentError(
+                name,
+                "outside_input",
+                f"is a symbolic link to {printable(str(target))}, outside the input folder "
+                f"{printable(str(within))}; links are followed only within the folder read",
+            )
+    return target
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(name: str, size: int | None, limit: int) -> DocumentError:
+    amount = f"{size:,} bytes is" if size is not None else "it grew while read, and is"
+    return DocumentError(
+        name,
+        "too_large",
+        f"{amount} over the limit of {limit:,} "
+        "(CLAIMS_MAX_DOCUMENT_BYTES); split the file or raise the limit",
+    )
 
 
 def decode(raw: bytes, source: str) -> tuple[str, list[str]]:
@@ -218,12 +396,44 @@ def _normalised(text: str, warnings: list[str]) -> tuple[str, list[str]]:
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
+class _AliasFound(yaml.YAMLError):
+    def __init__(self, line: int) -> None:
+        super().__init__(f"alias on line {line}")
+        self.line = line
+
+
+class MetadataLoader(yaml.SafeLoader):
+    """YAML for metadata, without aliases: a few hundred bytes of nested aliases (a "billion
+    laughs") expand to billions of values, and no metadata field needs one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasFound(self.peek_event().start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+def load_metadata(text: str) -> Any:
+    """Parse metadata YAML; raises ``yaml.YAMLError`` (an alias is one) or ``RecursionError``."""
+    return yaml.load(text, Loader=MetadataLoader)
+
+
 def split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = load_metadata(match.group(1)) or {}
+    except _AliasFound as e:
+        raise DocumentError(
+            source,
+            "bad_front_matter",
+            f"front matter uses a YAML alias (line {e.line + 1}); aliases are not allowed in "
+            "metadata, write the value out",
+        ) from e
+    except RecursionError as e:
+        raise DocumentError(
+            source, "bad_front_matter", "front matter is nested too deeply to be metadata"
+        ) from e
     except yaml.YAMLError as e:
         where = getattr(e, "problem_mark", None)
         line = f" (line {where.line + 2})" if where is not None else ""
@@ -389,14 +599,26 @@ def parse_date(value: object, source: str) -> date | None:
         ) from None
 
 
+# A manifest maps file names to a few fields each; a megabyte holds thousands of entries.
+MANIFEST_MAX_BYTES = 1_000_000
+
+
 @lru_cache(maxsize=256)
 def _manifest(folder: Path) -> dict[str, dict[str, Any]]:
     path = folder / MANIFEST_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError, ValueError) as e:
+        raw = read_input(path, printable(str(path)), MANIFEST_MAX_BYTES, within=folder)
+        data = load_metadata(raw.decode("utf-8")) or {}
+    except DocumentError as e:
+        raise InputError(f"{path}: cannot read the manifest ({e.detail})") from e
+    except _AliasFound as e:
+        raise InputError(
+            f"{path}: cannot read the manifest (a YAML alias on line {e.line}; aliases are not "
+            "allowed in metadata)"
+        ) from e
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError) as e:
         raise InputError(f"{path}: cannot read the manifest ({e})") from e
     if not isinstance(data, dict):
         raise InputError(f"{path}: the manifest must map file names to metadata")

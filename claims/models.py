@@ -276,7 +276,10 @@ class RunSummary(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     # skipped: nothing to validate or publish (nothing changed, or no document was read).
-    status: Literal["running", "published", "skipped", "gate_failed", "failed"] = "running"
+    # abandoned: its process died before it recorded an outcome (the next run records it).
+    status: Literal["running", "published", "skipped", "gate_failed", "failed", "abandoned"] = (
+        "running"
+    )
     inputs: list[str] = Field(default_factory=list)
     documents: int = 0
     documents_extracted: int = 0

@@ -9,6 +9,10 @@ The workers never touch the database, as with Dask: the caller stays the single 
 A pool is started on first use and lives until ``shutdown`` (the flow calls it when its run
 ends: loading the model in each worker takes seconds, so a pool serves a whole run). It uses
 ``forkserver``: forking a process that runs Prefect's threads could copy a held lock.
+
+Workers die with the process that started them, however it dies: a SIGKILL or the OOM killer
+runs no cleanup, and a worker waiting for its next chunk would wait forever (it holds the write
+end of its own task queue), keeping the fork server and the resource tracker alive with it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ from __future__ import annotations
 import atexit
 import math
 import multiprocessing
+import os
+import select
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -30,10 +38,42 @@ started = 0
 CHUNKS_PER_WORKER = 2
 
 
-def _warm(settings: Settings) -> None:
+def _warm(settings: Settings, parent: int) -> None:
+    die_with(parent)
     from claims.extract import load_nlp
 
     load_nlp(settings)
+
+
+def die_with(pid: int) -> None:
+    """End this process as soon as process ``pid`` ends (a watcher thread)."""
+    try:
+        # A pidfd names that very process (no pid reuse) and turns readable when it exits.
+        fd: int | None = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except OSError:
+        fd = None  # a kernel before 5.3: poll instead
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while _alive(pid):
+                time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name=f"die-with-{pid}", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _extract(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
@@ -53,7 +93,7 @@ def pool(settings: Settings) -> ProcessPoolExecutor:
             settings.n_process,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=_warm,
-            initargs=(settings,),
+            initargs=(settings, os.getpid()),
         )
         _POOLS[key] = executor
         atexit.register(executor.shutdown, wait=True, cancel_futures=True)

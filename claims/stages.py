@@ -1,11 +1,14 @@
 """The pipeline's stages as plain functions over the library; ``flows/`` wraps each in a task.
 
-Each stage opens the database for as long as it needs it and closes it again, so a stage can
-run in any process; the run as a whole is serialised by ``store.run_lock``.
+A run works on its own copy of the database (``dbfiles.working_path``): ``begin_run`` makes it,
+each stage opens it for as long as it needs it, and ``finish_run`` renames it over the published
+file, so readers never see a run's work in progress and never hold a run up. The run as a whole
+is serialised by ``dbfiles.run_lock``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,12 +18,18 @@ from typing import TypeVar
 
 import pandas as pd
 
-from claims import progress
+from claims import dbfiles, progress
+from claims.errors import ClaimsError, ReportNotWritten
 from claims.failpoints import failpoint
 from claims.ingest import Source, discover, read_sources
 from claims.models import Document, Extraction, Rejection, RunSummary
 from claims.settings import Settings
-from claims.store import Store
+from claims.store import (
+    Store,
+    discard_working_copy,
+    install_working_copy,
+    start_working_copy,
+)
 
 T = TypeVar("T")
 
@@ -46,10 +55,36 @@ def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield list(items[start : start + size])
 
 
-def begin_run(settings: Settings, run_id: str, inputs: Sequence[str]) -> RunSummary:
-    """Record the run as running, prepare empty staging tables and read what is published."""
-    summary = RunSummary(run_id=run_id, started_at=datetime.now(), inputs=[str(p) for p in inputs])
-    with Store(settings.db) as store:
+def working(settings: Settings) -> Store:
+    """The run's working copy of the database, open for writing."""
+    return Store.working(dbfiles.working_path(settings.db))
+
+
+def new_run(run_id: str, inputs: Sequence[str | Path]) -> RunSummary:
+    return RunSummary(run_id=run_id, started_at=datetime.now(), inputs=[str(p) for p in inputs])
+
+
+def begin_run(settings: Settings, run_id: str, inputs: Sequence[str | Path]) -> RunSummary:
+    """``start_run`` of a new run."""
+    return start_run(new_run(run_id, inputs), settings)
+
+
+def start_run(summary: RunSummary, settings: Settings) -> RunSummary:
+    """Copy the published database to the run's working file, record there the run as running
+    and earlier runs that died as abandoned, and prepare empty staging tables."""
+    lock = dbfiles.held_run_lock(settings.db)
+    if lock is not None:
+        # First: if this run dies from here on, the next one knows it ran.
+        lock.note_run(summary.run_id, summary.started_at, summary.inputs)
+        if lock.unrecorded:
+            # Straight into the published database: were this run to die too, they stay
+            # recorded.
+            with Store(settings.db) as store:
+                store.mark_abandoned(lock.unrecorded)
+            lock.note_recorded()
+    start_working_copy(settings.db)
+    with working(settings) as store:
+        store.mark_abandoned()
         store.record_run(summary)
         store.reset_staging()
     return summary
@@ -60,7 +95,7 @@ def published_hashes(settings: Settings) -> dict[str, str]:
     current extractor read (an extractor change reads everything again)."""
     from claims.extract import extract_key
 
-    with Store(settings.db) as store:
+    with working(settings) as store:
         return store.published_hashes(extract_key(settings))
 
 
@@ -110,7 +145,7 @@ def stage_batch(
     """Write a batch into staging and return the summary with its counts added."""
     from claims.extract import extract_key
 
-    with Store(settings.db) as store:
+    with working(settings) as store:
         duplicates = store.stage_batch(
             batch.documents, extractions, summary.run_id, extract_key(settings)
         )
@@ -145,7 +180,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     from claims.crosscheck import cross_check_run, crosscheck_key
 
     key = crosscheck_key(settings)
-    with Store(settings.db) as store:
+    with working(settings) as store:
         store.stage_carry_over()
         staged = store.counts("staging")
         keep = store.published_crosscheck_key() == key and store.staged_as_published(
@@ -176,14 +211,21 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
 
 
 def staged_frames(settings: Settings) -> dict[str, pd.DataFrame]:
-    with Store(settings.db) as store:
+    with working(settings) as store:
         return store.staging_frames()
 
 
 def publish_staged(settings: Settings) -> None:
-    with Store(settings.db) as store:
+    """Replace the public tables of the working copy with the staged ones (published when
+    ``finish_run`` installs the copy)."""
+    with working(settings) as store:
         store.publish()
-    failpoint("publish.before_finish")
+
+
+def report_path(settings: Settings, run_id: str) -> Path:
+    from claims.report import report_paths
+
+    return report_paths(settings.reports_dir, run_id).html
 
 
 def finish_run(
@@ -193,11 +235,10 @@ def finish_run(
     status: str,
     gate_passed: bool | None = None,
     failed: Sequence[str] = (),
-    error: str | None = None,
-    report_path: str | None = None,
     tables_changed: bool | None = None,
 ) -> RunSummary:
-    """Record the run's outcome in ``runs``."""
+    """Record the run's outcome in its working copy and install the copy: what it publishes
+    and its row in ``runs`` become visible together, in one rename."""
     done = summary.model_copy(
         update={
             "tables_changed": tables_changed,
@@ -205,30 +246,67 @@ def finish_run(
             "status": status,
             "gate_passed": gate_passed,
             "failed_expectations": list(failed),
-            "error": error,
-            "report_path": report_path,
+            "report_path": str(report_path(settings, summary.run_id)),
         }
     )
-    with Store(settings.db) as store:
+    with working(settings) as store:
         store.record_run(done)
+    install_working_copy(settings.db)
+    failpoint("publish.after_swap")
+    lock = dbfiles.held_run_lock(settings.db)
+    if lock is not None:
+        lock.note_finished()
+    return done
+
+
+def fail_run(summary: RunSummary, settings: Settings, error: str) -> RunSummary:
+    """Drop the run's working copy and record the run as failed in the published database,
+    with the documents it rejected; nothing else of it is published.
+
+    The working copy goes first: on a full disk, that frees the space the record needs. If the
+    record cannot be written either, the run lock keeps the error and the next run records it.
+    """
+    done = summary.model_copy(
+        update={"finished_at": datetime.now(), "status": "failed", "error": error}
+    )
+    rejected: list[Rejection] = []
+    work = dbfiles.working_path(settings.db)
+    if work.exists():
+        # Best effort, read-only: after a full disk or an I/O error the file may be unusable.
+        with contextlib.suppress(Exception), Store(work, read_only=True) as store:
+            rejected = store.rejected_inputs(summary.run_id)
+    discard_working_copy(settings.db)
+    lock = dbfiles.held_run_lock(settings.db)
+    try:
+        with Store(settings.db) as store:
+            store.record_run(done)
+            store.record_rejections(summary.run_id, rejected)
+    except Exception:
+        # Best effort: the run's own error is the one to report, not this one's.
+        if lock is not None:
+            lock.note_error(error)
+        return done
+    if lock is not None:
+        lock.note_finished()
     return done
 
 
 def write_run_report(summary: RunSummary, settings: Settings) -> RunSummary:
-    """Write the HTML and Markdown report for the run and note its path in ``runs``."""
+    """Write the HTML and Markdown report of the published run (at ``runs.report_path``)."""
     from claims.report import write_report
 
-    paths = write_report(
-        settings.db,
-        settings.reports_dir,
-        run_id=summary.run_id,
-        limit=settings.report_max_items,
-        keep=settings.reports_keep,
-    )
-    done = summary.model_copy(update={"report_path": str(paths.html)})
-    with Store(settings.db) as store:
-        store.record_run(done)
-    return done
+    try:
+        write_report(
+            settings.db,
+            settings.reports_dir,
+            run_id=summary.run_id,
+            limit=settings.report_max_items,
+            keep=settings.reports_keep,
+        )
+    except (ClaimsError, OSError) as e:
+        cause = dbfiles.describe_os_error(e) if isinstance(e, OSError) else str(e)
+        raise ReportNotWritten(summary, cause) from e
+    return summary
 
 
 def staging_matches_published(settings: Settings) -> bool:
@@ -238,7 +316,7 @@ def staging_matches_published(settings: Settings) -> bool:
     tables passed the gate when they were published, so validating and publishing an identical
     copy would only cost time (on a large inbox, most of an unchanged run's time).
     """
-    with Store(settings.db) as store:
+    with working(settings) as store:
         if not store.has_published_run():
             return False  # nothing has passed the gate yet, not even empty tables
         return store.staged_as_published()

@@ -1,17 +1,20 @@
-"""The only module that talks to DuckDB.
+"""The claims database: schema, staging, publishing, reviews. With ``claims.dbconnect`` (how
+files are opened) the only code that talks to DuckDB.
 
-Write-audit-publish: a run writes its candidate state into the ``staging`` schema, the gate
-validates it, and ``publish`` replaces the public tables in one transaction. A failed gate or a
-crash leaves the public tables exactly as they were.
+Write-audit-publish: a run copies the published database to a working file
+(``dbfiles.working_path``), writes its candidate state into the ``staging`` schema there, the
+gate validates it, ``publish`` replaces the public tables of the working file in one
+transaction, and ``install_working_copy`` renames the working file over the published one.
+Readers never wait for a run and a run never waits for readers: a reader that opened the old
+file keeps reading it, one that opens after the rename reads the new one, and no one ever sees
+half of either. A failed gate or a crash leaves the published file exactly as it was.
 """
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import os
-import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,20 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from claims.errors import LockedError, StoreError
+from claims import dbfiles
+from claims.dbconnect import (
+    READ_TIMEOUT,
+    WRITE_LOCK_TIMEOUT,
+    Busy,
+    copy_published,
+    first_line,
+    install,
+    open_db,
+    open_reader,
+    tables_and_views,
+)
+from claims.dbfiles import RunMarker, real_path, run_lock, write_lock
+from claims.errors import StoreError
 from claims.failpoints import failpoint
 from claims.models import (
     VERDICTS,
@@ -32,6 +48,8 @@ from claims.models import (
     RunSummary,
 )
 
+__all__ = ["PUBLISHED_TABLES", "REVIEWER_TABLES", "Store", "run_lock"]
+
 SQL_DIR = Path(__file__).parent / "sql"
 
 # Tables the gate validates and publish replaces, in dependency order.
@@ -42,6 +60,10 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     "claim_relations",
     "stories",
 )
+# Tables people write outside runs. A run publishes a copy of the database taken when it began,
+# so it copies these from the published file at the moment it publishes: a table written
+# between the two and missing here would lose those writes.
+REVIEWER_TABLES: tuple[str, ...] = ("reviews",)
 
 
 def _columns(model: type[Any]) -> list[str]:
@@ -93,98 +115,154 @@ def _views() -> list[str]:
     return sorted(p.stem for p in (SQL_DIR / "views").glob("*.sql"))
 
 
-# Locks this process holds, by resolved path: the CLI takes the lock before it starts the flow
-# (so a busy database is refused before Prefect logs anything) and the flow takes it again
-# (so a deployment run is locked too). flock would block between two descriptors of one process.
-_HELD: dict[Path, int] = {}
-
-
-@contextmanager
-def run_lock(db_path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``db_path`` for a whole run; re-entrant within a process.
-
-    DuckDB locks the file only while a connection is open, and a run opens and closes several;
-    this lock keeps a second run from interleaving with the first. It refuses at once rather
-    than waiting, so a cron job never piles up behind a stuck run.
-    """
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    key = lock_path.resolve()
-    if key in _HELD:
-        _HELD[key] += 1
-        try:
-            yield
-        finally:
-            _HELD[key] -= 1
-        return
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+def check_database(db: Path | str) -> None:
+    """Fail in one line, before a run starts, when it could not publish to ``db``: a folder,
+    a file with several names, a folder that cannot be written, a file that is not a DuckDB
+    database or is damaged (left untouched), a database another process is writing."""
+    real = real_path(db)
+    if real.is_dir():
+        raise StoreError(f"{db}: is a folder, not a database file.")
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            raise LockedError(
-                f"{db_path}: another run is using this database ({holder}); "
-                "wait for it to finish or use another --db."
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} since {datetime.now():%Y-%m-%d %H:%M:%S}".encode(), 0)
-        _HELD[key] = 1
-        try:
-            yield
-        finally:
-            del _HELD[key]
-    finally:
-        os.close(fd)
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"{db}: cannot create its folder ({dbfiles.describe_os_error(e)}).") from e
+    if not os.access(real.parent, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"{db}: cannot write in its folder {real.parent}; a run writes the new database "
+            "beside the old one. Use a --db in a folder you can write to."
+        )
+    dbfiles.check_single_link(real)
+    if real.exists():
+        Store(db, read_only=True).close()
 
 
-# A writer waits this long for readers to close the file: `claims ui` and `claims query` open it
-# for the length of one request, and a run must not fail because a page was being read.
-WRITER_WAIT_S = 5.0
+def start_working_copy(db: Path | str) -> Path:
+    """Copy the published database to the run's working file (or start it empty); returns
+    its path. A working file a killed run left is dropped first."""
+    real = real_path(db)
+    work = dbfiles.working_path(real)
+    if real.is_dir():
+        raise StoreError(f"{db}: is a folder, not a database file.")
+    dbfiles.check_single_link(real)
+    dbfiles.remove_database_file(work)
+    if real.exists():
+        with write_lock(real, WRITE_LOCK_TIMEOUT):
+            copy_published(real, work)
+    return work
 
 
-def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.1)
+def discard_working_copy(db: Path | str) -> None:
+    dbfiles.remove_database_file(dbfiles.working_path(db))
+
+
+def install_working_copy(db: Path | str) -> None:
+    """Publish the run's working file: copy in the reviewer tables as they are now, then rename
+    it over the database, all under the write lock, so no review made meanwhile is lost."""
+    real = real_path(db)
+    work = dbfiles.working_path(real)
+    with write_lock(real, WRITE_LOCK_TIMEOUT):
+        current: dict[str, Any] = {}
+        if real.exists():
+            reader = open_reader(real, db)
+            try:
+                present = {
+                    r[0]
+                    for r in reader.execute(
+                        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+                    ).fetchall()
+                }
+                current = {
+                    t: reader.sql(f"SELECT * FROM main.{t}").to_arrow_table()
+                    for t in REVIEWER_TABLES
+                    if t in present
+                }
+            finally:
+                reader.close()
+        with Store.working(work) as store:
+            store.replace_rows(current)
+            # Staging is the run's scratch space; readers of the published file never need it.
+            store.con.execute("DROP SCHEMA IF EXISTS staging CASCADE")
+            store.con.execute("CHECKPOINT")
+        failpoint("publish.before_swap")
+        install(work, real, db)
 
 
 class Store:
-    """A connection to one claims database. Use as a context manager; it closes on exit."""
+    """A connection to one claims database. Use as a context manager; it closes on exit.
+
+    Readers and writers do not wait for each other, and neither makes a run fail:
+
+    - ``Store(db, read_only=True)`` reads. It sees the database as it was when it opened (a run
+      publishes by renaming a new file into place, and an open reader keeps the file it opened),
+      so open one per request: a long-lived reader never sees later runs. It cannot write,
+      attach or copy to files, read other files, or change settings.
+    - ``Store(db)`` writes (``record_review``; it also applies pending migrations). It holds the
+      database's write lock while open: other writers wait up to ``WRITE_LOCK_TIMEOUT`` s, so
+      keep it open for moments, never across a request. When no other process has the file
+      open it writes in place, each statement committed as it runs; when readers have it open
+      it writes a copy, which replaces the file atomically when the Store closes without an
+      error (and is dropped when it closes with one). Either way a run publishing meanwhile
+      copies ``REVIEWER_TABLES`` from the file under the same lock: a review is never lost.
+    - ``Store.working(path)`` opens a run's working copy (``dbfiles.working_path``); only the
+      process holding the run lock opens it.
+    """
 
     def __init__(
         self, path: Path | str, *, read_only: bool = False, wait: float | None = None
     ) -> None:
-        """Open ``path``; a writer waits up to ``wait`` seconds (default ``WRITER_WAIT_S``) for
-        other processes' readers to close it, a reader (default) not at all."""
+        """Open ``path`` to read or to write (see the class). ``wait``: how long to wait for
+        another writer (default ``WRITE_LOCK_TIMEOUT``; a reader: ``READ_TIMEOUT``) before
+        ``LockedError``; 0 to try once, for a caller that waits in its own loop."""
         self.path = Path(path)
-        if read_only and not self.path.exists():
-            raise StoreError(f"{self.path}: no such database; run `claims run` first.")
-        try:
-            if wait is None:
-                wait = 0.0 if read_only else WRITER_WAIT_S
-            self.con = _connect(self.path, read_only, wait)
-        except duckdb.IOException as e:
-            msg = str(e)
-            if "lock" in msg.lower():
-                raise LockedError(
-                    f"{self.path}: the database is open in another process; "
-                    "wait for it to finish or use another --db."
-                ) from e
-            raise StoreError(
-                f"{self.path}: cannot open as a DuckDB database ({msg.splitlines()[0]}); "
-                "point --db at a claims database or a new path. The file was not changed."
-            ) from e
-        except duckdb.Error as e:
-            raise StoreError(f"{self.path}: cannot open the database: {e}") from e
+        self.real = real_path(path)
         self.read_only = read_only
-        if not read_only:
+        self._install_to: Path | None = None
+        self._lock = contextlib.ExitStack()
+        if read_only:
+            self.con = open_reader(self.real, self.path, READ_TIMEOUT if wait is None else wait)
+            return
+        if self.real.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a database file.")
+        dbfiles.check_single_link(self.real)
+        wait = WRITE_LOCK_TIMEOUT if wait is None else wait
+        self._lock.enter_context(write_lock(self.real, wait))
+        try:
+            self.con = self._open_writer(wait)
             self.migrate()
+        except BaseException as e:
+            self._discard()
+            if isinstance(e, duckdb.Error):
+                raise StoreError(f"{self.path}: {first_line(e)}") from e
+            raise
+
+    @classmethod
+    def working(cls, path: Path | str) -> Store:
+        """A run's working copy, opened for writing (migrations applied)."""
+        opened = cls.__new__(cls)
+        opened.path = opened.real = real_path(path)
+        opened.read_only = False
+        opened._install_to = None
+        opened._lock = contextlib.ExitStack()
+        opened.con = open_db(opened.real, opened.path, read_only=False)
+        try:
+            opened.migrate()
+        except BaseException as e:
+            opened._discard()
+            if isinstance(e, duckdb.Error):
+                raise StoreError(f"{opened.path}: {first_line(e)}") from e
+            raise
+        return opened
+
+    def _open_writer(self, wait: float) -> duckdb.DuckDBPyConnection:
+        try:
+            return open_db(self.real, self.path, read_only=False)
+        except Busy:
+            pass
+        # Readers have the file open: write a copy and rename it into place at close.
+        edit = dbfiles.edit_path(self.real)
+        copy_published(self.real, edit, min(wait, READ_TIMEOUT))
+        self._install_to = self.real
+        return open_db(edit, self.path, read_only=False)
 
     @classmethod
     def reader(cls, path: Path | str) -> Store:
@@ -208,11 +286,45 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            try:
+                self.close()
+            except duckdb.Error as e:
+                raise StoreError(f"{self.path}: {first_line(e)}") from e
+            return
+        self._discard()
+        if isinstance(exc, duckdb.Error):
+            # Disk full, a read-only file, an I/O error: the cause in one line, not a traceback.
+            raise StoreError(f"{self.path}: {first_line(exc)}") from exc
 
     def close(self) -> None:
-        self.con.close()
+        """Close; a writer's copy replaces the published file now."""
+        try:
+            if self._install_to is None:
+                self.con.close()
+                return
+            edit = dbfiles.edit_path(self.real)
+            try:
+                self.con.execute("CHECKPOINT")
+                self.con.close()
+                install(edit, self._install_to, self.path)
+            except BaseException:
+                self._discard()
+                raise
+            self._install_to = None
+        finally:
+            self._lock.close()
+
+    def _discard(self) -> None:
+        """Close without installing a writer's copy."""
+        if hasattr(self, "con"):
+            with contextlib.suppress(duckdb.Error):
+                self.con.close()
+        if self._install_to is not None:
+            dbfiles.remove_database_file(dbfiles.edit_path(self.real))
+            self._install_to = None
+        self._lock.close()
 
     # --- schema -------------------------------------------------------------------------
 
@@ -298,6 +410,65 @@ class Store:
             f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({placeholders})",
             [row[c] for c in RUN_COLUMNS],
         )
+
+    def rejected_inputs(self, run_id: str) -> list[Rejection]:
+        """The inputs run ``run_id`` rejected, as models (to carry them to another file)."""
+        rows = self.con.execute(
+            "SELECT source_path, reason, detail FROM rejected_documents WHERE run_id = ?", [run_id]
+        ).fetchall()
+        return [Rejection(source_path=p, reason=r, detail=d) for p, r, d in rows]
+
+    def mark_abandoned(self, dead: Sequence[RunMarker] = ()) -> list[str]:
+        """Record runs whose process ended without recording an outcome; returns their ids.
+
+        Called by a run holding the run lock, so no other run is alive: a row still
+        ``running`` (an older version wrote one at the start of each run) is a run that died.
+        ``dead`` are the runs the run lock file names as died before recording anything
+        (``dbfiles.RunLock``); one that left an error there (a full disk kept it from recording
+        it) is failed, the others abandoned.
+        """
+        gone = (
+            "its process ended without recording an outcome (killed, out of memory, or the "
+            "machine stopped); nothing of it was published"
+        )
+        ids = [
+            r[0]
+            for r in self.con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchall()
+        ]
+        self.con.execute(
+            "UPDATE runs SET status = 'abandoned', error = coalesce(error, ?) "
+            "WHERE status = 'running'",
+            [gone],
+        )
+        for marker in dead:
+            if not marker.run_id or not marker.started_at:
+                continue
+            known = self.con.execute(
+                "SELECT count(*) FROM runs WHERE run_id = ?", [marker.run_id]
+            ).fetchone()
+            if known and known[0]:
+                continue  # it recorded its end, then died before it could say so
+            self.record_run(
+                RunSummary(
+                    run_id=marker.run_id,
+                    started_at=datetime.fromisoformat(marker.started_at),
+                    inputs=marker.inputs,
+                    status="failed" if marker.error else "abandoned",
+                    error=marker.error or f"{gone} (pid {marker.pid})",
+                )
+            )
+            ids.append(marker.run_id)
+        return ids
+
+    def replace_rows(self, tables: dict[str, Any]) -> None:
+        """Replace the rows of each table with the given Arrow table's (columns by name)."""
+        for table, rows in tables.items():
+            self.con.execute(f"DELETE FROM main.{table}")
+            self.con.register("_rows", rows)
+            try:
+                self.con.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM _rows")
+            finally:
+                self.con.unregister("_rows")
 
     def record_rejections(self, run_id: str, rejections: Iterable[Rejection]) -> None:
         rows = [(run_id, r.source_path, r.reason, r.detail) for r in rejections]
@@ -511,10 +682,13 @@ class Store:
             failpoint("publish.before_commit")
             con.execute("COMMIT")
         except duckdb.Error as e:
-            con.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: publish failed and was rolled back: {e}") from e
-        failpoint("publish.before_checkpoint")
-        con.execute("CHECKPOINT")
+            # After an I/O error DuckDB may have ended the transaction itself; the ROLLBACK's own
+            # error ("no transaction is active") must not hide the cause.
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise StoreError(
+                f"{self.path}: publish failed and was rolled back: {first_line(e)}"
+            ) from e
 
     def counts(self, schema: str = "main") -> dict[str, int]:
         out = {}
@@ -552,7 +726,11 @@ class Store:
         return matches[0]
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run one statement; on a read-only store any write fails with a clear error."""
+        """Run SQL and return the last statement's columns and rows.
+
+        On a reader anything but reading the database fails with a clear error: writing it,
+        attaching, copying to or reading files, installing extensions, changing settings.
+        """
         try:
             statements = duckdb.extract_statements(sql)
         except duckdb.Error as e:
@@ -565,16 +743,27 @@ class Store:
             )
         try:
             cursor = self.con.execute(sql)
+            if cursor.description is None:
+                return [], []
+            return [d[0] for d in cursor.description], cursor.fetchall()
         except duckdb.Error as e:
-            first = str(e).splitlines()[0]
-            if self.read_only and "read-only" in first.lower():
+            first = first_line(e)
+            if self.read_only and any(
+                word in first.lower()
+                for word in (
+                    "read-only",
+                    "disabled by configuration",
+                    "configuration has been locked",
+                )
+            ):
                 raise StoreError(
-                    f"{self.path}: the database is opened read-only here; queries cannot write ({first})"
+                    f"{self.path}: queries only read the database; they cannot change it, "
+                    f"write or read files, or change settings ({first})"
                 ) from e
             raise StoreError(f"{self.path}: the query failed: {first}") from e
-        if cursor.description is None:
-            return [], []
-        return [d[0] for d in cursor.description], cursor.fetchall()
+
+    def tables_and_views(self) -> set[str]:
+        return tables_and_views(self.con)
 
     def review_queue(
         self, relations: Sequence[str], *, decided: bool = False
@@ -595,27 +784,6 @@ class Store:
         )
         assert cursor.description is not None
         return [d[0] for d in cursor.description], cursor.fetchall()
-
-    def export(self, table: str, out: Path, fmt: str) -> int:
-        """Write a table or view to ``out`` as parquet, csv or jsonl; returns the row count."""
-        known = {
-            r[0]
-            for r in self.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-                "UNION SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' "
-                "AND NOT internal"
-            ).fetchall()
-        }
-        if table not in known:
-            raise StoreError(
-                f"{self.path}: no table or view {table!r}; choose one of {', '.join(sorted(known))}"
-            )
-        options = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json"}
-        out.parent.mkdir(parents=True, exist_ok=True)
-        target = str(out).replace("'", "''")
-        self.con.execute(f"COPY (SELECT * FROM main.{table}) TO '{target}' ({options[fmt]})")
-        row = self.con.execute(f"SELECT count(*) FROM main.{table}").fetchone()
-        return int(row[0]) if row else 0
 
     # --- what the report, the review UI and the ClaimReview export read ---------------------
 

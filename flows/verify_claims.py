@@ -26,11 +26,11 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from claims import multicore, stages
-from claims.errors import InputError
+from claims.errors import InputError, describe_failure
 from claims.ingest import Source
 from claims.models import Document, Extraction, RunSummary, gate_words
 from claims.settings import Settings
-from claims.store import run_lock
+from claims.store import check_database, run_lock
 
 if TYPE_CHECKING:
     from expectations import GateResult
@@ -49,8 +49,8 @@ def discover_inputs(paths: Sequence[str]) -> list[Source] | State:
 
 
 @task(name="begin", **TASK)
-def begin_run(settings: Settings, run_id: str, paths: Sequence[str]) -> RunSummary:
-    return stages.begin_run(settings, run_id, paths)
+def begin_run(summary: RunSummary, settings: Settings) -> RunSummary:
+    return stages.start_run(summary, settings)
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=1, **TASK)
@@ -95,6 +95,7 @@ def unchanged(settings: Settings) -> bool:
 
 @task(name="publish", **TASK)
 def publish(summary: RunSummary, gate: GateResult | None, settings: Settings) -> RunSummary:
+    # Whatever the gate said, the run's row is published; the tables only if it passed.
     if gate is None:
         # Nothing to validate: staged is exactly what is published (it passed the gate then and
         # stays published), or the run read no document. The run published nothing.
@@ -154,16 +155,18 @@ def verify_claims(
     settings = settings or Settings()
     inputs = paths or ["seeds"]
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    check_database(settings.db)
 
     with run_lock(Path(settings.db)):
-        summary = begin_run(settings, run_id, inputs)
+        summary = stages.new_run(run_id, inputs)
         found = discover_inputs(inputs, return_state=True)
         if found.is_failed():
-            summary = stages.finish_run(summary, settings, status="failed", error=found.message)
+            # A missing inbox: the run is recorded as failed, with the reason, and ends here.
+            summary = stages.fail_run(summary, settings, error=str(found.message))
             return Failed(message=found.message, data=summary)
         sources = cast(list[Source], found.result())
         try:
+            summary = begin_run(summary, settings)
             known = stages.published_hashes(settings)
             pending: deque[tuple[stages.IngestBatch, PrefectFuture[list[Extraction]]]] = deque()
             for chunk in stages.batches(sources, settings.batch_size):
@@ -177,15 +180,16 @@ def verify_claims(
             summary = cross_check(summary, settings)
             skip = summary.documents == 0 or unchanged(settings)
             gate = None if skip else validate(settings)
+            # The last step that can fail the run: once it returns, the run is published.
             summary = publish(summary, gate, settings)
-            summary = report(summary, settings)
         except BaseException as e:
-            stages.finish_run(summary, settings, status="failed", error=f"{type(e).__name__}: {e}")
+            stages.fail_run(summary, settings, error=describe_failure(e))
             raise
         finally:
             # Extraction worker processes (`-j N`) live for one flow run: a served flow's run
             # process must exit when its run ends, or the runner waits for it.
             multicore.shutdown()
+        summary = report(summary, settings)
     message = summary_line(summary)
     if summary.documents == 0:
         return Failed(message=message, data=summary)
@@ -196,6 +200,8 @@ def verify_claims(
     return Completed(message=message, data=summary)
 
 
+# How running out of memory shows when it is not a MemoryError: a library that cannot be
+# mapped, DuckDB's own allocator.
 def summary_line(summary: RunSummary) -> str:
     """One line for the flow run's final state; says how much of the run was incremental."""
     gate = gate_words(summary.status, summary.gate_passed, summary.documents)

@@ -109,3 +109,13 @@ def browser() -> Iterator[Any]:
         launched = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Iterator[Any]:
+    """P and N, the two states the crash and reliability tests compare against
+    (``cliruns.World``), built by real runs once per session."""
+    from cliruns import build_world
+    from prefect.settings import PREFECT_API_URL
+
+    yield build_world(tmp_path_factory.mktemp("world"), str(PREFECT_API_URL.value()))

@@ -345,7 +345,7 @@ def test_the_report_lists_every_rejected_document(hostile: HostileRun) -> None:
     _, found, section = html.partition("Rejected documents")
     assert found, "the report has no rejected documents section"
     section = section[: section.index("</table>")]
-    rows = re.findall(r"<tr><td><code>([^<]*)</code></td><td>([^<]*)</td>", section)
+    rows = re.findall(r"<tr><td><code><bdi>([^<]*)</bdi></code></td><td>([^<]*)</td>", section)
     assert {Path(path).name: reason for path, reason in rows} == REJECTED
 
 
@@ -516,6 +516,7 @@ def test_ids_and_paths_in_metadata_never_decide_where_files_are_written(
     assert created - data_docs == {
         "a/b/c/claims.duckdb",
         "a/b/c/claims.duckdb.lock",
+        "a/b/c/claims.duckdb.write.lock",
         "a/b/c/reports",
         "a/b/c/reports/data_docs",
         f"a/b/c/reports/report-{run_id}.html",

@@ -175,12 +175,14 @@ def test_query_refuses_more_than_one_statement(db: Path, capsys) -> None:
     assert main(["query", "SELECT count(*) AS n FROM documents;", "--db", str(db)]) == 0
 
 
-def test_a_typo_in_a_subcommand_flag_prints_that_subcommand_usage(db: Path, capsys) -> None:
+def test_a_typo_in_a_subcommand_flag_names_that_subcommand_in_one_line(db: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["flags", "--relaton", "conflict", "--db", str(db)])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert err.startswith("usage: claims flags") and "--relaton" in err
+    assert err.count("\n") == 1, "one line, like every other error"
+    assert err.startswith("claims: error: ") and "--relaton" in err
+    assert "`claims flags --help`" in err
 
 
 @pytest.fixture()

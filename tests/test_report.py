@@ -380,7 +380,7 @@ def test_facts_and_their_relations_are_listed(corpus, tmp_path) -> None:
     facts = html[html.index('id="facts"') :]
     assert "FACT_CONFLICT_TIME" in facts
     assert "<mark>Russia annexed Crimea in 2014.</mark>" in facts
-    assert "<td>2015</td>" in facts
+    assert '<td dir="auto">2015</td>' in facts
 
 
 def test_latest_files_are_copies_of_the_run_report(corpus, tmp_path) -> None:

@@ -175,34 +175,73 @@ def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
 
 
 HOLD_READ_ONLY = (
-    "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
-    "print('held', flush=True); time.sleep(float(sys.argv[2]))"
+    "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+    "q = 'SELECT count(*) FROM reviews'; print(c.execute(q).fetchone()[0], flush=True); "
+    "sys.stdin.readline(); print(c.execute(q).fetchone()[0], flush=True)"
 )
 
 
-def test_a_writer_waits_for_a_short_reader_and_names_a_long_one(
-    tmp_path: Path, monkeypatch
+def test_a_writer_never_waits_for_a_reader_and_the_reader_keeps_its_snapshot(
+    tmp_path: Path,
 ) -> None:
-    """`claims ui` reads the file for a moment per page: a run must not fail for that."""
-    import claims.store
-
+    """`claims ui`, `claims query` and analysts' notebooks hold the file open to read: a writer
+    then writes a copy and renames it into place, and the reader goes on reading what it
+    opened."""
     path = tmp_path / "c.duckdb"
     Store(path).close()
     reader = subprocess.Popen(
-        [sys.executable, "-c", HOLD_READ_ONLY, str(path), "1"], stdout=subprocess.PIPE, text=True
-    )
-    assert reader.stdout is not None and reader.stdout.readline().strip() == "held"
-    with Store(path) as store:  # waits the second out
-        assert store.counts()["documents"] == 0
-    reader.wait(30)
-    monkeypatch.setattr(claims.store, "WRITER_WAIT_S", 0.3)
-    reader = subprocess.Popen(
-        [sys.executable, "-c", HOLD_READ_ONLY, str(path), "5"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLD_READ_ONLY, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        assert reader.stdout is not None and reader.stdout.readline().strip() == "held"
-        with pytest.raises(LockedError, match="open in another process"):
-            Store(path)
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "0"
+        inode = path.stat().st_ino
+        with Store(path, wait=0) as store:
+            store.con.execute("INSERT INTO reviews VALUES ('r', 'confirmed', NULL, 'Ada', now())")
+        assert path.stat().st_ino != inode, "a copy was renamed into place"
+        out, _ = reader.communicate("\n", timeout=30)
     finally:
         reader.kill()
-        reader.wait(30)
+    assert out.strip() == "0", "the reader kept the state it opened"
+    with Store(path, read_only=True) as store:
+        assert store.query("SELECT count(*) FROM reviews")[1] == [(1,)]
+
+
+def test_a_writer_that_fails_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "c.duckdb"
+    Store(path).close()
+    reader = Store(path, read_only=True)  # open: the writer writes a copy, not in place
+    try:
+        with pytest.raises(RuntimeError), Store(path) as store:
+            store.con.execute("INSERT INTO reviews VALUES ('r', 'confirmed', NULL, 'Ada', now())")
+            raise RuntimeError("the request failed half-way")
+    finally:
+        reader.close()
+    with Store(path, read_only=True) as store:
+        assert store.query("SELECT count(*) FROM reviews")[1] == [(0,)]
+    assert not (tmp_path / "c.duckdb.edit").exists()
+
+
+def test_a_writer_gives_up_on_another_writer_in_one_line(tmp_path: Path) -> None:
+    """A process outside claims holding the file read-write: a writer with ``wait=0`` (the
+    review UI, which waits in its own loop) is refused at once, naming it."""
+    path = tmp_path / "c.duckdb"
+    Store(path).close()
+    hold = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+        "sys.stdin.readline()"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", hold, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "held"
+        with pytest.raises(LockedError, match="open for writing in another process"):
+            Store(path, wait=0)
+    finally:
+        writer.communicate("\n", timeout=30)

@@ -155,8 +155,8 @@ def test_a_verdict_survives_the_next_run(copy_of, capsys, tmp_path: Path) -> Non
 def test_a_run_publishes_while_reviewers_keep_loading_pages(
     copy_of, tmp_path: Path, prefect_harness: None
 ) -> None:
-    """Every page opens the file for a moment; the run (another process, as a scheduled run
-    is) waits those moments out, and the pages say "busy" while it writes, never fail."""
+    """Every page opens the file for a moment while a run (another process, as a scheduled run
+    is) stages and publishes: the run never waits for them, and no page fails."""
     from prefect.settings import PREFECT_API_URL
 
     db = copy_of()

@@ -6,6 +6,7 @@ from claims.report.html import (
     counted,
     markdown_value,
     read_report,
+    report_paths,
     safe_href,
     write_report,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "counted",
     "markdown_value",
     "read_report",
+    "report_paths",
     "safe_href",
     "write_report",
 ]

@@ -29,6 +29,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from claims import formats
+from claims.display import visible_bidi
 from claims.errors import StoreError
 from claims.formats import format_interval
 from claims.models import DAY_ZERO, VERDICTS, Rule, gate_words
@@ -76,6 +77,17 @@ class ReportPaths:
     latest_markdown: Path
 
 
+def report_paths(out_dir: Path, run_id: str | None) -> ReportPaths:
+    """Where the report of ``run_id`` (None: a database without runs) goes in ``out_dir``."""
+    stem = "report-" + (re.sub(r"[^A-Za-z0-9._-]+", "_", run_id) if run_id else "no-run")
+    return ReportPaths(
+        html=out_dir / f"{stem}.html",
+        markdown=out_dir / f"{stem}.md",
+        latest_html=out_dir / "latest.html",
+        latest_markdown=out_dir / "latest.md",
+    )
+
+
 def write_report(
     db: Path,
     out_dir: Path,
@@ -100,14 +112,8 @@ def write_report(
     html = render_html(context)
     markdown = render_markdown(context)
     run = context["run"]
-    stem = "report-" + (re.sub(r"[^A-Za-z0-9._-]+", "_", run["run_id"]) if run else "no-run")
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = ReportPaths(
-        html=out_dir / f"{stem}.html",
-        markdown=out_dir / f"{stem}.md",
-        latest_html=out_dir / "latest.html",
-        latest_markdown=out_dir / "latest.md",
-    )
+    paths = report_paths(out_dir, run["run_id"] if run else None)
     for path in (paths.html, paths.latest_html):
         _write_atomically(path, html)
     for path in (paths.markdown, paths.latest_markdown):
@@ -272,7 +278,7 @@ def markdown_value(value: object) -> str:
         return value
     if value is None:
         return "–"
-    text = re.sub(r"\s+", " ", str(value))
+    text = visible_bidi(re.sub(r"\s+", " ", str(value)))
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
@@ -523,7 +529,11 @@ def _environment(*, autoescape: bool, finalize: Callable[[object], object]) -> j
 
 
 def _html_value(value: object) -> object:
-    return "–" if value is None else value
+    if value is None:
+        return "–"
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_bidi(value)
+    return value
 
 
 def _csp_hash(text: str) -> str:
@@ -543,5 +553,9 @@ def _ensure_views(db: Path) -> None:
 def _write_atomically(path: Path, text: str) -> None:
     """Write beside ``path`` and rename, so a reader never sees half a report."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
