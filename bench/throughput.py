@@ -36,6 +36,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -258,7 +259,12 @@ def warm_pool(settings: Settings) -> float:
 
     start = time.perf_counter()
     executor = multicore.pool(settings)
-    list(executor.map(multicore._warm, [settings] * settings.n_process))
+    answered: set[int] = set()
+    # A worker answers only once its initializer has loaded the model.
+    while len(answered) < settings.n_process:
+        asked = [executor.submit(os.getpid) for _ in range(settings.n_process)]
+        answered.update(f.result() for f in asked)
+        time.sleep(0.05)
     return time.perf_counter() - start
 
 
