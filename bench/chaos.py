@@ -320,7 +320,9 @@ def report(
         f"chaos: {tally.kills} kill -9s of `claims run` at random moments (seed {args.seed}), "
         "a reader open and a review recorded during every run"
     )
-    print(f"  kills              {tally.kills}  (runs that outlived their delay: {tally.finished})")
+    print(
+        f"  kills              {tally.kills}  (runs that finished before their delay: {tally.finished})"
+    )
     print(f"  old                {tally.outcomes['old']}")
     print(f"  new                {tally.outcomes['new']}")
     print(f"  mixed              {tally.outcomes['mixed']}")
