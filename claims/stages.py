@@ -117,11 +117,13 @@ def ingest_batch(
 def extract_batch(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
     """Claims and facts of each document, repeats of a figure within a document merged, and
     what each figure counts read from its sentence."""
+    if not documents:
+        # Before the imports: the extractor takes most of a second to import (spaCy and its
+        # tables), and a run where nothing changed has nothing to extract.
+        return []
     from claims.crosscheck import read_extraction
     from claims.extract import extract_documents, load_nlp
 
-    if not documents:
-        return []
     if settings.n_process > 1 and not multiprocessing.current_process().daemon:
         from claims.multicore import extract_in_processes
 
