@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import getpass
+import importlib
 import json
 import os
 import shutil
@@ -16,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from claims import timings
 from claims.display import visible_controls
 from claims.errors import ClaimsError, ReportNotWritten, describe_failure
 from claims.models import VERDICTS, gate_words
@@ -100,30 +103,46 @@ def cmd_run(args: argparse.Namespace) -> int:
     from claims.report.html import claim_reports_dir
     from claims.store import check_database, run_lock
 
-    discover(args.paths or ["seeds"])
-    db = settings.db
-    check_database(db)
-    claim_reports_dir(output_folder(settings.reports_dir, "--reports"), db)
+    with timings.phase("check inputs and database"):
+        discover(args.paths or ["seeds"])
+        db = settings.db
+        check_database(db)
+        claim_reports_dir(output_folder(settings.reports_dir, "--reports"), db)
     from claims import reaper
 
     # Started before Prefect: if this process is killed, what it started is ended too.
     reaper.start()
     from claims import progress
-    from flows.deployments import configured_flow, extract_ahead
+
+    with timings.phase("import prefect and the flow"):
+        from flows.deployments import configured_flow, extract_ahead, start_api
 
     flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
         try:
-            state = flow(
-                paths=[str(p) for p in args.paths] or None,
-                settings=settings,
-                extract_ahead=extract_ahead(args.workers),
-                return_state=True,
-            )
+            api = start_api()
+            if api is not None:
+                # While Prefect's temporary API boots in its own process, this one would only
+                # wait: load the model the extraction will need (unless worker processes load
+                # their own).
+                api.booting.wait()
+                if args.workers is None and args.dask_address is None:
+                    preload_model(settings)
+                with timings.phase("wait for the Prefect API"):
+                    api.wait()
+            with timings.phase("flow run"):
+                state = flow(
+                    paths=[str(p) for p in args.paths] or None,
+                    settings=settings,
+                    extract_ahead=extract_ahead(args.workers),
+                    return_state=True,
+                )
         except Exception as e:
             # The orchestration itself failed (the Prefect API went away, or its disk filled).
             raise ClaimsError(f"the run could not be completed: {describe_failure(e)}") from e
     summary = state.result(raise_on_failure=False)
+    if args.timings:
+        print(timings.table(total=timings.now()), file=sys.stderr)
     if isinstance(summary, ReportNotWritten):
         print(render_summary(summary.summary, settings))
         raise summary
@@ -145,6 +164,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet or failed:
         print(render_summary(summary, settings))
     return EXIT_GATE_FAILED if failed else 0
+
+
+def preload_model(settings: Settings) -> None:
+    """Import the extractor and load the spaCy model, unless extraction runs in processes of
+    its own.
+
+    A model that cannot be loaded is left for the extraction to report, in its own words.
+    """
+    if settings.n_process > 1:
+        return
+    from claims.errors import ModelNotInstalled
+
+    with timings.phase("load the extractor and model"), contextlib.suppress(ModelNotInstalled):
+        from claims.extract import load_nlp
+
+        # The extraction's own module builds its tables when imported.
+        importlib.import_module("claims.extract.pipeline")
+        load_nlp(settings)
 
 
 def _positive(text: str) -> int:
@@ -430,6 +467,9 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reports", type=Path, help="report folder (default: reports/)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only on failure (for cron)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    p.add_argument(
+        "--timings", action="store_true", help="print where the run's seconds went (to stderr)"
+    )
     _dask_args(p)
 
 
@@ -465,6 +505,9 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
     p.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    p.add_argument(
+        "--timings", action="store_true", help="print where the run's seconds went (to stderr)"
+    )
     _dask_args(p)
 
 

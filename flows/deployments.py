@@ -17,8 +17,11 @@ process that ever opens the DuckDB file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import socket
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +33,7 @@ from prefect.runner import Runner
 from prefect.states import State
 from prefect.task_runners import TaskRunner
 
+from claims import timings
 from claims.errors import ClaimsError
 from claims.settings import Settings
 from flows.verify_claims import DEFAULT_EXTRACT_AHEAD, verify_claims
@@ -103,6 +107,57 @@ def check_scheduler(address: str, timeout: float = SCHEDULER_CONNECT_TIMEOUT_S) 
 def extract_ahead(workers: int | None) -> int:
     """Batches the flow may submit for extraction before it stages the oldest."""
     return DEFAULT_EXTRACT_AHEAD if workers is None else max(1, BATCHES_PER_WORKER * workers)
+
+
+class ApiStart:
+    """Prefect's temporary API starting in a thread of this process (see :func:`start_api`)."""
+
+    def __init__(self) -> None:
+        self.booting = threading.Event()
+        """Set once this process has done its share: the API's own process is starting."""
+        self._failed: list[BaseException] = []
+        self._thread = threading.Thread(target=self._start, name="prefect-api-start", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        from prefect.client.orchestration import get_client
+
+        try:
+            with timings.phase("Prefect API start"):
+                # Most of this process's share is importing the server's code; done first, so
+                # the caller can keep its own work for the seconds the server takes to boot.
+                with contextlib.suppress(ImportError):
+                    importlib.import_module("prefect.server.api.server")
+                self.booting.set()
+                with get_client(sync_client=True):
+                    pass
+        except BaseException as e:
+            self._failed.append(e)
+        finally:
+            self.booting.set()
+
+    def wait(self) -> None:
+        """Block until the API answers; raise what stopped it."""
+        self._thread.join()
+        if self._failed:
+            raise self._failed[0]
+
+
+def start_api() -> ApiStart | None:
+    """Start Prefect's temporary API in a thread, unless one is configured.
+
+    Without ``PREFECT_API_URL``, Prefect starts a temporary API in a subprocess when the flow
+    begins and waits seconds for it to answer. Started here, that wait can overlap the caller's
+    own work (loading the spaCy model); the flow then finds the API running, as ``get_client``
+    keeps one temporary server per process. Call ``wait()`` before the flow. None: an API is
+    configured (``PREFECT_API_URL``), nothing to start or wait for.
+    """
+    from prefect.settings import get_current_settings
+
+    current = get_current_settings()
+    if current.api.url or not current.server.ephemeral.enabled:
+        return None
+    return ApiStart()
 
 
 def configured_flow(

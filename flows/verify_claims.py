@@ -12,11 +12,12 @@ here and only this process writes to DuckDB, which allows one writing process pe
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -25,7 +26,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from claims import multicore, stages
+from claims import multicore, stages, timings
 from claims.errors import InputError, describe_failure
 from claims.ingest import Source
 from claims.models import Document, Extraction, RunSummary, gate_words
@@ -37,9 +38,23 @@ if TYPE_CHECKING:
 
 # Inputs are large and not worth hashing, and a re-run must re-read the files: no task caching.
 TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def timed(fn: Callable[P, R]) -> Callable[P, R]:
+    """The task's body timed as a phase of the run (``claims run --timings``)."""
+
+    @functools.wraps(fn)
+    def body(*args: P.args, **kwargs: P.kwargs) -> R:
+        with timings.phase(f"task {fn.__name__}"):
+            return fn(*args, **kwargs)
+
+    return body
 
 
 @task(name="discover", **TASK)
+@timed
 def discover_inputs(paths: Sequence[str]) -> list[Source] | State:
     try:
         return stages.discover_inputs(paths)
@@ -49,21 +64,25 @@ def discover_inputs(paths: Sequence[str]) -> list[Source] | State:
 
 
 @task(name="begin", **TASK)
+@timed
 def begin_run(summary: RunSummary, settings: Settings) -> RunSummary:
     return stages.start_run(summary, settings)
 
 
 @task(name="ingest", retries=2, retry_delay_seconds=1, **TASK)
+@timed
 def ingest(sources: list[Source], known: dict[str, str], settings: Settings) -> stages.IngestBatch:
     return stages.ingest_batch(sources, known, settings)
 
 
 @task(name="extract", **TASK)
+@timed
 def extract(documents: list[Document], settings: Settings) -> list[Extraction]:
     return stages.extract_batch(documents, settings)
 
 
 @task(name="stage", **TASK)
+@timed
 def stage(
     batch: stages.IngestBatch,
     extractions: list[Extraction],
@@ -74,26 +93,31 @@ def stage(
 
 
 @task(name="cross-check", **TASK)
+@timed
 def cross_check(summary: RunSummary, settings: Settings) -> RunSummary:
     return stages.cross_check_staged(summary, settings)
 
 
 @task(name="validate", **TASK)
+@timed
 def validate(settings: Settings) -> GateResult:
-    # Imported here: Great Expectations takes seconds to import, and Dask workers load this
-    # module only to run `extract`.
-    from expectations import run_gate
+    # Imported here, when the gate runs: Great Expectations takes seconds to import, a run
+    # with nothing changed skips the gate, and Dask workers load this module only to extract.
+    with timings.phase("import great_expectations"):
+        from expectations import run_gate
 
     data_docs = settings.reports_dir / "data_docs"
     return run_gate(stages.staged_frames(settings), data_docs_dir=data_docs)
 
 
 @task(name="unchanged", **TASK)
+@timed
 def unchanged(settings: Settings) -> bool:
     return stages.staging_matches_published(settings)
 
 
 @task(name="publish", **TASK)
+@timed
 def publish(summary: RunSummary, gate: GateResult | None, settings: Settings) -> RunSummary:
     # Whatever the gate said, the run's row is published; the tables only if it passed.
     if gate is None:
@@ -111,6 +135,7 @@ def publish(summary: RunSummary, gate: GateResult | None, settings: Settings) ->
 
 
 @task(name="report", **TASK)
+@timed
 def report(summary: RunSummary, settings: Settings) -> RunSummary:
     from prefect import get_run_logger
     from prefect.artifacts import create_markdown_artifact, create_table_artifact

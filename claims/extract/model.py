@@ -14,6 +14,7 @@ OpenBLAS would spread one product over every core; extraction holds it to one th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -28,6 +29,9 @@ from claims.settings import Settings
 # The components the rules read: POS tags, lemmas, the dependency parse and entities.
 NEEDED_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 _NLP_CACHE: dict[tuple[str, bool], Language] = {}
+# The CLI may load the model in a thread while Prefect's API starts: the flow waits for that
+# load instead of starting a second one.
+_LOAD_LOCK = threading.Lock()
 # Passages per call of the embedding's convolution: at 32 (about 1,200 tokens) its
 # intermediate arrays stay in the core's cache; it runs 10% faster than at 64, 25% than at 256.
 EMBED_BATCH = 32
@@ -46,6 +50,11 @@ def stock_nlp(settings: Settings) -> Language:
 
 
 def _load(name: str, *, stock: bool) -> Language:
+    with _LOAD_LOCK:
+        return _load_locked(name, stock=stock)
+
+
+def _load_locked(name: str, *, stock: bool) -> Language:
     if (name, stock) not in _NLP_CACHE:
         try:
             if stock:
