@@ -184,6 +184,8 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     key = crosscheck_key(settings)
     with working(settings) as store:
         store.stage_carry_over()
+        repeated, repeated_extracted = store.drop_repeated_texts(summary.run_id)
+        store.record_rejections(summary.run_id, repeated)
         staged = store.counts("staging")
         keep = store.published_crosscheck_key() == key and store.staged_as_published(
             ("documents", "claims", "facts")
@@ -200,6 +202,11 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
         by_kind = store.relation_counts("staging")
     return summary.model_copy(
         update={
+            "documents": summary.documents - len(repeated),
+            "documents_extracted": summary.documents_extracted - repeated_extracted,
+            "documents_unchanged": summary.documents_unchanged
+            - (len(repeated) - repeated_extracted),
+            "documents_rejected": summary.documents_rejected + len(repeated),
             "claims": staged["claims"],
             "facts": staged["facts"],
             "relations": sum(by_kind.values()),

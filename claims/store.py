@@ -585,6 +585,59 @@ class Store:
         finally:
             con.execute("DROP TABLE IF EXISTS _carried")
 
+    def drop_repeated_texts(self, run_id: str) -> tuple[list[Rejection], int]:
+        """Keep one staged document per text; returns the others as rejections and how many of
+        them this run extracted.
+
+        Claim and fact ids derive from the text, so two files with one text (a wire story filed
+        twice, a copy in another folder) would give every claim twice under one id. The copy
+        kept is the one already published, else the first by path: a repeat never replaces
+        what readers already have.
+        """
+        con = self.con
+        rows = con.execute(
+            """
+            WITH ranked AS (
+                SELECT s.doc_id, s.source_path, s.sha256, s.extracted_run,
+                       first_value(s.doc_id) OVER w AS kept_id,
+                       first_value(s.source_path) OVER w AS kept_path,
+                       row_number() OVER w AS rank
+                FROM staging.documents s
+                LEFT JOIN main.documents m ON m.doc_id = s.doc_id AND m.sha256 = s.sha256
+                WINDOW w AS (
+                    PARTITION BY s.sha256
+                    ORDER BY m.doc_id IS NULL, s.source_path, s.doc_id
+                )
+            )
+            SELECT doc_id, source_path, kept_id, kept_path, extracted_run = ? AS extracted
+            FROM ranked WHERE rank > 1 ORDER BY source_path, doc_id
+            """,
+            [run_id],
+        ).fetchall()
+        if not rows:
+            return [], 0
+        dropped = pd.DataFrame({"doc_id": [r[0] for r in rows]}, dtype="string")
+        con.register("_repeated", dropped)
+        try:
+            for table in ("claims", "facts", "documents"):
+                con.execute(
+                    f"DELETE FROM staging.{table} WHERE doc_id IN (SELECT doc_id FROM _repeated)"
+                )
+        finally:
+            con.unregister("_repeated")
+        rejections = [
+            Rejection(
+                source_path=path,
+                reason="duplicate_text",
+                detail=(
+                    f"the same text as {kept_path} (doc_id {kept_id!r}); its claims are "
+                    "published once, under that document"
+                ),
+            )
+            for _, path, kept_id, kept_path, _ in rows
+        ]
+        return rejections, sum(1 for *_, extracted in rows if extracted)
+
     def stage_relations(self, relations: Sequence[Relation] | pd.DataFrame) -> None:
         """Replace the staged relations: ``Relation`` models, or a DataFrame with their
         columns (``crosscheck.cross_check_frame``), which goes to DuckDB in one bulk insert."""

@@ -250,3 +250,61 @@ def test_a_deployment_whose_inbox_is_missing_records_a_failed_run_without_a_trac
     [(status, error)] = query(db, "SELECT status, error FROM runs")
     assert status == "failed" and str(missing) in error
     assert "Traceback" not in caplog.text
+
+
+def test_one_text_under_two_names_is_published_once_and_never_blocks_the_run(
+    seeded: Path, tmp_path: Path
+) -> None:
+    """A wire story filed twice (another name, another folder) gives its claims the same ids:
+    the copy already published is kept, a new copy is rejected with a row naming the kept one,
+    and the run publishes. Before, the gate failed every run while both files stayed."""
+    db = tmp_path / "copies.duckdb"
+    shutil.copy(seeded, db)
+    before = published_rows(db)
+    first = sorted(SEEDS.glob("*.txt"))[0]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(first, inbox / f"wire-{first.name}")
+    shutil.copy(first, inbox / f"zz-again-{first.name}")
+    for other in sorted(SEEDS.glob("*.txt"))[1:]:
+        shutil.copy(other, inbox / other.name)
+    shutil.copy(SEEDS / "manifest.yaml", inbox / "manifest.yaml")
+    reports = str(tmp_path / "r")
+    # The original is not in this inbox: it is carried over as published and wins over both.
+    assert main(["run", str(inbox), "--db", str(db), "--reports", reports]) == 0
+    after = published_rows(db)
+    # The same documents, claims, facts and relations; only where four of them were read moved.
+    for table in ("claims", "facts", "claim_relations"):
+        assert after[table] == before[table]
+    assert [d[0] for d in after["documents"]] == [d[0] for d in before["documents"]]
+    rejected = query(
+        db,
+        "SELECT source_path, reason, detail FROM rejected_documents WHERE run_id = "
+        "(SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1) ORDER BY source_path",
+    )
+    assert [(Path(p).name, r) for p, r, _ in rejected] == [
+        (f"wire-{first.name}", "duplicate_text"),
+        (f"zz-again-{first.name}", "duplicate_text"),
+    ]
+    assert all(first.name in detail for _, _, detail in rejected)
+    [(documents, rejected_n)] = query(
+        db,
+        "SELECT documents, documents_rejected FROM runs ORDER BY started_at DESC LIMIT 1",
+    )
+    assert (documents, rejected_n) == (4, 2)
+
+
+def test_two_new_copies_of_one_text_publish_the_first_by_path(
+    tmp_path: Path, prefect_harness: None
+) -> None:
+    first = sorted(SEEDS.glob("*.txt"))[0]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(first, inbox / "a.md")
+    shutil.copy(first, inbox / "b.md")
+    db = tmp_path / "c.duckdb"
+    assert main(["run", str(inbox), "--db", str(db), "--reports", str(tmp_path / "r")]) == 0
+    assert query(db, "SELECT DISTINCT doc_id FROM claims") == [("a.md",)]
+    assert query(db, "SELECT reason FROM rejected_documents") == [("duplicate_text",)]
+    [(unique,)] = query(db, "SELECT count(*) = count(DISTINCT claim_id) FROM claims")
+    assert unique

@@ -1,0 +1,3 @@
+-- Every reason code a run writes to rejected_documents: the special files and links ingest
+-- refuses, and a text read twice under two names (its claims would repeat one id).
+COMMENT ON COLUMN rejected_documents.reason IS 'Reason code: empty, binary, undecodable, unreadable, too_large, line_too_long, bad_front_matter, bad_json, bad_text, no_text, no_article_text, bad_date, future_date, unsupported_type, not_a_file (a FIFO, device, socket or folder), symlink_loop, broken_symlink, outside_input (a link out of the folder given), symlink_folder (not walked), duplicate_file (a second name of a file already read), duplicate_id (a doc_id already read), duplicate_text (the same text as another document, published once under the first).';
