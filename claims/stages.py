@@ -55,9 +55,9 @@ def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield list(items[start : start + size])
 
 
-def working(settings: Settings) -> Store:
+def working(settings: Settings, *, views: bool = False) -> Store:
     """The run's working copy of the database, open for writing."""
-    return Store.working(dbfiles.working_path(settings.db))
+    return Store.working(dbfiles.working_path(settings.db), views=views)
 
 
 def new_run(run_id: str, inputs: Sequence[str | Path]) -> RunSummary:
@@ -83,7 +83,7 @@ def start_run(summary: RunSummary, settings: Settings) -> RunSummary:
                 store.mark_abandoned(lock.unrecorded)
             lock.note_recorded()
     start_working_copy(settings.db)
-    with working(settings) as store:
+    with working(settings, views=True) as store:
         store.mark_abandoned()
         store.record_run(summary)
         store.reset_staging()
