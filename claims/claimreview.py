@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from claims.formats import iso_day
 from claims.models import VERDICTS
 from claims.report.html import plain_rows, safe_href
 from claims.store import Store
@@ -61,11 +61,11 @@ def claim_review(pair: list[Row]) -> Row:
             "worstRating": 1,
             "alternateName": VERDICTS.get(verdict, verdict),
         },
-        "datePublished": _day(a["decided_at"]),
+        "datePublished": iso_day(a["decided_at"]),
     }
     first = min((s for s in pair if s["published"]), key=lambda s: s["published"], default=None)
     if first is not None:
-        review["itemReviewed"]["datePublished"] = _day(first["published"])
+        review["itemReviewed"]["datePublished"] = iso_day(first["published"])
     if a["reviewer"]:
         review["author"] = {"@type": "Person", "name": a["reviewer"]}
     if a["review_note"]:
@@ -84,7 +84,7 @@ def write_claim_reviews(store: Store, out: Path) -> int:
 
 
 def _quote(side: Row) -> str:
-    source = ", ".join(str(v) for v in (side["outlet"], _day(side["published"])) if v)
+    source = ", ".join(str(v) for v in (side["outlet"], iso_day(side["published"])) if v)
     return f"“{side['span']}” ({source})" if source else f"“{side['span']}”"
 
 
@@ -96,15 +96,7 @@ def _article(side: Row) -> Row:
     if side["title"]:
         article["headline"] = side["title"]
     if side["published"]:
-        article["datePublished"] = _day(side["published"])
+        article["datePublished"] = iso_day(side["published"])
     if side["outlet"]:
         article["publisher"] = {"@type": "Organization", "name": side["outlet"]}
     return article
-
-
-def _day(value: object) -> str | None:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return None if value is None else str(value)

@@ -95,6 +95,8 @@ def flow_settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.timings:
+        timings.record()
     settings = flow_settings(args)
     # What would fail the flow at its first step (a missing input, a report folder that is a
     # file or another database's, a busy, foreign or corrupt database) fails here instead, in
@@ -505,9 +507,6 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     when.add_argument("--interval", type=float, metavar="SECONDS", help="run every SECONDS")
     p.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
     p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
-    p.add_argument(
-        "--timings", action="store_true", help="print where the run's seconds went (to stderr)"
-    )
     _dask_args(p)
 
 

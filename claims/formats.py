@@ -4,7 +4,7 @@ its charts and the review UI."""
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from claims.models import DAY_ZERO
 
@@ -53,3 +53,12 @@ def format_number(v: float, decimals: int = 4) -> str:
     if float(v).is_integer():
         return f"{int(v):,}"
     return f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def iso_day(value: object) -> str | None:
+    """A date or timestamp as its ISO day (``2024-07-02``); other values as text, None as None."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return None if value is None else str(value)

@@ -1,7 +1,9 @@
 """Where the seconds of one run go: phases timed in this process, for ``claims run --timings``.
 
 Phases may overlap (the model loads in a thread while Prefect's API starts), so the table shows
-when each began and ended, measured from the moment ``claims`` was imported.
+when each began and ended, measured from the moment ``claims`` was imported. Nothing is kept
+until :func:`record` is called: a long-lived ``claims serve`` would otherwise collect the
+phases of every scheduled run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ class Phase:
 
 
 _PHASES: list[Phase] = []
+_RECORDING = threading.Event()
+
+
+def record() -> None:
+    """Keep the phases timed from now on (``claims run --timings``)."""
+    _RECORDING.set()
 
 
 def now() -> float:
@@ -37,7 +45,10 @@ def now() -> float:
 
 @contextmanager
 def phase(name: str) -> Iterator[None]:
-    """Time the block as the phase ``name`` (also when it raises)."""
+    """Time the block as the phase ``name`` (also when it raises), when recording."""
+    if not _RECORDING.is_set():
+        yield
+        return
     start = now()
     try:
         yield

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -31,7 +31,7 @@ from markupsafe import Markup
 from claims import formats
 from claims.display import visible_bidi
 from claims.errors import StoreError
-from claims.formats import format_interval
+from claims.formats import format_interval, iso_day
 from claims.models import DAY_ZERO, VERDICTS, Rule, gate_words
 from claims.report.chart import contested_charts
 from claims.store import Store
@@ -409,13 +409,13 @@ def _sentence(row: Row) -> Row:
 
 def shape_source(row: Row) -> Row:
     source = {k: row[k] for k in SOURCE_FIELDS}
-    source["published"] = _day(row["published"])
+    source["published"] = iso_day(row["published"])
     source["href"] = safe_href(row["url"])
     return source
 
 
 def _scope(row: Row) -> str:
-    start, end = _day(row["as_of_start"]), _day(row["as_of_end"])
+    start, end = iso_day(row["as_of_start"]), iso_day(row["as_of_end"])
     when = f"{start} to {end}" if start and end and start != end else (start or end or "no date")
     basis, text = row["time_basis"], row["time_text"]
     if basis == "explicit" and text:
@@ -485,14 +485,6 @@ def _plain(value: object) -> object:
     if isinstance(value, np.generic):
         return _plain(value.item())
     return value
-
-
-def _day(value: object) -> str | None:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return None if value is None else str(value)
 
 
 def _moment(value: object) -> str | None:
