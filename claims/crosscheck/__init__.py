@@ -94,11 +94,18 @@ def stories_of(
 ) -> StoryMap:
     """Group the documents into stories, with the names their claims and facts give."""
     names: dict[str, set[str]] = defaultdict(set)
+    # Claims of one article mostly share their key terms: each distinct list is parsed once.
+    anchors: dict[tuple[str, ...], list[str]] = {}
     for c in claims:
-        for raw in c.key_terms:
-            term = parse_key_term(raw, settings.data_dir)
-            if term is not None and term.label in _NAME_LABELS:
-                names[c.doc_id].add(term.anchor)
+        raw_terms = tuple(c.key_terms)
+        found = anchors.get(raw_terms)
+        if found is None:
+            parsed = (parse_key_term(raw, settings.data_dir) for raw in raw_terms)
+            found = anchors[raw_terms] = [
+                t.anchor for t in parsed if t is not None and t.label in _NAME_LABELS
+            ]
+        if found:
+            names[c.doc_id].update(found)
     for f in facts:
         for part in (f.subject, f.object):
             if part and part[:1].isupper():

@@ -75,6 +75,14 @@ class Lists:
         flat = [x for r in distinct for x in r]
         return cls(ptr, np.fromiter(flat, dtype=np.int64, count=len(flat)))
 
+    @classmethod
+    def concat(cls, parts: Sequence[Lists]) -> Lists:
+        """The rows of ``parts``, one after the other."""
+        sizes = np.concatenate([np.diff(p.ptr) for p in parts])
+        ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=ptr[1:])
+        return cls(ptr, np.concatenate([p.items for p in parts]))
+
     def sizes(self) -> np.ndarray:
         return np.diff(self.ptr)
 
@@ -125,22 +133,48 @@ class Profiles:
         return self.codes[field].names[code]
 
 
+_CHUNK = 50_000  # claims read into Python lists at once, then packed into arrays
+
+
 def build_profiles(
     claims: Sequence[QuantityClaim], stories: StoryMap, settings: Settings
 ) -> Profiles:
-    lex = counted_lexicon(settings.data_dir)
-    skip = crosscheck_lexicon(settings.data_dir).skip_kinds
     codes = {
         f: Codes()
         for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder", "word")
     }
     codes.update(place=Codes(), entity=Codes(), facet=Codes())
     kept: list[QuantityClaim] = []
+    facet_rows: list[dict[str, str]] = []
+    chunks = []
+    entity_memo: dict[tuple[str, ...], list[str]] = {}
+    # In chunks: a million claims' rows as Python lists would take a gigabyte.
+    for first in range(0, len(claims), _CHUNK):
+        part = claims[first : first + _CHUNK]
+        chunks.append(_read(part, stories, settings, codes, kept, facet_rows, entity_memo))
+    profiles = _arrays(kept, chunks, facet_rows, codes)
+    profiles.currency_slack = settings.currency_slack
+    return profiles
+
+
+def _read(
+    claims: Sequence[QuantityClaim],
+    stories: StoryMap,
+    settings: Settings,
+    codes: dict[str, Codes],
+    kept: list[QuantityClaim],
+    facet_rows: list[dict[str, str]],
+    entity_memo: dict[tuple[str, ...], list[str]],
+) -> dict[str, np.ndarray | Lists]:
+    """The rows of ``claims`` that can be compared, as arrays; appends to ``kept`` and
+    ``facet_rows``."""
+    lex = counted_lexicon(settings.data_dir)
+    skip = crosscheck_lexicon(settings.data_dir).skip_kinds
     rows: dict[str, list] = defaultdict(list)
     places: list[list[int]] = []
     entities: list[list[int]] = []
     words: list[list[int]] = []
-    facet_rows: list[dict[str, str]] = []
+    place_code, entity_code, word_code = codes["place"], codes["entity"], codes["word"]
     for c in claims:
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
@@ -213,43 +247,76 @@ def build_profiles(
         rows["slow"].append(slow)
         rows["interval"].append((lo, hi, lo_inc, hi_inc, value, slack))
         rows["time"].append((start, end, basis))
-        facet_rows.append(dict(f.split("=", 1) for f in c.facets if "=" in f))
-        places.append([codes["place"](p) for p in c.places])
-        entities.append(_entities(c, codes["entity"], settings))
-        words.append([codes["word"](f"{story}\x1f{w}") for w in c.context_words])
-    profiles = _arrays(kept, rows, facet_rows, places, entities, words, codes)
-    profiles.currency_slack = settings.currency_slack
-    return profiles
+        facet_rows.append(dict(f.split("=", 1) for f in c.facets if "=" in f) if c.facets else {})
+        places.append([place_code(p) for p in c.places])
+        raw_terms = tuple(c.key_terms)
+        anchors = entity_memo.get(raw_terms)
+        if anchors is None:
+            anchors = entity_memo[raw_terms] = _entities(raw_terms, settings)
+        entities.append([entity_code(a) for a in anchors])
+        words.append([word_code(f"{story}\x1f{w}") for w in c.context_words])
+    return _columns(rows, places, entities, words)
 
 
-def _entities(c: QuantityClaim, codes: Codes, settings: Settings) -> list[int]:
+def _entities(raw_terms: tuple[str, ...], settings: Settings) -> list[str]:
     out = []
-    for raw in c.key_terms:
+    for raw in raw_terms:
         term = parse_key_term(raw, settings.data_dir)
         if term is not None and term.label in _ENTITY_LABELS:
-            out.append(codes(term.anchor))
+            out.append(term.anchor)
     return out
+
+
+def _columns(
+    rows: dict[str, list],
+    places: list[list[int]],
+    entities: list[list[int]],
+    words: list[list[int]],
+) -> dict[str, np.ndarray | Lists]:
+    n = len(places)
+    out: dict[str, np.ndarray | Lists] = {}
+    for name in ("story", "doc", "kind", "measure", "currency", "outcome", "holder"):
+        out[name] = np.array(rows[name], dtype=np.int64).reshape(n)
+    out["holder_last"] = np.array(rows["holder_last"], dtype=np.int64).reshape(n)
+    for name in _FLAGS:
+        out[name] = np.array(rows[name], dtype=bool).reshape(n)
+    out["interval"] = np.array(rows["interval"], dtype=np.float64).reshape(n, 6)
+    out["time"] = np.array(rows["time"], dtype=np.int64).reshape(n, 3)
+    out["places"] = Lists.of(places)
+    out["entities"] = Lists.of(entities)
+    out["words"] = Lists.of(words)
+    return out
+
+
+_FLAGS = (
+    "part",
+    "change",
+    "estimate",
+    "background",
+    "fixed",
+    "slow",
+    "provisional",
+    "revised",
+    "denied",
+)
 
 
 def _arrays(
     kept: list[QuantityClaim],
-    rows: dict[str, list],
+    chunks: list[dict[str, np.ndarray | Lists]],
     facet_rows: list[dict[str, str]],
-    places: list[list[int]],
-    entities: list[list[int]],
-    words: list[list[int]],
     codes: dict[str, Codes],
 ) -> Profiles:
-    n = len(kept)
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([c[name] for c in chunks])  # type: ignore[misc]
 
-    def ints(name: str) -> np.ndarray:
-        return np.array(rows[name], dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+    def lists(name: str) -> Lists:
+        return Lists.concat([c[name] for c in chunks])  # type: ignore[misc]
 
-    def flags(name: str) -> np.ndarray:
-        return np.array(rows[name], dtype=bool) if n else np.zeros(0, dtype=bool)
-
-    interval = np.array(rows["interval"], dtype=np.float64).reshape(n, 6)
-    times = np.array(rows["time"], dtype=np.int64).reshape(n, 3)
+    if not chunks:
+        chunks = [_columns(defaultdict(list), [], [], [])]
+    interval = joined("interval")
+    times = joined("time")
     facet_names = sorted({f for r in facet_rows for f in r})
     facets = {
         f: np.array([codes["facet"](r.get(f)) for r in facet_rows], dtype=np.int64)
@@ -257,24 +324,16 @@ def _arrays(
     }
     return Profiles(
         claims=kept,
-        story=ints("story"),
-        doc=ints("doc"),
-        kind=ints("kind"),
-        measure=ints("measure"),
-        currency=ints("currency"),
-        outcome=ints("outcome"),
-        holder=ints("holder"),
-        holder_last=ints("holder_last"),
+        story=joined("story"),
+        doc=joined("doc"),
+        kind=joined("kind"),
+        measure=joined("measure"),
+        currency=joined("currency"),
+        outcome=joined("outcome"),
+        holder=joined("holder"),
+        holder_last=joined("holder_last"),
         facets=facets,
-        part=flags("part"),
-        change=flags("change"),
-        estimate=flags("estimate"),
-        background=flags("background"),
-        fixed=flags("fixed"),
-        slow=flags("slow"),
-        provisional=flags("provisional"),
-        revised=flags("revised"),
-        denied=flags("denied"),
+        **{name: joined(name) for name in _FLAGS},
         lo=interval[:, 0],
         hi=interval[:, 1],
         lo_inc=interval[:, 2].astype(bool),
@@ -284,9 +343,9 @@ def _arrays(
         start=times[:, 0],
         end=times[:, 1],
         basis=times[:, 2],
-        places=Lists.of(places),
-        entities=Lists.of(entities),
-        words=Lists.of(words),
+        places=lists("places"),
+        entities=lists("entities"),
+        words=lists("words"),
         codes=codes,
     )
 

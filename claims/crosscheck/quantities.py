@@ -26,7 +26,7 @@ a score of ``Settings.min_conflict_score`` and nothing that hints at two quantit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -63,6 +63,7 @@ RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
 _NONE = -1
 _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
+_SLICE = 250_000  # relations given their reasons at once: bounds the memory of the reasons
 CONFLICT_VETO = (
     "place_differs",
     "rare_entity_differs",
@@ -215,55 +216,104 @@ def check_quantities(
 ) -> pa.Table:
     """Every relation between quantity claims of different documents, as columns; the same
     whatever the order the claims come in (neighbours in a block are taken in this order)."""
+    return _concat(quantity_tables(claims, documents, stories, settings))
+
+
+def quantity_tables(
+    claims: Sequence[QuantityClaim],
+    documents: Mapping[str, Document],
+    stories: StoryMap,
+    settings: Settings,
+) -> Iterator[pa.Table]:
+    """The relations of :func:`check_quantities` in consecutive slices, so that they can be
+    written out before the next slice's reasons are made."""
     ordered = sorted(claims, key=lambda c: (c.doc_id, c.char_start, c.char_end, c.claim_id))
     p = build_profiles(ordered, stories, settings)
+    del ordered  # ``p.claims`` holds the comparable ones
     date_by_figures(p, stories)
     decided = decide(p, candidates(p, settings.crosscheck_window), settings)
-    return columns(p, decided, documents, stories)
+    yield from column_slices(p, decided, documents, stories)
+
+
+def _concat(tables: Iterable[pa.Table]) -> pa.Table:
+    return pa.concat_tables([RELATION_SCHEMA.empty_table(), *tables])
 
 
 def columns(
     p: Profiles, d: Decided, documents: Mapping[str, Document], stories: StoryMap
 ) -> pa.Table:
-    """The relations' columns, sorted by (doc_a, doc_b, claim_a, claim_b), with reasons.
+    """The relations' columns, sorted by (doc_a, doc_b, claim_a, claim_b), with reasons."""
+    return _concat(column_slices(p, d, documents, stories))
+
+
+def column_slices(
+    p: Profiles,
+    d: Decided,
+    documents: Mapping[str, Document],
+    stories: StoryMap,
+    size: int = _SLICE,
+) -> Iterator[pa.Table]:
+    """:func:`columns` in slices of ``size`` relations, in order.
 
     A reason is put together from parts written once per claim (who says what, when) and per
     pair (shared words, the verdict), joined by Arrow's string kernels: a million relations
     take seconds, not a minute of Python string formatting."""
     if not len(d.a):
-        return RELATION_SCHEMA.empty_table()
-    claim_ids = np.array([c.claim_id for c in p.claims], dtype=object)
-    doc_ids = np.array([c.doc_id for c in p.claims], dtype=object)
-    claim_rank = np.argsort(np.argsort(claim_ids))
-    doc_rank = np.unique(doc_ids, return_inverse=True)[1]
+        return
+    claim_ids = [c.claim_id for c in p.claims]
+    ids = pa.array(claim_ids, pa.string())
+    # Ranks of the ids as strings (code point order), for sorting and for ordering each pair.
+    claim_rank = np.empty(len(ids), dtype=np.int64)
+    claim_rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
+    doc_names = pa.array(p.codes["doc"].names, pa.string())
+    doc_code_rank = np.empty(len(doc_names), dtype=np.int64)
+    doc_code_rank[pc.sort_indices(doc_names).to_numpy()] = np.arange(len(doc_names))
+    doc_rank = doc_code_rank[p.doc]
+    docs = pc.take(doc_names, pa.array(p.doc))
     order = np.lexsort((claim_rank[d.b], claim_rank[d.a], doc_rank[d.b], doc_rank[d.a]))
-    a, b, rule, score = d.a[order], d.b[order], d.rule[order], d.score[order]
-    shared = _shared_lists(p, a, b)
-    relation = np.array([r.relation for r in RULES], dtype=object)[rule]
-    ids, docs = pa.array(claim_ids, pa.string()), pa.array(doc_ids, pa.string())
-    at_a, at_b = pa.array(a), pa.array(b)
-    columns = {
-        "relation_id": pa.array(relation_ids(claim_ids[a], claim_ids[b], relation), pa.string()),
-        "claim_a": pc.take(ids, at_a),
-        "claim_b": pc.take(ids, at_b),
-        "doc_a": pc.take(docs, at_a),
-        "doc_b": pc.take(docs, at_b),
-        "claim_type": pa.repeat(pa.scalar("quantity", pa.string()), len(a)),
-        "relation": pa.array(relation, pa.string()),
-        "rule": pa.array(np.array([r.value for r in RULES], dtype=object)[rule], pa.string()),
-        "reason": _Reasons(p, documents, stories).reasons(a, b, rule, score, shared),
-        "score": pa.array(score, pa.float64()),
-        "shared_terms": shared,
-    }
-    return pa.table(columns, schema=RELATION_SCHEMA)
+    reasons = _Reasons(p, documents, stories, np.unique(np.concatenate((d.a, d.b))))
+    relation_names = np.array([r.relation for r in RULES], dtype=object)
+    rule_codes = np.array([r.value for r in RULES], dtype=object)
+    words = _Words(p)
+    for first in range(0, len(order), size):
+        at = order[first : first + size]
+        a, b, rule, score = d.a[at], d.b[at], d.rule[at], d.score[at]
+        shared = _shared_lists(p, a, b, words)
+        relation = relation_names[rule]
+        at_a, at_b = pa.array(a), pa.array(b)
+        columns = {
+            "relation_id": pa.array(
+                relation_ids(claim_ids, claim_rank, a, b, relation), pa.string()
+            ),
+            "claim_a": pc.take(ids, at_a),
+            "claim_b": pc.take(ids, at_b),
+            "doc_a": pc.take(docs, at_a),
+            "doc_b": pc.take(docs, at_b),
+            "claim_type": pa.repeat(pa.scalar("quantity", pa.string()), len(a)),
+            "relation": pa.array(relation, pa.string()),
+            "rule": pa.array(rule_codes[rule], pa.string()),
+            "reason": reasons.reasons(a, b, rule, score, shared),
+            "score": pa.array(score, pa.float64()),
+            "shared_terms": shared,
+        }
+        yield pa.table(columns, schema=RELATION_SCHEMA)
 
 
-def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray) -> pa.ListArray:
+class _Words:
+    """The story-specific word codes as written ("fire" for "s_1…\x1ffire"), and their
+    alphabetical rank."""
+
+    def __init__(self, p: Profiles) -> None:
+        names = [n.split("\x1f", 1)[1] if "\x1f" in n else n for n in p.codes["word"].names]
+        self.names = pa.array(names, pa.string())
+        self.rank = np.empty(len(names), dtype=np.int64)
+        self.rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names))
+
+
+def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray, words: _Words) -> pa.ListArray:
     """Per pair, the words both claims use, as written, in alphabetical order."""
     items, ptr = p.words.items, p.words.ptr
-    names = [n.split("\x1f", 1)[1] if "\x1f" in n else n for n in p.codes["word"].names]
-    rank = np.argsort(np.argsort(np.array(names, dtype=object)))
-    width = len(names)
+    width = len(words.names)
     sizes_a, sizes_b = ptr[a + 1] - ptr[a], ptr[b + 1] - ptr[b]
 
     def expand(rows: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -277,21 +327,29 @@ def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray) -> pa.ListArray:
     codes.sort()
     both = codes[1:][codes[1:] == codes[:-1]]  # a claim's words are distinct: twice = shared
     pair, word = both // width, both % width
-    by_name = np.lexsort((rank[word], pair))
+    by_name = np.lexsort((words.rank[word], pair))
     pair, word = pair[by_name], word[by_name]
     offsets = np.zeros(len(a) + 1, dtype=np.int32)
     np.cumsum(np.bincount(pair, minlength=len(a)), out=offsets[1:])
-    values = pc.take(pa.array(names, pa.string()), pa.array(word))
+    values = pc.take(words.names, pa.array(word))
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def relation_ids(claim_a: np.ndarray, claim_b: np.ndarray, relation: np.ndarray) -> list[str]:
-    """``Relation.make_id`` of every pair (the same digest, tested), in one loop."""
-    first = np.where(claim_a <= claim_b, claim_a, claim_b).tolist()
-    second = np.where(claim_a <= claim_b, claim_b, claim_a).tolist()
+def relation_ids(
+    claim_ids: Sequence[str],
+    claim_rank: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    relation: np.ndarray,
+) -> list[str]:
+    """``Relation.make_id`` of every pair (the same digest, tested), in one loop;
+    ``claim_rank`` orders the ids as strings."""
+    in_order = claim_rank[a] <= claim_rank[b]
+    first = np.where(in_order, a, b).tolist()
+    second = np.where(in_order, b, a).tolist()
     sha = hashlib.sha256
     return [
-        "r_" + sha(f"{x}\x1f{y}\x1f{r}".encode()).hexdigest()[:16]
+        "r_" + sha(f"{claim_ids[x]}\x1f{claim_ids[y]}\x1f{r}".encode()).hexdigest()[:16]
         for x, y, r in zip(first, second, relation.tolist(), strict=True)
     ]
 
@@ -299,21 +357,47 @@ def relation_ids(claim_a: np.ndarray, claim_b: np.ndarray, relation: np.ndarray)
 class _Reasons:
     """Reasons that name outlets and dates, with per-claim parts cached."""
 
-    def __init__(self, p: Profiles, documents: Mapping[str, Document], stories: StoryMap) -> None:
+    def __init__(
+        self,
+        p: Profiles,
+        documents: Mapping[str, Document],
+        stories: StoryMap,
+        used: np.ndarray,
+    ) -> None:
         self.p, self.documents, self.stories = p, documents, stories
-        self._said: dict[int, str] = {}
-        self._interval: dict[int, str] = {}
-        self._what: dict[int, str] = {}
+        self._sources: dict[str, str] = {}
+        # Each part of each claim a relation names, written once, kept as Arrow strings.
+        parts: dict[str, list[pa.Array]] = {"said": [], "what": [], "interval": [], "source": []}
+        step = 100_000
+        for first in range(0, len(p), step):
+            size = min(step, len(p) - first)
+            said, what, interval, source = ([""] * size for _ in range(4))
+            for i in used[(used >= first) & (used < first + size)].tolist():
+                k = i - first
+                source[k], interval[k] = self.source(i), self.interval(i)
+                said[k] = f'{source[k]} says "{p.claims[i].span}" = {interval[k]} {self.when(i)}'
+                what[k] = self.what(i)
+            for name, texts in zip(parts, (said, what, interval, source), strict=True):
+                parts[name].append(pa.array(texts, pa.string()))
+        self.arrays = {
+            k: pa.concat_arrays(v) if v else pa.array([], pa.string()) for k, v in parts.items()
+        }
 
     def source(self, i: int) -> str:
-        c = self.p.claims[i]
-        doc = self.documents.get(c.doc_id)
-        name = (doc.outlet if doc else None) or (doc.title if doc else None) or c.doc_id
+        doc_id = self.p.claims[i].doc_id
+        found = self._sources.get(doc_id)
+        if found is None:
+            found = self._sources[doc_id] = self._source(doc_id)
+        return found
+
+    def _source(self, doc_id: str) -> str:
+        doc = self.documents.get(doc_id)
+        name = (doc.outlet if doc else None) or (doc.title if doc else None) or doc_id
         if doc is not None and doc.published is not None:
             return f"{name} ({doc.published.isoformat()})"
-        day = self.stories.date(c.doc_id)
+        day = self.stories.date(doc_id)
         how = {"url": "its URL", "dateline": "its dateline", "figures": "its figures"}.get(
-            self.stories.date_basis.get(c.doc_id, ""), "its story"
+            self.stories.date_basis.get(doc_id, ""), "its story"
         )
         return f"{name} (undated; {day.isoformat()} from {how})" if day else f"{name} (undated)"
 
@@ -334,33 +418,20 @@ class _Reasons:
         return f"for {first.isoformat()} to {last.isoformat()}{stated}"
 
     def interval(self, i: int) -> str:
-        if i not in self._interval:
-            p = self.p
-            currency = p.name("currency", int(p.currency[i]))
-            if p.name("kind", int(p.kind[i])) == "date":
-                self._interval[i] = format_days(float(p.lo[i]), float(p.hi[i]))
-            elif currency:
-                euros = format_euros(
-                    float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
-                )
-                rate = "" if currency == "EUR" else f" (from {currency} at the ECB rate of its day)"
-                self._interval[i] = euros + rate
-            else:
-                self._interval[i] = format_interval(
-                    float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
-                )
-        return self._interval[i]
-
-    def said(self, i: int) -> str:
-        if i not in self._said:
-            c = self.p.claims[i]
-            self._said[i] = f'{self.source(i)} says "{c.span}" = {self.interval(i)} {self.when(i)}'
-        return self._said[i]
+        p = self.p
+        currency = p.name("currency", int(p.currency[i]))
+        if p.name("kind", int(p.kind[i])) == "date":
+            return format_days(float(p.lo[i]), float(p.hi[i]))
+        if currency:
+            euros = format_euros(
+                float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
+            )
+            rate = "" if currency == "EUR" else f" (from {currency} at the ECB rate of its day)"
+            return euros + rate
+        return format_interval(float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i]))
 
     def what(self, i: int) -> str:
-        if i not in self._what:
-            self._what[i] = self._describe(i)
-        return self._what[i]
+        return self._describe(i)
 
     def _describe(self, i: int) -> str:
         p = self.p
@@ -389,32 +460,18 @@ class _Reasons:
     ) -> pa.Array:
         """Per pair: what the quantity is, who says what when, and why that makes this
         relation ("older" ``a``, "newer" ``b``)."""
-        p = self.p
-        used = np.unique(np.concatenate((a, b)))
-        parts = {"said": [""] * len(p), "what": [""] * len(p), "interval": [""] * len(p)}
-        parts["source"] = [""] * len(p)
-        for i in used.tolist():
-            parts["said"][i], parts["what"][i] = self.said(i), self.what(i)
-            parts["interval"][i], parts["source"][i] = self.interval(i), self.source(i)
-        arrays = {k: pa.array(v, pa.string()) for k, v in parts.items()}
-        ia, ib = (pc.take(arrays["interval"], pa.array(x)) for x in (a, b))
-        newer = pc.take(arrays["source"], pa.array(b))
+        p, arrays = self.p, self.arrays
         join = pc.binary_join_element_wise
 
-        def const(text: str) -> pa.Scalar:
-            return pa.scalar(text, pa.string())
+        def newer(rows: np.ndarray) -> pa.Array:
+            return pc.take(arrays["source"], pa.array(b[rows]))
 
-        words = pc.binary_join(shared, ", ")
-        head = pc.if_else(
-            pc.greater(pc.list_value_length(shared), 0),
-            join("; shared words: ", words, ")", ""),
-            const(")"),
-        )
-        side = pa.array(np.where(p.hi[a] <= p.lo[b], "below", "above"))
-        when = pa.array(np.where(p.fixed[a] | p.fixed[b], "a fixed property", "the same time"))
-        verdicts = {
-            Rule.AGREE_OVERLAP: const("the intervals overlap, so the figures agree"),
-            Rule.CONFLICT_DISJOINT_SAME_TIME: join(
+        def disjoint(rows: np.ndarray) -> pa.Array:
+            x, y = a[rows], b[rows]
+            side = pa.array(np.where(p.hi[x] <= p.lo[y], "below", "above"))
+            when = pa.array(np.where(p.fixed[x] | p.fixed[y], "a fixed property", "the same time"))
+            ia, ib = (pc.take(arrays["interval"], pa.array(z)) for z in (x, y))
+            return join(
                 when,
                 ", and the intervals are disjoint (",
                 ia,
@@ -424,34 +481,60 @@ class _Reasons:
                 ib,
                 "), so both cannot be true",
                 "",
-            ),
-            Rule.CONFLICT_DENIED: const("one side reports the figure as denied or refuted"),
-            Rule.UPDATE_REVISED: join(
-                "the newer figure is presented as a revision, so ", newer, " supersedes", ""
-            ),
-            Rule.UPDATE_PROVISIONAL: const(
+            )
+
+        def revised(rows: np.ndarray) -> pa.Array:
+            return join(
+                "the newer figure is presented as a revision, so ", newer(rows), " supersedes", ""
+            )
+
+        def moved(rows: np.ndarray) -> pa.Array:
+            return join(
+                "a figure that moves as the story runs, stated at different times: the newer "
+                "figure (",
+                newer(rows),
+                ") supersedes",
+                "",
+            )
+
+        fixed = {
+            Rule.AGREE_OVERLAP: "the intervals overlap, so the figures agree",
+            Rule.CONFLICT_DENIED: "one side reports the figure as denied or refuted",
+            Rule.UPDATE_PROVISIONAL: (
                 "one figure is a snapshot of a count still running (so far, partial), so the "
                 "two are stages of one count, not a contradiction"
             ),
-            Rule.UPDATE_DIFFERENT_TIME: join(
-                "a figure that moves as the story runs, stated at different times: the newer "
-                "figure (",
-                newer,
-                ") supersedes",
-                "",
-            ),
         }
-        verdict: pa.Array = pa.nulls(len(a), pa.string())
-        for k, r in enumerate(RULES):
-            verdict = pc.if_else(pa.array(rule == k), verdicts.get(r, const(r.meaning)), verdict)
-        hundredths = np.rint(score * 100).astype(np.int64)
-        score_text = np.char.add(
-            np.where(hundredths >= 100, "1.", "0."),
-            np.char.zfill((hundredths % 100).astype(str), 2),
+        made = {
+            Rule.CONFLICT_DISJOINT_SAME_TIME: disjoint,
+            Rule.UPDATE_REVISED: revised,
+            Rule.UPDATE_DIFFERENT_TIME: moved,
+        }
+        # Each pair's verdict taken from one pool: the fixed texts, then each made one.
+        pool = [pa.array([fixed.get(r, r.meaning) for r in RULES], pa.string())]
+        at = rule.astype(np.int64)
+        offset = len(RULES)
+        for r, make in made.items():
+            rows = np.flatnonzero(rule == RULES.index(r))
+            if len(rows):
+                pool.append(make(rows).cast(pa.string()))
+                at[rows] = offset + np.arange(len(rows))
+                offset += len(rows)
+        verdict = pc.take(pa.concat_arrays(pool), pa.array(at))
+        words = pc.binary_join(shared, ", ")
+        head = pc.if_else(
+            pc.greater(pc.list_value_length(shared), 0),
+            join("; shared words: ", words, ")", ""),
+            pa.scalar(")", pa.string()),
         )
+        hundredths = np.rint(score * 100).astype(np.int64)
+        texts = [
+            f"{1 if h >= 100 else 0}.{h % 100:02d}" for h in range(hundredths.max(initial=0) + 1)
+        ]
+        score_text = pc.take(pa.array(texts, pa.string()), pa.array(hundredths))
         codes = pa.array(np.array([r.value for r in RULES], dtype=object)[rule], pa.string())
         said = arrays["said"]
-        reason = join(
+        reason: pa.Array = join(
             codes,
             ": Same quantity (",
             pc.take(arrays["what"], pa.array(a)),
@@ -463,7 +546,7 @@ class _Reasons:
             "; ",
             verdict,
             " (score ",
-            pa.array(score_text),
+            score_text,
             ").",
             "",
         )

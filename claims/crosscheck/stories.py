@@ -22,7 +22,7 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -115,20 +115,34 @@ def _stopwords(settings: Settings) -> frozenset[str]:
     return lex.stopwords | lex.story_stopwords
 
 
-def _terms(doc: Document, names: Iterable[str], stop: frozenset[str]) -> Counter[str]:
+def _terms(doc: Document, names: Iterable[str], word: Callable[[str], str]) -> Counter[str]:
     """The words that tell one story from another: the headline's twice, the opening's, and
-    the names the document's claims and facts mention."""
-    counts: Counter[str] = Counter()
-    title = doc.title or ""
-    lead = doc.text[:_LEAD_CHARS]
-    for text, weight in ((title, 2), (lead, 1)):
-        for raw in _WORD.findall(fold(text)):
-            word = raw.removesuffix("'s").removesuffix("’s").strip("'’-")
-            if len(word) >= 3 and word not in stop:
-                counts[word] += weight
+    the names the document's claims and facts mention (``word``: see ``_story_word``)."""
+    counts: Counter[str] = Counter(
+        w for w in map(word, _WORD.findall(fold(doc.text[:_LEAD_CHARS]))) if w
+    )
+    for w in map(word, _WORD.findall(fold(doc.title or ""))):
+        if w:
+            counts[w] += 2
     for name in names:
         counts[f"={name}"] += 1
     return counts
+
+
+def _story_word(stop: frozenset[str]) -> Callable[[str], str]:
+    """A raw word's form as a story term ("" for none), memoised for one run: news repeats its
+    words, and a hundred thousand articles would otherwise clean the same words millions of
+    times."""
+    known: dict[str, str] = {}
+
+    def word(raw: str) -> str:
+        out = known.get(raw)
+        if out is None:
+            w = raw.removesuffix("'s").removesuffix("’s").strip("'’-")
+            out = known[raw] = w if len(w) >= 3 and w not in stop else ""
+        return out
+
+    return word
 
 
 @cache
@@ -183,8 +197,12 @@ class _Cluster:
     norm2: float = 0.0  # the centroid's squared length, kept as documents are added
 
     def similarity(self, vec: dict[str, float]) -> float:
-        norm = math.sqrt(self.norm2) or 1.0
-        return sum(w * self.centroid.get(t, 0.0) for t, w in vec.items()) / norm
+        return self.dot(vec.items()) / (math.sqrt(self.norm2) or 1.0)
+
+    def dot(self, items: Iterable[tuple[str, float]]) -> float:
+        # A list summed in order: the same float as a generator's sum, in half the time.
+        get = self.centroid.get
+        return sum([w * get(t, 0.0) for t, w in items])
 
     def add(self, doc_id: str, vec: dict[str, float], when: date | None) -> None:
         self.doc_ids.append(doc_id)
@@ -205,8 +223,8 @@ def group_stories(
     """Stories of ``documents``; ``names`` gives each document's entity names (from its claims'
     and facts' key terms), which say more about the story than its words."""
     stop = _stopwords(settings)
-    counts = {d: _terms(doc, names.get(d, ()), stop) for d, doc in documents.items()}
-    vectors = _Vectors(counts)
+    word = _story_word(stop)
+    vectors = _Vectors({d: _terms(doc, names.get(d, ()), word) for d, doc in documents.items()})
     clusters: list[_Cluster] = []
     index: dict[str, set[int]] = defaultdict(set)
     dated = sorted((d.published, d.doc_id) for d in documents.values() if d.published)
@@ -215,6 +233,7 @@ def group_stories(
     near, far = settings.story_similarity, settings.story_similarity_year
     for when, doc_id in [*dated, *((None, d) for d in undated)]:
         vec = vectors.vectors[doc_id]
+        items = list(vec.items())
         best, best_margin = -1, 0.0
         for k in _candidates(vectors.top(doc_id), index):
             cluster = clusters[k]
@@ -223,7 +242,7 @@ def group_stories(
                 continue
             # A follow-up months later must share more with the story than the news of the day.
             needed = near + (far - near) * min(max(days, 0), 365) / 365
-            margin = cluster.similarity(vec) - needed
+            margin = cluster.dot(items) / (math.sqrt(cluster.norm2) or 1.0) - needed
             if margin >= best_margin:
                 best, best_margin = k, margin
         if best < 0:
@@ -243,6 +262,8 @@ def _candidates(top: list[str], index: Mapping[str, set[int]]) -> list[int]:
         stories = index.get(t, ())
         if len(stories) <= _MAX_POSTING:
             shared.update(stories)
+    if len(shared) <= _MAX_CANDIDATES:
+        return sorted(shared)
     return sorted(k for k, _ in shared.most_common(_MAX_CANDIDATES))
 
 
