@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import pyarrow as pa
 
 from claims.crosscheck.intervals import INF, claim_interval
 from claims.crosscheck.money import euros_per
@@ -58,6 +59,18 @@ class Codes:
             self.names.append(name)
         return code
 
+    def encode(self, values: Sequence[str | None]) -> np.ndarray:
+        """The code of each of ``values``, numbered as calling this on each in turn would:
+        Arrow numbers distinct values in order of first appearance, so only those are coded
+        in Python."""
+        if not len(values):
+            return np.zeros(0, dtype=np.int64)
+        encoded = pa.array(values, pa.string()).dictionary_encode()
+        mapped = np.array([self(v) for v in encoded.dictionary.to_pylist()] + [0], np.int64)
+        at = encoded.indices.fill_null(len(mapped) - 1).to_numpy()
+        out: np.ndarray = mapped[at]
+        return out
+
 
 @dataclass
 class Lists:
@@ -82,6 +95,19 @@ class Lists:
         ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=ptr[1:])
         return cls(ptr, np.concatenate([p.items for p in parts]))
+
+    @classmethod
+    def flat(cls, sizes: Sequence[int], items: np.ndarray) -> Lists:
+        """Rows of ``sizes[i]`` consecutive ``items`` each, made sorted and distinct."""
+        owner = np.repeat(np.arange(len(sizes)), np.asarray(sizes, dtype=np.int64))
+        order = np.lexsort((items, owner))
+        owner, items = owner[order], items[order]
+        keep = np.ones(len(items), dtype=bool)
+        keep[1:] = (owner[1:] != owner[:-1]) | (items[1:] != items[:-1])
+        owner, items = owner[keep], items[keep]
+        ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner, minlength=len(sizes)), out=ptr[1:])
+        return cls(ptr, items.astype(np.int64))
 
     def sizes(self) -> np.ndarray:
         return np.diff(self.ptr)
@@ -147,7 +173,7 @@ def build_profiles(
     kept: list[QuantityClaim] = []
     facet_rows: list[dict[str, str]] = []
     chunks = []
-    entity_memo: dict[tuple[str, ...], list[str]] = {}
+    entity_memo: dict[tuple[str, ...], list[int]] = {}
     # In chunks: a million claims' rows as Python lists would take a gigabyte.
     for first in range(0, len(claims), _CHUNK):
         part = claims[first : first + _CHUNK]
@@ -164,17 +190,21 @@ def _read(
     codes: dict[str, Codes],
     kept: list[QuantityClaim],
     facet_rows: list[dict[str, str]],
-    entity_memo: dict[tuple[str, ...], list[str]],
+    entity_memo: dict[tuple[str, ...], list[int]],
 ) -> dict[str, np.ndarray | Lists]:
     """The rows of ``claims`` that can be compared, as arrays; appends to ``kept`` and
     ``facet_rows``."""
     lex = counted_lexicon(settings.data_dir)
     skip = crosscheck_lexicon(settings.data_dir).skip_kinds
     rows: dict[str, list] = defaultdict(list)
-    places: list[list[int]] = []
-    entities: list[list[int]] = []
-    words: list[list[int]] = []
-    place_code, entity_code, word_code = codes["place"], codes["entity"], codes["word"]
+    text: dict[str, list[str | None]] = {
+        f: [] for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder")
+    }
+    place_lists: list[list[str]] = []
+    words: list[list[str]] = []
+    entities: list[int] = []
+    entity_sizes: list[int] = []
+    entity_code = codes["entity"]
     for c in claims:
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
@@ -228,14 +258,14 @@ def _read(
         if c.qualifier and c.value is not None:
             slack = max(slack, 0.05 * abs(value))
         kept.append(c)
-        rows["story"].append(codes["story"](story))
-        rows["doc"].append(codes["doc"](c.doc_id))
-        rows["kind"].append(codes["kind"](c.kind))
-        rows["measure"].append(codes["measure"](measure))
-        rows["currency"].append(codes["currency"](currency))
-        rows["outcome"].append(codes["outcome"](c.counted))
-        rows["holder"].append(codes["holder"](c.holder))
-        rows["holder_last"].append(codes["holder"](c.holder.split()[-1] if c.holder else None))
+        text["story"].append(story)
+        text["doc"].append(c.doc_id)
+        text["kind"].append(c.kind)
+        text["measure"].append(measure)
+        text["currency"].append(currency)
+        text["outcome"].append(c.counted)
+        # A holder and its last word share one numbering, in that order.
+        text["holder"] += (c.holder, c.holder.split()[-1] if c.holder else None)
         for flag in ("part", "provisional"):
             rows[flag].append(flag in cues)
         rows["change"].append("change" in cues or c.change == "change" or flow)
@@ -248,14 +278,51 @@ def _read(
         rows["interval"].append((lo, hi, lo_inc, hi_inc, value, slack))
         rows["time"].append((start, end, basis))
         facet_rows.append(dict(f.split("=", 1) for f in c.facets if "=" in f) if c.facets else {})
-        places.append([place_code(p) for p in c.places])
+        place_lists.append(c.places)
         raw_terms = tuple(c.key_terms)
-        anchors = entity_memo.get(raw_terms)
-        if anchors is None:
-            anchors = entity_memo[raw_terms] = _entities(raw_terms, settings)
-        entities.append([entity_code(a) for a in anchors])
-        words.append([word_code(f"{story}\x1f{w}") for w in c.context_words])
-    return _columns(rows, places, entities, words)
+        found = entity_memo.get(raw_terms)
+        if found is None:
+            # Coded when first seen: the numbering is the one coding every claim would give.
+            anchors = _entities(raw_terms, settings)
+            found = entity_memo[raw_terms] = [entity_code(a) for a in anchors]
+        entities += found
+        entity_sizes.append(len(found))
+        words.append(c.context_words)
+    coded = {f: codes[f].encode(v) for f, v in text.items()}
+    holders = coded.pop("holder")
+    coded["holder"], coded["holder_last"] = holders[0::2], holders[1::2]
+    place_items = codes["place"].encode([x for r in place_lists for x in r])
+    word_items = _word_codes(codes["word"], codes["story"], coded["story"], words)
+    return _columns(
+        rows,
+        coded,
+        Lists.flat([len(r) for r in place_lists], place_items),
+        Lists.flat(entity_sizes, np.array(entities, dtype=np.int64)),
+        Lists.flat([len(r) for r in words], word_items),
+    )
+
+
+def _word_codes(
+    codes: Codes, stories: Codes, story: np.ndarray, words: list[list[str]]
+) -> np.ndarray:
+    """The codes of each claim's words made story-specific ("<story>\\x1f<word>"), numbered in
+    order of first appearance; only distinct (story, word) pairs are written as strings."""
+    sizes = np.array([len(r) for r in words], dtype=np.int64)
+    flat = [w for r in words for w in r]
+    if not flat:
+        return np.zeros(0, dtype=np.int64)
+    encoded = pa.array(flat, pa.string()).dictionary_encode()
+    word = encoded.indices.to_numpy().astype(np.int64)
+    names = encoded.dictionary.to_pylist()
+    key = np.repeat(story, sizes) * len(names) + word
+    distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    appearance = np.argsort(first)
+    code = np.zeros(len(distinct), dtype=np.int64)
+    for k in appearance.tolist():
+        s, w = divmod(int(distinct[k]), len(names))
+        code[k] = codes(f"{stories.names[s]}\x1f{names[w]}")
+    out: np.ndarray = code[inverse.reshape(-1)]
+    return out
 
 
 def _entities(raw_terms: tuple[str, ...], settings: Settings) -> list[str]:
@@ -269,22 +336,18 @@ def _entities(raw_terms: tuple[str, ...], settings: Settings) -> list[str]:
 
 def _columns(
     rows: dict[str, list],
-    places: list[list[int]],
-    entities: list[list[int]],
-    words: list[list[int]],
+    coded: dict[str, np.ndarray],
+    places: Lists,
+    entities: Lists,
+    words: Lists,
 ) -> dict[str, np.ndarray | Lists]:
-    n = len(places)
-    out: dict[str, np.ndarray | Lists] = {}
-    for name in ("story", "doc", "kind", "measure", "currency", "outcome", "holder"):
-        out[name] = np.array(rows[name], dtype=np.int64).reshape(n)
-    out["holder_last"] = np.array(rows["holder_last"], dtype=np.int64).reshape(n)
+    n = len(places.ptr) - 1
+    out: dict[str, np.ndarray | Lists] = dict(coded)
     for name in _FLAGS:
         out[name] = np.array(rows[name], dtype=bool).reshape(n)
     out["interval"] = np.array(rows["interval"], dtype=np.float64).reshape(n, 6)
     out["time"] = np.array(rows["time"], dtype=np.int64).reshape(n, 3)
-    out["places"] = Lists.of(places)
-    out["entities"] = Lists.of(entities)
-    out["words"] = Lists.of(words)
+    out["places"], out["entities"], out["words"] = places, entities, words
     return out
 
 
@@ -314,7 +377,11 @@ def _arrays(
         return Lists.concat([c[name] for c in chunks])  # type: ignore[misc]
 
     if not chunks:
-        chunks = [_columns(defaultdict(list), [], [], [])]
+        empty = Lists.flat([], np.zeros(0, dtype=np.int64))
+        none = np.zeros(0, dtype=np.int64)
+        names = ("story", "doc", "kind", "measure", "currency", "outcome", "holder")
+        coded = {name: none for name in (*names, "holder_last")}
+        chunks = [_columns(defaultdict(list), coded, empty, empty, empty)]
     interval = joined("interval")
     times = joined("time")
     facet_names = sorted({f for r in facet_rows for f in r})
@@ -333,7 +400,15 @@ def _arrays(
         holder=joined("holder"),
         holder_last=joined("holder_last"),
         facets=facets,
-        **{name: joined(name) for name in _FLAGS},
+        part=joined("part"),
+        change=joined("change"),
+        estimate=joined("estimate"),
+        background=joined("background"),
+        fixed=joined("fixed"),
+        slow=joined("slow"),
+        provisional=joined("provisional"),
+        revised=joined("revised"),
+        denied=joined("denied"),
         lo=interval[:, 0],
         hi=interval[:, 1],
         lo_inc=interval[:, 2].astype(bool),

@@ -348,14 +348,16 @@ def relation_ids(
     first = np.where(in_order, a, b).tolist()
     second = np.where(in_order, b, a).tolist()
     sha = hashlib.sha256
+    encoded = [x.encode() for x in claim_ids]
+    kinds = {r: f"\x1f{r}".encode() for r in {x.relation for x in RULES}}
     return [
-        "r_" + sha(f"{claim_ids[x]}\x1f{claim_ids[y]}\x1f{r}".encode()).hexdigest()[:16]
+        "r_" + sha(encoded[x] + b"\x1f" + encoded[y] + kinds[r]).hexdigest()[:16]
         for x, y, r in zip(first, second, relation.tolist(), strict=True)
     ]
 
 
 class _Reasons:
-    """Reasons that name outlets and dates, with per-claim parts cached."""
+    """Reasons that name outlets and dates, from parts written once per claim."""
 
     def __init__(
         self,
@@ -365,30 +367,60 @@ class _Reasons:
         used: np.ndarray,
     ) -> None:
         self.p, self.documents, self.stories = p, documents, stories
-        self._sources: dict[str, str] = {}
-        # Each part of each claim a relation names, written once, kept as Arrow strings.
+        # Each part of each claim a relation names, kept as Arrow strings. Claims share most
+        # parts (an outlet, a day, a figure restated), so each distinct one is written once.
         parts: dict[str, list[pa.Array]] = {"said": [], "what": [], "interval": [], "source": []}
+        sources: dict[str, str] = {}
+        intervals: dict[tuple[str, str, float, float, bool, bool], str] = {}
+        times: dict[tuple[str, bool, int, int, bool, str | None], str] = {}
+        whats: dict[tuple[str, str, str, str | None], str] = {}
+        kinds, measures = p.codes["kind"].names, p.codes["measure"].names
+        outcomes, currencies = p.codes["outcome"].names, p.codes["currency"].names
+        explicit = TIME_BASES.index("explicit")
         step = 100_000
         for first in range(0, len(p), step):
             size = min(step, len(p) - first)
             said, what, interval, source = ([""] * size for _ in range(4))
-            for i in used[(used >= first) & (used < first + size)].tolist():
-                k = i - first
-                source[k], interval[k] = self.source(i), self.interval(i)
-                said[k] = f'{source[k]} says "{p.claims[i].span}" = {interval[k]} {self.when(i)}'
-                what[k] = self.what(i)
+            rows = used[(used >= first) & (used < first + size)]
+            columns = zip(
+                rows.tolist(),
+                p.kind[rows].tolist(),
+                p.measure[rows].tolist(),
+                p.outcome[rows].tolist(),
+                p.currency[rows].tolist(),
+                p.lo[rows].tolist(),
+                p.hi[rows].tolist(),
+                p.lo_inc[rows].tolist(),
+                p.hi_inc[rows].tolist(),
+                p.fixed[rows].tolist(),
+                p.start[rows].tolist(),
+                p.end[rows].tolist(),
+                (p.basis[rows] == explicit).tolist(),
+                strict=True,
+            )
+            for i, kind, measure, outcome, currency, lo, hi, lo_inc, hi_inc, *time in columns:
+                c, k = p.claims[i], i - first
+                if (found := sources.get(c.doc_id)) is None:
+                    found = sources[c.doc_id] = self._source(c.doc_id)
+                source[k] = found
+                figure = (kinds[kind], currencies[currency], lo, hi, lo_inc, hi_inc)
+                if (found := intervals.get(figure)) is None:
+                    found = intervals[figure] = self._interval(*figure)
+                interval[k] = found
+                fixed, start, end, stated = time
+                when = (kinds[kind], fixed, start, end, stated, c.time_text)
+                if (found := times.get(when)) is None:
+                    found = times[when] = self._when(*when)
+                said[k] = f'{source[k]} says "{c.span}" = {interval[k]} {found}'
+                quantity = (kinds[kind], measures[measure], outcomes[outcome], c.holder)
+                if (found := whats.get(quantity)) is None:
+                    found = whats[quantity] = self._what(*quantity)
+                what[k] = found
             for name, texts in zip(parts, (said, what, interval, source), strict=True):
                 parts[name].append(pa.array(texts, pa.string()))
         self.arrays = {
             k: pa.concat_arrays(v) if v else pa.array([], pa.string()) for k, v in parts.items()
         }
-
-    def source(self, i: int) -> str:
-        doc_id = self.p.claims[i].doc_id
-        found = self._sources.get(doc_id)
-        if found is None:
-            found = self._sources[doc_id] = self._source(doc_id)
-        return found
 
     def _source(self, doc_id: str) -> str:
         doc = self.documents.get(doc_id)
@@ -401,42 +433,36 @@ class _Reasons:
         )
         return f"{name} (undated; {day.isoformat()} from {how})" if day else f"{name} (undated)"
 
-    def when(self, i: int) -> str:
-        p = self.p
-        if p.fixed[i]:
+    @staticmethod
+    def _when(
+        kind: str, fixed: bool, start: int, end: int, explicit: bool, time_text: str | None
+    ) -> str:
+        if fixed:
             return "(a fixed property)"
-        if p.name("kind", int(p.kind[i])) == "date" and p.start[i] >= 0:
-            return f"(a projected date, as of {date.fromordinal(int(p.start[i])).isoformat()})"
-        if p.start[i] < 0:
+        if kind == "date" and start >= 0:
+            return f"(a projected date, as of {date.fromordinal(start).isoformat()})"
+        if start < 0:
             return "at an unknown time"
-        first, last = date.fromordinal(int(p.start[i])), date.fromordinal(int(p.end[i]))
-        c = p.claims[i]
-        explicit = p.basis[i] == TIME_BASES.index("explicit")
-        stated = f' ("{c.time_text}")' if explicit and c.time_text else ""
+        first, last = date.fromordinal(start), date.fromordinal(end)
+        stated = f' ("{time_text}")' if explicit and time_text else ""
         if first == last:
             return f"as of {first.isoformat()}{stated}"
         return f"for {first.isoformat()} to {last.isoformat()}{stated}"
 
-    def interval(self, i: int) -> str:
-        p = self.p
-        currency = p.name("currency", int(p.currency[i]))
-        if p.name("kind", int(p.kind[i])) == "date":
-            return format_days(float(p.lo[i]), float(p.hi[i]))
+    @staticmethod
+    def _interval(
+        kind: str, currency: str, lo: float, hi: float, lo_inc: bool, hi_inc: bool
+    ) -> str:
+        if kind == "date":
+            return format_days(lo, hi)
         if currency:
-            euros = format_euros(
-                float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i])
-            )
+            euros = format_euros(lo, hi, lo_inc, hi_inc)
             rate = "" if currency == "EUR" else f" (from {currency} at the ECB rate of its day)"
             return euros + rate
-        return format_interval(float(p.lo[i]), float(p.hi[i]), bool(p.lo_inc[i]), bool(p.hi_inc[i]))
+        return format_interval(lo, hi, lo_inc, hi_inc)
 
-    def what(self, i: int) -> str:
-        return self._describe(i)
-
-    def _describe(self, i: int) -> str:
-        p = self.p
-        kind = p.name("kind", int(p.kind[i]))
-        measure = p.name("measure", int(p.measure[i]))
+    @staticmethod
+    def _what(kind: str, measure: str, outcome: str, holder: str | None) -> str:
         if kind == "percent":
             what = "a percentage"
         elif kind == "date":
@@ -445,9 +471,7 @@ class _Reasons:
             what = "a sum of money" if measure == "money" else f"an amount in {measure}"
         else:
             noun = "people" if measure == "person" else measure
-            outcome = p.name("outcome", int(p.outcome[i]))
             what = f"{noun} {outcome}" if outcome else noun
-        holder = p.claims[i].holder
         return f"{what} of {holder}" if holder else what
 
     def reasons(
