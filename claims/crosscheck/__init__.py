@@ -28,7 +28,7 @@ import pyarrow as pa
 from claims.crosscheck.facts import check_facts
 from claims.crosscheck.intervals import claim_interval, intervals_overlap
 from claims.crosscheck.mentions import merge_mentions
-from claims.crosscheck.quantities import RELATION_SCHEMA, check_quantities
+from claims.crosscheck.quantities import RELATION_SCHEMA, quantity_tables
 from claims.crosscheck.reading import read_claims
 from claims.crosscheck.stories import Story, StoryMap, group_stories
 from claims.crosscheck.terms import parse_key_term
@@ -39,6 +39,7 @@ from claims.settings import Settings
 __all__ = [
     "MEANINGS",
     "CrossCheck",
+    "CrossCheckStream",
     "Rule",
     "Story",
     "StoryMap",
@@ -46,6 +47,7 @@ __all__ = [
     "cross_check",
     "cross_check_frame",
     "cross_check_run",
+    "cross_check_stream",
     "crosscheck_key",
     "gc_paused",
     "intervals_overlap",
@@ -113,6 +115,45 @@ def stories_of(
     return group_stories(documents, names, settings)
 
 
+@dataclass
+class CrossCheckStream:
+    """The stories, and the relations as Arrow tables made one slice at a time: facts' first,
+    then quantities' in (doc_a, doc_b, claim_a, claim_b) order. Dates that ``profiles`` finds
+    for undated documents are in ``stories`` once ``tables`` is exhausted."""
+
+    stories: StoryMap
+    tables: Iterator[pa.Table]
+
+
+def cross_check_stream(
+    claims: Sequence[QuantityClaim],
+    facts: Sequence[FactClaim],
+    documents: Mapping[str, Document],
+    settings: Settings,
+) -> CrossCheckStream:
+    """:func:`cross_check_run` with the relations handed out in slices, so that a caller can
+    write each out before the next is made: the reasons of a million claims' relations take
+    gigabytes held all at once."""
+    with gc_paused():
+        stories = stories_of(claims, facts, documents, settings)
+    return CrossCheckStream(stories, _relation_tables(claims, facts, documents, stories, settings))
+
+
+def _relation_tables(
+    claims: Sequence[QuantityClaim],
+    facts: Sequence[FactClaim],
+    documents: Mapping[str, Document],
+    stories: StoryMap,
+    settings: Settings,
+) -> Iterator[pa.Table]:
+    with gc_paused():
+        facts_related = check_facts(facts, documents, settings)
+        facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
+        yield pa.Table.from_pylist([r.model_dump() for r in facts_related], schema=RELATION_SCHEMA)
+        del facts_related
+        yield from quantity_tables(claims, documents, stories, settings)
+
+
 def cross_check_run(
     claims: Sequence[QuantityClaim],
     facts: Sequence[FactClaim],
@@ -125,18 +166,11 @@ def cross_check_run(
     Only first mentions take part (``mention_of`` is None). Deterministic: rows are sorted and
     ids are stable (``Relation.make_id``).
     """
-    with gc_paused():
-        stories = stories_of(claims, facts, documents, settings)
-        facts_related = check_facts(facts, documents, settings)
-        facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
-        quantities = check_quantities(claims, documents, stories, settings)
-        fact_rows = pa.Table.from_pylist(
-            [r.model_dump() for r in facts_related], schema=RELATION_SCHEMA
-        )
-        table = pa.concat_tables([fact_rows, quantities])
-        # Arrow-backed columns all the way to DuckDB: a million reasons as Python strings
-        # would take gigabytes.
-        return CrossCheck(table.to_pandas(types_mapper=pd.ArrowDtype), stories)
+    stream = cross_check_stream(claims, facts, documents, settings)
+    table = pa.concat_tables(list(stream.tables))
+    # Arrow-backed columns all the way to DuckDB: a million reasons as Python strings
+    # would take gigabytes.
+    return CrossCheck(table.to_pandas(types_mapper=pd.ArrowDtype), stream.stories)
 
 
 def cross_check_frame(

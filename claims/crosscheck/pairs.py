@@ -81,9 +81,9 @@ def _expand(lists: Lists, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(position in ``rows``, item) for every item of every listed row."""
     sizes = lists.ptr[rows + 1] - lists.ptr[rows]
     owner = np.repeat(np.arange(len(rows)), sizes)
-    first = np.repeat(lists.ptr[rows], sizes)
-    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return owner, lists.items[first + offset]
+    # Item k of the expansion is item (k - where its row starts here) of the row's list.
+    shift = np.repeat(lists.ptr[rows] - (np.cumsum(sizes) - sizes), sizes)
+    return owner, lists.items[np.arange(len(owner)) + shift]
 
 
 def _hash_codes(n: int) -> np.ndarray:
@@ -240,10 +240,11 @@ def _shared_weight(lists: Lists, a: np.ndarray, b: np.ndarray, weight: np.ndarra
     width = int(lists.items.max(initial=0)) + 1
     oa, ia = _expand(lists, a)
     ob, ib = _expand(lists, b)
-    codes = np.concatenate((oa * width + ia, ob * width + ib))
-    codes.sort()
-    twice = codes[1:][codes[1:] == codes[:-1]]
-    return np.bincount(twice // width, weights=weight[twice % width], minlength=len(a))
+    # Both expansions are sorted by (pair, item) already: a's items are looked up in b's.
+    code_a, code_b = oa * width + ia, ob * width + ib
+    at = np.minimum(np.searchsorted(code_b, code_a), max(len(code_b) - 1, 0))
+    shared = code_b[at] == code_a if len(code_b) else np.zeros(len(code_a), dtype=bool)
+    return np.bincount(oa[shared], weights=weight[ia[shared]], minlength=len(a))
 
 
 def _row_weight(lists: Lists, rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
