@@ -1,11 +1,19 @@
-"""How cross-checking scales: synthetic news at two sizes, time and peak memory of each.
+"""How cross-checking scales: synthetic news at two sizes, time and peak memory of each, against
+a baseline commit's code measured in the same run.
 
-    .venv/bin/python bench/crosscheck_scale.py                  # 100k and 1M claims
-    .venv/bin/python bench/crosscheck_scale.py --sizes 20000 200000 --seed 3
+    .venv/bin/python bench/crosscheck_scale.py                  # 100k and 1M, baseline at 100k
+    .venv/bin/python bench/crosscheck_scale.py --sizes 20000 200000 --baseline HEAD~3
+    .venv/bin/python bench/crosscheck_scale.py --sizes --by-story 10000000   # out of core only
 
-Each size runs in a fresh subprocess so its peak memory (``ru_maxrss``) is its own. Documents
-and claims are built with ``model_construct`` (no validation); that time is reported apart
-from ``cross_check``'s. The corpus imitates a news monitor that grows as articles arrive: ten
+Each measurement runs in a fresh subprocess so its peak memory (``ru_maxrss``) is its own; the
+baseline runs this script's corpus against the code of ``--baseline`` (a temporary git
+worktree). Documents and claims are built with ``model_construct`` (no validation); that time
+is reported apart from cross-checking's. Relations go to a DuckDB file as the pipeline's do:
+the baseline builds the whole frame and inserts it at once (``cross_check_frame``), this code
+inserts each slice as it is made (``cross_check_stream``). ``--by-story`` measures a corpus too
+large to hold as objects: claims are kept as Arrow columns, stories found from the documents,
+and claims cross-checked a group of whole stories at a time (which gives the same relations:
+every comparison is within one story). The corpus imitates a news monitor that grows as articles arrive: ten
 claims per article, 27 articles a day (100k claims span a year, 1M ten years). Articles belong
 to stories (Pareto-sized: most stories a few articles, a few some hundreds), each story with its own
 names and a handful of quantities (a toll that rises, a fixed property, a percentage, a sum);
@@ -22,18 +30,23 @@ import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+# The code measured: this tree's, or a baseline worktree's (``--code``, set before importing).
+CODE = Path(sys.argv[sys.argv.index("--code") + 1]) if "--code" in sys.argv else REPO
+sys.path.insert(0, str(CODE))
 
-from claims.crosscheck import cross_check_frame, gc_paused
-from claims.models import Document, QuantityClaim
-from claims.settings import Settings
+from claims.crosscheck import gc_paused  # noqa: E402
+from claims.models import Document, QuantityClaim  # noqa: E402
+from claims.settings import Settings  # noqa: E402
 
 CLAIMS_PER_DOC = 10
 ARTICLES_PER_DAY = 27
@@ -64,6 +77,18 @@ def zipf(rng: np.random.Generator, n: int, size: int, s: float = 1.1) -> np.ndar
 def synthetic_news(n: int, seed: int) -> tuple[list[dict], list[dict], float]:
     """Field dicts for the documents and ``n`` claims, and the seconds it took to draw them."""
     t0 = time.perf_counter()
+    docs: list[dict[str, Any]] = []
+    claims: list[dict[str, Any]] = []
+    for doc_slice, claim_slice in synthetic_slices(n, seed):
+        docs += doc_slice
+        claims += claim_slice
+    return docs, claims, time.perf_counter() - t0
+
+
+def synthetic_slices(
+    n: int, seed: int, docs_per_slice: int = 10_000
+) -> Iterator[tuple[list[dict], list[dict]]]:
+    """:func:`synthetic_news` (the same draws) a slice of documents at a time."""
     rng = np.random.default_rng(seed)
     n_docs = max(1, n // CLAIMS_PER_DOC)
     days = max(1, n_docs // ARTICLES_PER_DAY)
@@ -77,6 +102,7 @@ def synthetic_news(n: int, seed: int) -> tuple[list[dict], list[dict], float]:
     story_base = np.round(10 ** rng.uniform(1, 5, size=(n_stories, 6)))
     docs: list[dict[str, Any]] = []
     claims: list[dict[str, Any]] = []
+    made = 0
     for d in range(n_docs):
         s = int(doc_story[d])
         lag = int(rng.geometric(0.25)) - 1
@@ -128,7 +154,7 @@ def synthetic_news(n: int, seed: int) -> tuple[list[dict], list[dict], float]:
             text_parts.append(sentence)
             claims.append(
                 {
-                    "claim_id": f"q_{len(claims):08d}",
+                    "claim_id": f"q_{made + len(claims):08d}",
                     "doc_id": doc_id,
                     "kind": kind,
                     "span": span,
@@ -176,7 +202,11 @@ def synthetic_news(n: int, seed: int) -> tuple[list[dict], list[dict], float]:
                 "warnings": [],
             }
         )
-    return docs, claims[:n], time.perf_counter() - t0
+        if len(docs) == docs_per_slice or d == n_docs - 1:
+            claims = claims[: max(0, n - made)]
+            yield docs, claims
+            made += len(claims)
+            docs, claims = [], []
 
 
 def linear_reference(n: int, seed: int) -> float:
@@ -195,7 +225,31 @@ def linear_reference(n: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
-def run_one(n: int, seed: int) -> dict:
+def _usage() -> tuple[float, int]:
+    """CPU seconds so far and peak resident memory (KiB) of this process."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+
+
+def _relation_table(con: Any) -> None:
+    from claims.crosscheck.quantities import RELATION_SCHEMA
+
+    empty = RELATION_SCHEMA.empty_table()  # noqa: F841 (read by DuckDB by name)
+    con.execute("CREATE TABLE claim_relations AS SELECT * FROM empty")
+
+
+def _counts(con: Any) -> dict[str, int]:
+    rows = con.execute("SELECT relation, count(*) FROM claim_relations GROUP BY 1").fetchall()
+    counts = dict(rows)
+    return {"relations": sum(counts.values()), **{k: counts.get(k, 0) for k in _KINDS}}
+
+
+_KINDS = ("agree", "conflict", "update")
+
+
+def run_one(n: int, seed: int, mode: str, db: Path) -> dict:
+    """Cross-check ``n`` synthetic claims into the DuckDB file ``db``: the whole frame then one
+    insert (``frame``), or slice by slice (``stream``)."""
     import duckdb
 
     doc_rows, rows, t_draw = synthetic_news(n, seed)
@@ -205,64 +259,206 @@ def run_one(n: int, seed: int) -> dict:
         documents = {r["doc_id"]: Document.model_construct(**r) for r in doc_rows}
     t_construct = time.perf_counter() - t0
     del rows, doc_rows
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0, c0 = time.perf_counter(), time.process_time()
-    relations = cross_check_frame(claims, [], documents, Settings())
-    t_check, c_check = time.perf_counter() - t0, time.process_time() - c0
-    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # The pipeline's next step: one bulk insert of the frame into DuckDB.
-    con = duckdb.connect()
-    t0 = time.perf_counter()
-    con.execute("CREATE TABLE claim_relations AS SELECT * FROM relations")
-    t_load = time.perf_counter() - t0
-    con.close()
-    counts = relations["relation"].value_counts()
-    return {
+    con = duckdb.connect(str(db))
+    _relation_table(con)
+    cpu0, rss_before = _usage()
+    t0, t_load = time.perf_counter(), 0.0
+    if mode == "frame":
+        from claims.crosscheck import cross_check_frame
+
+        relations = cross_check_frame(claims, [], documents, Settings())
+        t1 = time.perf_counter()
+        con.execute("INSERT INTO claim_relations SELECT * FROM relations")
+        t_load = time.perf_counter() - t1
+        del relations
+    else:
+        from claims.crosscheck import cross_check_stream
+
+        for part in cross_check_stream(claims, [], documents, Settings()).tables:
+            t1 = time.perf_counter()
+            con.execute("INSERT INTO claim_relations SELECT * FROM part")
+            t_load += time.perf_counter() - t1
+            del part
+    t_all = time.perf_counter() - t0
+    cpu1, rss_peak = _usage()
+    out = {
         "claims": n,
         "documents": len(documents),
+        "mode": mode,
         "draw_s": round(t_draw, 2),
         "construct_s": round(t_construct, 2),
-        "cross_check_s": round(t_check, 2),
-        "cross_check_cpu_s": round(c_check, 2),
+        "cross_check_s": round(t_all - t_load, 2),
         "duckdb_load_s": round(t_load, 2),
+        "cpu_s": round(cpu1 - cpu0, 2),
         "linear_reference_s": round(linear_reference(n, seed), 3),
         "peak_rss_mb": round(rss_peak / 1024),
-        "cross_check_extra_rss_mb": round((rss_peak - rss_before) / 1024),
-        "relations": len(relations),
-        **{k: int(counts.get(k, 0)) for k in ("agree", "conflict", "update")},
+        "extra_rss_mb": round((rss_peak - rss_before) / 1024),
+        **_counts(con),
     }
+    con.close()
+    return out
+
+
+def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> dict:
+    """Cross-check ``n`` claims kept as Arrow columns, a group of whole stories at a time,
+    every group's relations written to ``db`` as they are made (out of core)."""
+    import duckdb
+    import pyarrow as pa
+
+    from claims.crosscheck import add_names
+    from claims.crosscheck.quantities import quantity_tables
+    from claims.crosscheck.stories import group_stories
+
+    settings = Settings()
+    t0 = time.perf_counter()
+    cpu0, _ = _usage()
+    documents: dict[str, Document] = {}
+    names: dict[str, set[str]] = {}
+    parts: list[pa.Table] = []
+    with gc_paused():
+        for doc_slice, claim_slice in synthetic_slices(n, seed):
+            for r in doc_slice:
+                documents[r["doc_id"]] = Document.model_construct(**r)
+            add_names(
+                names, [QuantityClaim.model_construct(**r) for r in claim_slice], [], settings
+            )
+            parts.append(pa.Table.from_pylist(claim_slice))
+    table = pa.concat_tables(parts)
+    del parts
+    t_draw, (cpu_draw, _) = time.perf_counter() - t0, _usage()
+    con = duckdb.connect(str(db))
+    _relation_table(con)
+    t0, t_load, t_construct = time.perf_counter(), 0.0, 0.0
+    with gc_paused():
+        stories = group_stories(documents, names, settings)
+    t_stories = time.perf_counter() - t0
+    del names
+    # Groups of whole stories of about ``group_claims`` claims (ten claims an article).
+    group_of_story: dict[str, int] = {}
+    size = 0
+    for story in stories.stories:
+        group_of_story[story.story_id] = size // group_claims
+        size += 10 * len(story.doc_ids)
+    doc_group = np.array([group_of_story[stories.story_of[d]] for d in table["doc_id"].to_pylist()])
+    groups = 0
+    for g in range(int(doc_group.max(initial=-1)) + 1):
+        t1 = time.perf_counter()
+        rows = table.filter(pa.array(doc_group == g)).to_pylist()
+        with gc_paused():
+            claims = [QuantityClaim.model_construct(**r) for r in rows]
+        del rows
+        t_construct += time.perf_counter() - t1
+        for part in quantity_tables(claims, documents, stories, settings):
+            t1 = time.perf_counter()
+            con.execute("INSERT INTO claim_relations SELECT * FROM part")
+            t_load += time.perf_counter() - t1
+            del part
+        del claims
+        groups += 1
+    t_all = time.perf_counter() - t0
+    cpu1, rss_peak = _usage()
+    out = {
+        "claims": n,
+        "documents": len(documents),
+        "mode": "by-story",
+        "groups": groups,
+        "draw_s": round(t_draw, 2),
+        "draw_cpu_s": round(cpu_draw - cpu0, 2),
+        "stories_s": round(t_stories, 2),
+        "construct_s": round(t_construct, 2),
+        "cross_check_s": round(t_all - t_load - t_construct, 2),
+        "duckdb_load_s": round(t_load, 2),
+        "cpu_s": round(cpu1 - cpu_draw, 2),
+        "peak_rss_mb": round(rss_peak / 1024),
+        **_counts(con),
+    }
+    con.close()
+    return out
+
+
+def measure(n: int, seed: int, mode: str, code: Path = REPO) -> dict:
+    """One measurement in a fresh process, its relations in a DuckDB file of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(seed), "--mode", mode]
+        cmd += ["--db", str(Path(tmp) / "relations.duckdb"), "--code", str(code)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    result: dict = json.loads(out.stdout.strip().splitlines()[-1])
+    result["code"] = "baseline" if code != REPO else "this"
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def baseline_tree(ref: str, tmp: Path) -> Path:
+    tree = tmp / "baseline"
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), ref],
+        check=True,
+        capture_output=True,
+    )
+    return tree
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--baseline",
+        default="1928876",
+        help="commit whose code is measured at the first size (default: before issue 18's work)",
+    )
+    parser.add_argument("--by-story", type=int, metavar="N", help="also N claims out of core")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="stream", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.seed)))
+        if args.mode == "by-story":
+            print(json.dumps(run_by_story(args.one, args.seed, args.db)))
+        else:
+            print(json.dumps(run_one(args.one, args.seed, args.mode, args.db)))
         return
     results = []
-    for n in args.sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(json.dumps(results[-1]), flush=True)
-    if len(results) >= 2:
-        a, b = results[0], results[-1]
-        time_ratio = b["cross_check_s"] / max(a["cross_check_s"], 1e-9)
-        reference = b["linear_reference_s"] / max(a["linear_reference_s"], 1e-9)
+    if args.sizes and args.baseline:
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = baseline_tree(args.baseline, Path(tmp))
+            try:
+                base = measure(args.sizes[0], args.seed, "frame", tree)
+            finally:
+                subprocess.run(
+                    ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+                    check=False,
+                    capture_output=True,
+                )
+        results.append(measure(args.sizes[0], args.seed, "frame"))
+        mine = [measure(n, args.seed, "stream") for n in args.sizes]
+        a = mine[0]
         print(
-            f"{b['claims']:,} vs {a['claims']:,} claims ({b['claims'] / a['claims']:g}x): "
-            f"cross_check took {time_ratio:.1f}x as long ({b['cross_check_s']}s vs "
-            f"{a['cross_check_s']}s); relations {b['relations']:,} vs {a['relations']:,}\n"
-            f"a linear reference workload grew {reference:.1f}x on this machine; cross_check "
-            f"grew {time_ratio / reference:.2f}x as much as linear work does here"
+            f"\n{a['claims']:,} claims, this code against {args.baseline} (same corpus, same run):"
         )
+        for label, r in (("frame", results[0]), ("stream", a)):
+            print(
+                f"  {label:6}  CPU {r['cpu_s']}s vs {base['cpu_s']}s "
+                f"({base['cpu_s'] / max(r['cpu_s'], 1e-9):.1f}x faster); extra memory "
+                f"{r['extra_rss_mb']} vs {base['extra_rss_mb']} MB; peak {r['peak_rss_mb']} vs "
+                f"{base['peak_rss_mb']} MB; relations identical in number: "
+                f"{r['relations'] == base['relations']}"
+            )
+        if len(mine) >= 2:
+            b = mine[-1]
+            grew = b["cpu_s"] / max(a["cpu_s"], 1e-9)
+            reference = b["linear_reference_s"] / max(a["linear_reference_s"], 1e-9)
+            print(
+                f"{b['claims']:,} vs {a['claims']:,} claims ({b['claims'] / a['claims']:g}x): "
+                f"CPU {grew:.1f}x ({b['cpu_s']}s vs {a['cpu_s']}s), wall "
+                f"{b['cross_check_s'] + b['duckdb_load_s']:.1f}s, relations "
+                f"{b['relations'] / max(a['relations'], 1):.1f}x ({b['relations']:,}); a linear "
+                f"reference workload grew {reference:.1f}x here, so cross-checking grew "
+                f"{grew / reference:.2f}x as much as linear work does"
+            )
+    if args.by_story:
+        measure(args.by_story, args.seed, "by-story")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import ast
 import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -43,6 +43,7 @@ __all__ = [
     "Rule",
     "Story",
     "StoryMap",
+    "add_names",
     "claim_interval",
     "cross_check",
     "cross_check_frame",
@@ -54,6 +55,7 @@ __all__ = [
     "merge_mentions",
     "read_claims",
     "read_extraction",
+    "stories_of",
 ]
 
 _NAME_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT"})
@@ -96,6 +98,18 @@ def stories_of(
 ) -> StoryMap:
     """Group the documents into stories, with the names their claims and facts give."""
     names: dict[str, set[str]] = defaultdict(set)
+    add_names(names, claims, facts, settings)
+    return group_stories(documents, names, settings)
+
+
+def add_names(
+    names: dict[str, set[str]],
+    claims: Iterable[QuantityClaim],
+    facts: Iterable[FactClaim],
+    settings: Settings,
+) -> None:
+    """Add to ``names`` the entity names each document's claims and facts mention (what
+    stories are told apart by), so that they can be gathered a slice of claims at a time."""
     # Claims of one article mostly share their key terms: each distinct list is parsed once.
     anchors: dict[tuple[str, ...], list[str]] = {}
     for c in claims:
@@ -107,12 +121,11 @@ def stories_of(
                 t.anchor for t in parsed if t is not None and t.label in _NAME_LABELS
             ]
         if found:
-            names[c.doc_id].update(found)
+            names.setdefault(c.doc_id, set()).update(found)
     for f in facts:
         for part in (f.subject, f.object):
             if part and part[:1].isupper():
-                names[f.doc_id].add(normalize_name(part, settings.data_dir))
-    return group_stories(documents, names, settings)
+                names.setdefault(f.doc_id, set()).add(normalize_name(part, settings.data_dir))
 
 
 @dataclass
