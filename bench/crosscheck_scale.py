@@ -234,6 +234,10 @@ def _usage() -> tuple[float, int]:
 def _relation_table(con: Any) -> None:
     from claims.crosscheck.quantities import RELATION_SCHEMA
 
+    # DuckDB would keep what it was given in memory up to most of the machine's RAM; a run
+    # that must fit beside others lets it write to its file instead.
+    con.execute("SET memory_limit = '512MB'")
+
     empty = RELATION_SCHEMA.empty_table()  # noqa: F841 (read by DuckDB by name)
     con.execute("CREATE TABLE claim_relations AS SELECT * FROM empty")
 

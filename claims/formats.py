@@ -4,6 +4,7 @@ its charts and the review UI."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from claims.models import DAY_ZERO
@@ -11,11 +12,19 @@ from claims.models import DAY_ZERO
 INF = math.inf
 
 
-def format_interval(lo: float, hi: float, lo_inc: bool, hi_inc: bool) -> str:
-    """``(50, ∞)``, ``[45, 50)``: brackets for inclusive ends, parentheses for open ones."""
+def format_interval(
+    lo: float,
+    hi: float,
+    lo_inc: bool,
+    hi_inc: bool,
+    number: Callable[[float], str] | None = None,
+) -> str:
+    """``(50, ∞)``, ``[45, 50)``: brackets for inclusive ends, parentheses for open ones.
+    ``number`` writes each end (``format_number``, or a memo of it)."""
+    number = number or format_number
     left = "[" if lo_inc and lo > -INF else "("
     right = "]" if hi_inc and hi < INF else ")"
-    return f"{left}{format_number(lo)}, {format_number(hi)}{right}"
+    return f"{left}{number(lo)}, {number(hi)}{right}"
 
 
 def format_days(lo: float, hi: float) -> str:

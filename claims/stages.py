@@ -179,7 +179,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     else recomputes every relation, because a relation's score weighs its key terms by their
     rarity across the whole corpus, so one new document can move scores in every block.
     """
-    from claims.crosscheck import cross_check_run, crosscheck_key
+    from claims.crosscheck import cross_check_stream, crosscheck_key
 
     key = crosscheck_key(settings)
     with working(settings) as store:
@@ -196,8 +196,10 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
             claims = store.claims(schema="staging")
             facts = store.facts(schema="staging")
             documents = {d.doc_id: d for d in store.documents(schema="staging")}
-            result = cross_check_run(claims, facts, documents, settings)
-            store.stage_relations(result.relations)
+            # Relations are staged slice by slice as they are made; the stories after them, since
+            # dating undated documents by their figures completes them.
+            result = cross_check_stream(claims, facts, documents, settings)
+            store.stage_relations(result.tables)
             store.stage_stories(result.stories.frame(), result.stories.assignments())
         by_kind = store.relation_counts("staging")
     return summary.model_copy(

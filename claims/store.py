@@ -17,10 +17,13 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from claims import dbfiles
 from claims.dbconnect import (
@@ -642,15 +645,28 @@ class Store:
         ]
         return rejections, sum(1 for *_, extracted in rows if extracted)
 
-    def stage_relations(self, relations: Sequence[Relation] | pd.DataFrame) -> None:
-        """Replace the staged relations: ``Relation`` models, or a DataFrame with their
-        columns (``crosscheck.cross_check_frame``), which goes to DuckDB in one bulk insert."""
+    def stage_relations(
+        self, relations: Sequence[Relation] | pd.DataFrame | Iterable[pa.Table]
+    ) -> None:
+        """Replace the staged relations: ``Relation`` models, a DataFrame with their columns
+        (``crosscheck.cross_check_frame``), which goes to DuckDB in one bulk insert, or Arrow
+        tables with them (``crosscheck.cross_check_stream``), each inserted as it comes."""
         self.con.execute("DELETE FROM staging.claim_relations")
         if isinstance(relations, pd.DataFrame):
-            frame = relations
-        else:
+            self._insert_frame("staging.claim_relations", RELATION_COLUMNS, relations)
+        elif isinstance(relations, Sequence):
             frame = pd.DataFrame([r.model_dump() for r in relations], columns=RELATION_COLUMNS)
-        self._insert_frame("staging.claim_relations", RELATION_COLUMNS, frame)
+            self._insert_frame("staging.claim_relations", RELATION_COLUMNS, frame)
+        else:
+            cols = ", ".join(RELATION_COLUMNS)
+            for table in relations:
+                self.con.register("_incoming", table)
+                try:
+                    self.con.execute(
+                        f"INSERT INTO staging.claim_relations ({cols}) SELECT {cols} FROM _incoming"
+                    )
+                finally:
+                    self.con.unregister("_incoming")
 
     def staged_as_published(self, tables: Sequence[str] = PUBLISHED_TABLES) -> bool:
         """Whether each staged table holds exactly the published rows (as multisets).

@@ -152,13 +152,14 @@ def candidates(p: Profiles, window: int) -> Pairs:
     # A block that only one document fills gives no pair.
     narrowing, rare, crowd = _block_facts(p, block, row)
     ea_parts, eb_parts = [], []
+    doc = p.doc[row]
     for k in range(1, window + 1):
-        i = np.arange(len(row) - k)
-        j = i + k
-        ok = (block[i] == block[j]) & (p.doc[row[i]] != p.doc[row[j]])
-        ea_parts.append(i[ok])
-        eb_parts.append(j[ok])
-        if not (block[i] == block[j]).any():
+        # Entries k apart, compared as shifted views rather than gathered.
+        same_block = block[:-k] == block[k:]
+        i = np.flatnonzero(same_block & (doc[:-k] != doc[k:]))
+        ea_parts.append(i)
+        eb_parts.append(i + k)
+        if not same_block.any():
             break
     ea = np.concatenate(ea_parts) if ea_parts else np.zeros(0, dtype=np.int64)
     eb = np.concatenate(eb_parts) if eb_parts else np.zeros(0, dtype=np.int64)

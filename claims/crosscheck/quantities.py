@@ -54,7 +54,7 @@ from claims.crosscheck.profiles import (
     date_by_figures,
 )
 from claims.crosscheck.stories import StoryMap
-from claims.formats import format_days, format_euros, format_interval
+from claims.formats import format_days, format_euros, format_interval, format_number
 from claims.models import Document, QuantityClaim, Rule
 from claims.settings import DATA_DIR, Settings
 from claims.wordlists import Crosscheck, load
@@ -275,6 +275,7 @@ def column_slices(
     relation_names = np.array([r.relation for r in RULES], dtype=object)
     rule_codes = np.array([r.value for r in RULES], dtype=object)
     words = _Words(p)
+    encoded = [x.encode() for x in claim_ids]
     for first in range(0, len(order), size):
         at = order[first : first + size]
         a, b, rule, score = d.a[at], d.b[at], d.rule[at], d.score[at]
@@ -282,9 +283,7 @@ def column_slices(
         relation = relation_names[rule]
         at_a, at_b = pa.array(a), pa.array(b)
         columns = {
-            "relation_id": pa.array(
-                relation_ids(claim_ids, claim_rank, a, b, relation), pa.string()
-            ),
+            "relation_id": pa.array(relation_ids(encoded, claim_rank, a, b, relation), pa.string()),
             "claim_a": pc.take(ids, at_a),
             "claim_b": pc.take(ids, at_b),
             "doc_a": pc.take(docs, at_a),
@@ -336,19 +335,18 @@ def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray, words: _Words) -> p
 
 
 def relation_ids(
-    claim_ids: Sequence[str],
+    encoded: Sequence[bytes],
     claim_rank: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
     relation: np.ndarray,
 ) -> list[str]:
-    """``Relation.make_id`` of every pair (the same digest, tested), in one loop;
-    ``claim_rank`` orders the ids as strings."""
+    """``Relation.make_id`` of every pair (the same digest, tested), in one loop, from the
+    claim ids as UTF-8 (``encoded``); ``claim_rank`` orders the ids as strings."""
     in_order = claim_rank[a] <= claim_rank[b]
     first = np.where(in_order, a, b).tolist()
     second = np.where(in_order, b, a).tolist()
     sha = hashlib.sha256
-    encoded = [x.encode() for x in claim_ids]
     kinds = {r: f"\x1f{r}".encode() for r in {x.relation for x in RULES}}
     return [
         "r_" + sha(encoded[x] + b"\x1f" + encoded[y] + kinds[r]).hexdigest()[:16]
@@ -367,6 +365,7 @@ class _Reasons:
         used: np.ndarray,
     ) -> None:
         self.p, self.documents, self.stories = p, documents, stories
+        self._numbers: dict[float, str] = {}
         # Each part of each claim a relation names, kept as Arrow strings. Claims share most
         # parts (an outlet, a day, a figure restated), so each distinct one is written once.
         parts: dict[str, list[pa.Array]] = {"said": [], "what": [], "interval": [], "source": []}
@@ -449,9 +448,8 @@ class _Reasons:
             return f"as of {first.isoformat()}{stated}"
         return f"for {first.isoformat()} to {last.isoformat()}{stated}"
 
-    @staticmethod
     def _interval(
-        kind: str, currency: str, lo: float, hi: float, lo_inc: bool, hi_inc: bool
+        self, kind: str, currency: str, lo: float, hi: float, lo_inc: bool, hi_inc: bool
     ) -> str:
         if kind == "date":
             return format_days(lo, hi)
@@ -459,7 +457,14 @@ class _Reasons:
             euros = format_euros(lo, hi, lo_inc, hi_inc)
             rate = "" if currency == "EUR" else f" (from {currency} at the ECB rate of its day)"
             return euros + rate
-        return format_interval(lo, hi, lo_inc, hi_inc)
+        return format_interval(lo, hi, lo_inc, hi_inc, self._number)
+
+    def _number(self, v: float) -> str:
+        # One figure is restated by many claims, and is an end of their intervals twice over.
+        found = self._numbers.get(v)
+        if found is None:
+            found = self._numbers[v] = format_number(v)
+        return found
 
     @staticmethod
     def _what(kind: str, measure: str, outcome: str, holder: str | None) -> str:

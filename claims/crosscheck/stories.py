@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import chain
 
 import pandas as pd
 import wordfreq  # type: ignore[import-untyped]
@@ -257,11 +258,8 @@ def group_stories(
 def _candidates(top: list[str], index: Mapping[str, set[int]]) -> list[int]:
     """The stories that share the most of a document's rarest words, at most
     ``_MAX_CANDIDATES``; a word that many stories share (``_MAX_POSTING``) picks none."""
-    shared: Counter[int] = Counter()
-    for t in top:
-        stories = index.get(t, ())
-        if len(stories) <= _MAX_POSTING:
-            shared.update(stories)
+    postings = (index.get(t, ()) for t in top)
+    shared = Counter(chain.from_iterable(p for p in postings if len(p) <= _MAX_POSTING))
     if len(shared) <= _MAX_CANDIDATES:
         return sorted(shared)
     return sorted(k for k, _ in shared.most_common(_MAX_CANDIDATES))
