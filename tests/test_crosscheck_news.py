@@ -3,8 +3,8 @@
 Each test reads the six articles of one real story as a run would (ingest, the real spaCy
 model, repeats merged, sentences read) and asserts a relation a fact-checker sees in that
 coverage, with its reason: story grouping, a running toll, a toll revised down, an undated
-wire copy dated by its figures, a same-day conflict, and a country's figure beside the
-outbreak's total.
+wire copy dated by its figures, a same-day conflict, a country's figure beside the
+outbreak's total, one measure under several names, and a projection beside a count.
 """
 
 from __future__ import annotations
@@ -117,3 +117,59 @@ def test_a_country_s_figures_never_conflict_with_the_outbreak_s(nlp: Language) -
     assert countries, "the Columbus Dispatch gives each country's cases"
     conflicts = ebola.relations(relation="conflict")
     assert not (set(conflicts["claim_a"]) | set(conflicts["claim_b"])) & countries
+
+
+def test_storeys_stories_and_floors_of_one_tower_agree(nlp: Language) -> None:
+    grenfell = story("grenfell", nlp)
+    agree = grenfell.relations(span_a="24-storey", span_b="24 floors", doc_b="04-mercury.txt")
+    [reason] = agree["reason"].tolist()
+    assert agree["relation"].tolist() == ["agree"]
+    assert reason.startswith("AGREE_OVERLAP: Same quantity (storey")
+    assert "Mercury (Hobart) (2017-06-19)" in reason and "(a fixed property)" in reason
+    assert len(grenfell.relations(span_a="24 storeys", span_b="24-story", relation="agree")) == 1
+
+
+def test_of_its_well_after_a_figure_does_not_make_it_a_part(nlp: Language) -> None:
+    """ "the whole 2-story building by way of its cladding": the building is not a part."""
+    grenfell = story("grenfell", nlp)
+    [storeys] = [c for c in grenfell.claims.values() if c.span == "2-story"]
+    assert "part" not in storeys.cues
+    [flats] = [c for c in grenfell.claims.values() if c.span == "120 flats"]
+    assert "part" not in flats.cues
+
+
+def test_homes_and_residences_destroyed_are_one_count_that_rose(nlp: Language) -> None:
+    camp = story("camp-fire", nlp)
+    rose = camp.relations(span_a="about 9,700 homes", span_b="13,972 residences")
+    [reason] = rose["reason"].tolist()
+    assert rose["relation"].tolist() == ["update"]
+    assert "CNN (2018-11-16)" in reason and "the newer figure (UPI (2018-11-25))" in reason
+
+
+def test_britons_who_voted_are_the_votes_counted(nlp: Language) -> None:
+    brexit = story("brexit", nlp)
+    same = brexit.relations(span_a="17,410,742 votes", span_b="17,410,742 Britons")
+    [reason] = same["reason"].tolist()
+    assert same["relation"].tolist() == ["agree"]
+    assert "The Independent (2016-06-24)" in reason and "Proto Thema (2016-06-24)" in reason
+
+
+def test_a_fee_written_222m_euro_agrees_with_the_other_outlets_222m(nlp: Language) -> None:
+    neymar = story("neymar", nlp)
+    same = neymar.relations(span_a="222m euro", span_b="€222m", doc_b="05-daily-post.txt")
+    [reason] = same["reason"].tolist()
+    assert same["relation"].tolist() == ["agree"]
+    assert 'BBC Sport (2017-08-03) says "222m euro" = EUR 222 million' in reason
+
+
+def test_a_toll_that_could_reach_100_is_not_updated_by_the_count(nlp: Language) -> None:
+    """The Red Cross's projection (5 Aug) and the ministry's counts of 154 and 158 (8 Aug)."""
+    beirut = story("beirut", nlp)
+    [projection] = [c for c in beirut.claims.values() if c.span == "100" and "reach" in c.sentence]
+    assert "estimate" in projection.cues
+    frame = beirut.result.relations
+    touching = frame[
+        (frame["claim_a"] == projection.claim_id) | (frame["claim_b"] == projection.claim_id)
+    ]
+    assert len(touching) > 0, "it is compared with the story's figures"
+    assert "update" not in set(touching["relation"])
