@@ -16,7 +16,9 @@ from typing import NamedTuple
 import pandas as pd
 from spacy.language import Language
 
-from claims.crosscheck import CrossCheck, cross_check_run, merge_mentions, read_claims
+from claims.crosscheck import CrossCheck, cross_check_run, merge_mentions, read_claims, stories_of
+from claims.crosscheck.pairs import leads
+from claims.crosscheck.profiles import build_profiles
 from claims.crosscheck.stories import group_stories
 from claims.extract import extract_documents
 from claims.ingest import discover, read_sources
@@ -173,3 +175,16 @@ def test_a_toll_that_could_reach_100_is_not_updated_by_the_count(nlp: Language) 
     ]
     assert len(touching) > 0, "it is compared with the story's figures"
     assert "update" not in set(touching["relation"])
+
+
+def test_a_story_s_figure_leads_its_article_and_the_countries_follow(nlp: Language) -> None:
+    """The Columbus Dispatch gives the outbreak's cases first, then each country's: only the
+    first is its article's lead figure of cases, which the pair model weighs."""
+    ebola = story("ebola", nlp)
+    docs = {d: ebola.documents[d] for d in ebola.documents if d == "06-columbus-dispatch.txt"}
+    claims = [c for c in ebola.claims.values() if c.doc_id in docs]
+    stories = stories_of(claims, [], docs, SETTINGS)
+    profiles = build_profiles(claims, stories, SETTINGS)
+    lead = dict(zip((c.span for c in profiles.claims), leads(profiles).tolist(), strict=True))
+    assert lead["19,340 confirmed cases"] is True
+    assert lead["8,939"] is False and lead["7,830"] is False

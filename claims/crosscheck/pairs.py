@@ -50,6 +50,8 @@ FEATURES: tuple[str, ...] = (
     "generic_similarity",
     "measure_kind",
     "date_kind",
+    "lead_both",
+    "lead_one_side",
 )
 _GENERIC_KINDS = ("percent", "money", "duration")
 _SEED = 20240
@@ -353,7 +355,26 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     out["generic_similarity"] = np.where(generic, similarity, 0.0)
     out["measure_kind"] = p.kind[a] == p.codes["kind"].index.get("measure", -1)
     out["date_kind"] = p.kind[a] == p.codes["kind"].index.get("date", -1)
+    lead = leads(p)
+    out["lead_both"] = lead[a] & lead[b]
+    out["lead_one_side"] = lead[a] != lead[b]
     return {name: np.asarray(out[name], dtype=np.float64) for name in FEATURES}
+
+
+def leads(p: Profiles) -> np.ndarray:
+    """Whether each claim is its document's first figure of its kind, measure and outcome:
+    news puts the figure of the story first and its parts after it."""
+    n = len(p)
+    out = np.zeros(n, dtype=bool)
+    if not n:
+        return out
+    pos = np.array([c.char_start for c in p.claims], dtype=np.int64)
+    order = np.lexsort((pos, p.outcome, p.measure, p.kind, p.doc))
+    key = np.stack([p.doc, p.kind, p.measure, p.outcome], axis=1)[order]
+    first = np.ones(n, dtype=bool)
+    first[1:] = (key[1:] != key[:-1]).any(axis=1)
+    out[order] = first
+    return out
 
 
 def matrix(columns: dict[str, np.ndarray]) -> np.ndarray:
