@@ -188,3 +188,18 @@ def test_a_story_s_figure_leads_its_article_and_the_countries_follow(nlp: Langua
     lead = dict(zip((c.span for c in profiles.claims), leads(profiles).tolist(), strict=True))
     assert lead["19,340 confirmed cases"] is True
     assert lead["8,939"] is False and lead["7,830"] is False
+
+
+def test_a_vague_thousands_does_not_agree_with_a_toll(nlp: Language) -> None:
+    """USA Today's storm "displacing thousands" met the Washington Times' "More Than 4,600"
+    dead as an agreement (the intervals overlap); a vague amount beside a figure is weighed as
+    the weak evidence it is, and the pair is left alone."""
+    maria = story("maria", nlp)
+    [vague] = [c for c in maria.claims.values() if c.span == "thousands"]
+    assert "displacing thousands" in vague.sentence
+    frame = maria.result.relations
+    assert not len(
+        frame[(frame["claim_a"] == vague.claim_id) | (frame["claim_b"] == vague.claim_id)]
+    )
+    toll = maria.relations(span_a="More Than 4,600")
+    assert len(toll) > 0, "the study's toll still meets the story's other figures"

@@ -52,6 +52,8 @@ FEATURES: tuple[str, ...] = (
     "date_kind",
     "lead_both",
     "lead_one_side",
+    "vague_one_side",
+    "vague_both",
 )
 _GENERIC_KINDS = ("percent", "money", "duration")
 _SEED = 20240
@@ -355,6 +357,9 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     out["generic_similarity"] = np.where(generic, similarity, 0.0)
     out["measure_kind"] = p.kind[a] == p.codes["kind"].index.get("measure", -1)
     out["date_kind"] = p.kind[a] == p.codes["kind"].index.get("date", -1)
+    vague = np.isnan(p.value)
+    out["vague_one_side"] = vague[a] != vague[b]
+    out["vague_both"] = vague[a] & vague[b]
     lead = leads(p)
     out["lead_both"] = lead[a] & lead[b]
     out["lead_one_side"] = lead[a] != lead[b]
