@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from claims.crosscheck.profiles import Lists, Profiles, levels
+from claims.crosscheck.profiles import GUESSED, Lists, Profiles, levels
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -42,6 +42,7 @@ FEATURES: tuple[str, ...] = (
     "same_value_crowded",
     "ratio_at_one_time",
     "ratio_apart",
+    "ratio_per_time",
     "same_day",
     "days_apart",
     "outcome_same_apart",
@@ -337,7 +338,10 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     level = levels(p)
     ratio = np.abs(level[a] - level[b])
     ratio = np.where(np.isnan(ratio), 3.0, np.minimum(ratio, 3.0))
-    known = (p.start[a] >= 0) & (p.start[b] >= 0)
+    # A date guessed for an undated document (from its story) says nothing about whether two
+    # figures were of one day.
+    guessed = np.isin(p.basis[a], list(GUESSED)) | np.isin(p.basis[b], list(GUESSED))
+    known = (p.start[a] >= 0) & (p.start[b] >= 0) & ~guessed
     days = np.where(
         known,
         np.maximum(0, np.maximum(p.start[a], p.start[b]) - np.minimum(p.end[a], p.end[b])),
@@ -346,6 +350,9 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     one_time = (days == 0) | (p.fixed[a] & p.fixed[b]) | (p.slow[a] & p.slow[b])
     out["ratio_at_one_time"] = np.where(one_time, ratio, 0.0)
     out["ratio_apart"] = np.where(one_time, 0.0, ratio)
+    out["ratio_per_time"] = np.where(
+        one_time | ~known, 0.0, ratio / (1 + np.log1p(np.maximum(days, 0)))
+    )
     out["same_day"] = days == 0
     out["days_apart"] = np.where(known, np.log1p(np.maximum(days, 0)) / 5, 0.5)
     out["outcome_same_apart"] = out["outcome_same"] & ~one_time
