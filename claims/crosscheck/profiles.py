@@ -196,6 +196,8 @@ def _read(
     ``facet_rows``."""
     lex = counted_lexicon(settings.data_dir)
     skip = crosscheck_lexicon(settings.data_dir).skip_kinds
+    # "17,410,742 Britons voted to leave": a nation's people are people.
+    demonyms = crosscheck_lexicon(settings.data_dir).demonyms
     rows: dict[str, list] = defaultdict(list)
     text: dict[str, list[str | None]] = {
         f: [] for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder")
@@ -219,6 +221,7 @@ def _read(
             unit in lex.unit_outcomes
             or measure in lex.outcome_measures
             or measure in lex.person_units
+            or measure.lower() in demonyms
         ):
             measure = "person"
         cues = set(c.cues)
