@@ -393,6 +393,8 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
 def leads(p: Profiles) -> np.ndarray:
     """Whether each claim is its document's first figure of its kind, measure and outcome:
     news puts the figure of the story first and its parts after it."""
+    if p.lead is not None:  # features are made chunk by chunk: this is the same for each
+        return p.lead
     n = len(p)
     out = np.zeros(n, dtype=bool)
     if not n:
@@ -403,6 +405,7 @@ def leads(p: Profiles) -> np.ndarray:
     first = np.ones(n, dtype=bool)
     first[1:] = (key[1:] != key[:-1]).any(axis=1)
     out[order] = first
+    p.lead = out
     return out
 
 

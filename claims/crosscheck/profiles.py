@@ -151,6 +151,7 @@ class Profiles:
     words: Lists  # story-specific word codes, so their rarity is their story's
     codes: dict[str, Codes]
     currency_slack: float = 0.0  # Settings.currency_slack
+    lead: np.ndarray | None = None  # ``pairs.leads``, once made
 
     def __len__(self) -> int:
         return len(self.claims)
