@@ -22,7 +22,7 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -116,34 +116,31 @@ def _stopwords(settings: Settings) -> frozenset[str]:
     return lex.stopwords | lex.story_stopwords
 
 
-def _terms(doc: Document, names: Iterable[str], word: Callable[[str], str]) -> Counter[str]:
+def _terms(doc: Document, names: Iterable[str], word: _StoryWords) -> Counter[str]:
     """The words that tell one story from another: the headline's twice, the opening's, and
-    the names the document's claims and facts mention (``word``: see ``_story_word``)."""
-    counts: Counter[str] = Counter(
-        w for w in map(word, _WORD.findall(fold(doc.text[:_LEAD_CHARS]))) if w
-    )
-    for w in map(word, _WORD.findall(fold(doc.title or ""))):
-        if w:
-            counts[w] += 2
+    the names the document's claims and facts mention (``word``: see ``_StoryWords``)."""
+    form = word.__getitem__
+    counts = Counter(filter(None, map(form, _WORD.findall(fold(doc.text[:_LEAD_CHARS])))))
+    for w in filter(None, map(form, _WORD.findall(fold(doc.title or "")))):
+        counts[w] += 2
     for name in names:
         counts[f"={name}"] += 1
     return counts
 
 
-def _story_word(stop: frozenset[str]) -> Callable[[str], str]:
-    """A raw word's form as a story term ("" for none), memoised for one run: news repeats its
-    words, and a hundred thousand articles would otherwise clean the same words millions of
-    times."""
-    known: dict[str, str] = {}
+class _StoryWords(dict[str, str]):
+    """Each raw word's form as a story term ("" for none), memoised for one run: news repeats
+    its words, and a hundred thousand articles would otherwise clean the same words millions
+    of times."""
 
-    def word(raw: str) -> str:
-        out = known.get(raw)
-        if out is None:
-            w = raw.removesuffix("'s").removesuffix("’s").strip("'’-")
-            out = known[raw] = w if len(w) >= 3 and w not in stop else ""
+    def __init__(self, stop: frozenset[str]) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def __missing__(self, raw: str) -> str:
+        w = raw.removesuffix("'s").removesuffix("’s").strip("'’-")
+        out = self[raw] = w if len(w) >= 3 and w not in self.stop else ""
         return out
-
-    return word
 
 
 @cache
@@ -224,7 +221,7 @@ def group_stories(
     """Stories of ``documents``; ``names`` gives each document's entity names (from its claims'
     and facts' key terms), which say more about the story than its words."""
     stop = _stopwords(settings)
-    word = _story_word(stop)
+    word = _StoryWords(stop)
     vectors = _Vectors({d: _terms(doc, names.get(d, ()), word) for d, doc in documents.items()})
     clusters: list[_Cluster] = []
     index: dict[str, set[int]] = defaultdict(set)
