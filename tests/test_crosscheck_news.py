@@ -238,3 +238,13 @@ def test_a_disaster_of_1993_named_far_along_its_clause_updates_nothing(nlp: Lang
     assert "update" not in set(touching["relation"])
     toll = sewol.relations(span_a="159", span_b="more than 300 lives")
     assert len(toll), "the Sewol's own tolls still meet"
+
+
+def test_a_span_still_running_grows_by_the_days_between_reports(nlp: Language) -> None:
+    """The boys trapped "more than five days" (BenarNews, 28 June) and the "18-day ordeal"
+    (Dhaka Tribune, 10 July): twelve days apart, thirteen days longer, one span."""
+    cave = story("thai-cave", nlp)
+    grew = cave.relations(span_a="more than five days", span_b="18-day ordeal")
+    [reason] = grew["reason"].tolist()
+    assert grew["relation"].tolist() == ["update"]
+    assert "BenarNews (2018-06-28)" in reason and "Dhaka Tribune (2018-07-10)" in reason
