@@ -1,7 +1,7 @@
 """How cross-checking scales: synthetic news at two sizes, time and peak memory of each, against
 a baseline commit's code measured in the same run.
 
-    .venv/bin/python bench/crosscheck_scale.py                  # 100k and 1M, baseline at 100k
+    .venv/bin/python bench/crosscheck_scale.py                  # 100k and 1M, main at 100k
     .venv/bin/python bench/crosscheck_scale.py --sizes 20000 200000 --baseline HEAD~3
     .venv/bin/python bench/crosscheck_scale.py --sizes --by-story 10000000   # out of core only
 
@@ -408,8 +408,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--baseline",
-        default="1928876",
-        help="commit whose code is measured at the first size (default: before issue 18's work)",
+        default="main",
+        help="commit whose code is measured at the first size, on the same corpus",
     )
     parser.add_argument("--by-story", type=int, metavar="N", help="also N claims out of core")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
@@ -438,8 +438,14 @@ def main() -> None:
         results.append(measure(args.sizes[0], args.seed, "frame"))
         mine = [measure(n, args.seed, "stream") for n in args.sizes]
         a = mine[0]
+        commit = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", args.baseline],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         print(
-            f"\n{a['claims']:,} claims, this code against {args.baseline} (same corpus, same run):"
+            f"\n{a['claims']:,} claims, this code against {args.baseline} ({commit}), same corpus, "
+            "same run:"
         )
         for label, r in (("frame", results[0]), ("stream", a)):
             print(
