@@ -101,7 +101,7 @@ def main() -> None:
             capture_output=True,
         )
         try:
-            dumps = []
+            dumps: list[dict[str, Any]] = []
             for code, small in ((tree, False), (REPO, args.small_slices)):
                 out = Path(tmp) / f"{len(dumps)}.pkl"
                 cmd = [sys.executable, __file__, "--dump", str(out), "--code", str(code)]
