@@ -78,7 +78,8 @@ def may_yield_facts(sdoc: Doc) -> bool:
     and every place preposition's object as a possible place, so False means that no entities
     the recogniser could add would give a triple ("he met with ...", "the meeting ended").
     """
-    if not sdoc.text.strip() or not sdoc.has_annotation("DEP"):
+    # all(is_space) is text.strip() == "" without joining the text (a Token object per token).
+    if all(t.is_space for t in sdoc) or not sdoc.has_annotation("DEP"):
         return False
     rules = _rules_without_names()
     return any(next(_triples_at(tok, rules), None) is not None for tok in sdoc)
@@ -99,7 +100,8 @@ def extract_facts(sdoc: Doc, document: Document, offset: int) -> list[FactClaim]
     ``FactClaim.make_id(document.sha256, char_start, char_end, predicate)``. An empty or
     unparsed passage gives ``[]``.
     """
-    if not sdoc.text.strip() or not sdoc.has_annotation("DEP"):
+    # all(is_space) is text.strip() == "" without joining the text (a Token object per token).
+    if all(t.is_space for t in sdoc) or not sdoc.has_annotation("DEP"):
         return []  # every pattern reads the dependency parse
     rules = load_rules()
     found: dict[str, FactClaim] = {}
