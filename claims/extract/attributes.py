@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
+import numpy as np
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Token
@@ -34,8 +35,11 @@ FEATURES = {
     "NORM": ("norm", "norm_"),
     "IS_SPACE": ("is_space", "is_space"),
 }
+# The same attributes by the names Doc.to_array takes.
+ARRAY_ATTRS = {key: "ORTH" if key == "TEXT" else key for key in FEATURES}
 SET_PREDICATES = frozenset({"IN", "NOT_IN"})
-UNNAMED = -1  # a value no pattern names: every pattern treats all of them alike
+# A value no pattern names (every pattern treats all of them alike); no string hashes to it.
+UNNAMED = np.uint64(2**64 - 1)
 
 
 class AttributeTable:
@@ -68,8 +72,13 @@ class AttributeTable:
         self.simple.sort(key=lambda item: item[0])
         self._index_gates()
         self.keys = sorted(named)
-        self.named = [frozenset(named[k]) for k in self.keys]
-        self.getters = [FEATURES[k][0] for k in self.keys]
+        self.array_attrs = [ARRAY_ATTRS[k] for k in self.keys]
+        # A value is named by a pattern when some pattern tests that attribute for it; which
+        # attribute does not matter to the key (a hash collision across attributes only
+        # costs a table entry).
+        self.named_values = np.array(
+            sorted({int(v) for k in self.keys for v in named[k]}), dtype=np.uint64
+        )
         self.table: dict[tuple, tuple[tuple[int, ...], dict]] = {}
 
     def _index_gates(self) -> None:
@@ -122,25 +131,26 @@ class AttributeTable:
         for match_id, start, end in matches:
             attr_id = int(self.strings[match_id])
             extra[doc[start:end][self.indices[attr_id]].i].append(attr_id)
-        for tok in doc:
-            ids, attrs = self._lookup(tok)
-            if tok.i in extra:
-                ids = tuple(sorted((*ids, *extra[tok.i])))
+        if not len(doc):
+            return doc
+        # Each token's lookup key, for all tokens at once: its values of the attributes the
+        # patterns test, a value no pattern names replaced by UNNAMED.
+        values = doc.to_array(cast(list[int | str], self.array_attrs))
+        keys = np.where(np.isin(values, self.named_values), values, UNNAMED).tolist()
+        table = self.table
+        for i, key in enumerate(keys):
+            found = table.get(row := tuple(key))
+            tok = doc[i]
+            if found is None:
+                ids = tuple(n for n, p in self.simple if _matches(tok, p))
+                found = table[row] = (ids, self._merged(ids))
+            ids, attrs = found
+            if i in extra:
+                ids = tuple(sorted((*ids, *extra[i])))
                 attrs = self._merged(ids)
             if attrs:
                 set_token_attrs(tok, attrs)
         return doc
-
-    def _lookup(self, tok: Token) -> tuple[tuple[int, ...], dict]:
-        key = tuple(
-            v if (v := getattr(tok, g)) in named else UNNAMED
-            for g, named in zip(self.getters, self.named, strict=True)
-        )
-        found = self.table.get(key)
-        if found is None:
-            ids = tuple(i for i, p in self.simple if _matches(tok, p))
-            found = self.table[key] = (ids, self._merged(ids))
-        return found
 
     def _merged(self, ids: Iterable[int]) -> dict:
         # The ruler applies matches in pattern order, each overwriting what it sets.
