@@ -3,8 +3,8 @@
 Each test reads the six articles of one real story as a run would (ingest, the real spaCy
 model, repeats merged, sentences read) and asserts a relation a fact-checker sees in that
 coverage, with its reason: story grouping, a running toll, a toll revised down, an undated
-wire copy dated by its figures, a same-day conflict, and a country's figure beside the
-outbreak's total.
+wire copy dated by its figures, a same-day conflict, a country's figure beside the
+outbreak's total, one measure under several names, and a projection beside a count.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from typing import NamedTuple
 import pandas as pd
 from spacy.language import Language
 
-from claims.crosscheck import CrossCheck, cross_check_run, merge_mentions, read_claims
+from claims.crosscheck import CrossCheck, cross_check_run, merge_mentions, read_claims, stories_of
+from claims.crosscheck.pairs import FEATURES, candidates, features, leads, word_weights
+from claims.crosscheck.profiles import build_profiles
+from claims.crosscheck.quantities import pair_weights
 from claims.crosscheck.stories import group_stories
 from claims.extract import extract_documents
 from claims.ingest import discover, read_sources
@@ -117,3 +120,107 @@ def test_a_country_s_figures_never_conflict_with_the_outbreak_s(nlp: Language) -
     assert countries, "the Columbus Dispatch gives each country's cases"
     conflicts = ebola.relations(relation="conflict")
     assert not (set(conflicts["claim_a"]) | set(conflicts["claim_b"])) & countries
+
+
+def test_storeys_stories_and_floors_of_one_tower_agree(nlp: Language) -> None:
+    grenfell = story("grenfell", nlp)
+    agree = grenfell.relations(span_a="24-storey", span_b="24 floors", doc_b="04-mercury.txt")
+    [reason] = agree["reason"].tolist()
+    assert agree["relation"].tolist() == ["agree"]
+    assert reason.startswith("AGREE_OVERLAP: Same quantity (storey")
+    assert "Mercury (Hobart) (2017-06-19)" in reason and "(a fixed property)" in reason
+    assert len(grenfell.relations(span_a="24 storeys", span_b="24-story", relation="agree")) == 1
+
+
+def test_of_its_well_after_a_figure_does_not_make_it_a_part(nlp: Language) -> None:
+    """ "the whole 2-story building by way of its cladding": the building is not a part."""
+    grenfell = story("grenfell", nlp)
+    [storeys] = [c for c in grenfell.claims.values() if c.span == "2-story"]
+    assert "part" not in storeys.cues
+    [flats] = [c for c in grenfell.claims.values() if c.span == "120 flats"]
+    assert "part" not in flats.cues
+
+
+def test_homes_and_residences_destroyed_are_one_count_that_rose(nlp: Language) -> None:
+    camp = story("camp-fire", nlp)
+    rose = camp.relations(span_a="about 9,700 homes", span_b="13,972 residences")
+    [reason] = rose["reason"].tolist()
+    assert rose["relation"].tolist() == ["update"]
+    assert "CNN (2018-11-16)" in reason and "the newer figure (UPI (2018-11-25))" in reason
+
+
+def test_britons_who_voted_are_the_votes_counted(nlp: Language) -> None:
+    brexit = story("brexit", nlp)
+    same = brexit.relations(span_a="17,410,742 votes", span_b="17,410,742 Britons")
+    [reason] = same["reason"].tolist()
+    assert same["relation"].tolist() == ["agree"]
+    assert "The Independent (2016-06-24)" in reason and "Proto Thema (2016-06-24)" in reason
+
+
+def test_a_fee_written_222m_euro_agrees_with_the_other_outlets_222m(nlp: Language) -> None:
+    neymar = story("neymar", nlp)
+    same = neymar.relations(span_a="222m euro", span_b="€222m", doc_b="05-daily-post.txt")
+    [reason] = same["reason"].tolist()
+    assert same["relation"].tolist() == ["agree"]
+    assert 'BBC Sport (2017-08-03) says "222m euro" = EUR 222 million' in reason
+
+
+def test_a_toll_that_could_reach_100_is_not_updated_by_the_count(nlp: Language) -> None:
+    """The Red Cross's projection (5 Aug) and the ministry's counts of 154 and 158 (8 Aug)."""
+    beirut = story("beirut", nlp)
+    [projection] = [c for c in beirut.claims.values() if c.span == "100" and "reach" in c.sentence]
+    assert "estimate" in projection.cues
+    frame = beirut.result.relations
+    touching = frame[
+        (frame["claim_a"] == projection.claim_id) | (frame["claim_b"] == projection.claim_id)
+    ]
+    assert len(touching) > 0, "it is compared with the story's figures"
+    assert "update" not in set(touching["relation"])
+
+
+def test_a_story_s_figure_leads_its_article_and_the_countries_follow(nlp: Language) -> None:
+    """The Columbus Dispatch gives the outbreak's cases first, then each country's: only the
+    first is its article's lead figure of cases, which the pair model weighs."""
+    ebola = story("ebola", nlp)
+    docs = {d: ebola.documents[d] for d in ebola.documents if d == "06-columbus-dispatch.txt"}
+    claims = [c for c in ebola.claims.values() if c.doc_id in docs]
+    stories = stories_of(claims, [], docs, SETTINGS)
+    profiles = build_profiles(claims, stories, SETTINGS)
+    lead = dict(zip((c.span for c in profiles.claims), leads(profiles).tolist(), strict=True))
+    assert lead["19,340 confirmed cases"] is True
+    assert lead["8,939"] is False and lead["7,830"] is False
+
+
+def test_a_vague_thousands_beside_a_toll_is_weighed_as_weak_evidence(nlp: Language) -> None:
+    """USA Today's storm "displacing thousands" against the Washington Times' "More Than 4,600"
+    dead: the intervals overlap, but a vague amount says little; the pair model sees it."""
+    maria = story("maria", nlp)
+    claims = list(maria.claims.values())
+    stories = stories_of(claims, [], maria.documents, SETTINGS)
+    p = build_profiles(claims, stories, SETTINGS)
+    pairs = candidates(p, SETTINGS.crosscheck_window)
+    columns = features(p, pairs, word_weights(p))
+    spans = [{p.claims[x].span, p.claims[y].span} for x, y in zip(pairs.a, pairs.b, strict=True)]
+    k = spans.index({"thousands", "More Than 4,600"})
+    assert columns["vague_one_side"][k] == 1.0 and columns["vague_both"][k] == 0.0
+    exact = [
+        j
+        for j, (x, y) in enumerate(zip(pairs.a, pairs.b, strict=True))
+        if "More Than 4,600" in spans[j] and p.claims[x].value and p.claims[y].value
+    ]
+    assert exact and not columns["vague_one_side"][exact].any()
+    assert pair_weights(SETTINGS.data_dir)[FEATURES.index("vague_one_side")] < 0
+
+
+def test_an_undated_article_s_early_toll_is_updated_by_the_toll_days_later(
+    nlp: Language,
+) -> None:
+    """NECN's copy has no date and is dated from its story; its early toll of 9 dead is not
+    weighed as a same-day figure beside UPI's 85 ten days on (a toll rises that much while a
+    fire burns)."""
+    camp = story("camp-fire", nlp)
+    rose = camp.relations(doc_a="02-necn.md", span_a="9", doc_b="05-upi.txt", span_b="85")
+    [reason] = rose["reason"].tolist()
+    assert rose["relation"].tolist() == ["update"]
+    assert "NECN (undated; 2018-11-15 from its story)" in reason
+    assert "the newer figure (UPI (2018-11-25)) supersedes" in reason

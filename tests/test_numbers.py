@@ -121,6 +121,8 @@ CASES = [
     # money and scales
     ("The IMF approved US$5m in aid.", "US$5m", 5e6, 5e6, 5e6, True, True, "money", "USD", None),
     ("The EU pledged €1.2bn.", "€1.2bn", 1.2e9, 1.2e9, 1.2e9, True, True, "money", "EUR", None),
+    # 'm' before a currency word is million (BBC Sport, Neymar's release clause)
+    ("Nothing less than his 222m euro (£198m) fee will do.", "222m euro", 2.22e8, 2.22e8, 2.22e8, True, True, "money", "EUR", None),
     ("The house sold for £300,000.", "£300,000", 3e5, 3e5, 3e5, True, True, "money", "GBP", None),
     ("Kyiv allocated 1.5 billion hryvnias for drones.", "1.5 billion hryvnias", 1.5e9, 1.5e9, 1.5e9, True, True, "money", "UAH", None),
     ("The budget adds UAH 2 billion for shelters.", "UAH 2 billion", 2e9, 2e9, 2e9, True, True, "money", "UAH", None),

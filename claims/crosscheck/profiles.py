@@ -130,6 +130,8 @@ def build_profiles(
 ) -> Profiles:
     lex = counted_lexicon(settings.data_dir)
     skip = crosscheck_lexicon(settings.data_dir).skip_kinds
+    # "17,410,742 Britons voted to leave": a nation's people are people.
+    demonyms = crosscheck_lexicon(settings.data_dir).demonyms
     codes = {
         f: Codes()
         for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder", "word")
@@ -155,6 +157,7 @@ def build_profiles(
             unit in lex.unit_outcomes
             or measure in lex.outcome_measures
             or measure in lex.person_units
+            or measure.lower() in demonyms
         ):
             measure = "person"
         cues = set(c.cues)

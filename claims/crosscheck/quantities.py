@@ -16,7 +16,9 @@ on the development corpus (``pair_weights`` in ``claims/data/crosscheck.json``, 
   later; a snapshot of a running count ("so far", "with 84 results declared") updates rather
   than contradicts; a figure reported as denied conflicts;
 * a date guessed for an undated document never makes a conflict, and two periods that do not
-  overlap (two months' inflation) are different quantities.
+  overlap (two months' inflation) are different quantities;
+* an estimate or a projection ("could reach 100") agrees with a count or not, but never
+  updates one.
 
 A conflict costs a reviewer's trust more than a missed agreement, so it is flagged only with
 a score of ``Settings.min_conflict_score`` and nothing that hints at two quantities
@@ -160,8 +162,10 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     # Two outlets' conversions of one sum differ by their rates, not by what they report.
     rule[(rule == _NONE) & same_time & ~ov & (converted(p, a, b) > 0)] = -2
     assign(same_time & ~ov, Rule.CONFLICT_DISJOINT_SAME_TIME)
-    # An earlier event's figure ("300 died when a ferry sank in 1993") updates nothing.
-    assign(known & ~fixed & ~p.background[a] & ~p.background[b], Rule.UPDATE_DIFFERENT_TIME)
+    # An earlier event's figure ("300 died when a ferry sank in 1993") updates nothing, and
+    # an estimate or a projection ("could reach 100") does not update a count, nor a count it.
+    later = known & ~fixed & ~p.background[a] & ~p.background[b]
+    assign(later & (p.estimate[a] == p.estimate[b]), Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule
 

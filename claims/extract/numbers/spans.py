@@ -122,7 +122,9 @@ def grow(
         after = re.match(r"m\s+([^\W\d_]+)", masked[d.end : d.end + 30])
         word = after.group(1).lower() if after else ""
         plural = word.endswith("s") and not word.endswith("ss") and len(word) > 3
-        if d.currency or m_is_million or word in lex.sets["ambiguous_m"] or plural:
+        # "his 222m euro fee": a currency after the 'm' makes it million.
+        money_next = lex.cur_after.match(masked[d.end + 1 : d.end + 41]) is not None
+        if d.currency or m_is_million or word in lex.sets["ambiguous_m"] or plural or money_next:
             d.value, d.scale, d.plain = num.value * 1e6, 1e6, False
             d.end = d.nend = d.end + 1
             if d.currency is None:
