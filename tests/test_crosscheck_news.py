@@ -224,3 +224,27 @@ def test_an_undated_article_s_early_toll_is_updated_by_the_toll_days_later(
     assert rose["relation"].tolist() == ["update"]
     assert "NECN (undated; 2018-11-15 from its story)" in reason
     assert "the newer figure (UPI (2018-11-25)) supersedes" in reason
+
+
+def test_a_disaster_of_1993_named_far_along_its_clause_updates_nothing(nlp: Language) -> None:
+    """Al Jazeera America recalls that "nearly 300 died when a ferry overturned off the west
+    coast in 1993": the year is eleven words on, and the figure is that ferry's, not the
+    Sewol's toll the Korea Herald gives in November."""
+    sewol = story("sewol", nlp)
+    [past] = [c for c in sewol.claims.values() if c.span == "nearly 300"]
+    assert "year=1993" in past.cues
+    frame = sewol.result.relations
+    touching = frame[(frame["claim_a"] == past.claim_id) | (frame["claim_b"] == past.claim_id)]
+    assert "update" not in set(touching["relation"])
+    toll = sewol.relations(span_a="159", span_b="more than 300 lives")
+    assert len(toll), "the Sewol's own tolls still meet"
+
+
+def test_a_span_still_running_grows_by_the_days_between_reports(nlp: Language) -> None:
+    """The boys trapped "more than five days" (BenarNews, 28 June) and the "18-day ordeal"
+    (Dhaka Tribune, 10 July): twelve days apart, thirteen days longer, one span."""
+    cave = story("thai-cave", nlp)
+    grew = cave.relations(span_a="more than five days", span_b="18-day ordeal")
+    [reason] = grew["reason"].tolist()
+    assert grew["relation"].tolist() == ["update"]
+    assert "BenarNews (2018-06-28)" in reason and "Dhaka Tribune (2018-07-10)" in reason

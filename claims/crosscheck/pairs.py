@@ -55,6 +55,7 @@ FEATURES: tuple[str, ...] = (
     "lead_one_side",
     "vague_one_side",
     "vague_both",
+    "span_runs_on",
 )
 _GENERIC_KINDS = ("percent", "money", "duration")
 _SEED = 20240
@@ -364,6 +365,16 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     out["generic_similarity"] = np.where(generic, similarity, 0.0)
     out["measure_kind"] = p.kind[a] == p.codes["kind"].index.get("measure", -1)
     out["date_kind"] = p.kind[a] == p.codes["kind"].index.get("date", -1)
+    # "More than five days" trapped on 28 June, "13 days" on 6 July, an "18-day ordeal" on
+    # 10 July: a span still running grows by the days between the reports.
+    duration = p.codes["kind"].index.get("duration", -1)
+    elapsed = (p.start[b] - p.start[a]).astype(np.float64)
+    grew = p.value[b] - p.value[a]
+    with np.errstate(invalid="ignore"):
+        runs_on = np.abs(grew - elapsed) <= np.maximum(1.5, 0.25 * np.abs(elapsed))
+    out["span_runs_on"] = (
+        (p.kind[a] == duration) & (p.kind[b] == duration) & known & (np.abs(elapsed) >= 1) & runs_on
+    )
     vague = np.isnan(p.value)
     out["vague_one_side"] = vague[a] != vague[b]
     out["vague_both"] = vague[a] & vague[b]

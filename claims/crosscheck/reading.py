@@ -42,6 +42,10 @@ from claims.wordlists import Counted, load
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d|[;:(),\"“”]")
 _HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
+# What ends the clause a figure's year is looked for in first: a subordinate clause ("died when
+# a ferry overturned in 1993") is still the figure's event; a coordinated one is another's.
+_COORDINATION = frozenset({",", "and", "but", "while", "whereas", "although", "though"})
+_REFERENCE_YEAR = frozenset({"since", "until", "till"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _CAPITALISED = re.compile(r"\b[^\W\d_a-z][\w'’-]*")
 
@@ -174,6 +178,7 @@ class Context:
     inside: tuple[str, ...]
     holder: str | None  # the name nearest the figure: whose share, whose count
     after_breaks: tuple[int, ...] = ()  # clause breaks before each word of ``after``
+    around: tuple[str, ...] = ()  # every word up to the neighbouring figures, nearest first
 
 
 def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Lexicon) -> Context:
@@ -221,7 +226,35 @@ def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Le
         tuple(inside),
         _holder(near, after, lex),
         tuple(breaks),
+        _around(w, start, end, _COORDINATION),
     )
+
+
+def _around(w: _Words, start: int, end: int, breaks: frozenset[str]) -> tuple[str, ...]:
+    """The words of the figure's sentence up to its hard breaks, through the other figures
+    too (a year is often a figure of its own): first its own clause's, then the rest, each
+    nearest first. In "killed when a store collapsed in 1995, and nearly 300 died when a
+    ferry overturned in 1993", 1993 is the second figure's."""
+    before = [k for k, e in enumerate(w.ends) if e <= start]
+    after = [k for k, s in enumerate(w.starts) if s >= end]
+    for n, k in enumerate(reversed(before)):
+        if w.words[k] in _HARD_BREAK:
+            before = before[len(before) - n :]
+            break
+    for n, k in enumerate(after):
+        if w.words[k] in _HARD_BREAK:
+            after = after[:n]
+            break
+    ranked = []
+    for side, run in ((0, before[::-1]), (1, after)):
+        outside = False
+        for n, k in enumerate(run):
+            outside = outside or w.words[k] in breaks
+            # "the highest since 1982", "kept at the port since 2014": a point of reference,
+            # not when the figure's event was.
+            if k == 0 or w.words[k - 1] not in _REFERENCE_YEAR:
+                ranked.append((outside, n, side, k))
+    return tuple(w.words[k] for *_, k in sorted(ranked))
 
 
 def _holder(
@@ -470,7 +503,9 @@ def _fixed(
 def _year(ctx: Context) -> int | None:
     """A year named in the figure's clause ("nearly 300 died when a ferry overturned in
     1993"); whether it is the past is for cross-checking, which knows the document's date."""
-    for word in (*ctx.before, *ctx.after):
+    # The whole stretch up to the neighbouring figures: "nearly 300 died when a ferry
+    # overturned off the west coast in 1993" names its year eleven words on.
+    for word in ctx.around or (*ctx.before, *ctx.after):
         if len(word) == 4 and word.isdigit() and 1800 <= int(word) <= 2200:
             return int(word)
     return None
