@@ -30,6 +30,7 @@ from claims.store import (
     start_working_copy,
 )
 
+
 @dataclass
 class IngestBatch:
     """One batch of read documents: those to extract, those unchanged since they were published."""
