@@ -419,7 +419,7 @@ class MetadataLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-# libyaml's loader, when PyYAML was built with it: a tenth of the pure-Python parser's time, which
+# libyaml's loader, when PyYAML was built with it: a seventh of the pure-Python parser's time, which
 # is most of reading a small file.
 FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
 

@@ -50,7 +50,7 @@ def discover_inputs(paths: Sequence[str | Path]) -> list[Source]:
 def batches(sources: Sequence[Source], settings: Settings) -> Iterator[list[Source]]:
     """Consecutive sources, a batch ending at ``settings.batch_size`` files or once its files
     reach ``settings.batch_bytes``: a batch's fixed costs (staging, a model batch, a task run)
-    are paid per thousands of small files, not per 64."""
+    are paid per hundreds of small files, not per 64."""
     batch: list[Source] = []
     size = 0
     for source in sources:
