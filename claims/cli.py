@@ -119,7 +119,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     with timings.phase("import prefect and the flow"):
         from flows.deployments import configured_flow, extract_ahead, start_api
 
-    flow = configured_flow(workers=args.workers, dask_address=args.dask_address)
+    flow = configured_flow(
+        workers=args.workers, dask_address=args.dask_address, processes=settings.n_process
+    )
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
         try:
             api = start_api()

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -47,12 +47,14 @@ class Source:
 
     ``named``: given on the command line rather than found in a folder. ``skip``: (reason,
     detail) when the walk already knows the path will not be read, so it becomes a rejection.
+    ``size``: bytes when discovered (0 if unknown), to cut batches by size.
     """
 
     path: Path
     root: Path
     named: bool = False
     skip: tuple[str, str] | None = None
+    size: int = 0
 
     @property
     def name(self) -> str:
@@ -120,12 +122,15 @@ def _once_each(sources: list[Source]) -> list[Source]:
     """Mark every other name of a file listed twice (same device and inode) as skipped; the
     file's own name is kept over a symbolic link's."""
     keys: list[tuple[int, int] | None] = []
+    sizes: list[int] = []
     for source in sources:
         try:
             info = os.stat(source.path) if source.skip is None else None
         except OSError:
             info = None  # a loop or a dangling link: rejected with its reason when read
-        keys.append((info.st_dev, info.st_ino) if info and stat.S_ISREG(info.st_mode) else None)
+        regular = info is not None and stat.S_ISREG(info.st_mode)
+        keys.append((info.st_dev, info.st_ino) if info and regular else None)
+        sizes.append(info.st_size if info and regular else 0)
     kept: dict[tuple[int, int], Source] = {}
     by_preference = sorted(range(len(sources)), key=lambda i: os.path.islink(sources[i].path))
     for i in by_preference:
@@ -133,7 +138,7 @@ def _once_each(sources: list[Source]) -> list[Source]:
         if key is not None:
             kept.setdefault(key, sources[i])
     out = []
-    for source, key in zip(sources, keys, strict=True):
+    for source, key, size in zip(sources, keys, sizes, strict=True):
         if key is not None and kept[key] is not source:
             source = _skipped(
                 source.path,
@@ -141,6 +146,8 @@ def _once_each(sources: list[Source]) -> list[Source]:
                 "duplicate_file",
                 f"the same file as {kept[key].name}, which is read under that name",
             )
+        elif size:
+            source = replace(source, size=size)
         out.append(source)
     return out
 
@@ -412,8 +419,16 @@ class MetadataLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# libyaml's loader, when PyYAML was built with it: a seventh of the pure-Python parser's time, which
+# is most of reading a small file.
+FAST_LOADER: type | None = getattr(yaml, "CSafeLoader", None)
+
+
 def load_metadata(text: str) -> Any:
     """Parse metadata YAML; raises ``yaml.YAMLError`` (an alias is one) or ``RecursionError``."""
+    if "*" not in text and FAST_LOADER is not None:
+        # Without a '*' the text cannot hold an alias, the one thing the C loader lets through.
+        return yaml.load(text, Loader=FAST_LOADER)
     return yaml.load(text, Loader=MetadataLoader)
 
 

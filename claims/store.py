@@ -515,7 +515,20 @@ class Store:
         were published, so their published claims are carried over as they are. A doc_id already
         staged by this run keeps its first document.
         """
-        staged = {r[0] for r in self.con.execute("SELECT doc_id FROM staging.documents").fetchall()}
+        # Only this batch's ids that are already staged: fetching every staged id per batch
+        # made staging quadratic in the run's documents.
+        ids = pd.DataFrame({"doc_id": [d.doc_id for d in docs]}, dtype="string")
+        self.con.register("_batch_ids", ids)
+        try:
+            staged = {
+                r[0]
+                for r in self.con.execute(
+                    "SELECT doc_id FROM staging.documents "
+                    "WHERE doc_id IN (SELECT doc_id FROM _batch_ids)"
+                ).fetchall()
+            }
+        finally:
+            self.con.unregister("_batch_ids")
         kept: list[Document] = []
         duplicates: list[Rejection] = []
         for d in docs:

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from prefect import Flow
 from prefect.runner import Runner
 from prefect.states import State
-from prefect.task_runners import TaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from claims import timings
 from claims.errors import ClaimsError
@@ -63,15 +63,20 @@ def local_cluster_kwargs(workers: int) -> dict[str, Any]:
 
 
 def task_runner(
-    workers: int | None = None, dask_address: str | None = None
+    workers: int | None = None, dask_address: str | None = None, processes: int = 1
 ) -> TaskRunner[Any] | None:
-    """The Dask task runner for ``--workers`` / ``--dask-address``, or None for the default."""
+    """The Dask task runner for ``--workers`` / ``--dask-address``, one thread per extraction
+    process for ``-j N``, or None for the default (one thread)."""
     if workers is not None and dask_address is not None:
         raise ClaimsError("give --workers (a local cluster) or --dask-address, not both")
     if workers is not None and workers < 1:
         raise ClaimsError(f"--workers {workers}: need at least one worker")
     if workers is None and dask_address is None:
-        return None
+        if processes <= 1:
+            return None
+        # With one thread, the worker processes wait at the end of every batch for its
+        # slowest chunk; a thread per process hands them the next batch's chunks meanwhile.
+        return ThreadPoolTaskRunner(max_workers=processes)
     # Imported here: distributed is slow to import and the default path does not need it.
     from prefect_dask import DaskTaskRunner
 
@@ -161,10 +166,10 @@ def start_api() -> ApiStart | None:
 
 
 def configured_flow(
-    workers: int | None = None, dask_address: str | None = None
+    workers: int | None = None, dask_address: str | None = None, processes: int = 1
 ) -> Flow[..., State]:
     """The verify-claims flow with the task runner the options ask for."""
-    runner = task_runner(workers, dask_address)
+    runner = task_runner(workers, dask_address, processes)
     return verify_claims if runner is None else verify_claims.with_options(task_runner=runner)
 
 
@@ -251,7 +256,7 @@ def serve(
     ``PREFECT_RUNNER_SERVER_HOST:PORT`` (the compose file's health check uses it).
     """
     when = schedule(cron, interval)
-    flow = configured_flow(workers, dask_address)
+    flow = configured_flow(workers, dask_address, settings.n_process)
     require_api()
     parameters = flow_parameters(paths, settings, ahead=extract_ahead(workers))
     # What Flow.serve does, with a runner that stops cleanly on SIGTERM (see StoppingRunner).

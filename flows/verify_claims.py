@@ -5,8 +5,9 @@ the order of the stages and the gate's decision. When the staged candidate is id
 is published (nothing changed since the last run), there is nothing to validate or publish.
 
 Extraction is the one task submitted to the task runner: by default one background thread (so
-reading the next batch overlaps extracting this one), or Dask workers when
-``flows.deployments`` configures a ``DaskTaskRunner``. Whatever runs it, its results come back
+reading the next batch and staging the one before overlap extracting this one), a thread per
+worker process with ``-j N`` (so the workers start the next batch while this one's last chunk
+finishes), or Dask workers when ``flows.deployments`` configures a ``DaskTaskRunner``. Whatever runs it, its results come back
 here and only this process writes to DuckDB, which allows one writing process per file.
 """
 
@@ -194,7 +195,7 @@ def verify_claims(
             summary = begin_run(summary, settings)
             known = stages.published_hashes(settings)
             pending: deque[tuple[stages.IngestBatch, PrefectFuture[list[Extraction]]]] = deque()
-            for chunk in stages.batches(sources, settings.batch_size):
+            for chunk in stages.batches(sources, settings):
                 batch = ingest(chunk, known, settings)
                 pending.append((batch, extract.submit(batch.changed, settings)))
                 if len(pending) > extract_ahead:

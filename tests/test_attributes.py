@@ -22,6 +22,8 @@ ODD = [
     "I ain't sure he 's done, y'all.",
     "e.g. the U.S.-led coalition, i.e. NATO's 32 members.",
     "TWO HUNDRED TROOPS were sent on 24/7 patrols.",
+    "Let's go, c'mon: there are 20 of y'all and nothin' is gonna stop us.",
+    "There were gonna be 40, but we got ta wait.",
 ]
 
 
@@ -92,3 +94,20 @@ def test_patterns_of_other_shapes_still_apply_in_pattern_order(nlp: Language) ->
     first = {t.text: t for t in ours[0]}
     assert first["Russia"].pos_ == "PROPN" and first["Crimea"].pos_ == "SYM"
     assert first["Crimea"].lemma_ == "CRIMEA" and first["2014"].lemma_ == "NUMBER"
+
+
+def test_the_matcher_runs_only_where_a_multi_token_pattern_could_match(nlp: Language) -> None:
+    """The few Matcher patterns need rare words (gon-na, let's, y'all, an expletive 'there'):
+    a paragraph without them skips the Matcher, one with them does not."""
+    table = AttributeTable(stock_ruler(nlp))
+    plain, rare, expletive = parsed_before_ruler(
+        nlp,
+        [
+            "Over 50 nations pledged air defence systems on Friday.",
+            "Let's see what y'all think.",
+            "There are 20 troops at the border.",
+        ],
+    )
+    assert not table._may_match(plain)
+    assert table._may_match(rare)
+    assert table._may_match(expletive)

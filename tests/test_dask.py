@@ -105,3 +105,15 @@ def test_local_cluster_listens_only_on_loopback_with_single_threaded_processes()
     assert kwargs["host"] == "127.0.0.1"
     assert (kwargs["n_workers"], kwargs["processes"], kwargs["threads_per_worker"]) == (3, True, 1)
     assert kwargs["dashboard_address"] is None
+
+
+def test_processes_get_a_thread_each_so_the_next_batch_starts_while_one_finishes() -> None:
+    """-j N extracts on N threads (each feeding the worker pool); one process keeps one."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.deployments import task_runner
+
+    assert task_runner() is None and task_runner(processes=1) is None
+    runner = task_runner(processes=3)
+    assert isinstance(runner, ThreadPoolTaskRunner)
+    assert runner._max_workers == 3

@@ -41,7 +41,7 @@ def run_stages(tmp_path: Path, settings: Settings, nlp: Language) -> RunSummary:
     settings = settings.model_copy(update={"db": tmp_path / "claims.duckdb"})
     sources = stages.discover_inputs([inbox])
     summary = stages.begin_run(settings, "run-1", [str(inbox)])
-    for chunk in stages.batches(sources, 1):
+    for chunk in stages.batches(sources, settings.model_copy(update={"batch_size": 1})):
         batch = stages.ingest_batch(chunk, {}, settings)
         extractions = stages.extract_batch(batch.changed, settings)
         summary = stages.stage_batch(batch, extractions, summary, settings)

@@ -213,6 +213,7 @@ _KEY_EXCLUDED = {
     "db",
     "reports_dir",
     "batch_size",
+    "batch_bytes",
     "parse_batch_size",
     "n_process",
     "report_max_items",

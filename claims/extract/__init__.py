@@ -20,6 +20,7 @@ _NOT_EXTRACTION = {
     "db",
     "reports_dir",
     "batch_size",
+    "batch_bytes",
     "parse_batch_size",
     "n_process",
     "report_max_items",

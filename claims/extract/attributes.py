@@ -12,10 +12,12 @@ component's (tests/test_attributes.py compares every token attribute).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
 
+import numpy as np
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Token
@@ -33,8 +35,11 @@ FEATURES = {
     "NORM": ("norm", "norm_"),
     "IS_SPACE": ("is_space", "is_space"),
 }
+# The same attributes by the names Doc.to_array takes.
+ARRAY_ATTRS = {key: "ORTH" if key == "TEXT" else key for key in FEATURES}
 SET_PREDICATES = frozenset({"IN", "NOT_IN"})
-UNNAMED = -1  # a value no pattern names: every pattern treats all of them alike
+# A value no pattern names (every pattern treats all of them alike); no string hashes to it.
+UNNAMED = np.uint64(2**64 - 1)
 
 
 class AttributeTable:
@@ -46,6 +51,13 @@ class AttributeTable:
         self.strings = ruler.vocab.strings
         self.simple: list[tuple[int, dict]] = []
         self.matcher = Matcher(ruler.vocab)
+        # Per Matcher pattern, what some token of the Doc must satisfy for it to match; None
+        # when a pattern has a token no test here can rule out. A Doc that fails every
+        # pattern's requirements skips the Matcher (most do: these are rare words).
+        self.gates: list[list[tuple[str, Any]] | None] = []
+        self.gate_attrs: list[str] = []
+        self.satisfies: dict[tuple[str, int], int] = {}
+        self.gate_masks: list[int] | None = []
         named: dict[str, set[int]] = defaultdict(set)
         entries = cast(list[dict[str, Any]], ruler.patterns)
         for attr_id, entry in enumerate(entries):
@@ -56,38 +68,89 @@ class AttributeTable:
                         named[key].update(self._hashes(key, value))
                 else:
                     self.matcher.add(str(attr_id), [pattern])
+                    self.gates.append(_requirements(pattern))
         self.simple.sort(key=lambda item: item[0])
+        self._index_gates()
         self.keys = sorted(named)
-        self.named = [frozenset(named[k]) for k in self.keys]
-        self.getters = [FEATURES[k][0] for k in self.keys]
+        self.array_attrs = [ARRAY_ATTRS[k] for k in self.keys]
+        # A value is named by a pattern when some pattern tests that attribute for it; which
+        # attribute does not matter to the key (a hash collision across attributes only
+        # costs a table entry).
+        self.named_values = np.array(
+            sorted({int(v) for k in self.keys for v in named[k]}), dtype=np.uint64
+        )
         self.table: dict[tuple, tuple[tuple[int, ...], dict]] = {}
+
+    def _index_gates(self) -> None:
+        """Number every (attribute, test) requirement; a pattern's mask has its bits."""
+        self.requirements: list[tuple[str, Any]] = []
+        masks: list[int] = []
+        for gate in self.gates:
+            if gate is None:
+                self.gate_masks = None
+                return
+            mask = 0
+            for req in gate:
+                if req not in self.requirements:
+                    self.requirements.append(req)
+                mask |= 1 << self.requirements.index(req)
+            masks.append(mask)
+        self.gate_masks = masks
+        self.gate_attrs = sorted({attr for attr, _ in self.requirements})
+
+    def _may_match(self, doc: Doc) -> bool:
+        """Whether some Matcher pattern could match ``doc``: each of its requirements is met
+        by some token (never False when a match exists)."""
+        if self.gate_masks is None:
+            return True
+        if not self.gate_masks:
+            return False
+        have = 0
+        values = doc.to_array(cast(list[int | str], self.gate_attrs))
+        for column, attr in enumerate(self.gate_attrs):
+            for value in set(values[:, column].tolist()) if len(doc) else ():
+                key = (attr, value)
+                bits = self.satisfies.get(key)
+                if bits is None:
+                    text = self.strings[value] if value else ""
+                    bits = self.satisfies[key] = sum(
+                        1 << i
+                        for i, (a, test) in enumerate(self.requirements)
+                        if a == attr and _passes(text, test)
+                    )
+                have |= bits
+        return any(have & mask == mask for mask in self.gate_masks)
 
     def __call__(self, doc: Doc) -> Doc:
         # Every match is found before any is applied, as the ruler does: a pattern that sets
         # TAG or DEP must not change what the other patterns see.
         extra: dict[int, list[int]] = defaultdict(list)
-        for match_id, start, end in self.matcher(doc, allow_missing=True, as_spans=False):
+        matches = (
+            self.matcher(doc, allow_missing=True, as_spans=False) if self._may_match(doc) else []
+        )
+        for match_id, start, end in matches:
             attr_id = int(self.strings[match_id])
             extra[doc[start:end][self.indices[attr_id]].i].append(attr_id)
-        for tok in doc:
-            ids, attrs = self._lookup(tok)
-            if tok.i in extra:
-                ids = tuple(sorted((*ids, *extra[tok.i])))
+        if not len(doc):
+            return doc
+        # Each token's lookup key, for all tokens at once: its values of the attributes the
+        # patterns test, a value no pattern names replaced by UNNAMED.
+        values = doc.to_array(cast(list[int | str], self.array_attrs))
+        keys = np.where(np.isin(values, self.named_values), values, UNNAMED).tolist()
+        table = self.table
+        for i, key in enumerate(keys):
+            found = table.get(row := tuple(key))
+            tok = doc[i]
+            if found is None:
+                ids = tuple(n for n, p in self.simple if _matches(tok, p))
+                found = table[row] = (ids, self._merged(ids))
+            ids, attrs = found
+            if i in extra:
+                ids = tuple(sorted((*ids, *extra[i])))
                 attrs = self._merged(ids)
             if attrs:
                 set_token_attrs(tok, attrs)
         return doc
-
-    def _lookup(self, tok: Token) -> tuple[tuple[int, ...], dict]:
-        key = tuple(
-            v if (v := getattr(tok, g)) in named else UNNAMED
-            for g, named in zip(self.getters, self.named, strict=True)
-        )
-        found = self.table.get(key)
-        if found is None:
-            ids = tuple(i for i, p in self.simple if _matches(tok, p))
-            found = self.table[key] = (ids, self._merged(ids))
-        return found
 
     def _merged(self, ids: Iterable[int]) -> dict:
         # The ruler applies matches in pattern order, each overwriting what it sets.
@@ -130,3 +193,46 @@ def _matches(tok: Token, pattern: dict) -> bool:
         elif value != wanted:
             return False
     return True
+
+
+# Token attributes a requirement can test, by the name Doc.to_array takes.
+GATED = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH", "DEP": "DEP", "TAG": "TAG"}
+
+
+def _requirements(pattern: list[dict]) -> list[tuple[str, Any]] | None:
+    """What a Doc must hold for ``pattern`` to match it: per token of the pattern that must be
+    there, one test of one attribute. None when some required token has no such test."""
+    out: list[tuple[str, Any]] = []
+    for spec in pattern:
+        if spec.get("OP", "1") not in ("1", "+"):
+            continue  # optional, or a negation: no test says which token it needs
+        test = next(
+            ((GATED[k], _test(v)) for k, v in spec.items() if k in GATED and _test(v) is not None),
+            None,
+        )
+        if test is None:
+            return None
+        out.append(test)
+    return out
+
+
+def _test(value: Any) -> Any:
+    """A hashable test of one attribute's string: ("=", s), ("in", frozenset) or ("re", r)."""
+    if isinstance(value, str):
+        return ("=", value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((op, arg),) = value.items()
+        if op == "IN" and isinstance(arg, list):
+            return ("in", frozenset(arg))
+        if op == "REGEX" and isinstance(arg, str):
+            return ("re", arg)
+    return None
+
+
+def _passes(text: str, test: Any) -> bool:
+    kind, arg = test
+    if kind == "=":
+        return bool(text == arg)
+    if kind == "in":
+        return text in arg
+    return re.search(arg, text) is not None

@@ -162,7 +162,10 @@ def _according_to(sent: Span, cfg: Attribution) -> str | None:
 
 def quote_spans(text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
     """Character ranges (inside the marks) of the balanced quotations in ``text``."""
-    cfg = _config(data_dir)
+    return _balanced_quotes(text, _config(data_dir))
+
+
+def _balanced_quotes(text: str, cfg: Attribution) -> list[tuple[int, int]]:
     opening, closing = set(cfg.quote_chars["open"]), set(cfg.quote_chars["close"])
     spans: list[tuple[int, int]] = []
     start: int | None = None
@@ -176,10 +179,16 @@ def quote_spans(text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
 
 
 def _quote_speaker(anchor: Token, sdoc: Doc, cfg: Attribution) -> str | None:
-    for start, end in quote_spans(sdoc.text):
+    # Doc.text joins a new Token object per token: read once per passage, not per figure.
+    key = "claims.quotations"
+    if key not in sdoc.user_data:
+        text = sdoc.text
+        sdoc.user_data[key] = (len(text), _balanced_quotes(text, cfg))
+    length, spans = sdoc.user_data[key]
+    for start, end in spans:
         if not start <= anchor.idx < end:
             continue
-        after = sdoc.char_span(end + 1, len(sdoc.text), alignment_mode="expand")
+        after = sdoc.char_span(end + 1, length, alignment_mode="expand")
         before = sdoc.char_span(0, max(start - 1, 0), alignment_mode="contract")
         for region, forward in ((after, True), (before, False)):
             verb = _adjacent_speech_verb(region, forward, cfg)

@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from spacy.attrs import LOWER
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Token
 
 from claims.extract import attribution
@@ -78,10 +80,33 @@ def may_yield_facts(sdoc: Doc) -> bool:
     and every place preposition's object as a possible place, so False means that no entities
     the recogniser could add would give a triple ("he met with ...", "the meeting ended").
     """
-    if not sdoc.text.strip() or not sdoc.has_annotation("DEP"):
+    # all(is_space) is text.strip() == "" without joining the text (a Token object per token).
+    if all(t.is_space for t in sdoc) or not sdoc.has_annotation("DEP"):
         return False
     rules = _rules_without_names()
-    return any(next(_triples_at(tok, rules), None) is not None for tok in sdoc)
+    return any(next(_triples_at(tok, rules), None) is not None for tok in _triggers(sdoc, rules))
+
+
+def _triggers(sdoc: Doc, rules: Rules) -> Iterator[Token]:
+    """The tokens of ``sdoc`` whose form some rule starts from, in order: the only ones
+    :func:`_triples_at` reads (looked up by hash, without a Token object for every token)."""
+    wanted = _trigger_hashes(rules)
+    for i, form in enumerate(sdoc.to_array(LOWER).tolist()):
+        if form in wanted:
+            yield sdoc[i]
+
+
+# Rules' trigger forms as string hashes, by the identity of their verb table (kept alive here, so
+# the id is never reused).
+_HASHES: dict[int, tuple[dict[str, Predicate], frozenset[int]]] = {}
+
+
+def _trigger_hashes(rules: Rules) -> frozenset[int]:
+    found = _HASHES.get(id(rules.verbs))
+    if found is None or found[0] is not rules.verbs:
+        forms = [*rules.verbs, *rules.light, *rules.nouns, *rules.relational]
+        found = _HASHES[id(rules.verbs)] = (rules.verbs, frozenset(map(hash_string, forms)))
+    return found[1]
 
 
 @lru_cache(maxsize=1)
@@ -99,11 +124,12 @@ def extract_facts(sdoc: Doc, document: Document, offset: int) -> list[FactClaim]
     ``FactClaim.make_id(document.sha256, char_start, char_end, predicate)``. An empty or
     unparsed passage gives ``[]``.
     """
-    if not sdoc.text.strip() or not sdoc.has_annotation("DEP"):
+    # all(is_space) is text.strip() == "" without joining the text (a Token object per token).
+    if all(t.is_space for t in sdoc) or not sdoc.has_annotation("DEP"):
         return []  # every pattern reads the dependency parse
     rules = load_rules()
     found: dict[str, FactClaim] = {}
-    for tok in sdoc:
+    for tok in _triggers(sdoc, rules):
         for triple in _triples_at(tok, rules):
             fact = _unique_claim(triple, sdoc, document, offset, found)
             if fact is not None:
