@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import cast
 
 import pytest
+from corpora import stand_in_texts
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler, TrainablePipe
 from spacy.tokens import Doc
 
-from claims.extract import split_passages
 from claims.extract.attributes import AttributeTable
-
-REPO = Path(__file__).resolve().parents[1]
-ODD = [
-    "  spaced   out\n\n text  ",
-    "\t",
-    "gonna wanna gotta cannot",
-    "I ain't sure he 's done, y'all.",
-    "e.g. the U.S.-led coalition, i.e. NATO's 32 members.",
-    "TWO HUNDRED TROOPS were sent on 24/7 patrols.",
-    "Let's go, c'mon: there are 20 of y'all and nothin' is gonna stop us.",
-    "There were gonna be 40, but we got ta wait.",
-]
 
 
 def annotation(doc: Doc) -> list[tuple]:
@@ -44,14 +31,7 @@ def parsed_before_ruler(nlp: Language, texts: list[str]) -> list[Doc]:
 
 @pytest.fixture(scope="module")
 def texts(shared: Path) -> list[str]:
-    out = [
-        p for f in sorted((REPO / "seeds").glob("*.txt")) for _, p in split_passages(f.read_text())
-    ]
-    for path in sorted((shared / "peer-suites").rglob("*.json")):
-        for case in json.loads(path.read_text(encoding="utf-8")):
-            text = case.get("Input") or case.get("req")
-            out += [text] if isinstance(text, str) else []
-    return out + ODD
+    return stand_in_texts(shared)
 
 
 def test_the_table_gives_every_token_the_stock_models_annotation(

@@ -9,51 +9,26 @@ passages).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from corpora import stand_in_texts
 from spacy.language import Language
 from spacy.tokens import Token
 
-from claims.extract import split_passages
 from claims.extract.embedding import Embedding
 from claims.extract.lemmas import LemmaTable
 from claims.extract.parser import Parser
 from claims.extract.recognizer import Recognizer
 
-REPO = Path(__file__).resolve().parents[1]
-ODD = [
-    "  spaced   out\n\n text  ",
-    "\t",
-    "",
-    "a",
-    "Yes.",
-    "gonna wanna gotta cannot",
-    "I ain't sure he 's done, y'all.",
-    "e.g. the U.S.-led coalition, i.e. NATO's 32 members.",
-    "TWO HUNDRED TROOPS were sent on 24/7 patrols.",
-    "Hello. World!  Yes \n no",
-    '"We will stress it," NASA Administrator Bill Nelson told The Associated Press.',
-]
 TAGGED = ["parser", "attribute_ruler", "lemmatizer", "ner"]
-
-
-def _passages(folder: Path, pattern: str) -> list[str]:
-    return [p for f in sorted(folder.glob(pattern)) for _, p in split_passages(f.read_text())]
 
 
 @pytest.fixture(scope="module")
 def texts(shared: Path) -> list[str]:
-    out = _passages(REPO / "seeds", "*.txt")
-    out += _passages(REPO / "bench" / "news", "*/[0-9]*.*")
-    for path in sorted((shared / "peer-suites").rglob("*.json")):
-        for case in json.loads(path.read_text(encoding="utf-8")):
-            text = case.get("Input") or case.get("req")
-            out += [text] if isinstance(text, str) else []
-    return out + ODD
+    return stand_in_texts(shared)
 
 
 def parse(t: Token) -> tuple:

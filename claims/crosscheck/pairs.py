@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from claims.crosscheck.profiles import GUESSED, Lists, Profiles, levels
+from claims.crosscheck.profiles import Lists, Profiles, guessed_either, levels
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -358,8 +358,7 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     ratio = np.where(np.isnan(ratio), 3.0, np.minimum(ratio, 3.0))
     # A date guessed for an undated document (from its story) says nothing about whether two
     # figures were of one day.
-    guessed = np.isin(p.basis[a], list(GUESSED)) | np.isin(p.basis[b], list(GUESSED))
-    known = (p.start[a] >= 0) & (p.start[b] >= 0) & ~guessed
+    known = (p.start[a] >= 0) & (p.start[b] >= 0) & ~guessed_either(p, a, b)
     days = np.where(
         known,
         np.maximum(0, np.maximum(p.start[a], p.start[b]) - np.minimum(p.end[a], p.end[b])),

@@ -196,9 +196,10 @@ def _read(
     """The rows of ``claims`` that can be compared, as arrays; appends to ``kept`` and
     ``facet_rows``."""
     lex = counted_lexicon(settings.data_dir)
-    skip = crosscheck_lexicon(settings.data_dir).skip_kinds
+    cross = crosscheck_lexicon(settings.data_dir)
+    skip = cross.skip_kinds
     # "17,410,742 Britons voted to leave": a nation's people are people.
-    demonyms = crosscheck_lexicon(settings.data_dir).demonyms
+    demonyms = cross.demonyms
     rows: dict[str, list] = defaultdict(list)
     text: dict[str, list[str | None]] = {
         f: [] for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder")
@@ -455,6 +456,13 @@ def _time(
     return day.toordinal(), day.toordinal(), TIME_BASES.index(basis)
 
 
+def guessed_either(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, whether either side's date was only guessed (from its story, or none)."""
+    guessed = list(GUESSED)
+    either: np.ndarray = np.isin(p.basis[a], guessed) | np.isin(p.basis[b], guessed)
+    return either
+
+
 def levels(p: Profiles) -> np.ndarray:
     """The log of each figure's middle (nan when it has none): what figures are compared by
     when their size alone matters (dating, crowding, how far apart two values are)."""
@@ -525,4 +533,13 @@ def date_by_figures(p: Profiles, stories: StoryMap) -> None:
         stories.date_basis[doc_id] = "figures"
 
 
-__all__ = ["GUESSED", "INF", "TIME_BASES", "Lists", "Profiles", "build_profiles", "levels"]
+__all__ = [
+    "GUESSED",
+    "INF",
+    "TIME_BASES",
+    "Lists",
+    "Profiles",
+    "build_profiles",
+    "guessed_either",
+    "levels",
+]

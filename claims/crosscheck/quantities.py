@@ -49,11 +49,11 @@ from claims.crosscheck.pairs import (
     word_weights,
 )
 from claims.crosscheck.profiles import (
-    GUESSED,
     TIME_BASES,
     Profiles,
     build_profiles,
     date_by_figures,
+    guessed_either,
 )
 from claims.crosscheck.stories import StoryMap
 from claims.formats import format_days, format_euros, format_interval, format_number
@@ -140,7 +140,7 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     period_a = (p.basis[a] == explicit) & (p.end[a] > p.start[a])
     period_b = (p.basis[b] == explicit) & (p.end[b] > p.start[b])
     times_meet = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b])
-    guessed = np.isin(p.basis[a], list(GUESSED)) | np.isin(p.basis[b], list(GUESSED))
+    guessed = guessed_either(p, a, b)
     stated = (p.basis[a] == explicit) & (p.basis[b] == explicit)
     slack = np.where(p.slow[a] & p.slow[b] & ~stated, settings.same_time_tolerance_days, 0)
     meets_slack = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b]) + slack

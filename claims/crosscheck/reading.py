@@ -178,7 +178,7 @@ class Context:
     inside: tuple[str, ...]
     holder: str | None  # the name nearest the figure: whose share, whose count
     after_breaks: tuple[int, ...] = ()  # clause breaks before each word of ``after``
-    around: tuple[str, ...] = ()  # every word up to the neighbouring figures, nearest first
+    around: tuple[str, ...] = ()  # the sentence's words to its hard breaks: own clause first
 
 
 def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Lexicon) -> Context:
@@ -226,11 +226,11 @@ def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Le
         tuple(inside),
         _holder(near, after, lex),
         tuple(breaks),
-        _around(w, start, end, _COORDINATION),
+        _around(w, start, end),
     )
 
 
-def _around(w: _Words, start: int, end: int, breaks: frozenset[str]) -> tuple[str, ...]:
+def _around(w: _Words, start: int, end: int) -> tuple[str, ...]:
     """The words of the figure's sentence up to its hard breaks, through the other figures
     too (a year is often a figure of its own): first its own clause's, then the rest, each
     nearest first. In "killed when a store collapsed in 1995, and nearly 300 died when a
@@ -249,7 +249,7 @@ def _around(w: _Words, start: int, end: int, breaks: frozenset[str]) -> tuple[st
     for side, run in ((0, before[::-1]), (1, after)):
         outside = False
         for n, k in enumerate(run):
-            outside = outside or w.words[k] in breaks
+            outside = outside or w.words[k] in _COORDINATION
             # "the highest since 1982", "kept at the port since 2014": a point of reference,
             # not when the figure's event was.
             if k == 0 or w.words[k - 1] not in _REFERENCE_YEAR:
@@ -501,11 +501,10 @@ def _fixed(
 
 
 def _year(ctx: Context) -> int | None:
-    """A year named in the figure's clause ("nearly 300 died when a ferry overturned in
-    1993"); whether it is the past is for cross-checking, which knows the document's date."""
-    # The whole stretch up to the neighbouring figures: "nearly 300 died when a ferry
-    # overturned off the west coast in 1993" names its year eleven words on.
-    for word in ctx.around or (*ctx.before, *ctx.after):
+    """The year nearest the figure in its own clause, else in its sentence ("nearly 300 died
+    when a ferry overturned off the west coast in 1993": eleven words on); whether it is the
+    past is for cross-checking, which knows the document's date."""
+    for word in ctx.around:
         if len(word) == 4 and word.isdigit() and 1800 <= int(word) <= 2200:
             return int(word)
     return None
