@@ -31,6 +31,8 @@ from claims.models import Document, Extraction
 from claims.settings import Settings
 
 _POOLS: dict[tuple[str, int, str], ProcessPoolExecutor] = {}
+# The flow extracts on a thread per worker process: two threads asking at once get one pool.
+_POOLS_LOCK = threading.Lock()
 # How many pools this process has started: lets a test see that extraction went to workers.
 started = 0
 # Chunks per worker and batch. One: the flow extracts the next batch on another thread
@@ -88,17 +90,18 @@ def pool(settings: Settings) -> ProcessPoolExecutor:
     """The worker pool for ``settings`` (model, process count, lexicons), started once."""
     global started
     key = (settings.spacy_model, settings.n_process, str(settings.data_dir))
-    if key not in _POOLS:
-        started += 1
-        executor = ProcessPoolExecutor(
-            settings.n_process,
-            mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_warm,
-            initargs=(settings, os.getpid()),
-        )
-        _POOLS[key] = executor
-        atexit.register(executor.shutdown, wait=True, cancel_futures=True)
-    return _POOLS[key]
+    with _POOLS_LOCK:
+        if key not in _POOLS:
+            started += 1
+            executor = ProcessPoolExecutor(
+                settings.n_process,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_warm,
+                initargs=(settings, os.getpid()),
+            )
+            _POOLS[key] = executor
+            atexit.register(executor.shutdown, wait=True, cancel_futures=True)
+        return _POOLS[key]
 
 
 def extract_in_processes(documents: Sequence[Document], settings: Settings) -> list[Extraction]:
@@ -115,6 +118,8 @@ def extract_in_processes(documents: Sequence[Document], settings: Settings) -> l
 
 def shutdown() -> None:
     """Stop every worker pool (tests; the process's exit does it otherwise)."""
-    while _POOLS:
-        _, executor = _POOLS.popitem()
+    with _POOLS_LOCK:
+        stopping = list(_POOLS.values())
+        _POOLS.clear()
+    for executor in stopping:
         executor.shutdown(wait=True, cancel_futures=True)

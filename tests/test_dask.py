@@ -117,3 +117,33 @@ def test_processes_get_a_thread_each_so_the_next_batch_starts_while_one_finishes
     runner = task_runner(processes=3)
     assert isinstance(runner, ThreadPoolTaskRunner)
     assert runner._max_workers == 3
+
+
+def test_threads_asking_for_the_worker_pool_at_once_get_one_pool() -> None:
+    """With a thread per worker process, the first batches ask for the pool together: one pool
+    is started, not one per thread (each would start its own worker processes)."""
+    import threading
+
+    from claims import multicore
+    from claims.settings import Settings
+
+    settings = Settings(n_process=2)
+    before = multicore.started
+    gate = threading.Barrier(8)
+    pools: list[object] = []
+
+    def ask() -> None:
+        gate.wait()
+        pools.append(multicore.pool(settings))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert multicore.started - before == 1
+        assert len({id(p) for p in pools}) == 1
+    finally:
+        multicore.shutdown()
+    assert not multicore._POOLS
