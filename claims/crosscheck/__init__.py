@@ -15,16 +15,19 @@ import ast
 import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from claims.crosscheck.columns import ClaimsIn, DocumentsIn, claim_table, document_columns
 from claims.crosscheck.facts import check_facts
 from claims.crosscheck.intervals import claim_interval, intervals_overlap
 from claims.crosscheck.mentions import merge_mentions
@@ -33,7 +36,7 @@ from claims.crosscheck.reading import read_claims
 from claims.crosscheck.stories import Story, StoryMap, group_stories
 from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import normalize_name
-from claims.models import MEANINGS, Document, Extraction, FactClaim, QuantityClaim, Relation, Rule
+from claims.models import MEANINGS, Extraction, FactClaim, Relation, Rule
 from claims.settings import Settings
 
 __all__ = [
@@ -91,9 +94,9 @@ def read_extraction(extraction: Extraction, settings: Settings) -> Extraction:
 
 
 def stories_of(
-    claims: Sequence[QuantityClaim],
+    claims: ClaimsIn,
     facts: Sequence[FactClaim],
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     settings: Settings,
 ) -> StoryMap:
     """Group the documents into stories, with the names their claims and facts give."""
@@ -104,24 +107,38 @@ def stories_of(
 
 def add_names(
     names: dict[str, set[str]],
-    claims: Iterable[QuantityClaim],
+    claims: ClaimsIn,
     facts: Iterable[FactClaim],
     settings: Settings,
 ) -> None:
     """Add to ``names`` the entity names each document's claims and facts mention (what
     stories are told apart by), so that they can be gathered a slice of claims at a time."""
-    # Claims of one article mostly share their key terms: each distinct list is parsed once.
-    anchors: dict[tuple[str, ...], list[str]] = {}
-    for c in claims:
-        raw_terms = tuple(c.key_terms)
-        found = anchors.get(raw_terms)
-        if found is None:
-            parsed = (parse_key_term(raw, settings.data_dir) for raw in raw_terms)
-            found = anchors[raw_terms] = [
-                t.anchor for t in parsed if t is not None and t.label in _NAME_LABELS
-            ]
-        if found:
-            names.setdefault(c.doc_id, set()).update(found)
+    table = claim_table(claims).select(["doc_id", "key_terms"])
+    terms = table["key_terms"].combine_chunks()
+    # Each distinct key term is parsed once; then each document's distinct names are added.
+    encoded = pc.list_flatten(terms).dictionary_encode()
+    anchors: list[str] = []
+    code = []
+    for raw in encoded.dictionary.to_pylist():
+        term = parse_key_term(raw, settings.data_dir)
+        if term is not None and term.label in _NAME_LABELS:
+            code.append(len(anchors))
+            anchors.append(term.anchor)
+        else:
+            code.append(-1)
+    anchor = np.array(code, dtype=np.int64)[encoded.indices.to_numpy()]
+    owner = pc.list_parent_indices(terms).to_numpy()[anchor >= 0]
+    anchor = anchor[anchor >= 0]
+    doc_codes = table["doc_id"].combine_chunks().dictionary_encode()
+    doc = doc_codes.indices.to_numpy()[owner]
+    pairs = np.unique(doc * max(len(anchors), 1) + anchor)
+    doc_names = doc_codes.dictionary.to_pylist()
+    for d, a in zip(
+        (pairs // max(len(anchors), 1)).tolist(),
+        (pairs % max(len(anchors), 1)).tolist(),
+        strict=True,
+    ):
+        names.setdefault(doc_names[d], set()).add(anchors[a])
     for f in facts:
         for part in (f.subject, f.object):
             if part and part[:1].isupper():
@@ -139,23 +156,24 @@ class CrossCheckStream:
 
 
 def cross_check_stream(
-    claims: Sequence[QuantityClaim],
+    claims: ClaimsIn,
     facts: Sequence[FactClaim],
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     settings: Settings,
 ) -> CrossCheckStream:
     """:func:`cross_check_run` with the relations handed out in slices, so that a caller can
     write each out before the next is made: the reasons of a million claims' relations take
     gigabytes held all at once."""
     with gc_paused():
+        claims, documents = claim_table(claims), document_columns(documents)
         stories = stories_of(claims, facts, documents, settings)
     return CrossCheckStream(stories, _relation_tables(claims, facts, documents, stories, settings))
 
 
 def _relation_tables(
-    claims: Sequence[QuantityClaim],
+    claims: ClaimsIn,
     facts: Sequence[FactClaim],
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     stories: StoryMap,
     settings: Settings,
 ) -> Iterator[pa.Table]:
@@ -168,9 +186,9 @@ def _relation_tables(
 
 
 def cross_check_run(
-    claims: Sequence[QuantityClaim],
+    claims: ClaimsIn,
     facts: Sequence[FactClaim],
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     settings: Settings,
 ) -> CrossCheck:
     """Stories, then relations between claims of different documents (agree, conflict or
@@ -187,9 +205,9 @@ def cross_check_run(
 
 
 def cross_check_frame(
-    claims: Sequence[QuantityClaim],
+    claims: ClaimsIn,
     facts: Sequence[FactClaim],
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     settings: Settings,
 ) -> pd.DataFrame:
     """The relations of :func:`cross_check_run`."""
@@ -197,9 +215,9 @@ def cross_check_frame(
 
 
 def cross_check(
-    claims: Sequence[QuantityClaim],
+    claims: ClaimsIn,
     facts: Sequence[FactClaim],
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     settings: Settings,
 ) -> list[Relation]:
     """``cross_check_frame`` as ``Relation`` models, for library use and tests."""

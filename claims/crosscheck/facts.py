@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from claims.crosscheck.columns import DocRow
 from claims.crosscheck.quantities import fitted_thresholds
 from claims.lexicon import CrosscheckLexicon, crosscheck_lexicon, fold, normalize_name
 from claims.models import Document, FactClaim, Relation, Rule
@@ -132,7 +133,9 @@ def _fact_relation(x: _Fact, y: _Fact, rule: Rule, lex: CrosscheckLexicon) -> Re
 
 
 def check_facts(
-    facts: Sequence[FactClaim], documents: Mapping[str, Document], settings: Settings
+    facts: Sequence[FactClaim],
+    documents: Mapping[str, Document] | Mapping[str, DocRow],
+    settings: Settings,
 ) -> list[Relation]:
     lex = crosscheck_lexicon(settings.data_dir)
     threshold = settings.min_relation_score

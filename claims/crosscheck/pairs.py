@@ -409,7 +409,7 @@ def leads(p: Profiles) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if not n:
         return out
-    pos = np.array([c.char_start for c in p.claims], dtype=np.int64)
+    pos = p.claims.column("char_start").to_numpy().astype(np.int64)
     order = np.lexsort((pos, p.outcome, p.measure, p.kind, p.doc))
     key = np.stack([p.doc, p.kind, p.measure, p.outcome], axis=1)[order]
     first = np.ones(n, dtype=bool)

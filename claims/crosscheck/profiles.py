@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pyarrow as pa
 
+from claims.crosscheck.columns import ClaimRow, ClaimRows, claim_rows, claim_table
 from claims.crosscheck.intervals import INF, claim_interval
 from claims.crosscheck.money import euros_per
 from claims.crosscheck.reading import counted_lexicon
@@ -116,9 +117,9 @@ class Lists:
 @dataclass
 class Profiles:
     """The comparable claims (first mentions with an interval, a measure and a story), one row
-    each, as parallel arrays; ``claims[i]`` is row i's claim."""
+    each, as parallel arrays; ``claims[i]`` is row i's claim (``claims.column`` its fields)."""
 
-    claims: list[QuantityClaim]
+    claims: ClaimRows
     story: np.ndarray
     doc: np.ndarray
     kind: np.ndarray
@@ -164,37 +165,48 @@ _CHUNK = 50_000  # claims read into Python lists at once, then packed into array
 
 
 def build_profiles(
-    claims: Sequence[QuantityClaim], stories: StoryMap, settings: Settings
+    claims: Sequence[QuantityClaim] | pa.Table,
+    stories: StoryMap,
+    settings: Settings,
+    order: np.ndarray | None = None,
 ) -> Profiles:
+    """The profiles of ``claims`` (models, or columns as ``columns.claim_table`` takes them),
+    read in the order ``order`` gives (by default, as given)."""
     codes = {
         f: Codes()
         for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder", "word")
     }
     codes.update(place=Codes(), entity=Codes(), facet=Codes())
-    kept: list[QuantityClaim] = []
+    table = claim_table(claims)
+    if order is None:
+        order = np.arange(table.num_rows)
+    kept: list[int] = []
     facet_rows: list[dict[str, str]] = []
     chunks = []
     entity_memo: dict[tuple[str, ...], list[int]] = {}
     # In chunks: a million claims' rows as Python lists would take a gigabyte.
-    for first in range(0, len(claims), _CHUNK):
-        part = claims[first : first + _CHUNK]
-        chunks.append(_read(part, stories, settings, codes, kept, facet_rows, entity_memo))
-    profiles = _arrays(kept, chunks, facet_rows, codes)
+    for first in range(0, len(order), _CHUNK):
+        at = order[first : first + _CHUNK]
+        rows = zip(at.tolist(), claim_rows(table.take(pa.array(at, pa.int64()))), strict=True)
+        chunks.append(_read(rows, stories, settings, codes, kept, facet_rows, entity_memo))
+    given = None if isinstance(claims, pa.Table) else claims
+    rows_kept = ClaimRows(table, np.array(kept, dtype=np.int64), given)
+    profiles = _arrays(rows_kept, chunks, facet_rows, codes)
     profiles.currency_slack = settings.currency_slack
     return profiles
 
 
 def _read(
-    claims: Sequence[QuantityClaim],
+    claims: Iterable[tuple[int, ClaimRow]],
     stories: StoryMap,
     settings: Settings,
     codes: dict[str, Codes],
-    kept: list[QuantityClaim],
+    kept: list[int],
     facet_rows: list[dict[str, str]],
     entity_memo: dict[tuple[str, ...], list[int]],
 ) -> dict[str, np.ndarray | Lists]:
-    """The rows of ``claims`` that can be compared, as arrays; appends to ``kept`` and
-    ``facet_rows``."""
+    """The rows of ``claims`` (row number, row) that can be compared, as arrays; appends their
+    row numbers to ``kept``, and to ``facet_rows``."""
     lex = counted_lexicon(settings.data_dir)
     cross = crosscheck_lexicon(settings.data_dir)
     skip = cross.skip_kinds
@@ -209,7 +221,7 @@ def _read(
     entities: list[int] = []
     entity_sizes: list[int] = []
     entity_code = codes["entity"]
-    for c in claims:
+    for row, c in claims:
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
         story = stories.story_of.get(c.doc_id)
@@ -262,7 +274,7 @@ def _read(
         slack = (c.tolerance or 0.0) * factor
         if c.qualifier and c.value is not None:
             slack = max(slack, 0.05 * abs(value))
-        kept.append(c)
+        kept.append(row)
         text["story"].append(story)
         text["doc"].append(c.doc_id)
         text["kind"].append(c.kind)
@@ -370,7 +382,7 @@ _FLAGS = (
 
 
 def _arrays(
-    kept: list[QuantityClaim],
+    kept: ClaimRows,
     chunks: list[dict[str, np.ndarray | Lists]],
     facet_rows: list[dict[str, str]],
     codes: dict[str, Codes],
@@ -431,7 +443,7 @@ def _arrays(
 
 
 def _time(
-    c: QuantityClaim, stories: StoryMap, as_reported: bool, own: bool = True
+    c: QuantityClaim | ClaimRow, stories: StoryMap, as_reported: bool, own: bool = True
 ) -> tuple[int, int, int]:
     """(start, end, basis) of the days a figure describes. A running total ("so far this
     year", "since June") is read at its last day. ``as_reported``: a forecast, or a figure that

@@ -38,6 +38,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claims.crosscheck.columns import (
+    ClaimsIn,
+    DocColumns,
+    DocRow,
+    DocumentsIn,
+    claim_table,
+    document_columns,
+)
 from claims.crosscheck.pairs import (
     FEATURES,
     Pairs,
@@ -57,7 +65,7 @@ from claims.crosscheck.profiles import (
 )
 from claims.crosscheck.stories import StoryMap
 from claims.formats import format_days, format_euros, format_interval, format_number
-from claims.models import Document, QuantityClaim, Rule
+from claims.models import Rule
 from claims.settings import DATA_DIR, Settings
 from claims.wordlists import Crosscheck, load
 
@@ -213,8 +221,8 @@ def decide(
 
 
 def check_quantities(
-    claims: Sequence[QuantityClaim],
-    documents: Mapping[str, Document],
+    claims: ClaimsIn,
+    documents: DocumentsIn,
     stories: StoryMap,
     settings: Settings,
 ) -> pa.Table:
@@ -224,16 +232,20 @@ def check_quantities(
 
 
 def quantity_tables(
-    claims: Sequence[QuantityClaim],
-    documents: Mapping[str, Document],
+    claims: ClaimsIn,
+    documents: DocumentsIn,
     stories: StoryMap,
     settings: Settings,
 ) -> Iterator[pa.Table]:
     """The relations of :func:`check_quantities` in consecutive slices, so that they can be
     written out before the next slice's reasons are made."""
-    ordered = sorted(claims, key=lambda c: (c.doc_id, c.char_start, c.char_end, c.claim_id))
-    p = build_profiles(ordered, stories, settings)
-    del ordered  # ``p.claims`` holds the comparable ones
+    table = claim_table(claims)
+    keys = ("doc_id", "char_start", "char_end", "claim_id")
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
+    p = build_profiles(table, stories, settings, order)
+    if not isinstance(claims, pa.Table):
+        p.claims.given = claims  # a row is the claim as given
+    del table, order
     date_by_figures(p, stories)
     decided = decide(p, candidates(p, settings.crosscheck_window), settings)
     yield from column_slices(p, decided, documents, stories)
@@ -243,9 +255,7 @@ def _concat(tables: Iterable[pa.Table]) -> pa.Table:
     return pa.concat_tables([RELATION_SCHEMA.empty_table(), *tables])
 
 
-def columns(
-    p: Profiles, d: Decided, documents: Mapping[str, Document], stories: StoryMap
-) -> pa.Table:
+def columns(p: Profiles, d: Decided, documents: DocumentsIn, stories: StoryMap) -> pa.Table:
     """The relations' columns, sorted by (doc_a, doc_b, claim_a, claim_b), with reasons."""
     return _concat(column_slices(p, d, documents, stories))
 
@@ -253,7 +263,7 @@ def columns(
 def column_slices(
     p: Profiles,
     d: Decided,
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     stories: StoryMap,
     size: int = _SLICE,
 ) -> Iterator[pa.Table]:
@@ -264,8 +274,8 @@ def column_slices(
     take seconds, not a minute of Python string formatting."""
     if not len(d.a):
         return
-    claim_ids = [c.claim_id for c in p.claims]
-    ids = pa.array(claim_ids, pa.string())
+    ids = p.claims.column("claim_id").cast(pa.string())
+    claim_ids = ids.to_pylist()
     # Ranks of the ids as strings (code point order), for sorting and for ordering each pair.
     claim_rank = np.empty(len(ids), dtype=np.int64)
     claim_rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
@@ -275,7 +285,9 @@ def column_slices(
     doc_rank = doc_code_rank[p.doc]
     docs = pc.take(doc_names, pa.array(p.doc))
     order = np.lexsort((claim_rank[d.b], claim_rank[d.a], doc_rank[d.b], doc_rank[d.a]))
-    reasons = _Reasons(p, documents, stories, np.unique(np.concatenate((d.a, d.b))))
+    reasons = _Reasons(
+        p, document_columns(documents), stories, np.unique(np.concatenate((d.a, d.b)))
+    )
     relation_names = np.array([r.relation for r in RULES], dtype=object)
     rule_codes = np.array([r.value for r in RULES], dtype=object)
     words = _Words(p)
@@ -364,22 +376,31 @@ class _Reasons:
     def __init__(
         self,
         p: Profiles,
-        documents: Mapping[str, Document],
+        documents: DocColumns,
         stories: StoryMap,
         used: np.ndarray,
     ) -> None:
-        self.p, self.documents, self.stories = p, documents, stories
+        self.p, self.stories = p, stories
         self._numbers: dict[float, str] = {}
         # Each part of each claim a relation names, kept as Arrow strings. Claims share most
         # parts (an outlet, a day, a figure restated), so each distinct one is written once.
         parts: dict[str, list[pa.Array]] = {"said": [], "what": [], "interval": [], "source": []}
-        sources: dict[str, str] = {}
         intervals: dict[tuple[str, str, float, float, bool, bool], str] = {}
         times: dict[tuple[str, bool, int, int, bool, str | None], str] = {}
         whats: dict[tuple[str, str, str, str | None], str] = {}
         kinds, measures = p.codes["kind"].names, p.codes["measure"].names
         outcomes, currencies = p.codes["outcome"].names, p.codes["currency"].names
         explicit = TIME_BASES.index("explicit")
+        # Who says it, once per document named: its outlet, else its title, and its date.
+        doc_codes = np.unique(p.doc[used]).tolist()
+        doc_names = [p.codes["doc"].names[k] for k in doc_codes]
+        sources = dict(
+            zip(
+                doc_codes,
+                map(self._source, doc_names, documents.rows(doc_names)),
+                strict=True,
+            )
+        )
         step = 100_000
         for first in range(0, len(p), step):
             size = min(step, len(p) - first)
@@ -387,6 +408,10 @@ class _Reasons:
             rows = used[(used >= first) & (used < first + size)]
             columns = zip(
                 rows.tolist(),
+                p.claims.column("span", rows).to_pylist(),
+                p.claims.column("time_text", rows).to_pylist(),
+                p.claims.column("holder", rows).to_pylist(),
+                p.doc[rows].tolist(),
                 p.kind[rows].tolist(),
                 p.measure[rows].tolist(),
                 p.outcome[rows].tolist(),
@@ -401,21 +426,34 @@ class _Reasons:
                 (p.basis[rows] == explicit).tolist(),
                 strict=True,
             )
-            for i, kind, measure, outcome, currency, lo, hi, lo_inc, hi_inc, *time in columns:
-                c, k = p.claims[i], i - first
-                if (found := sources.get(c.doc_id)) is None:
-                    found = sources[c.doc_id] = self._source(c.doc_id)
-                source[k] = found
+            for (
+                i,
+                span,
+                time_text,
+                holder,
+                doc,
+                kind,
+                measure,
+                outcome,
+                currency,
+                lo,
+                hi,
+                lo_inc,
+                hi_inc,
+                *time,
+            ) in columns:
+                k = i - first
+                source[k] = sources[doc]
                 figure = (kinds[kind], currencies[currency], lo, hi, lo_inc, hi_inc)
                 if (found := intervals.get(figure)) is None:
                     found = intervals[figure] = self._interval(*figure)
                 interval[k] = found
                 fixed, start, end, stated = time
-                when = (kinds[kind], fixed, start, end, stated, c.time_text)
+                when = (kinds[kind], fixed, start, end, stated, time_text)
                 if (found := times.get(when)) is None:
                     found = times[when] = self._when(*when)
-                said[k] = f'{source[k]} says "{c.span}" = {interval[k]} {found}'
-                quantity = (kinds[kind], measures[measure], outcomes[outcome], c.holder)
+                said[k] = f'{source[k]} says "{span}" = {interval[k]} {found}'
+                quantity = (kinds[kind], measures[measure], outcomes[outcome], holder)
                 if (found := whats.get(quantity)) is None:
                     found = whats[quantity] = self._what(*quantity)
                 what[k] = found
@@ -425,8 +463,7 @@ class _Reasons:
             k: pa.concat_arrays(v) if v else pa.array([], pa.string()) for k, v in parts.items()
         }
 
-    def _source(self, doc_id: str) -> str:
-        doc = self.documents.get(doc_id)
+    def _source(self, doc_id: str, doc: DocRow | None) -> str:
         name = (doc.outlet if doc else None) or (doc.title if doc else None) or doc_id
         if doc is not None and doc.published is not None:
             return f"{name} ({doc.published.isoformat()})"

@@ -22,17 +22,20 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from itertools import chain
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import wordfreq  # type: ignore[import-untyped]
 
+from claims.crosscheck.columns import DocColumns, DocRow, DocumentsIn, document_columns
 from claims.lexicon import crosscheck_lexicon, fold
-from claims.models import Document
 from claims.settings import Settings
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -116,18 +119,6 @@ def _stopwords(settings: Settings) -> frozenset[str]:
     return lex.stopwords | lex.story_stopwords
 
 
-def _terms(doc: Document, names: Iterable[str], word: _StoryWords) -> Counter[str]:
-    """The words that tell one story from another: the headline's twice, the opening's, and
-    the names the document's claims and facts mention (``word``: see ``_StoryWords``)."""
-    form = word.__getitem__
-    counts = Counter(filter(None, map(form, _WORD.findall(fold(doc.text[:_LEAD_CHARS])))))
-    for w in filter(None, map(form, _WORD.findall(fold(doc.title or "")))):
-        counts[w] += 2
-    for name in names:
-        counts[f"={name}"] += 1
-    return counts
-
-
 class _StoryWords(dict[str, str]):
     """Each raw word's form as a story term ("" for none), memoised for one run: news repeats
     its words, and a hundred thousand articles would otherwise clean the same words millions
@@ -149,62 +140,138 @@ def _english() -> dict[str, float]:
     return wordfreq.get_frequency_dict("en", "best")
 
 
-def _idf(df: Counter[str], n: int) -> dict[str, float]:
+def _idf(term: str, k: int, n: int) -> float:
     """Inverse document frequency over the run's ``n`` documents and ``_BACKGROUND`` made-up
     ones in which a word occurs as often as in English at large: in a run of four reports of
     one ferry sinking, 'ferry' and the port's name still tell the story from the next one,
     and 'off' or 'continues' do not. Names count as never seen in English."""
-    english = _english()
-    out = {}
-    for t, k in df.items():
-        share = 0.0 if t.startswith("=") else english.get(t, 0.0)
-        in_background = _BACKGROUND * -math.expm1(-_LEAD_WORDS * share)
-        out[t] = math.log((n + _BACKGROUND + 1) / (k + in_background + 1))
-    return out
+    share = 0.0 if term.startswith("=") else _english().get(term, 0.0)
+    in_background = _BACKGROUND * -math.expm1(-_LEAD_WORDS * share)
+    return math.log((n + _BACKGROUND + 1) / (k + in_background + 1))
+
+
+def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    r"""(row, word) for every word of every text, folded (``fold``) as ``_WORD`` finds them.
+    ASCII texts (most news) are split by Arrow's kernels, which then mean what Python's
+    ``\w`` means; any other text by ``_WORD`` itself."""
+    texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    plain = pc.fill_null(pc.string_is_ascii(texts), True).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(plain)
+    runs = pc.split_pattern_regex(pc.ascii_lower(texts.take(pa.array(rows))), r"[^\w'-]+")
+    # A run of word characters is one word, from its first letter on.
+    words = pc.replace_substring_regex(pc.list_flatten(runs), r"^[0-9_'-]+", "")
+    owner = rows[pc.list_parent_indices(runs).to_numpy()]
+    found = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
+    owners, parts = [owner[found]], [words.filter(pa.array(found))]
+    other = np.flatnonzero(~plain).tolist()
+    if other:
+        values = texts.take(pa.array(other)).to_pylist()
+        found_words = [_WORD.findall(fold(t)) for t in values]
+        owners.append(np.repeat(np.array(other), [len(w) for w in found_words]))
+        parts.append(pa.array([w for ws in found_words for w in ws], pa.string()))
+    return np.concatenate(owners), pa.concat_arrays(parts)
 
 
 class _Vectors:
-    """TF-IDF vectors of the documents, as dicts of their ``_KEPT_TERMS`` heaviest terms,
-    normalised to unit length, and each document's ``_TOP_TERMS`` heaviest (its index keys)."""
+    """TF-IDF vectors of the documents (rows of ``DocColumns``) as compressed rows of their
+    ``_KEPT_TERMS`` heaviest terms, heaviest first (ties in term order), normalised to unit
+    length; a document's index keys are its first ``_TOP_TERMS``. Terms are numbered
+    (``names``): the words of a headline (counted twice) and an opening, and ``=name`` for the
+    names its claims and facts mention."""
 
-    def __init__(self, counts: Mapping[str, Counter[str]]) -> None:
-        df: Counter[str] = Counter()
-        for c in counts.values():
-            df.update(c.keys())
-        idf = _idf(df, len(counts))
-        self.vectors: dict[str, dict[str, float]] = {}
-        self.tops: dict[str, list[str]] = {}
-        for doc_id, c in counts.items():
-            weighted = sorted(
-                ((-(1 + math.log(k)) * idf[t], t) for t, k in c.items()),
-            )[:_KEPT_TERMS]
-            norm = math.sqrt(sum(w * w for w, _ in weighted)) or 1.0
-            self.vectors[doc_id] = {t: -w / norm for w, t in weighted if w < 0}
-            self.tops[doc_id] = [t for w, t in weighted[:_TOP_TERMS] if w < 0]
+    def __init__(
+        self, docs: DocColumns, names: Mapping[str, Iterable[str]], word: _StoryWords
+    ) -> None:
+        n = len(docs)
+        owners, weights, raws = [], [], []
+        for column, times in (("text", 1), ("title", 2)):
+            owner, raw = _raw_words(docs.table[column])
+            owners.append(owner)
+            weights.append(np.full(len(owner), times, dtype=np.int64))
+            raws.append(raw)
+        encoded = pa.concat_arrays(raws).dictionary_encode()
+        term_codes: dict[str, int] = {}
+        form = [word[r] for r in encoded.dictionary.to_pylist()]
+        code = np.array([term_codes.setdefault(f, len(term_codes)) if f else -1 for f in form])
+        terms = [code[encoded.indices.to_numpy()]] if len(form) else []
+        name_owner, name_terms = [], []
+        for k, d in enumerate(docs.table["doc_id"].to_pylist()):
+            for name in names.get(d, ()):
+                name_owner.append(k)
+                name_terms.append(term_codes.setdefault(f"={name}", len(term_codes)))
+        owner = np.concatenate([*owners, np.array(name_owner, dtype=np.int64)])
+        term = np.concatenate([*terms, np.array(name_terms, dtype=np.int64)]).astype(np.int64)
+        weight = np.concatenate([*weights, np.ones(len(name_owner), dtype=np.int64)])
+        keep = term >= 0
+        owner, term, weight = owner[keep], term[keep], weight[keep]
+        self.names = list(term_codes)
+        width = max(len(self.names), 1)
+        key, at = np.unique(owner * width + term, return_inverse=True)
+        count = np.bincount(at.reshape(-1), weights=weight).astype(np.int64)
+        owner, term = key // width, key % width
+        df = np.bincount(term, minlength=len(self.names))
+        idf = np.array([_idf(t, int(k), n) for t, k in zip(self.names, df.tolist(), strict=True)])
+        logs = np.array([math.log(k) if k else 0.0 for k in range(int(count.max(initial=0)) + 1)])
+        w = -(1 + logs[count]) * idf[term]
+        rank = np.empty(len(self.names), dtype=np.int64)
+        rank[np.argsort(np.array(self.names, dtype=object), kind="stable")] = np.arange(len(rank))
+        order = np.lexsort((rank[term], w, owner))
+        owner, term, w = owner[order], term[order], w[order]
+        sizes = np.bincount(owner, minlength=n)
+        start = np.cumsum(sizes) - sizes
+        pos = np.arange(len(owner)) - start[owner]
+        # The norm of the kept weights, summed in order as a Python sum would.
+        square = w * w
+        total = np.zeros(n)
+        for j in range(_KEPT_TERMS):
+            at_j = pos == j
+            total[owner[at_j]] += square[at_j]
+        norm = np.sqrt(total)
+        norm[norm == 0] = 1.0
+        kept = (pos < _KEPT_TERMS) & (w < 0)
+        self.term, self.weight = term[kept], -w[kept] / norm[owner[kept]]
+        self.ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owner[kept], minlength=n), out=self.ptr[1:])
 
-    def top(self, doc_id: str) -> list[str]:
-        return self.tops[doc_id]
+    def items(self, k: int) -> list[tuple[int, float]]:
+        """Document ``k``'s vector: (term, weight), heaviest first."""
+        lo, hi = self.ptr[k], self.ptr[k + 1]
+        return list(zip(self.term[lo:hi].tolist(), self.weight[lo:hi].tolist(), strict=True))
+
+    def rows(self, order: np.ndarray, step: int = 20_000) -> Iterator[tuple[int, list]]:
+        """(document, its vector) in ``order``, read into Python a slice at a time."""
+        for first in range(0, len(order), step):
+            at = order[first : first + step]
+            sizes = self.ptr[at + 1] - self.ptr[at]
+            shift = np.repeat(self.ptr[at] - (np.cumsum(sizes) - sizes), sizes)
+            gather = np.arange(int(sizes.sum())) + shift
+            terms, weights = self.term[gather].tolist(), self.weight[gather].tolist()
+            ends = np.cumsum(sizes).tolist()
+            lo = 0
+            for k, hi in zip(at.tolist(), ends, strict=True):
+                yield k, list(zip(terms[lo:hi], weights[lo:hi], strict=True))
+                lo = hi
 
 
 @dataclass
 class _Cluster:
-    doc_ids: list[str]
-    centroid: dict[str, float]
+    docs: list[int]  # rows of ``DocColumns``
+    centroid: dict[int, float]
     first: date | None
     last: date | None
     norm2: float = 0.0  # the centroid's squared length, kept as documents are added
 
-    def similarity(self, vec: dict[str, float]) -> float:
-        return self.dot(vec.items()) / (math.sqrt(self.norm2) or 1.0)
+    def similarity(self, items: list[tuple[int, float]]) -> float:
+        return self.dot(items) / (math.sqrt(self.norm2) or 1.0)
 
-    def dot(self, items: Iterable[tuple[str, float]]) -> float:
+    def dot(self, items: Iterable[tuple[int, float]]) -> float:
         # A list summed in order: the same float as a generator's sum, in half the time.
         get = self.centroid.get
         return sum([w * get(t, 0.0) for t, w in items])
 
-    def add(self, doc_id: str, vec: dict[str, float], when: date | None) -> None:
-        self.doc_ids.append(doc_id)
-        for t, w in vec.items():
+    def add(self, doc: int, items: list[tuple[int, float]], when: date | None) -> None:
+        self.docs.append(doc)
+        for t, w in items:
             old = self.centroid.get(t, 0.0)
             self.norm2 += 2 * old * w + w * w
             self.centroid[t] = old + w
@@ -214,27 +281,29 @@ class _Cluster:
 
 
 def group_stories(
-    documents: Mapping[str, Document],
+    documents: DocumentsIn,
     names: Mapping[str, Iterable[str]],
     settings: Settings,
 ) -> StoryMap:
     """Stories of ``documents``; ``names`` gives each document's entity names (from its claims'
     and facts' key terms), which say more about the story than its words."""
-    stop = _stopwords(settings)
-    word = _StoryWords(stop)
-    vectors = _Vectors({d: _terms(doc, names.get(d, ()), word) for d, doc in documents.items()})
+    docs = document_columns(documents)
+    vectors = _Vectors(docs, names, _StoryWords(_stopwords(settings)))
+    published = docs.table["published"].to_pylist()
     clusters: list[_Cluster] = []
-    index: dict[str, set[int]] = defaultdict(set)
-    dated = sorted((d.published, d.doc_id) for d in documents.values() if d.published)
-    undated = sorted(d.doc_id for d in documents.values() if not d.published)
+    index: dict[int, set[int]] = defaultdict(set)
+    # Dated documents by date then id, then the undated by id.
+    keys = [("published", "ascending", "at_end"), ("doc_id", "ascending", "at_end")]
+    order = pc.sort_indices(docs.table, sort_keys=keys).to_numpy()
     gap = settings.story_max_gap_days
     near, far = settings.story_similarity, settings.story_similarity_year
-    for when, doc_id in [*dated, *((None, d) for d in undated)]:
-        vec = vectors.vectors[doc_id]
-        items = list(vec.items())
+    tops = np.minimum(np.diff(vectors.ptr), _TOP_TERMS).tolist()
+    for k, items in vectors.rows(order):
+        when = published[k]
+        top = [t for t, _ in items[: tops[k]]]
         best, best_margin = -1, 0.0
-        for k in _candidates(vectors.top(doc_id), index):
-            cluster = clusters[k]
+        for c in _candidates(top, index):
+            cluster = clusters[c]
             days = 0 if when is None or cluster.last is None else (when - cluster.last).days
             if days > gap:
                 continue
@@ -242,17 +311,17 @@ def group_stories(
             needed = near + (far - near) * min(max(days, 0), 365) / 365
             margin = cluster.dot(items) / (math.sqrt(cluster.norm2) or 1.0) - needed
             if margin >= best_margin:
-                best, best_margin = k, margin
+                best, best_margin = c, margin
         if best < 0:
             clusters.append(_Cluster([], {}, None, None))
             best = len(clusters) - 1
-        clusters[best].add(doc_id, vec, when)
-        for t in vectors.top(doc_id):
+        clusters[best].add(k, items, when)
+        for t in top:
             index[t].add(best)
-    return _story_map(clusters, documents, vectors)
+    return _story_map(clusters, docs, vectors, published)
 
 
-def _candidates(top: list[str], index: Mapping[str, set[int]]) -> list[int]:
+def _candidates(top: list[int], index: Mapping[int, set[int]]) -> list[int]:
     """The stories that share the most of a document's rarest words, at most
     ``_MAX_CANDIDATES``; a word that many stories share (``_MAX_POSTING``) picks none."""
     postings = (index.get(t, ()) for t in top)
@@ -263,65 +332,70 @@ def _candidates(top: list[str], index: Mapping[str, set[int]]) -> list[int]:
 
 
 def _story_map(
-    clusters: list[_Cluster], documents: Mapping[str, Document], vectors: _Vectors
+    clusters: list[_Cluster], docs: DocColumns, vectors: _Vectors, published: list[date | None]
 ) -> StoryMap:
     out = StoryMap()
+    doc_ids = docs.table["doc_id"].to_pylist()
+    titles = docs.table["title"].to_pylist()
     for cluster in clusters:
-        doc_ids = sorted(cluster.doc_ids)
-        story_id = "s_" + hashlib.sha256(doc_ids[0].encode()).hexdigest()[:12]
-        central = max(doc_ids, key=lambda d: (cluster.similarity(vectors.vectors[d]), d))
-        label = documents[central].title or _words_label(cluster)
-        for d in doc_ids:
+        rows = sorted(cluster.docs, key=doc_ids.__getitem__)
+        ids = [doc_ids[k] for k in rows]
+        story_id = "s_" + hashlib.sha256(ids[0].encode()).hexdigest()[:12]
+        central = max(rows, key=lambda k: (cluster.similarity(vectors.items(k)), doc_ids[k]))
+        label = titles[central] or _words_label(cluster, vectors.names)
+        for k, d in zip(rows, ids, strict=True):
             out.story_of[d] = story_id
-            doc = documents[d]
-            if doc.published is not None:
-                out.dates[d], out.date_basis[d] = doc.published, "published"
-        for d in doc_ids:
+            if published[k] is not None:
+                out.dates[d], out.date_basis[d] = published[k], "published"  # type: ignore[assignment]
+        for k, d in zip(rows, ids, strict=True):
             if d not in out.dates:
-                found = _undated(documents[d], doc_ids, documents, vectors)
+                found = _undated(docs.row(k), k, rows, published, vectors, doc_ids)
                 if found is not None:
                     out.dates[d], out.date_basis[d] = found
-        known = [out.dates[d] for d in doc_ids if d in out.dates]
+        known = [out.dates[d] for d in ids if d in out.dates]
         out.stories.append(
-            Story(story_id, label, doc_ids, min(known, default=None), max(known, default=None))
+            Story(story_id, label, ids, min(known, default=None), max(known, default=None))
         )
     out.stories.sort(key=lambda s: s.story_id)
     return out
 
 
-def _words_label(cluster: _Cluster) -> str:
+def _words_label(cluster: _Cluster, names: list[str]) -> str:
     words = sorted(
-        (t for t in cluster.centroid if not t.startswith("=")),
-        key=lambda t: (-cluster.centroid[t], t),
+        (t for t in cluster.centroid if not names[t].startswith("=")),
+        key=lambda t: (-cluster.centroid[t], names[t]),
     )
-    return " ".join(words[:4])
+    return " ".join(names[t] for t in words[:4])
 
 
 def _undated(
-    doc: Document,
-    doc_ids: list[str],
-    documents: Mapping[str, Document],
+    doc: DocRow,
+    row: int,
+    rows: list[int],
+    published: list[date | None],
     vectors: _Vectors,
+    doc_ids: list[str],
 ) -> tuple[date, str] | None:
     """A date for an undated document, from the surest clue there is: a date in its URL
     (``/2014/12/23/``), its dateline's month and day in the year of the story, else the date
     of its most similar dated report (a guess that ``profiles`` may replace with the day
     whose reports give the nearest moving figures)."""
-    dated = [d for d in doc_ids if documents[d].published is not None]
+    dated = [k for k in rows if published[k] is not None]
     if doc.url and (found := _url_date(doc.url)):
         return found, "url"
     if not dated:
         return None
-    known = sorted({documents[d].published for d in dated})  # type: ignore[type-var]
+    known = sorted({published[k] for k in dated})  # type: ignore[type-var]
     if found := _dateline(doc.text[:300], known):  # type: ignore[arg-type]
         return found, "dateline"
-    vec = vectors.vectors[doc.doc_id]
+    me = vectors.items(row)
+    vecs = {k: dict(vectors.items(k)) for k in dated}
     nearest = max(
         dated,
-        key=lambda d: (sum(w * vectors.vectors[d].get(t, 0.0) for t, w in vec.items()), d),
+        key=lambda k: (sum(w * vecs[k].get(t, 0.0) for t, w in me), doc_ids[k]),
     )
-    published = documents[nearest].published
-    return (published, "story") if published else None
+    day = published[nearest]
+    return (day, "story") if day else None
 
 
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?!\d)")
