@@ -263,12 +263,10 @@ def test_one_dollar_sum_reported_six_months_apart_agrees_whatever_the_euro_did(
 
 
 def test_one_figure_under_opposite_hedges_days_apart_agrees(nlp: Language) -> None:
-    """"more than 33 million" affected (RFE/RL, 28 Aug) and "nearly 33 million" (Business
+    """The "more than 33 million" affected (RFE/RL, 28 Aug) and "nearly 33 million" (Business
     Standard, 10 Sep): the intervals are disjoint but the figure did not move."""
     floods = story("pakistan-floods", nlp)
-    same = floods.relations(
-        span_a="more than 33 million people", span_b="nearly 33 million people"
-    )
+    same = floods.relations(span_a="more than 33 million people", span_b="nearly 33 million people")
     [reason] = same["reason"].tolist()
     assert same["relation"].tolist() == ["agree"]
     assert "RFE/RL (2022-08-28)" in reason and "(2022-09-10)" in reason
