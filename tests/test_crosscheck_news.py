@@ -248,3 +248,43 @@ def test_a_span_still_running_grows_by_the_days_between_reports(nlp: Language) -
     [reason] = grew["reason"].tolist()
     assert grew["relation"].tolist() == ["update"]
     assert "BenarNews (2018-06-28)" in reason and "Dhaka Tribune (2018-07-10)" in reason
+
+
+def test_one_dollar_sum_reported_six_months_apart_agrees_whatever_the_euro_did(
+    nlp: Language,
+) -> None:
+    """$44 billion when the deal was agreed (25 Apr) and when it closed (28 Oct): the euro
+    fell 8% between, so converting each at its own day's rate made them two sums."""
+    twitter = story("twitter", nlp)
+    same = twitter.relations(span_a="$44 Billion Musk Buyout", span_b="$44 billion purchase")
+    [reason] = same["reason"].tolist()
+    assert same["relation"].tolist() == ["agree"]
+    assert "Seeking Alpha (2022-04-25)" in reason and "Reuters (2022-10-28)" in reason
+
+
+def test_one_figure_under_opposite_hedges_days_apart_agrees(nlp: Language) -> None:
+    """The "more than 33 million" affected (RFE/RL, 28 Aug) and "nearly 33 million" (Business
+    Standard, 10 Sep): the intervals are disjoint but the figure did not move."""
+    floods = story("pakistan-floods", nlp)
+    same = floods.relations(span_a="more than 33 million people", span_b="nearly 33 million people")
+    [reason] = same["reason"].tolist()
+    assert same["relation"].tolist() == ["agree"]
+    assert "RFE/RL (2022-08-28)" in reason and "(2022-09-10)" in reason
+    assert "the same figure under another hedge on another day" in reason
+
+
+def test_a_round_number_listed_among_exact_counts_is_exact_and_conflicts(
+    nlp: Language,
+) -> None:
+    """The vice minister's "30 crew members, 325 high school students, 15 teachers and 89
+    passengers" (AP, 16 Apr) against USA Today's "29 crew members" a week later: the crew
+    aboard is a fixed figure, and 30 in that list is a count, not 25 to 35."""
+    sewol = story("sewol", nlp)
+    [crew] = [c for c in sewol.claims.values() if c.span == "30 crew members"]
+    assert crew.tolerance == 0
+    [teachers] = [c for c in sewol.claims.values() if c.span == "15 teachers"]
+    assert teachers.tolerance == 0.5  # no round number: its own rounding, unchanged
+    clash = sewol.relations(span_a="30 crew members", span_b="29 crew members")
+    [reason] = clash["reason"].tolist()
+    assert clash["relation"].tolist() == ["conflict"]
+    assert '"30 crew members" = [30, 30]' in reason and "USA TODAY (2014-04-23)" in reason

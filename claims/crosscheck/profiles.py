@@ -221,6 +221,9 @@ def _read(
     entities: list[int] = []
     entity_sizes: list[int] = []
     entity_code = codes["entity"]
+    # One day's rates for a whole story: "$44 billion" in April and in October is one sum,
+    # whatever the euro did between.
+    rate_day = {s.story_id: s.first.toordinal() for s in stories.stories if s.first is not None}
     for row, c in claims:
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
@@ -265,8 +268,9 @@ def _read(
         lo, hi, lo_inc, hi_inc = claim_interval(c, settings)
         factor = c.measure_factor or 1.0
         currency = ""
-        if c.kind == "money" and c.unit and start >= 0:
-            rate = euros_per(c.unit, date.fromordinal(start))
+        day = rate_day.get(story, start)
+        if c.kind == "money" and c.unit and day >= 0:
+            rate = euros_per(c.unit, date.fromordinal(day))
             if rate is not None:
                 factor, currency, measure = factor * rate, c.unit, "money"
                 lo, hi = lo * rate, hi * rate

@@ -163,6 +163,10 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
     rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
     assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
+    # One figure under opposite hedges ("more than 33 million", "nearly 33 million"): it
+    # did not move, whatever its intervals say.
+    same_figure = np.isclose(p.value[a], p.value[b], rtol=1e-9, atol=0)
+    assign(known & ~same_time & ~p.change[a] & same_figure, Rule.AGREE_SAME_FIGURE)
     assign(p.denied[a] | p.denied[b], Rule.CONFLICT_DENIED)
     assign(p.revised[b], Rule.UPDATE_REVISED)
     assign(same_time & (p.provisional[a] | p.provisional[b]), Rule.UPDATE_PROVISIONAL)
@@ -569,6 +573,9 @@ class _Reasons:
 
         fixed = {
             Rule.AGREE_OVERLAP: "the intervals overlap, so the figures agree",
+            Rule.AGREE_SAME_FIGURE: (
+                "the same figure under another hedge on another day, so it did not move"
+            ),
             Rule.CONFLICT_DENIED: "one side reports the figure as denied or refuted",
             Rule.UPDATE_PROVISIONAL: (
                 "one figure is a snapshot of a count still running (so far, partial), so the "
