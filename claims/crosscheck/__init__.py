@@ -31,6 +31,7 @@ from claims.crosscheck.columns import ClaimsIn, DocumentsIn, claim_table, docume
 from claims.crosscheck.facts import check_facts
 from claims.crosscheck.intervals import claim_interval, intervals_overlap
 from claims.crosscheck.mentions import merge_mentions
+from claims.crosscheck.profiles import unique_values
 from claims.crosscheck.quantities import RELATION_SCHEMA, quantity_tables
 from claims.crosscheck.reading import read_claims
 from claims.crosscheck.stories import Story, StoryMap, group_stories
@@ -131,7 +132,7 @@ def add_names(
     anchor = anchor[anchor >= 0]
     doc_codes = table["doc_id"].combine_chunks().dictionary_encode()
     doc = doc_codes.indices.to_numpy()[owner]
-    pairs = np.unique(doc * max(len(anchors), 1) + anchor)
+    pairs = unique_values(doc * max(len(anchors), 1) + anchor)
     doc_names = doc_codes.dictionary.to_pylist()
     for d, a in zip(
         (pairs // max(len(anchors), 1)).tolist(),

@@ -80,10 +80,35 @@ def claim_table(claims: Sequence[QuantityClaim] | pa.Table) -> pa.Table:
     )
 
 
-def claim_rows(table: pa.Table) -> Iterator[ClaimRow]:
-    """The rows of a table of :data:`CLAIM_SCHEMA`."""
-    for batch in table.to_batches():
-        yield from map(ClaimRow._make, zip(*(c.to_pylist() for c in batch.columns), strict=True))
+class ReadRow(NamedTuple):
+    """The fields of a claim that ``profiles`` reads one claim at a time (its rules); the rest
+    it reads as columns."""
+
+    doc_id: str
+    kind: str
+    value: float | None
+    low: float | None
+    high: float | None
+    low_inclusive: bool
+    high_inclusive: bool
+    qualifier: str | None
+    unit: str | None
+    measure: str | None
+    as_of_start: date | None
+    as_of_end: date | None
+    time_basis: str
+    scope_type: str
+    mention_of: str | None
+    change: str
+    tolerance: float
+    measure_factor: float
+    cues: list[str]
+
+
+def read_rows(table: pa.Table) -> Iterator[ReadRow]:
+    """The :class:`ReadRow` of each row of a table of :data:`CLAIM_SCHEMA`."""
+    for batch in table.select(list(ReadRow._fields)).to_batches():
+        yield from map(ReadRow._make, zip(*(c.to_pylist() for c in batch.columns), strict=True))
 
 
 class ClaimRows(Sequence[QuantityClaim]):
@@ -196,7 +221,8 @@ __all__ = [
     "DocColumns",
     "DocRow",
     "DocumentsIn",
-    "claim_rows",
+    "ReadRow",
     "claim_table",
     "document_columns",
+    "read_rows",
 ]

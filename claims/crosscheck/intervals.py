@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from claims.crosscheck.columns import ClaimRow
+from claims.crosscheck.columns import ClaimRow, ReadRow
 from claims.models import QuantityClaim
 from claims.settings import Settings
 
@@ -13,7 +13,7 @@ INF = math.inf
 Interval = tuple[float, float, bool, bool]  # low, high, low inclusive, high inclusive
 
 
-def claim_interval(c: QuantityClaim | ClaimRow, settings: Settings) -> Interval:
+def claim_interval(c: QuantityClaim | ClaimRow | ReadRow, settings: Settings) -> Interval:
     """``[low, high]`` times ``measure_factor``; an exact figure widened by its rounding
     (``tolerance``: "14,000" asserts [13,500, 14,500)) when ``settings.rounding_tolerance``.
     The rounding interval is half-open, as rounding is: "16,141,241" and "16,141,242" do not

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from claims.crosscheck.profiles import Lists, Profiles, guessed_either, levels
+from claims.crosscheck.profiles import Lists, Profiles, guessed_either, levels, unique_values
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -222,7 +222,8 @@ def _uncommon_hash(
     width = int(item.max()) + 1
     # Documents per block, and documents naming each (block, item).
     n_docs_block = np.bincount(
-        np.unique(block * (doc.max() + 1) + doc[row]) // (doc.max() + 1), minlength=block.max() + 1
+        unique_values(block * (doc.max() + 1) + doc[row]) // (doc.max() + 1),
+        minlength=block.max() + 1,
     )
     bi = block[owner] * width + item
     pairs = np.stack([bi, doc[row[owner]]], axis=1)

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from claims.crosscheck.columns import ClaimRow, ClaimRows, claim_rows, claim_table
+from claims.crosscheck.columns import ClaimRows, ReadRow, claim_table, read_rows
 from claims.crosscheck.intervals import INF, claim_interval
 from claims.crosscheck.money import euros_per
 from claims.crosscheck.reading import counted_lexicon
@@ -60,17 +61,31 @@ class Codes:
             self.names.append(name)
         return code
 
-    def encode(self, values: Sequence[str | None]) -> np.ndarray:
+    def encode(self, values: Sequence[str | None] | pa.Array) -> np.ndarray:
         """The code of each of ``values``, numbered as calling this on each in turn would:
         Arrow numbers distinct values in order of first appearance, so only those are coded
         in Python."""
         if not len(values):
             return np.zeros(0, dtype=np.int64)
-        encoded = pa.array(values, pa.string()).dictionary_encode()
+        strings = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
+        encoded = strings.dictionary_encode()
         mapped = np.array([self(v) for v in encoded.dictionary.to_pylist()] + [0], np.int64)
         at = encoded.indices.fill_null(len(mapped) - 1).to_numpy()
         out: np.ndarray = mapped[at]
         return out
+
+
+def unique_values(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` by sorting: numpy 2.4 finds distinct values with a hash table,
+    which takes seconds for millions of mostly distinct integers."""
+    ordered = np.sort(values, axis=None)
+    if not len(ordered):
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    out: np.ndarray = ordered[keep]
+    return out
 
 
 @dataclass
@@ -98,7 +113,7 @@ class Lists:
         return cls(ptr, np.concatenate([p.items for p in parts]))
 
     @classmethod
-    def flat(cls, sizes: Sequence[int], items: np.ndarray) -> Lists:
+    def flat(cls, sizes: Sequence[int] | np.ndarray, items: np.ndarray) -> Lists:
         """Rows of ``sizes[i]`` consecutive ``items`` each, made sorted and distinct."""
         owner = np.repeat(np.arange(len(sizes)), np.asarray(sizes, dtype=np.int64))
         order = np.lexsort((items, owner))
@@ -180,51 +195,49 @@ def build_profiles(
     table = claim_table(claims)
     if order is None:
         order = np.arange(table.num_rows)
-    kept: list[int] = []
-    facet_rows: list[dict[str, str]] = []
+    kept: list[np.ndarray] = []
+    facet_rows: list[tuple[int, dict[str, str]]] = []
     chunks = []
-    entity_memo: dict[tuple[str, ...], list[int]] = {}
+    entity_memo: dict[str, str | None] = {}
     # In chunks: a million claims' rows as Python lists would take a gigabyte.
     for first in range(0, len(order), _CHUNK):
-        at = order[first : first + _CHUNK]
-        rows = zip(at.tolist(), claim_rows(table.take(pa.array(at, pa.int64()))), strict=True)
-        chunks.append(_read(rows, stories, settings, codes, kept, facet_rows, entity_memo))
+        part = table.take(pa.array(order[first : first + _CHUNK], pa.int64()))
+        base = sum(len(k) for k in kept)
+        read = _read(part, stories, settings, codes, facet_rows, entity_memo, base)
+        kept.append(order[first : first + _CHUNK][read.pop("kept")])  # type: ignore[index]
+        chunks.append(read)
     given = None if isinstance(claims, pa.Table) else claims
-    rows_kept = ClaimRows(table, np.array(kept, dtype=np.int64), given)
-    profiles = _arrays(rows_kept, chunks, facet_rows, codes)
+    at = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+    profiles = _arrays(ClaimRows(table, at, given), chunks, facet_rows, codes)
     profiles.currency_slack = settings.currency_slack
     return profiles
 
 
 def _read(
-    claims: Iterable[tuple[int, ClaimRow]],
+    part: pa.Table,
     stories: StoryMap,
     settings: Settings,
     codes: dict[str, Codes],
-    kept: list[int],
-    facet_rows: list[dict[str, str]],
-    entity_memo: dict[tuple[str, ...], list[int]],
+    facet_rows: list[tuple[int, dict[str, str]]],
+    entity_memo: dict[str, str | None],
+    base: int,
 ) -> dict[str, np.ndarray | Lists]:
-    """The rows of ``claims`` (row number, row) that can be compared, as arrays; appends their
-    row numbers to ``kept``, and to ``facet_rows``."""
+    """The rows of ``part`` (claims' columns) that can be compared, as arrays, and their
+    positions in ``part`` (``kept``); appends the facets of those that have any to
+    ``facet_rows``, by their row among all kept (``base`` kept before these). What a rule
+    reads is read claim by claim, the rest as columns."""
     lex = counted_lexicon(settings.data_dir)
     cross = crosscheck_lexicon(settings.data_dir)
     skip = cross.skip_kinds
     # "17,410,742 Britons voted to leave": a nation's people are people.
     demonyms = cross.demonyms
     rows: dict[str, list] = defaultdict(list)
-    text: dict[str, list[str | None]] = {
-        f: [] for f in ("story", "doc", "kind", "measure", "currency", "outcome", "holder")
-    }
-    place_lists: list[list[str]] = []
-    words: list[list[str]] = []
-    entities: list[int] = []
-    entity_sizes: list[int] = []
-    entity_code = codes["entity"]
+    text: dict[str, list[str | None]] = {f: [] for f in ("story", "measure", "currency")}
+    kept: list[int] = []
     # One day's rates for a whole story: "$44 billion" in April and in October is one sum,
     # whatever the euro did between.
     rate_day = {s.story_id: s.first.toordinal() for s in stories.stories if s.first is not None}
-    for row, c in claims:
+    for row, c in enumerate(read_rows(part)):
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
         story = stories.story_of.get(c.doc_id)
@@ -280,59 +293,89 @@ def _read(
             slack = max(slack, 0.05 * abs(value))
         kept.append(row)
         text["story"].append(story)
-        text["doc"].append(c.doc_id)
-        text["kind"].append(c.kind)
         text["measure"].append(measure)
         text["currency"].append(currency)
-        text["outcome"].append(c.counted)
-        # A holder and its last word share one numbering, in that order.
-        text["holder"] += (c.holder, c.holder.split()[-1] if c.holder else None)
         for flag in ("part", "provisional"):
             rows[flag].append(flag in cues)
         rows["change"].append("change" in cues or c.change == "change" or flow)
         rows["background"].append(background)
         rows["estimate"].append(estimate)
-        rows["revised"].append(c.stance == "revised")
-        rows["denied"].append(c.stance == "denied")
         rows["fixed"].append(fixed)
         rows["slow"].append(slow)
         rows["interval"].append((lo, hi, lo_inc, hi_inc, value, slack))
         rows["time"].append((start, end, basis))
-        facet_rows.append(dict(f.split("=", 1) for f in c.facets if "=" in f) if c.facets else {})
-        place_lists.append(c.places)
-        raw_terms = tuple(c.key_terms)
-        found = entity_memo.get(raw_terms)
-        if found is None:
-            # Coded when first seen: the numbering is the one coding every claim would give.
-            anchors = _entities(raw_terms, settings)
-            found = entity_memo[raw_terms] = [entity_code(a) for a in anchors]
-        entities += found
-        entity_sizes.append(len(found))
-        words.append(c.context_words)
+    at = np.array(kept, dtype=np.int64)
+    taken = part.take(pa.array(at, pa.int64()))
+    column = {name: taken[name].combine_chunks() for name in taken.column_names}
+    stance = column["stance"]
+    rows["revised"] = pc.equal(stance, "revised").to_numpy(zero_copy_only=False).tolist()
+    rows["denied"] = pc.equal(stance, "denied").to_numpy(zero_copy_only=False).tolist()
     coded = {f: codes[f].encode(v) for f, v in text.items()}
-    holders = coded.pop("holder")
-    coded["holder"], coded["holder_last"] = holders[0::2], holders[1::2]
-    place_items = codes["place"].encode([x for r in place_lists for x in r])
+    # Codes are numbered in order of first appearance, column by column as before.
+    coded = {
+        "story": coded["story"],
+        "doc": codes["doc"].encode(column["doc_id"]),
+        "kind": codes["kind"].encode(column["kind"]),
+        "measure": coded["measure"],
+        "currency": coded["currency"],
+        "outcome": codes["outcome"].encode(column["counted"]),
+    }
+    # A holder and its last word share one numbering, in that order.
+    holders = column["holder"].to_pylist()
+    both = codes["holder"].encode([x for h in holders for x in (h, h.split()[-1] if h else None)])
+    coded["holder"], coded["holder_last"] = both[0::2], both[1::2]
+    with_facets = np.flatnonzero(_sizes(column["facets"]))
+    for k, facets in zip(
+        with_facets.tolist(), column["facets"].take(pa.array(with_facets)).to_pylist(), strict=True
+    ):
+        facet_rows.append((base + k, dict(f.split("=", 1) for f in facets if "=" in f)))
+    place_items = codes["place"].encode(pc.list_flatten(column["places"]))
+    words = column["context_words"]
     word_items = _word_codes(codes["word"], codes["story"], coded["story"], words)
-    return _columns(
-        rows,
-        coded,
-        Lists.flat([len(r) for r in place_lists], place_items),
-        Lists.flat(entity_sizes, np.array(entities, dtype=np.int64)),
-        Lists.flat([len(r) for r in words], word_items),
-    )
+    return {
+        **_columns(
+            rows,
+            coded,
+            Lists.flat(_sizes(column["places"]), place_items),
+            _entity_lists(column["key_terms"], codes["entity"], entity_memo, settings),
+            Lists.flat(_sizes(words), word_items),
+        ),
+        "kept": at,
+    }
 
 
-def _word_codes(
-    codes: Codes, stories: Codes, story: np.ndarray, words: list[list[str]]
-) -> np.ndarray:
+def _sizes(lists: pa.ListArray) -> np.ndarray:
+    sizes: np.ndarray = pc.list_value_length(lists).fill_null(0).to_numpy().astype(np.int64)
+    return sizes
+
+
+def _entity_lists(
+    key_terms: pa.ListArray, code: Codes, memo: dict[str, str | None], settings: Settings
+) -> Lists:
+    """Each claim's entities (the anchors of its key terms that name one), numbered in order
+    of first appearance; each distinct key term is parsed once (``memo``)."""
+    encoded = pc.list_flatten(key_terms).dictionary_encode()
+    anchors = []
+    for raw in encoded.dictionary.to_pylist():
+        if raw not in memo:
+            found = _entities((raw,), settings)
+            memo[raw] = found[0] if found else None
+        anchors.append(memo[raw])
+    anchor = pa.array(anchors, pa.string()).take(encoded.indices)
+    owner = pc.list_parent_indices(key_terms).to_numpy()
+    named = pc.is_valid(anchor).to_numpy(zero_copy_only=False)
+    sizes = np.bincount(owner[named], minlength=len(key_terms))
+    return Lists.flat(sizes, code.encode(anchor.filter(pa.array(named))))
+
+
+def _word_codes(codes: Codes, stories: Codes, story: np.ndarray, words: pa.ListArray) -> np.ndarray:
     """The codes of each claim's words made story-specific ("<story>\\x1f<word>"), numbered in
     order of first appearance; only distinct (story, word) pairs are written as strings."""
-    sizes = np.array([len(r) for r in words], dtype=np.int64)
-    flat = [w for r in words for w in r]
-    if not flat:
+    sizes = _sizes(words)
+    flat = pc.list_flatten(words)
+    if not len(flat):
         return np.zeros(0, dtype=np.int64)
-    encoded = pa.array(flat, pa.string()).dictionary_encode()
+    encoded = flat.dictionary_encode()
     word = encoded.indices.to_numpy().astype(np.int64)
     names = encoded.dictionary.to_pylist()
     key = np.repeat(story, sizes) * len(names) + word
@@ -388,7 +431,7 @@ _FLAGS = (
 def _arrays(
     kept: ClaimRows,
     chunks: list[dict[str, np.ndarray | Lists]],
-    facet_rows: list[dict[str, str]],
+    facet_rows: list[tuple[int, dict[str, str]]],
     codes: dict[str, Codes],
 ) -> Profiles:
     def joined(name: str) -> np.ndarray:
@@ -405,11 +448,12 @@ def _arrays(
         chunks = [_columns(defaultdict(list), coded, empty, empty, empty)]
     interval = joined("interval")
     times = joined("time")
-    facet_names = sorted({f for r in facet_rows for f in r})
-    facets = {
-        f: np.array([codes["facet"](r.get(f)) for r in facet_rows], dtype=np.int64)
-        for f in facet_names
-    }
+    facet_names = sorted({f for _, r in facet_rows for f in r})
+    facets = {}
+    for f in facet_names:  # claims without facets have none of any: code 0
+        facets[f] = np.zeros(len(kept), dtype=np.int64)
+        for i, r in facet_rows:
+            facets[f][i] = codes["facet"](r.get(f))
     return Profiles(
         claims=kept,
         story=joined("story"),
@@ -447,7 +491,7 @@ def _arrays(
 
 
 def _time(
-    c: QuantityClaim | ClaimRow, stories: StoryMap, as_reported: bool, own: bool = True
+    c: QuantityClaim | ReadRow, stories: StoryMap, as_reported: bool, own: bool = True
 ) -> tuple[int, int, int]:
     """(start, end, basis) of the days a figure describes. A running total ("so far this
     year", "since June") is read at its last day. ``as_reported``: a forecast, or a figure that
@@ -558,4 +602,5 @@ __all__ = [
     "build_profiles",
     "guessed_either",
     "levels",
+    "unique_values",
 ]

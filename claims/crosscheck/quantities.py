@@ -62,6 +62,7 @@ from claims.crosscheck.profiles import (
     build_profiles,
     date_by_figures,
     guessed_either,
+    unique_values,
 )
 from claims.crosscheck.stories import StoryMap
 from claims.formats import format_days, format_euros, format_interval, format_number
@@ -290,7 +291,7 @@ def column_slices(
     docs = pc.take(doc_names, pa.array(p.doc))
     order = np.lexsort((claim_rank[d.b], claim_rank[d.a], doc_rank[d.b], doc_rank[d.a]))
     reasons = _Reasons(
-        p, document_columns(documents), stories, np.unique(np.concatenate((d.a, d.b)))
+        p, document_columns(documents), stories, unique_values(np.concatenate((d.a, d.b)))
     )
     relation_names = np.array([r.relation for r in RULES], dtype=object)
     rule_codes = np.array([r.value for r in RULES], dtype=object)
@@ -396,7 +397,7 @@ class _Reasons:
         outcomes, currencies = p.codes["outcome"].names, p.codes["currency"].names
         explicit = TIME_BASES.index("explicit")
         # Who says it, once per document named: its outlet, else its title, and its date.
-        doc_codes = np.unique(p.doc[used]).tolist()
+        doc_codes = unique_values(p.doc[used]).tolist()
         doc_names = [p.codes["doc"].names[k] for k in doc_codes]
         sources = dict(
             zip(
