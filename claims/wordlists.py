@@ -67,6 +67,7 @@ class Counted(DataFile):
     change_before: Words
     change_after: Words
     estimate_words: Words
+    projection_words: Words
     fixed_measures: Words
     fixed_kinds: Words
     moving_units: Words

@@ -131,6 +131,7 @@ class Profiles:
     part: np.ndarray
     change: np.ndarray
     estimate: np.ndarray
+    projection: np.ndarray  # an estimate that looks ahead ("could reach 100")
     background: np.ndarray  # dated to a year well before its report: an earlier event's figure
     fixed: np.ndarray
     slow: np.ndarray
@@ -280,6 +281,7 @@ def _read(
         rows["change"].append("change" in cues or c.change == "change" or flow)
         rows["background"].append(background)
         rows["estimate"].append(estimate)
+        rows["projection"].append("projection" in cues)
         rows["revised"].append(c.stance == "revised")
         rows["denied"].append(c.stance == "denied")
         rows["fixed"].append(fixed)
@@ -364,6 +366,7 @@ _FLAGS = (
     "part",
     "change",
     "estimate",
+    "projection",
     "background",
     "fixed",
     "slow",
@@ -412,6 +415,7 @@ def _arrays(
         part=joined("part"),
         change=joined("change"),
         estimate=joined("estimate"),
+        projection=joined("projection"),
         background=joined("background"),
         fixed=joined("fixed"),
         slow=joined("slow"),

@@ -154,6 +154,10 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
 
     rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
     rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
+    # "could reach 100" against "at least 70" dead: a forecast is not a count, even where
+    # the count lands inside it (a fee or a height is what a contract or a design says).
+    counts = (p.kind[a] == p.codes["kind"].index.get("count", -1)) & (p.kind[a] == p.kind[b])
+    rule[(p.projection[a] != p.projection[b]) & counts & ~fixed] = -2
     assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
     # One figure under opposite hedges ("more than 33 million", "nearly 33 million"): it
     # did not move, whatever its intervals say.

@@ -14,7 +14,8 @@ million claims reads no text. For each quantity claim it fills:
 * ``facets``: the words near it that tell quantities of one measure apart ("side=leave",
   "money=salary", "basis=study");
 * ``cues``: part (one day's, one group's: "416 of them children"), change ("another 700"),
-  estimate ("could reach"), provisional ("so far", "with 84 results declared"), fixed (a
+  estimate ("may have died", "could reach"), projection (an estimate looking ahead: "could
+  reach", "expected to"), provisional ("so far", "with 84 results declared"), fixed (a
   tower's floors, a fee, an age: the same at any time), slow (a coalition's members), and
   ``year=YYYY`` for a year its clause names ("nearly 300 died when a ferry sank in 1993");
 * ``places``: the named places of the claim, else of its sentence;
@@ -70,6 +71,7 @@ class Lexicon:
     part_before: frozenset[tuple[str, ...]]
     part_after: frozenset[tuple[str, ...]]
     estimate_words: frozenset[tuple[str, ...]]
+    projection_words: frozenset[tuple[str, ...]]
     fixed_measures: frozenset[str]
     slow_measures: frozenset[str]
     provisional_words: frozenset[tuple[str, ...]]
@@ -107,6 +109,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
                 raw.part_before,
                 raw.part_after,
                 raw.estimate_words,
+                raw.projection_words,
                 raw.provisional_words,
             )
             for w in words
@@ -127,6 +130,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         part_before=frozenset(_phrase(w) for w in raw.part_before),
         part_after=frozenset(_phrase(w) for w in raw.part_after),
         estimate_words=frozenset(_phrase(w) for w in raw.estimate_words),
+        projection_words=frozenset(_phrase(w) for w in raw.projection_words),
         fixed_measures=frozenset(raw.fixed_measures),
         slow_measures=frozenset(raw.slow_measures),
         provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
@@ -380,10 +384,17 @@ def read(
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
-    if c.stance in ("projected", "hypothetical") or _has(
-        ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True
+    ahead = c.stance == "projected" or _has(
+        ctx.clause[:6], lex.projection_words, lex.longest, reverse=True
+    )
+    if (
+        ahead
+        or c.stance == "hypothetical"
+        or _has(ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True)
     ):
         cues.append("estimate")
+    if ahead:
+        cues.append("projection")
     # "With 84 results declared, Remain has edged back: Remain 2,877,575 votes (50.01%)":
     # a running count is said once for all the figures of its sentence.
     if _has(_words(c.sentence).words, lex.provisional_words, lex.longest):
