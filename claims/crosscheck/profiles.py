@@ -276,8 +276,8 @@ def _read(
         text["outcome"].append(c.counted)
         # A holder and its last word share one numbering, in that order.
         text["holder"] += (c.holder, c.holder.split()[-1] if c.holder else None)
-        for flag in ("part", "provisional"):
-            rows[flag].append(flag in cues)
+        rows["part"].append("part" in cues or "breakdown" in cues)
+        rows["provisional"].append("provisional" in cues)
         rows["change"].append("change" in cues or c.change == "change" or flow)
         rows["background"].append(background)
         rows["estimate"].append(estimate)

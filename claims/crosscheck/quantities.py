@@ -173,7 +173,9 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     assign(same_time & ~ov, Rule.CONFLICT_DISJOINT_SAME_TIME)
     # An earlier event's figure ("300 died when a ferry sank in 1993") updates nothing, and
     # an estimate or a projection ("could reach 100") does not update a count, nor a count it.
-    later = known & ~fixed & ~p.background[a] & ~p.background[b]
+    # A part does not update its whole, nor a whole its part ("Liberia with 7,830" cases in
+    # December is no update of 6,574 in all in September).
+    later = known & ~fixed & ~p.background[a] & ~p.background[b] & (p.part[a] == p.part[b])
     assign(later & (p.estimate[a] == p.estimate[b]), Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule

@@ -13,7 +13,9 @@ million claims reads no text. For each quantity claim it fills:
   had 52 per cent", "Liberia with 7,830");
 * ``facets``: the words near it that tell quantities of one measure apart ("side=leave",
   "money=salary", "basis=study");
-* ``cues``: part (one day's, one group's: "416 of them children"), change ("another 700"),
+* ``cues``: part (one day's, one group's: "416 of them children"), breakdown (one of a
+  sentence's figures of one measure given to two or more holders: "Liberia with 7,830 and
+  Guinea with 2,571"), change ("another 700"),
   estimate ("may have died", "could reach"), projection (an estimate looking ahead: "could
   reach", "expected to"), provisional ("so far", "with 84 results declared"), fixed (a
   tower's floors, a fee, an age: the same at any time), slow (a coalition's members), and
@@ -341,7 +343,24 @@ def read_claims(claims: Sequence[QuantityClaim], settings: Settings) -> list[Qua
         others = [x for x in by_sentence[c.doc_id, c.sentence_start] if x != span]
         shared = sentence_places[c.doc_id, c.sentence_start]
         out.append(c.model_copy(update=read(c, context(c, others, lex), shared, lex, settings)))
-    return out
+    return _breakdowns(out)
+
+
+def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
+    """ "Sierra Leone has the most cases, 8,939, followed by Liberia with 7,830 and Guinea with
+    2,571": a sentence giving one measure to two or more holders breaks a whole down, so each
+    of its figures of that measure is a part (cue ``breakdown``)."""
+    holders: dict[tuple[str, int, str], set[str]] = defaultdict(set)
+    for c in claims:
+        if c.holder:
+            holders[c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"].add(c.holder)
+    return [
+        c.model_copy(update={"cues": [*c.cues, "breakdown"]})
+        if len(holders.get((c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"), ()))
+        >= 2
+        else c
+        for c in claims
+    ]
 
 
 def read(
