@@ -70,6 +70,7 @@ class Counted(DataFile):
     projection_words: Words
     fixed_measures: Words
     fixed_kinds: Words
+    presumed_dead: Words
     moving_units: Words
     age_words: Words
     fixed_money: Words

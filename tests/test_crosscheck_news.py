@@ -330,3 +330,15 @@ def test_a_sentence_breaking_cases_down_by_country_gives_parts_no_total_updates(
     with_total = frame[(frame["claim_a"] == total) | (frame["claim_b"] == total)]
     touching = set(with_total["claim_a"]) | set(with_total["claim_b"])
     assert not touching & set(breakdown.values())
+
+
+def test_the_missing_now_assumed_dead_are_the_toll_that_rose(nlp: Language) -> None:
+    """ "The 58 people missing since the fire are now assumed to be dead" (Mercury, 19 Jun)
+    is the Grenfell toll, so the 71 dead of November (WTNH) update it."""
+    grenfell = story("grenfell", nlp)
+    [assumed] = [c for c in grenfell.claims.values() if c.span == "58 people"]
+    assert assumed.counted == "dead"
+    rose = grenfell.relations(span_a="58 people", span_b="71 people")
+    [reason] = rose["reason"].tolist()
+    assert rose["relation"].tolist() == ["update"]
+    assert "Mercury (Hobart) (2017-06-19)" in reason and "(people dead" in reason

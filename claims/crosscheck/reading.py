@@ -78,6 +78,7 @@ class Lexicon:
     slow_measures: frozenset[str]
     provisional_words: frozenset[tuple[str, ...]]
     fixed_kinds: frozenset[str]
+    presumed_dead: frozenset[tuple[str, ...]]
     fixed_money: frozenset[str]
     moving_units: frozenset[str]
     age_words: frozenset[tuple[str, ...]]
@@ -113,6 +114,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
                 raw.estimate_words,
                 raw.projection_words,
                 raw.provisional_words,
+                raw.presumed_dead,
             )
             for w in words
         ),
@@ -137,6 +139,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         slow_measures=frozenset(raw.slow_measures),
         provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
         fixed_kinds=frozenset(raw.fixed_kinds),
+        presumed_dead=frozenset(_phrase(w) for w in raw.presumed_dead),
         fixed_money=frozenset(raw.fixed_money),
         moving_units=frozenset(raw.moving_units),
         age_words=frozenset(_phrase(w) for w in raw.age_words),
@@ -363,6 +366,9 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
     ]
 
 
+_PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"
+
+
 def read(
     c: QuantityClaim, ctx: Context, sentence_places: set[str], lex: Lexicon, settings: Settings
 ) -> dict[str, object]:
@@ -380,6 +386,8 @@ def read(
     own: str | None = None
     if c.kind == "count" and measure in lex.people_nouns:
         own = _nearest(ctx, lex.outcomes, lex.longest)
+        if own == "missing" and _has(ctx.after[:_PRESUMED_WITHIN], lex.presumed_dead, lex.longest):
+            own = "dead"
         outcome = own or outcome
     facets = _facets(c.kind, ctx, lex)
     words = _terms(c, data_dir)
