@@ -342,3 +342,21 @@ def test_the_missing_now_assumed_dead_are_the_toll_that_rose(nlp: Language) -> N
     [reason] = rose["reason"].tolist()
     assert rose["relation"].tolist() == ["update"]
     assert "Mercury (Hobart) (2017-06-19)" in reason and "(people dead" in reason
+
+
+def test_a_date_without_its_year_in_an_undated_report_takes_the_story_s_year(
+    nlp: Language,
+) -> None:
+    """Reuters' undated "after Maria slammed into it on Sept. 20" (three months on) and AP's
+    "struck on Sept. 20": the extraction could give no year, the story gives 2017."""
+    maria = story("maria", nlp)
+    [undated] = [
+        c for c in maria.claims.values() if c.doc_id == "03-reuters.txt" and c.span == "Sept. 20"
+    ]
+    assert undated.low is None and maria.documents["03-reuters.txt"].published is None
+    same = maria.relations(doc_b="03-reuters.txt", span_a="Sept. 20", span_b="Sept. 20")
+    same = pd.concat(
+        [same, maria.relations(doc_a="03-reuters.txt", span_a="Sept. 20", span_b="Sept. 20")]
+    )
+    assert set(same["relation"]) == {"agree"} and len(same) >= 1
+    assert '"Sept. 20" = 2017-09-20' in same["reason"].iloc[0]
