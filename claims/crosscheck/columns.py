@@ -86,6 +86,8 @@ class ReadRow(NamedTuple):
 
     doc_id: str
     kind: str
+    span: str
+    stance: str
     value: float | None
     low: float | None
     high: float | None

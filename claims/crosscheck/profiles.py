@@ -32,7 +32,7 @@ from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
 from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import crosscheck_lexicon, measure_for
-from claims.models import QuantityClaim
+from claims.models import DAY_ZERO, QuantityClaim
 from claims.settings import Settings
 
 TIME_BASES = ("explicit", "published", "url", "dateline", "figures", "story", "none")
@@ -147,6 +147,7 @@ class Profiles:
     part: np.ndarray
     change: np.ndarray
     estimate: np.ndarray
+    projection: np.ndarray  # an estimate that looks ahead ("could reach 100")
     background: np.ndarray  # dated to a year well before its report: an earlier event's figure
     fixed: np.ndarray
     slow: np.ndarray
@@ -238,6 +239,8 @@ def _read(
     # whatever the euro did between.
     rate_day = {s.story_id: s.first.toordinal() for s in stories.stories if s.first is not None}
     for row, c in enumerate(read_rows(part)):
+        if c.kind == "date" and c.low is None and c.high is None:
+            c = _with_year(c, stories.date(c.doc_id), settings)
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
         story = stories.story_of.get(c.doc_id)
@@ -295,11 +298,12 @@ def _read(
         text["story"].append(story)
         text["measure"].append(measure)
         text["currency"].append(currency)
-        for flag in ("part", "provisional"):
-            rows[flag].append(flag in cues)
+        rows["part"].append("part" in cues or "breakdown" in cues)
+        rows["provisional"].append("provisional" in cues)
         rows["change"].append("change" in cues or c.change == "change" or flow)
         rows["background"].append(background)
         rows["estimate"].append(estimate)
+        rows["projection"].append("projection" in cues)
         rows["fixed"].append(fixed)
         rows["slow"].append(slow)
         rows["interval"].append((lo, hi, lo_inc, hi_inc, value, slack))
@@ -419,6 +423,7 @@ _FLAGS = (
     "part",
     "change",
     "estimate",
+    "projection",
     "background",
     "fixed",
     "slow",
@@ -468,6 +473,7 @@ def _arrays(
         part=joined("part"),
         change=joined("change"),
         estimate=joined("estimate"),
+        projection=joined("projection"),
         background=joined("background"),
         fixed=joined("fixed"),
         slow=joined("slow"),
@@ -488,6 +494,35 @@ def _arrays(
         words=lists("words"),
         codes=codes,
     )
+
+
+def _with_year(c: ReadRow, day: date | None, settings: Settings) -> ReadRow:
+    """A date its undated document could not give a year ("Sept. 20") in the year of the day
+    its story dates the document to; a past event's day before that day ("Maria struck on
+    Sept. 20" in a report of December is 20 September of that year, in one of January the
+    year before)."""
+    if day is None:
+        return c
+    # Lazily: the time words' reader comes with spaCy's token types, which only this needs.
+    from claims.extract.timescope import find_time_expressions
+
+    found = [e for e in find_time_expressions(c.span, day, settings.data_dir) if e.as_of_start]
+    if not found:
+        return c
+    first = found[0].as_of_start
+    last = found[0].as_of_end or first
+    assert first is not None and last is not None
+    if first > day and c.stance != "projected":
+        first, last = _year_before(first), _year_before(last)
+    low, high = float((first - DAY_ZERO).days), float((last - DAY_ZERO).days)
+    return c._replace(value=low, low=low, high=high, as_of_start=first, as_of_end=last)
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _time(

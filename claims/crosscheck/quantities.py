@@ -163,6 +163,10 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
 
     rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
     rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
+    # "could reach 100" against "at least 70" dead: a forecast is not a count, even where
+    # the count lands inside it (a fee or a height is what a contract or a design says).
+    counts = (p.kind[a] == p.codes["kind"].index.get("count", -1)) & (p.kind[a] == p.kind[b])
+    rule[(p.projection[a] != p.projection[b]) & counts & ~fixed] = -2
     assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
     # One figure under opposite hedges ("more than 33 million", "nearly 33 million"): it
     # did not move, whatever its intervals say.
@@ -178,7 +182,9 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     assign(same_time & ~ov, Rule.CONFLICT_DISJOINT_SAME_TIME)
     # An earlier event's figure ("300 died when a ferry sank in 1993") updates nothing, and
     # an estimate or a projection ("could reach 100") does not update a count, nor a count it.
-    later = known & ~fixed & ~p.background[a] & ~p.background[b]
+    # A part does not update its whole, nor a whole its part ("Liberia with 7,830" cases in
+    # December is no update of 6,574 in all in September).
+    later = known & ~fixed & ~p.background[a] & ~p.background[b] & (p.part[a] == p.part[b])
     assign(later & (p.estimate[a] == p.estimate[b]), Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule

@@ -13,8 +13,11 @@ million claims reads no text. For each quantity claim it fills:
   had 52 per cent", "Liberia with 7,830");
 * ``facets``: the words near it that tell quantities of one measure apart ("side=leave",
   "money=salary", "basis=study");
-* ``cues``: part (one day's, one group's: "416 of them children"), change ("another 700"),
-  estimate ("could reach"), provisional ("so far", "with 84 results declared"), fixed (a
+* ``cues``: part (one day's, one group's: "416 of them children"), breakdown (one of a
+  sentence's figures of one measure given to two or more holders: "Liberia with 7,830 and
+  Guinea with 2,571"), change ("another 700"),
+  estimate ("may have died", "could reach"), projection (an estimate looking ahead: "could
+  reach", "expected to"), provisional ("so far", "with 84 results declared"), fixed (a
   tower's floors, a fee, an age: the same at any time), slow (a coalition's members), and
   ``year=YYYY`` for a year its clause names ("nearly 300 died when a ferry sank in 1993");
 * ``places``: the named places of the claim, else of its sentence;
@@ -70,10 +73,12 @@ class Lexicon:
     part_before: frozenset[tuple[str, ...]]
     part_after: frozenset[tuple[str, ...]]
     estimate_words: frozenset[tuple[str, ...]]
+    projection_words: frozenset[tuple[str, ...]]
     fixed_measures: frozenset[str]
     slow_measures: frozenset[str]
     provisional_words: frozenset[tuple[str, ...]]
     fixed_kinds: frozenset[str]
+    presumed_dead: frozenset[tuple[str, ...]]
     fixed_money: frozenset[str]
     moving_units: frozenset[str]
     age_words: frozenset[tuple[str, ...]]
@@ -107,7 +112,9 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
                 raw.part_before,
                 raw.part_after,
                 raw.estimate_words,
+                raw.projection_words,
                 raw.provisional_words,
+                raw.presumed_dead,
             )
             for w in words
         ),
@@ -127,10 +134,12 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         part_before=frozenset(_phrase(w) for w in raw.part_before),
         part_after=frozenset(_phrase(w) for w in raw.part_after),
         estimate_words=frozenset(_phrase(w) for w in raw.estimate_words),
+        projection_words=frozenset(_phrase(w) for w in raw.projection_words),
         fixed_measures=frozenset(raw.fixed_measures),
         slow_measures=frozenset(raw.slow_measures),
         provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
         fixed_kinds=frozenset(raw.fixed_kinds),
+        presumed_dead=frozenset(_phrase(w) for w in raw.presumed_dead),
         fixed_money=frozenset(raw.fixed_money),
         moving_units=frozenset(raw.moving_units),
         age_words=frozenset(_phrase(w) for w in raw.age_words),
@@ -337,7 +346,27 @@ def read_claims(claims: Sequence[QuantityClaim], settings: Settings) -> list[Qua
         others = [x for x in by_sentence[c.doc_id, c.sentence_start] if x != span]
         shared = sentence_places[c.doc_id, c.sentence_start]
         out.append(c.model_copy(update=read(c, context(c, others, lex), shared, lex, settings)))
-    return out
+    return _breakdowns(out)
+
+
+def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
+    """ "Sierra Leone has the most cases, 8,939, followed by Liberia with 7,830 and Guinea with
+    2,571": a sentence giving one measure to two or more holders breaks a whole down, so each
+    of its figures of that measure is a part (cue ``breakdown``)."""
+    holders: dict[tuple[str, int, str], set[str]] = defaultdict(set)
+    for c in claims:
+        if c.holder:
+            holders[c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"].add(c.holder)
+    return [
+        c.model_copy(update={"cues": [*c.cues, "breakdown"]})
+        if len(holders.get((c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"), ()))
+        >= 2
+        else c
+        for c in claims
+    ]
+
+
+_PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"
 
 
 def read(
@@ -357,6 +386,8 @@ def read(
     own: str | None = None
     if c.kind == "count" and measure in lex.people_nouns:
         own = _nearest(ctx, lex.outcomes, lex.longest)
+        if own == "missing" and _has(ctx.after[:_PRESUMED_WITHIN], lex.presumed_dead, lex.longest):
+            own = "dead"
         outcome = own or outcome
     facets = _facets(c.kind, ctx, lex)
     words = _terms(c, data_dir)
@@ -380,10 +411,17 @@ def read(
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
-    if c.stance in ("projected", "hypothetical") or _has(
-        ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True
+    ahead = c.stance == "projected" or _has(
+        ctx.clause[:6], lex.projection_words, lex.longest, reverse=True
+    )
+    if (
+        ahead
+        or c.stance == "hypothetical"
+        or _has(ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True)
     ):
         cues.append("estimate")
+    if ahead:
+        cues.append("projection")
     # "With 84 results declared, Remain has edged back: Remain 2,877,575 votes (50.01%)":
     # a running count is said once for all the figures of its sentence.
     if _has(_words(c.sentence).words, lex.provisional_words, lex.longest):
