@@ -7,7 +7,7 @@ and on synthetic news.
 
 For changes meant to move data, not decisions (speed, memory): any difference is printed, with
 the first differing row. ``--small-slices`` makes this code cut its work into small slices
-(profiles, scored pairs, reasons), so that a corpus this size crosses their boundaries.
+(stories' words, profiles, scored pairs, reasons), so that a corpus this size crosses their boundaries.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def dump(out: Path, synthetic: int, small: bool, cache: Path) -> None:
     if small:
         import claims.crosscheck.profiles as profiles
         import claims.crosscheck.quantities as quantities
+        import claims.crosscheck.stories as stories
 
+        stories._DOCS_AT_ONCE = 701  # type: ignore[attr-defined]
         profiles._CHUNK = 3001  # type: ignore[attr-defined]
         quantities._CHUNK = 50_000
         quantities.column_slices.__defaults__ = (7001,)  # type: ignore[attr-defined]

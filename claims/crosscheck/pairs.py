@@ -62,25 +62,63 @@ _SEED = 20240
 
 
 @dataclass
-class Pairs:
-    """Candidate pairs as row indices into ``Profiles`` (``a`` before ``b`` in time order
-    within their block), with the entry of each side in its block (``ea``, ``eb``) and the
-    block's facts per entry."""
+class Entries:
+    """Claims in their blocks, one entry per (block, claim), with the block's facts per entry."""
 
-    a: np.ndarray
-    b: np.ndarray
-    narrowing_a: np.ndarray  # hash of the places that make a claim a part of its block
-    narrowing_b: np.ndarray
-    rare_a: np.ndarray  # hash of the names only its document gives in the block
-    rare_b: np.ndarray
-    crowd_a: np.ndarray  # log(1 + figures of the block within 5% of it)
-    crowd_b: np.ndarray
+    row: np.ndarray  # the claim's row in ``Profiles``
+    narrowing: np.ndarray  # hash of the places that make a claim a part of its block
+    rare: np.ndarray  # hash of the names only its document gives in the block
+    crowd: np.ndarray  # log(1 + figures of the block within 5% of it)
+
+
+@dataclass
+class Pairs:
+    """Candidate pairs as two entries each (``ea`` before ``eb`` in time order within their
+    block); ``a``, ``b`` are their rows in ``Profiles``. A pair is two small integers, and
+    what is known of each side is gathered from its entry when asked: tens of millions of
+    pairs fit in memory."""
+
+    ea: np.ndarray
+    eb: np.ndarray
+    entries: Entries
 
     def __len__(self) -> int:
-        return len(self.a)
+        return len(self.ea)
 
     def take(self, keep: np.ndarray) -> Pairs:
-        return Pairs(*(getattr(self, f)[keep] for f in self.__dataclass_fields__))
+        return Pairs(self.ea[keep], self.eb[keep], self.entries)
+
+    @property
+    def a(self) -> np.ndarray:
+        return self.entries.row[self.ea]  # type: ignore[no-any-return]
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.entries.row[self.eb]  # type: ignore[no-any-return]
+
+    @property
+    def narrowing_a(self) -> np.ndarray:
+        return self.entries.narrowing[self.ea]  # type: ignore[no-any-return]
+
+    @property
+    def narrowing_b(self) -> np.ndarray:
+        return self.entries.narrowing[self.eb]  # type: ignore[no-any-return]
+
+    @property
+    def rare_a(self) -> np.ndarray:
+        return self.entries.rare[self.ea]  # type: ignore[no-any-return]
+
+    @property
+    def rare_b(self) -> np.ndarray:
+        return self.entries.rare[self.eb]  # type: ignore[no-any-return]
+
+    @property
+    def crowd_a(self) -> np.ndarray:
+        return self.entries.crowd[self.ea]  # type: ignore[no-any-return]
+
+    @property
+    def crowd_b(self) -> np.ndarray:
+        return self.entries.crowd[self.eb]  # type: ignore[no-any-return]
 
 
 def _expand(lists: Lists, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,32 +190,38 @@ def candidates(p: Profiles, window: int) -> Pairs:
     block, row = _blocks(p)
     if not len(row):
         empty = np.zeros(0, dtype=np.int64)
-        return Pairs(empty, empty, *(np.zeros(0, dtype=np.uint64),) * 4, *(np.zeros(0),) * 2)
+        none = Entries(
+            empty, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64), np.zeros(0)
+        )
+        return Pairs(empty, empty, none)
     order = np.lexsort((row, p.start[row], block))
     block, row = block[order], row[order]
     # A block that only one document fills gives no pair.
     narrowing, rare, crowd = _block_facts(p, block, row)
     ea_parts, eb_parts = [], []
     doc = p.doc[row]
+    # Entry numbers in 32 bits when they fit: a million claims give tens of millions of pairs.
+    small = np.int32 if len(row) < 2**31 - window else np.int64
     for k in range(1, window + 1):
         # Entries k apart, compared as shifted views rather than gathered.
         same_block = block[:-k] == block[k:]
-        i = np.flatnonzero(same_block & (doc[:-k] != doc[k:]))
+        i = np.flatnonzero(same_block & (doc[:-k] != doc[k:])).astype(small)
         ea_parts.append(i)
         eb_parts.append(i + k)
         if not same_block.any():
             break
-    ea = np.concatenate(ea_parts) if ea_parts else np.zeros(0, dtype=np.int64)
-    eb = np.concatenate(eb_parts) if eb_parts else np.zeros(0, dtype=np.int64)
+    del block, doc
+    ea = np.concatenate(ea_parts) if ea_parts else np.zeros(0, dtype=small)
+    eb = np.concatenate(eb_parts) if eb_parts else np.zeros(0, dtype=small)
+    del ea_parts, eb_parts
     a, b = row[ea], row[eb]
     n = len(p)
     key = np.minimum(a, b) * n + np.maximum(a, b)
+    del a, b
     _, first = np.unique(key, return_index=True)
+    del key
     first.sort()
-    ea, eb = ea[first], eb[first]
-    return Pairs(
-        row[ea], row[eb], narrowing[ea], narrowing[eb], rare[ea], rare[eb], crowd[ea], crowd[eb]
-    )
+    return Pairs(ea[first], eb[first], Entries(row, narrowing, rare, crowd))
 
 
 def _block_facts(

@@ -44,6 +44,7 @@ _TOP_TERMS = 12
 _KEPT_TERMS = 60
 _MAX_POSTING = 500
 _MAX_CANDIDATES = 15
+_DOCS_AT_ONCE = 20_000  # documents whose words are split at once: bounds their memory
 _BACKGROUND = 1000  # made-up English documents behind the run's own (see _idf)
 _LEAD_WORDS = 150  # about the words of a headline and an opening
 _MONTHS = {
@@ -172,6 +173,43 @@ def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return np.concatenate(owners), pa.concat_arrays(parts)
 
 
+def _counts(
+    docs: pa.Table,
+    first: int,
+    doc_ids: list[str],
+    names: Mapping[str, Iterable[str]],
+    word: _StoryWords,
+    term_codes: dict[str, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(document, term, count) of every term of the documents ``docs`` (rows ``first`` on):
+    a headline's words count twice, an opening's once, each name once. Terms are numbered in
+    ``term_codes`` as they are first met."""
+    owners, weights, raws = [], [], []
+    for column, times in (("text", 1), ("title", 2)):
+        owner, raw = _raw_words(docs[column])
+        owners.append(owner)
+        weights.append(np.full(len(owner), times, dtype=np.int64))
+        raws.append(raw)
+    encoded = pa.concat_arrays(raws).dictionary_encode()
+    form = [word[r] for r in encoded.dictionary.to_pylist()]
+    code = np.array([term_codes.setdefault(f, len(term_codes)) if f else -1 for f in form])
+    terms = [code[encoded.indices.to_numpy()]] if len(form) else []
+    name_owner, name_terms = [], []
+    for k, d in enumerate(doc_ids[first : first + len(docs)]):
+        for name in names.get(d, ()):
+            name_owner.append(k)
+            name_terms.append(term_codes.setdefault(f"={name}", len(term_codes)))
+    owner = np.concatenate([*owners, np.array(name_owner, dtype=np.int64)])
+    term = np.concatenate([*terms, np.array(name_terms, dtype=np.int64)]).astype(np.int64)
+    weight = np.concatenate([*weights, np.ones(len(name_owner), dtype=np.int64)])
+    keep = term >= 0
+    owner, term, weight = owner[keep], term[keep], weight[keep]
+    width = max(len(term_codes), 1)
+    key, at = np.unique(owner * width + term, return_inverse=True)
+    count = np.bincount(at.reshape(-1), weights=weight).astype(np.int64)
+    return key // width + first, key % width, count
+
+
 class _Vectors:
     """TF-IDF vectors of the documents (rows of ``DocColumns``) as compressed rows of their
     ``_KEPT_TERMS`` heaviest terms, heaviest first (ties in term order), normalised to unit
@@ -183,32 +221,18 @@ class _Vectors:
         self, docs: DocColumns, names: Mapping[str, Iterable[str]], word: _StoryWords
     ) -> None:
         n = len(docs)
-        owners, weights, raws = [], [], []
-        for column, times in (("text", 1), ("title", 2)):
-            owner, raw = _raw_words(docs.table[column])
-            owners.append(owner)
-            weights.append(np.full(len(owner), times, dtype=np.int64))
-            raws.append(raw)
-        encoded = pa.concat_arrays(raws).dictionary_encode()
         term_codes: dict[str, int] = {}
-        form = [word[r] for r in encoded.dictionary.to_pylist()]
-        code = np.array([term_codes.setdefault(f, len(term_codes)) if f else -1 for f in form])
-        terms = [code[encoded.indices.to_numpy()]] if len(form) else []
-        name_owner, name_terms = [], []
-        for k, d in enumerate(docs.table["doc_id"].to_pylist()):
-            for name in names.get(d, ()):
-                name_owner.append(k)
-                name_terms.append(term_codes.setdefault(f"={name}", len(term_codes)))
-        owner = np.concatenate([*owners, np.array(name_owner, dtype=np.int64)])
-        term = np.concatenate([*terms, np.array(name_terms, dtype=np.int64)]).astype(np.int64)
-        weight = np.concatenate([*weights, np.ones(len(name_owner), dtype=np.int64)])
-        keep = term >= 0
-        owner, term, weight = owner[keep], term[keep], weight[keep]
+        doc_ids = docs.table["doc_id"].to_pylist()
+        counted = [
+            _counts(docs.table.slice(first, _DOCS_AT_ONCE), first, doc_ids, names, word, term_codes)
+            for first in range(0, n, _DOCS_AT_ONCE)
+        ]
+        owner, term, count = (
+            np.concatenate([c[k] for c in counted]) if counted else np.zeros(0, dtype=np.int64)
+            for k in range(3)
+        )
+        del counted
         self.names = list(term_codes)
-        width = max(len(self.names), 1)
-        key, at = np.unique(owner * width + term, return_inverse=True)
-        count = np.bincount(at.reshape(-1), weights=weight).astype(np.int64)
-        owner, term = key // width, key % width
         df = np.bincount(term, minlength=len(self.names))
         idf = np.array([_idf(t, int(k), n) for t, k in zip(self.names, df.tolist(), strict=True)])
         logs = np.array([math.log(k) if k else 0.0 for k in range(int(count.max(initial=0)) + 1)])
