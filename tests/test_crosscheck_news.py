@@ -360,3 +360,18 @@ def test_a_date_without_its_year_in_an_undated_report_takes_the_story_s_year(
     )
     assert set(same["relation"]) == {"agree"} and len(same) >= 1
     assert '"Sept. 20" = 2017-09-20' in same["reason"].iloc[0]
+
+
+def test_the_highest_since_a_month_of_1982_does_not_date_the_rate_to_1982(
+    nlp: Language,
+) -> None:
+    """Reuters: "climbed to 10.1% in July from an annual rate of 9.4% in June, ... the highest
+    since February 1982": a point of reference, with its month between, as "since 1982" is."""
+    inflation = story("uk-inflation", nlp)
+    rates = [
+        c
+        for c in inflation.claims.values()
+        if c.doc_id == "04-reuters.txt" and c.span in ("10.1%", "9.4%")
+    ]
+    assert len(rates) == 2
+    assert not any(cue.startswith("year=") for c in rates for cue in c.cues)

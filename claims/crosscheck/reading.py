@@ -29,6 +29,7 @@ The word lists are ``claims/data/counted.json``.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -49,6 +50,10 @@ _HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
 # a ferry overturned in 1993") is still the figure's event; a coordinated one is another's.
 _COORDINATION = frozenset({",", "and", "but", "while", "whereas", "although", "though"})
 _REFERENCE_YEAR = frozenset({"since", "until", "till"})
+# Between "since" and its year: "since February 1982", "since Feb. 3, 1982".
+_DAY_WORDS = frozenset(
+    m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "sept")
+) | frozenset({",", *(str(d) for d in range(1, 32))})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _CAPITALISED = re.compile(r"\b[^\W\d_a-z][\w'’-]*")
 
@@ -261,9 +266,20 @@ def _around(w: _Words, start: int, end: int) -> tuple[str, ...]:
             outside = outside or w.words[k] in _COORDINATION
             # "the highest since 1982", "kept at the port since 2014": a point of reference,
             # not when the figure's event was.
-            if k == 0 or w.words[k - 1] not in _REFERENCE_YEAR:
+            if not _reference(w.words, k):
                 ranked.append((outside, n, side, k))
     return tuple(w.words[k] for *_, k in sorted(ranked))
+
+
+def _reference(words: Sequence[str], k: int) -> bool:
+    """Whether ``words[k]`` follows "since", "until" or "till", at most a day and a month
+    between."""
+    for back in range(k - 1, max(k - 5, -1), -1):
+        if words[back] in _REFERENCE_YEAR:
+            return True
+        if words[back] not in _DAY_WORDS:
+            return False
+    return False
 
 
 def _holder(
