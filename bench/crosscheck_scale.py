@@ -267,16 +267,20 @@ def arrow_news(n: int, seed: int, folder: Path) -> tuple[Any, Any, float]:
 
 
 def draw(n: int, seed: int, folder: Path) -> None:
-    """Write :func:`synthetic_news` to ``documents.arrow`` and ``claims.arrow`` in ``folder``."""
+    """Write :func:`synthetic_news` to ``documents.arrow`` and ``claims.arrow`` in ``folder``:
+    the columns cross-checking reads (``claims.crosscheck.columns``), as the pipeline selects
+    them from its staged tables; a document's whole text."""
     import pyarrow as pa
 
+    from claims.crosscheck.columns import CLAIM_SCHEMA, DOC_SCHEMA
+
+    wanted = {"documents": DOC_SCHEMA, "claims": CLAIM_SCHEMA}
+
     writers: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
     for doc_slice, claim_slice in synthetic_slices(n, seed):
         for name, rows in (("documents", doc_slice), ("claims", claim_slice)):
-            batch = pa.RecordBatch.from_pylist(rows, schema=schemas.get(name))
+            batch = pa.RecordBatch.from_pylist(rows, schema=wanted[name])
             if name not in writers:
-                schemas[name] = batch.schema
                 writers[name] = pa.ipc.new_file(folder / f"{name}.arrow", batch.schema)
             writers[name].write_batch(batch)
     for writer in writers.values():

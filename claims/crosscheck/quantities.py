@@ -73,7 +73,7 @@ from claims.wordlists import Crosscheck, load
 RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
 _NONE = -1
-_CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
+_CHUNK = 200_000  # pairs scored at once: bounds the memory of the feature columns
 _SLICE = 250_000  # relations given their reasons at once: bounds the memory of the reasons
 CONFLICT_VETO = (
     "place_differs",
@@ -295,7 +295,11 @@ def column_slices(
     doc_code_rank[pc.sort_indices(doc_names).to_numpy()] = np.arange(len(doc_names))
     doc_rank = doc_code_rank[p.doc]
     docs = pc.take(doc_names, pa.array(p.doc))
-    order = np.lexsort((claim_rank[d.b], claim_rank[d.a], doc_rank[d.b], doc_rank[d.a]))
+    # Two keys, (doc_a, doc_b) and (claim_a, claim_b), each one integer: half the sorting.
+    docs_key = doc_rank[d.a] * len(doc_names) + doc_rank[d.b]
+    claims_key = claim_rank[d.a] * len(ids) + claim_rank[d.b]
+    order = np.lexsort((claims_key, docs_key))
+    del docs_key, claims_key
     reasons = _Reasons(
         p, document_columns(documents), stories, unique_values(np.concatenate((d.a, d.b)))
     )
