@@ -188,6 +188,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     rarity across the whole corpus, so one new document can move scores in every block.
     """
     from claims.crosscheck import cross_check_stream, crosscheck_key
+    from claims.crosscheck.columns import CLAIM_SCHEMA, DOC_SCHEMA
 
     key = crosscheck_key(settings)
     with working(settings) as store:
@@ -201,9 +202,10 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
         if keep:
             store.stage_published_relations()
         else:
-            claims = store.claims(schema="staging")
+            # As columns: a million claims as objects would take gigabytes.
+            claims = store.columns_of("claims", CLAIM_SCHEMA.names, schema="staging")
             facts = store.facts(schema="staging")
-            documents = {d.doc_id: d for d in store.documents(schema="staging")}
+            documents = store.columns_of("documents", DOC_SCHEMA.names, schema="staging")
             # Relations are staged slice by slice as they are made; the stories after them, since
             # dating undated documents by their figures completes them.
             result = cross_check_stream(claims, facts, documents, settings)
