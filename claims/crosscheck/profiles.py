@@ -439,11 +439,13 @@ def _arrays(
     facet_rows: list[tuple[int, dict[str, str]]],
     codes: dict[str, Codes],
 ) -> Profiles:
+    # Each field's pieces are let go as it is joined: all of them at once would hold every
+    # array twice.
     def joined(name: str) -> np.ndarray:
-        return np.concatenate([c[name] for c in chunks])  # type: ignore[misc]
+        return np.concatenate([c.pop(name) for c in chunks])  # type: ignore[misc]
 
     def lists(name: str) -> Lists:
-        return Lists.concat([c[name] for c in chunks])  # type: ignore[misc]
+        return Lists.concat([c.pop(name) for c in chunks])  # type: ignore[misc]
 
     if not chunks:
         empty = Lists.flat([], np.zeros(0, dtype=np.int64))

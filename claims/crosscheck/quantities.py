@@ -28,7 +28,7 @@ a score of ``Settings.min_conflict_score`` and nothing that hints at two quantit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -73,7 +73,7 @@ from claims.wordlists import Crosscheck, load
 RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
 _NONE = -1
-_CHUNK = 200_000  # pairs scored at once: bounds the memory of the feature columns
+_CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
 _SLICE = 250_000  # relations given their reasons at once: bounds the memory of the reasons
 CONFLICT_VETO = (
     "place_differs",
@@ -286,7 +286,6 @@ def column_slices(
     if not len(d.a):
         return
     ids = p.claims.column("claim_id").cast(pa.string())
-    claim_ids = ids.to_pylist()
     # Ranks of the ids as strings (code point order), for sorting and for ordering each pair.
     claim_rank = np.empty(len(ids), dtype=np.int64)
     claim_rank[pc.sort_indices(ids).to_numpy()] = np.arange(len(ids))
@@ -306,7 +305,6 @@ def column_slices(
     relation_names = np.array([r.relation for r in RULES], dtype=object)
     rule_codes = np.array([r.value for r in RULES], dtype=object)
     words = _Words(p)
-    encoded = [x.encode() for x in claim_ids]
     for first in range(0, len(order), size):
         at = order[first : first + size]
         a, b, rule, score = d.a[at], d.b[at], d.rule[at], d.score[at]
@@ -314,7 +312,7 @@ def column_slices(
         relation = relation_names[rule]
         at_a, at_b = pa.array(a), pa.array(b)
         columns = {
-            "relation_id": pa.array(relation_ids(encoded, claim_rank, a, b, relation), pa.string()),
+            "relation_id": pa.array(relation_ids(ids, claim_rank, a, b, relation), pa.string()),
             "claim_a": pc.take(ids, at_a),
             "claim_b": pc.take(ids, at_b),
             "doc_a": pc.take(docs, at_a),
@@ -366,21 +364,22 @@ def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray, words: _Words) -> p
 
 
 def relation_ids(
-    encoded: Sequence[bytes],
+    ids: pa.Array,
     claim_rank: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
     relation: np.ndarray,
 ) -> list[str]:
     """``Relation.make_id`` of every pair (the same digest, tested), in one loop, from the
-    claim ids as UTF-8 (``encoded``); ``claim_rank`` orders the ids as strings."""
+    claim ids (``ids``, taken for these pairs only); ``claim_rank`` orders the ids as
+    strings."""
     in_order = claim_rank[a] <= claim_rank[b]
-    first = np.where(in_order, a, b).tolist()
-    second = np.where(in_order, b, a).tolist()
+    first = pc.take(ids, pa.array(np.where(in_order, a, b))).to_pylist()
+    second = pc.take(ids, pa.array(np.where(in_order, b, a))).to_pylist()
     sha = hashlib.sha256
-    kinds = {r: f"\x1f{r}".encode() for r in {x.relation for x in RULES}}
+    kinds = {r: f"\x1f{r}" for r in {x.relation for x in RULES}}
     return [
-        "r_" + sha(encoded[x] + b"\x1f" + encoded[y] + kinds[r]).hexdigest()[:16]
+        "r_" + sha(f"{x}\x1f{y}{kinds[r]}".encode()).hexdigest()[:16]
         for x, y, r in zip(first, second, relation.tolist(), strict=True)
     ]
 
