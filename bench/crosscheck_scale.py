@@ -5,15 +5,17 @@ a baseline commit's code measured in the same run.
     .venv/bin/python bench/crosscheck_scale.py --sizes 20000 200000 --baseline HEAD~3
     .venv/bin/python bench/crosscheck_scale.py --sizes --by-story 10000000   # out of core only
 
-Each measurement runs in a fresh subprocess so its peak memory (``ru_maxrss``) is its own; the
-baseline runs this script's corpus against the code of ``--baseline`` (a temporary git
-worktree). Documents and claims are built with ``model_construct`` (no validation); that time
-is reported apart from cross-checking's. Relations go to a DuckDB file as the pipeline's do:
-the baseline builds the whole frame and inserts it at once (``cross_check_frame``), this code
-inserts each slice as it is made (``cross_check_stream``). ``--by-story`` measures a corpus too
-large to hold as objects: claims are kept as Arrow columns, stories found from the documents,
-and claims cross-checked a group of whole stories at a time (which gives the same relations:
-every comparison is within one story). The corpus imitates a news monitor that grows as articles arrive: ten
+Each measurement runs in a fresh subprocess so its peak memory (``ru_maxrss``) is its own,
+input included. The baseline runs this script's corpus against the code of ``--baseline`` (a
+temporary git worktree) from models built with ``model_construct`` (no validation), and builds
+the whole relations frame before inserting it (``cross_check_frame``). This code is measured
+twice at the first size, from the same models and from Arrow tables, and from Arrow tables at
+every size: the columns cross-checking reads, drawn in a child process and read from Arrow IPC
+files (as the pipeline hands it its staged columns), each slice of relations inserted into
+DuckDB as it is made (``cross_check_stream``). ``--by-story`` measures a corpus too large to
+cross-check at once: stories are found from all the documents, then claims are cross-checked a
+group of whole stories at a time (which gives the same relations: every comparison is within
+one story). The corpus imitates a news monitor that grows as articles arrive: ten
 claims per article, 27 articles a day (100k claims span a year, 1M ten years). Articles belong
 to stories (Pareto-sized: most stories a few articles, a few some hundreds), each story with its own
 names and a handful of quantities (a toll that rises, a fixed property, a percentage, a sum);
