@@ -74,7 +74,7 @@ RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
 _NONE = -1
 _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
-_SLICE = 250_000  # relations given their reasons at once: bounds the memory of the reasons
+_SLICE = 100_000  # relations given their reasons at once: bounds the memory of the reasons
 CONFLICT_VETO = (
     "place_differs",
     "rare_entity_differs",
