@@ -389,3 +389,21 @@ def test_a_rate_of_a_named_month_is_that_month_s_not_the_report_s(nlp: Language)
     assert (july.as_of_start, july.as_of_end) == (date(2022, 7, 1), date(2022, 7, 31))
     assert inflation.relations(span_a="10.1%", span_b="10.1 per cent").empty
     assert inflation.relations(span_a="10.1 per cent", span_b="10.1%").empty
+
+
+def test_hundreds_of_thousands_neither_backs_nor_is_backed_by_a_count(nlp: Language) -> None:
+    """India.com: "at least 633,091 people" in camps; Business Standard: "hundreds of
+    thousands of people" had to leave their homes. A vague amount holds any count in its
+    range, so it is no agreement."""
+    floods = story("pakistan-floods", nlp)
+    pair = pd.concat(
+        [
+            floods.relations(
+                span_a="At least 633,091 people", span_b="hundreds of thousands of people"
+            ),
+            floods.relations(
+                span_a="hundreds of thousands of people", span_b="At least 633,091 people"
+            ),
+        ]
+    )
+    assert pair.empty

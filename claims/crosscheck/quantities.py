@@ -158,6 +158,9 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     # the count lands inside it (a fee or a height is what a contract or a design says).
     counts = (p.kind[a] == p.codes["kind"].index.get("count", -1)) & (p.kind[a] == p.kind[b])
     rule[(p.projection[a] != p.projection[b]) & counts & ~fixed] = -2
+    # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
+    vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
+    rule[(rule == _NONE) & ov & vague_one] = -2
     assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
     # One figure under opposite hedges ("more than 33 million", "nearly 33 million"): it
     # did not move, whatever its intervals say.
