@@ -407,3 +407,17 @@ def test_hundreds_of_thousands_neither_backs_nor_is_backed_by_a_count(nlp: Langu
         ]
     )
     assert pair.empty
+
+
+def test_a_small_number_two_kinds_of_thing_share_is_chance(nlp: Language) -> None:
+    """Beirut: "three American planes" loaded with supplies (The New Arab) and "three
+    Syrians" among the missing (UPI); the Independent's "six hospitals" and the Birmingham
+    Mail's "six bodies" at Grenfell. Children and boys are both people, so "a dozen
+    children" still meets "12 boys"."""
+    beirut = story("beirut", nlp)
+    assert beirut.relations(span_a="three American planes", span_b="three Syrians").empty
+    grenfell = story("grenfell", nlp)
+    assert grenfell.relations(span_a="six hospitals", span_b="six bodies").empty
+    cave = story("thai-cave", nlp)
+    dozen = cave.relations(span_a="a dozen children and their football coach")
+    assert "agree" in set(dozen["relation"])
