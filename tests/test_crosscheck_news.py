@@ -9,6 +9,7 @@ outbreak's total, one measure under several names, and a projection beside a cou
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -375,3 +376,48 @@ def test_the_highest_since_a_month_of_1982_does_not_date_the_rate_to_1982(
     ]
     assert len(rates) == 2
     assert not any(cue.startswith("year=") for c in rates for cue in c.cues)
+
+
+def test_a_rate_of_a_named_month_is_that_month_s_not_the_report_s(nlp: Language) -> None:
+    """Reuters (17 Aug): "climbed to 10.1% in July"; The Times (16 Nov): "up from 10.1 per
+    cent in September". Two months' inflation are two quantities, however alike; a toll
+    told "on Monday" two days later is still read as reported."""
+    inflation = story("uk-inflation", nlp)
+    [july] = [
+        c for c in inflation.claims.values() if c.doc_id == "04-reuters.txt" and c.span == "10.1%"
+    ]
+    assert (july.as_of_start, july.as_of_end) == (date(2022, 7, 1), date(2022, 7, 31))
+    assert inflation.relations(span_a="10.1%", span_b="10.1 per cent").empty
+    assert inflation.relations(span_a="10.1 per cent", span_b="10.1%").empty
+
+
+def test_hundreds_of_thousands_neither_backs_nor_is_backed_by_a_count(nlp: Language) -> None:
+    """India.com: "at least 633,091 people" in camps; Business Standard: "hundreds of
+    thousands of people" had to leave their homes. A vague amount holds any count in its
+    range, so it is no agreement."""
+    floods = story("pakistan-floods", nlp)
+    pair = pd.concat(
+        [
+            floods.relations(
+                span_a="At least 633,091 people", span_b="hundreds of thousands of people"
+            ),
+            floods.relations(
+                span_a="hundreds of thousands of people", span_b="At least 633,091 people"
+            ),
+        ]
+    )
+    assert pair.empty
+
+
+def test_a_small_number_two_kinds_of_thing_share_is_chance(nlp: Language) -> None:
+    """Beirut: "three American planes" loaded with supplies (The New Arab) and "three
+    Syrians" among the missing (UPI); the Independent's "six hospitals" and the Birmingham
+    Mail's "six bodies" at Grenfell. Children and boys are both people, so "a dozen
+    children" still meets "12 boys"."""
+    beirut = story("beirut", nlp)
+    assert beirut.relations(span_a="three American planes", span_b="three Syrians").empty
+    grenfell = story("grenfell", nlp)
+    assert grenfell.relations(span_a="six hospitals", span_b="six bodies").empty
+    cave = story("thai-cave", nlp)
+    dozen = cave.relations(span_a="a dozen children and their football coach")
+    assert "agree" in set(dozen["relation"])

@@ -541,7 +541,9 @@ def _time(
         assert start is not None and end is not None
         if c.scope_type == "cumulative":
             start = end
-        reported_later = day is not None and end < day and (day - end).days <= 31
+        # "On Monday police said 58 had died", told on Wednesday: the toll as reported. A
+        # month or a longer span ("10.1% in July") is the quantity's own period.
+        reported_later = day is not None and end < day and (day - end).days <= 31 and start == end
         ahead = day is not None and start > day
         estimate = "estimate" in c.cues
         if not (as_reported and (reported_later or ahead or estimate)):

@@ -64,6 +64,7 @@ from claims.crosscheck.profiles import (
     guessed_either,
     unique_values,
 )
+from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
 from claims.formats import format_days, format_euros, format_interval, format_number
 from claims.models import Rule
@@ -73,6 +74,7 @@ from claims.wordlists import Crosscheck, load
 RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
 _NONE = -1
+_SMALL = 100  # below this, two kinds of thing share a number by chance
 _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
 _SLICE = 100_000  # relations given their reasons at once: bounds the memory of the reasons
 CONFLICT_VETO = (
@@ -163,10 +165,22 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
 
     rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
     rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
+    # "six hospitals" and "six bodies", "three American planes" and "three Syrians": a small
+    # number shared by two kinds of thing is chance, unless both are people.
+    people = [
+        p.codes["measure"].index.get(w, -1) for w in counted_lexicon(settings.data_dir).people_nouns
+    ]
+    kindred = np.isin(p.measure[a], people) & np.isin(p.measure[b], people)
+    with np.errstate(invalid="ignore"):
+        small = np.abs(p.value[a]) < _SMALL
+    rule[(p.measure[a] != p.measure[b]) & ~kindred & small] = -2
     # "could reach 100" against "at least 70" dead: a forecast is not a count, even where
     # the count lands inside it (a fee or a height is what a contract or a design says).
     counts = (p.kind[a] == p.codes["kind"].index.get("count", -1)) & (p.kind[a] == p.kind[b])
     rule[(p.projection[a] != p.projection[b]) & counts & ~fixed] = -2
+    # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
+    vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
+    rule[(rule == _NONE) & ov & vague_one] = -2
     assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
     # One figure under opposite hedges ("more than 33 million", "nearly 33 million"): it
     # did not move, whatever its intervals say.
