@@ -434,3 +434,18 @@ def test_a_country_s_tally_meets_the_count_of_its_nationals(nlp: Language) -> No
     assert same["relation"].tolist() == ["agree"]
     assert "Same quantity (people of canada). Africanews (2019-03-10)" in reason
     assert crash.relations(span_a="eight", span_b="eight Chinese")["relation"].tolist() == ["agree"]
+
+
+def test_each_day_s_rise_is_its_own_quantity(nlp: Language) -> None:
+    """UPI (2 Feb): "2,829 new cases and 57 more deaths"; Reuters (8 Feb): "86 new
+    coronavirus deaths" on 7 February. Two days' rises are not one figure that moved."""
+    wuhan = story("wuhan-2020", nlp)
+    rises = pd.concat(
+        [
+            wuhan.relations(span_a="57 more deaths", span_b="86 new coronavirus deaths"),
+            wuhan.relations(span_a="2,829 new cases", span_b="3,399 infections"),
+        ]
+    )
+    assert rises.empty
+    toll = wuhan.relations(doc_a="05-upi.txt", span_a="361 deaths", span_b="722")
+    assert "update" in set(toll["relation"]), "the tolls themselves still move"
