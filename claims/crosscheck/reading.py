@@ -450,14 +450,30 @@ def read(
     year = _year(ctx)
     if year is not None:
         cues.append(f"year={year}")
+    holder = ctx.holder
+    if holder is None and c.kind == "count":
+        holder = _nation(c, unit, data_dir)
     return {
         "counted": outcome,
-        "holder": ctx.holder,
+        "holder": holder,
         "facets": sorted(f"{f}={v}" for f, v, d in facets if d <= lex.facet_distance),
         "cues": cues,
         "places": sorted(places),
         "context_words": sorted(words),
     }
+
+
+def _nation(c: QuantityClaim, unit: str, data_dir: Path) -> str | None:
+    """The country of a count of its people: "18 Canadians", "nine French nationals" are
+    Canada's and France's, as "Canada 18" is (the anchor of a demonym, see demonyms)."""
+    demonyms = crosscheck_lexicon(data_dir).demonyms
+    if unit in demonyms:
+        return demonyms[unit]
+    for raw in c.key_terms:
+        term = parse_key_term(raw, data_dir)
+        if term is not None and term.label == "NORP" and term.text in demonyms:
+            return demonyms[term.text]
+    return None
 
 
 def _partitive(ctx: Context) -> bool:
