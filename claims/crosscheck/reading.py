@@ -423,7 +423,12 @@ def read(
     )
     # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
     # outcome of its own follows ("174 of the 476 aboard ... were rescued").
-    if part or ((_partitive(ctx) or _opens_with_whole(c)) and own is None):
+    # "Of those deaths, 41 were in Wuhan": the outcome is the whole's; "Of those aboard,
+    # 174 were rescued" names the figure's own.
+    opens = _opens_with_whole(c) and not _has(
+        (*ctx.inside, *ctx.after[:5]), lex.outcomes, lex.longest
+    )
+    if part or (_partitive(ctx) and own is None) or opens:
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
