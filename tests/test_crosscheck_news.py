@@ -449,3 +449,22 @@ def test_each_day_s_rise_is_its_own_quantity(nlp: Language) -> None:
     assert rises.empty
     toll = wuhan.relations(doc_a="05-upi.txt", span_a="361 deaths", span_b="722")
     assert "update" in set(toll["relation"]), "the tolls themselves still move"
+
+
+def test_a_clause_that_opens_with_its_whole_gives_a_part(nlp: Language) -> None:
+    """UPI (2 Feb): "Of those deaths, 41 were in Wuhan": Wuhan's share of China's toll,
+    which updates no national toll."""
+    wuhan = story("wuhan-2020", nlp)
+    [wuhan_share] = [
+        c for c in wuhan.claims.values() if c.doc_id == "05-upi.txt" and c.span == "41"
+    ]
+    assert "part" in wuhan_share.cues
+    frame = wuhan.result.relations
+    updates = frame[
+        ((frame["claim_a"] == wuhan_share.claim_id) | (frame["claim_b"] == wuhan_share.claim_id))
+        & (frame["relation"] == "update")
+    ]
+    others = {*updates["claim_a"], *updates["claim_b"]} - {wuhan_share.claim_id}
+    national = [c for c in wuhan.claims.values() if c.span == "361 deaths"]
+    assert national and not others & {c.claim_id for c in national}
+    assert all("part" in wuhan.claims[o].cues for o in others)  # Wuhan's 67 of them, say
