@@ -115,7 +115,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Started before Prefect: if this process is killed, what it started is ended too.
     reaper.start()
     from claims import progress
+    from flows import api as temporary_api
 
+    # Without a configured API, its server starts now and boots while this process imports
+    # Prefect and loads the model (before, Prefect started it only once imported itself).
+    own_api = temporary_api.TemporaryApi() if temporary_api.wanted() else None
     with timings.phase("import prefect and the flow"):
         from flows.deployments import configured_flow, extract_ahead, start_api
 
@@ -124,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
         try:
-            api = start_api()
+            api = own_api or start_api()
             if api is not None:
                 # While Prefect's temporary API boots in its own process, this one would only
                 # wait: load the model the extraction will need (unless worker processes load
