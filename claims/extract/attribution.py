@@ -17,9 +17,11 @@ X" give X. Pronouns resolve to the nearest earlier matching entity in the same p
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span, Token
 
 from claims.extract.describe import join
@@ -151,8 +153,13 @@ def _resolve_pronoun(pron: Token, cfg: Attribution) -> str | None:
 
 def _according_to(sent: Span, cfg: Attribution) -> str | None:
     first, second = cfg.according_to
-    for tok in sent:
-        if tok.lower_ == first and tok.i + 1 < sent.end and tok.nbor(1).lower_ == second:
+    doc = sent.doc
+    # Compared by hash, without a Token object for every token of the sentence.
+    lower = doc.to_array(LOWER)[sent.start : sent.end].tolist()
+    wanted = doc.vocab.strings[first]
+    for at in (j for j, form in enumerate(lower) if form == wanted):
+        tok = doc[sent.start + at]
+        if tok.i + 1 < sent.end and tok.nbor(1).lower_ == second:
             objs = [c for c in tok.nbor(1).children if c.dep_ == "pobj"]
             objs += [c for c in tok.children if c.dep_ == "pobj"]
             if objs:
@@ -169,13 +176,20 @@ def _balanced_quotes(text: str, cfg: Attribution) -> list[tuple[int, int]]:
     opening, closing = set(cfg.quote_chars["open"]), set(cfg.quote_chars["close"])
     spans: list[tuple[int, int]] = []
     start: int | None = None
-    for i, ch in enumerate(text):
+    # Only the quotation marks are visited: most passages hold none.
+    for m in _quote_marks(frozenset(opening | closing)).finditer(text):
+        i, ch = m.start(), m.group()
         if start is None and ch in opening:
             start = i + 1
         elif start is not None and ch in closing:
             spans.append((start, i))
             start = None
     return spans
+
+
+@lru_cache(maxsize=4)
+def _quote_marks(marks: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c) for c in sorted(marks)))
 
 
 def _quote_speaker(anchor: Token, sdoc: Doc, cfg: Attribution) -> str | None:
