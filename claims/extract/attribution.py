@@ -28,6 +28,8 @@ from claims.extract.describe import join
 from claims.settings import DATA_DIR
 from claims.wordlists import Attribution, load
 
+# Where a parsed passage keeps its quotations: (length of its text, quotation spans).
+_QUOTATIONS = "claims.quotations"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # Modifiers kept when a subject noun phrase is written out as the speaker.
 PHRASE_DEPS = frozenset({"det", "compound", "amod", "poss", "case", "nmod", "flat"})
@@ -172,6 +174,14 @@ def quote_spans(text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
     return _balanced_quotes(text, _config(data_dir))
 
 
+def passage_quotes(sdoc: Doc, text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
+    """:func:`quote_spans` of ``text``, the text ``sdoc`` was made from, kept with ``sdoc`` for
+    the attribution of its figures (which would otherwise join ``sdoc.text`` again)."""
+    if _QUOTATIONS not in sdoc.user_data:
+        sdoc.user_data[_QUOTATIONS] = (len(text), quote_spans(text, data_dir))
+    return list(sdoc.user_data[_QUOTATIONS][1])
+
+
 def _balanced_quotes(text: str, cfg: Attribution) -> list[tuple[int, int]]:
     opening, closing = set(cfg.quote_chars["open"]), set(cfg.quote_chars["close"])
     spans: list[tuple[int, int]] = []
@@ -193,12 +203,12 @@ def _quote_marks(marks: frozenset[str]) -> re.Pattern[str]:
 
 
 def _quote_speaker(anchor: Token, sdoc: Doc, cfg: Attribution) -> str | None:
-    # Doc.text joins a new Token object per token: read once per passage, not per figure.
-    key = "claims.quotations"
-    if key not in sdoc.user_data:
+    # Doc.text joins a new Token object per token: read once per passage, not per figure,
+    # and not at all when the extractor noted the passage's text (passage_quotes).
+    if _QUOTATIONS not in sdoc.user_data:
         text = sdoc.text
-        sdoc.user_data[key] = (len(text), _balanced_quotes(text, cfg))
-    length, spans = sdoc.user_data[key]
+        sdoc.user_data[_QUOTATIONS] = (len(text), _balanced_quotes(text, cfg))
+    length, spans = sdoc.user_data[_QUOTATIONS]
     for start, end in spans:
         if not start <= anchor.idx < end:
             continue

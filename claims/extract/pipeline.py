@@ -235,7 +235,7 @@ class _Context:
         self.job, self.passage, self.sdoc, self.settings = job, passage, sdoc, settings
         self.rules = _rules(settings.data_dir)
         self.times = passage.times
-        self.quotes = attribution.quote_spans(passage.text, settings.data_dir)
+        self.quotes = attribution.passage_quotes(sdoc, passage.text, settings.data_dir)
         self.spans = {m: self._span(m) for m in passage.mentions}
         self.reader = Reader(self.rules)
         whole = (sdoc.char_span(m.start, m.end, alignment_mode="expand") for m in passage.mentions)
