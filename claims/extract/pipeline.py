@@ -44,6 +44,7 @@ from claims.extract.describe import (
     Reader,
     Target,
     describe,
+    entities,
     governing_verb,
     join,
     key_terms,
@@ -379,7 +380,7 @@ class _Context:
 
     def _is_name(self, m: NumberMention, span: Span) -> bool:
         label = kinds.may_be_label(m, self.passage.text) or m.form == "ordinal"
-        for ent in self.sdoc.ents if label else ():
+        for ent in entities(self.sdoc) if label else ():
             if (
                 ent.label_ in self.rules.name_labels
                 and ent.start < span.end
