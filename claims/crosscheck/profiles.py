@@ -30,7 +30,7 @@ from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
 from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import crosscheck_lexicon, measure_for
-from claims.models import QuantityClaim
+from claims.models import DAY_ZERO, QuantityClaim
 from claims.settings import Settings
 
 TIME_BASES = ("explicit", "published", "url", "dateline", "figures", "story", "none")
@@ -131,6 +131,7 @@ class Profiles:
     part: np.ndarray
     change: np.ndarray
     estimate: np.ndarray
+    projection: np.ndarray  # an estimate that looks ahead ("could reach 100")
     background: np.ndarray  # dated to a year well before its report: an earlier event's figure
     fixed: np.ndarray
     slow: np.ndarray
@@ -209,7 +210,12 @@ def _read(
     entities: list[int] = []
     entity_sizes: list[int] = []
     entity_code = codes["entity"]
+    # One day's rates for a whole story: "$44 billion" in April and in October is one sum,
+    # whatever the euro did between.
+    rate_day = {s.story_id: s.first.toordinal() for s in stories.stories if s.first is not None}
     for c in claims:
+        if c.kind == "date" and c.low is None and c.high is None:
+            c = _with_year(c, stories.date(c.doc_id), settings)
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
         story = stories.story_of.get(c.doc_id)
@@ -253,8 +259,9 @@ def _read(
         lo, hi, lo_inc, hi_inc = claim_interval(c, settings)
         factor = c.measure_factor or 1.0
         currency = ""
-        if c.kind == "money" and c.unit and start >= 0:
-            rate = euros_per(c.unit, date.fromordinal(start))
+        day = rate_day.get(story, start)
+        if c.kind == "money" and c.unit and day >= 0:
+            rate = euros_per(c.unit, date.fromordinal(day))
             if rate is not None:
                 factor, currency, measure = factor * rate, c.unit, "money"
                 lo, hi = lo * rate, hi * rate
@@ -271,11 +278,12 @@ def _read(
         text["outcome"].append(c.counted)
         # A holder and its last word share one numbering, in that order.
         text["holder"] += (c.holder, c.holder.split()[-1] if c.holder else None)
-        for flag in ("part", "provisional"):
-            rows[flag].append(flag in cues)
+        rows["part"].append("part" in cues or "breakdown" in cues)
+        rows["provisional"].append("provisional" in cues)
         rows["change"].append("change" in cues or c.change == "change" or flow)
         rows["background"].append(background)
         rows["estimate"].append(estimate)
+        rows["projection"].append("projection" in cues)
         rows["revised"].append(c.stance == "revised")
         rows["denied"].append(c.stance == "denied")
         rows["fixed"].append(fixed)
@@ -360,6 +368,7 @@ _FLAGS = (
     "part",
     "change",
     "estimate",
+    "projection",
     "background",
     "fixed",
     "slow",
@@ -408,6 +417,7 @@ def _arrays(
         part=joined("part"),
         change=joined("change"),
         estimate=joined("estimate"),
+        projection=joined("projection"),
         background=joined("background"),
         fixed=joined("fixed"),
         slow=joined("slow"),
@@ -430,6 +440,37 @@ def _arrays(
     )
 
 
+def _with_year(c: QuantityClaim, day: date | None, settings: Settings) -> QuantityClaim:
+    """A date its undated document could not give a year ("Sept. 20") in the year of the day
+    its story dates the document to; a past event's day before that day ("Maria struck on
+    Sept. 20" in a report of December is 20 September of that year, in one of January the
+    year before)."""
+    if day is None:
+        return c
+    # Lazily: the time words' reader comes with spaCy's token types, which only this needs.
+    from claims.extract.timescope import find_time_expressions
+
+    found = [e for e in find_time_expressions(c.span, day, settings.data_dir) if e.as_of_start]
+    if not found:
+        return c
+    first = found[0].as_of_start
+    last = found[0].as_of_end or first
+    assert first is not None and last is not None
+    if first > day and c.stance != "projected":
+        first, last = _year_before(first), _year_before(last)
+    low, high = float((first - DAY_ZERO).days), float((last - DAY_ZERO).days)
+    return c.model_copy(
+        update={"value": low, "low": low, "high": high, "as_of_start": first, "as_of_end": last}
+    )
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
 def _time(
     c: QuantityClaim, stories: StoryMap, as_reported: bool, own: bool = True
 ) -> tuple[int, int, int]:
@@ -444,7 +485,9 @@ def _time(
         assert start is not None and end is not None
         if c.scope_type == "cumulative":
             start = end
-        reported_later = day is not None and end < day and (day - end).days <= 31
+        # "On Monday police said 58 had died", told on Wednesday: the toll as reported. A
+        # month or a longer span ("10.1% in July") is the quantity's own period.
+        reported_later = day is not None and end < day and (day - end).days <= 31 and start == end
         ahead = day is not None and start > day
         estimate = "estimate" in c.cues
         if not (as_reported and (reported_later or ahead or estimate)):

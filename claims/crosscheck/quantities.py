@@ -55,6 +55,7 @@ from claims.crosscheck.profiles import (
     date_by_figures,
     guessed_either,
 )
+from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
 from claims.formats import format_days, format_euros, format_interval, format_number
 from claims.models import Document, QuantityClaim, Rule
@@ -64,6 +65,7 @@ from claims.wordlists import Crosscheck, load
 RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
 _NONE = -1
+_SMALL = 100  # below this, two kinds of thing share a number by chance
 _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
 _SLICE = 250_000  # relations given their reasons at once: bounds the memory of the reasons
 CONFLICT_VETO = (
@@ -154,7 +156,27 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
 
     rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
     rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
+    # "six hospitals" and "six bodies", "three American planes" and "three Syrians": a small
+    # number shared by two kinds of thing is chance, unless both are people.
+    people = [
+        p.codes["measure"].index.get(w, -1) for w in counted_lexicon(settings.data_dir).people_nouns
+    ]
+    kindred = np.isin(p.measure[a], people) & np.isin(p.measure[b], people)
+    with np.errstate(invalid="ignore"):
+        small = np.abs(p.value[a]) < _SMALL
+    rule[(p.measure[a] != p.measure[b]) & ~kindred & small] = -2
+    # "could reach 100" against "at least 70" dead: a forecast is not a count, even where
+    # the count lands inside it (a fee or a height is what a contract or a design says).
+    counts = (p.kind[a] == p.codes["kind"].index.get("count", -1)) & (p.kind[a] == p.kind[b])
+    rule[(p.projection[a] != p.projection[b]) & counts & ~fixed] = -2
+    # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
+    vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
+    rule[(rule == _NONE) & ov & vague_one] = -2
     assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
+    # One figure under opposite hedges ("more than 33 million", "nearly 33 million"): it
+    # did not move, whatever its intervals say.
+    same_figure = np.isclose(p.value[a], p.value[b], rtol=1e-9, atol=0)
+    assign(known & ~same_time & ~p.change[a] & same_figure, Rule.AGREE_SAME_FIGURE)
     assign(p.denied[a] | p.denied[b], Rule.CONFLICT_DENIED)
     assign(p.revised[b], Rule.UPDATE_REVISED)
     assign(same_time & (p.provisional[a] | p.provisional[b]), Rule.UPDATE_PROVISIONAL)
@@ -165,7 +187,9 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     assign(same_time & ~ov, Rule.CONFLICT_DISJOINT_SAME_TIME)
     # An earlier event's figure ("300 died when a ferry sank in 1993") updates nothing, and
     # an estimate or a projection ("could reach 100") does not update a count, nor a count it.
-    later = known & ~fixed & ~p.background[a] & ~p.background[b]
+    # A part does not update its whole, nor a whole its part ("Liberia with 7,830" cases in
+    # December is no update of 6,574 in all in September).
+    later = known & ~fixed & ~p.background[a] & ~p.background[b] & (p.part[a] == p.part[b])
     assign(later & (p.estimate[a] == p.estimate[b]), Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule
@@ -532,6 +556,9 @@ class _Reasons:
 
         fixed = {
             Rule.AGREE_OVERLAP: "the intervals overlap, so the figures agree",
+            Rule.AGREE_SAME_FIGURE: (
+                "the same figure under another hedge on another day, so it did not move"
+            ),
             Rule.CONFLICT_DENIED: "one side reports the figure as denied or refuted",
             Rule.UPDATE_PROVISIONAL: (
                 "one figure is a snapshot of a count still running (so far, partial), so the "

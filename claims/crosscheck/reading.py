@@ -13,8 +13,11 @@ million claims reads no text. For each quantity claim it fills:
   had 52 per cent", "Liberia with 7,830");
 * ``facets``: the words near it that tell quantities of one measure apart ("side=leave",
   "money=salary", "basis=study");
-* ``cues``: part (one day's, one group's: "416 of them children"), change ("another 700"),
-  estimate ("could reach"), provisional ("so far", "with 84 results declared"), fixed (a
+* ``cues``: part (one day's, one group's: "416 of them children"), breakdown (one of a
+  sentence's figures of one measure given to two or more holders: "Liberia with 7,830 and
+  Guinea with 2,571"), change ("another 700"),
+  estimate ("may have died", "could reach"), projection (an estimate looking ahead: "could
+  reach", "expected to"), provisional ("so far", "with 84 results declared"), fixed (a
   tower's floors, a fee, an age: the same at any time), slow (a coalition's members), and
   ``year=YYYY`` for a year its clause names ("nearly 300 died when a ferry sank in 1993");
 * ``places``: the named places of the claim, else of its sentence;
@@ -26,6 +29,7 @@ The word lists are ``claims/data/counted.json``.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -46,6 +50,10 @@ _HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
 # a ferry overturned in 1993") is still the figure's event; a coordinated one is another's.
 _COORDINATION = frozenset({",", "and", "but", "while", "whereas", "although", "though"})
 _REFERENCE_YEAR = frozenset({"since", "until", "till"})
+# Between "since" and its year: "since February 1982", "since Feb. 3, 1982".
+_DAY_WORDS = frozenset(
+    m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "sept")
+) | frozenset({",", *(str(d) for d in range(1, 32))})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _CAPITALISED = re.compile(r"\b[^\W\d_a-z][\w'’-]*")
 
@@ -70,10 +78,12 @@ class Lexicon:
     part_before: frozenset[tuple[str, ...]]
     part_after: frozenset[tuple[str, ...]]
     estimate_words: frozenset[tuple[str, ...]]
+    projection_words: frozenset[tuple[str, ...]]
     fixed_measures: frozenset[str]
     slow_measures: frozenset[str]
     provisional_words: frozenset[tuple[str, ...]]
     fixed_kinds: frozenset[str]
+    presumed_dead: frozenset[tuple[str, ...]]
     fixed_money: frozenset[str]
     moving_units: frozenset[str]
     age_words: frozenset[tuple[str, ...]]
@@ -107,7 +117,9 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
                 raw.part_before,
                 raw.part_after,
                 raw.estimate_words,
+                raw.projection_words,
                 raw.provisional_words,
+                raw.presumed_dead,
             )
             for w in words
         ),
@@ -127,10 +139,12 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         part_before=frozenset(_phrase(w) for w in raw.part_before),
         part_after=frozenset(_phrase(w) for w in raw.part_after),
         estimate_words=frozenset(_phrase(w) for w in raw.estimate_words),
+        projection_words=frozenset(_phrase(w) for w in raw.projection_words),
         fixed_measures=frozenset(raw.fixed_measures),
         slow_measures=frozenset(raw.slow_measures),
         provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
         fixed_kinds=frozenset(raw.fixed_kinds),
+        presumed_dead=frozenset(_phrase(w) for w in raw.presumed_dead),
         fixed_money=frozenset(raw.fixed_money),
         moving_units=frozenset(raw.moving_units),
         age_words=frozenset(_phrase(w) for w in raw.age_words),
@@ -252,9 +266,20 @@ def _around(w: _Words, start: int, end: int) -> tuple[str, ...]:
             outside = outside or w.words[k] in _COORDINATION
             # "the highest since 1982", "kept at the port since 2014": a point of reference,
             # not when the figure's event was.
-            if k == 0 or w.words[k - 1] not in _REFERENCE_YEAR:
+            if not _reference(w.words, k):
                 ranked.append((outside, n, side, k))
     return tuple(w.words[k] for *_, k in sorted(ranked))
+
+
+def _reference(words: Sequence[str], k: int) -> bool:
+    """Whether ``words[k]`` follows "since", "until" or "till", at most a day and a month
+    between."""
+    for back in range(k - 1, max(k - 5, -1), -1):
+        if words[back] in _REFERENCE_YEAR:
+            return True
+        if words[back] not in _DAY_WORDS:
+            return False
+    return False
 
 
 def _holder(
@@ -337,7 +362,27 @@ def read_claims(claims: Sequence[QuantityClaim], settings: Settings) -> list[Qua
         others = [x for x in by_sentence[c.doc_id, c.sentence_start] if x != span]
         shared = sentence_places[c.doc_id, c.sentence_start]
         out.append(c.model_copy(update=read(c, context(c, others, lex), shared, lex, settings)))
-    return out
+    return _breakdowns(out)
+
+
+def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
+    """ "Sierra Leone has the most cases, 8,939, followed by Liberia with 7,830 and Guinea with
+    2,571": a sentence giving one measure to two or more holders breaks a whole down, so each
+    of its figures of that measure is a part (cue ``breakdown``)."""
+    holders: dict[tuple[str, int, str], set[str]] = defaultdict(set)
+    for c in claims:
+        if c.holder:
+            holders[c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"].add(c.holder)
+    return [
+        c.model_copy(update={"cues": [*c.cues, "breakdown"]})
+        if len(holders.get((c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"), ()))
+        >= 2
+        else c
+        for c in claims
+    ]
+
+
+_PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"
 
 
 def read(
@@ -357,6 +402,8 @@ def read(
     own: str | None = None
     if c.kind == "count" and measure in lex.people_nouns:
         own = _nearest(ctx, lex.outcomes, lex.longest)
+        if own == "missing" and _has(ctx.after[:_PRESUMED_WITHIN], lex.presumed_dead, lex.longest):
+            own = "dead"
         outcome = own or outcome
     facets = _facets(c.kind, ctx, lex)
     words = _terms(c, data_dir)
@@ -380,10 +427,17 @@ def read(
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
-    if c.stance in ("projected", "hypothetical") or _has(
-        ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True
+    ahead = c.stance == "projected" or _has(
+        ctx.clause[:6], lex.projection_words, lex.longest, reverse=True
+    )
+    if (
+        ahead
+        or c.stance == "hypothetical"
+        or _has(ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True)
     ):
         cues.append("estimate")
+    if ahead:
+        cues.append("projection")
     # "With 84 results declared, Remain has edged back: Remain 2,877,575 votes (50.01%)":
     # a running count is said once for all the figures of its sentence.
     if _has(_words(c.sentence).words, lex.provisional_words, lex.longest):

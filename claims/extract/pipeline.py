@@ -537,6 +537,10 @@ class _Context:
         tolerance = 0.0
         if exact and value is not None and kind not in ("date", "ordinal"):
             tolerance = rounding_tolerance(value, numeral)
+            number = self.sdoc.char_span(m.number_start, m.number_end, alignment_mode="expand")
+            listed = kind == "count" and number is not None and _listed_with_counts(number[-1])
+            if listed and "." not in numeral and tolerance > 0.5:
+                tolerance = 0.0
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
             doc_id=document.doc_id,
@@ -607,6 +611,36 @@ class _Context:
         if verb is None:
             return False
         return any(c.dep_ == "aux" and c.lower_ in self.rules.perfect_aux for c in verb.children)
+
+
+_COUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_LIST_GAP = 6  # words between two items' numbers: "crew members ,", "high school students ,"
+_LIST_WORDS = frozenset({"NOUN", "PROPN", "ADJ"})
+
+
+def _listed_with_counts(number: Token) -> bool:
+    """Whether ``number`` counts one item of a list whose next or previous item is counted to
+    the unit ("30 crew members, 325 students, 15 teachers and 89 passengers"): a round number
+    among exact ones is a count too, not a rounding. Read from the words between the two
+    numbers (the parser often hangs such lists on the wrong noun)."""
+    sent = number.sent
+    for step in (1, -1):
+        between = 0
+        at = number.i + step
+        linked = False
+        while sent.start <= at < sent.end and between <= _LIST_GAP:
+            token = number.doc[at]
+            if _COUNT.fullmatch(token.text) and token.dep_ == "nummod":
+                if linked and token.text[-1] != "0":
+                    return True
+                break
+            if token.text == "," or token.pos_ == "CCONJ":
+                linked = True
+            elif token.pos_ not in _LIST_WORDS:
+                break
+            between += 1
+            at += step
+    return False
 
 
 def _clause(verb: Token) -> set[int]:
