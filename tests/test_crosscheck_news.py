@@ -421,3 +421,50 @@ def test_a_small_number_two_kinds_of_thing_share_is_chance(nlp: Language) -> Non
     cave = story("thai-cave", nlp)
     dozen = cave.relations(span_a="a dozen children and their football coach")
     assert "agree" in set(dozen["relation"])
+
+
+def test_a_country_s_tally_meets_the_count_of_its_nationals(nlp: Language) -> None:
+    """Kenya's minister (Africanews, 10 Mar): "Canada 18, ... China eight"; The Dispatch
+    (11 Mar): "18 Canadians", "eight Chinese". A demonym's count is its country's."""
+    crash = story("ethiopian-302", nlp)
+    [canadians] = [c for c in crash.claims.values() if c.span == "18 Canadians"]
+    assert canadians.holder == "canada"
+    same = crash.relations(span_a="18", span_b="18 Canadians")
+    [reason] = same["reason"].tolist()
+    assert same["relation"].tolist() == ["agree"]
+    assert "Same quantity (people of canada). Africanews (2019-03-10)" in reason
+    assert crash.relations(span_a="eight", span_b="eight Chinese")["relation"].tolist() == ["agree"]
+
+
+def test_each_day_s_rise_is_its_own_quantity(nlp: Language) -> None:
+    """UPI (2 Feb): "2,829 new cases and 57 more deaths"; Reuters (8 Feb): "86 new
+    coronavirus deaths" on 7 February. Two days' rises are not one figure that moved."""
+    wuhan = story("wuhan-2020", nlp)
+    rises = pd.concat(
+        [
+            wuhan.relations(span_a="57 more deaths", span_b="86 new coronavirus deaths"),
+            wuhan.relations(span_a="2,829 new cases", span_b="3,399 infections"),
+        ]
+    )
+    assert rises.empty
+    toll = wuhan.relations(doc_a="05-upi.txt", span_a="361 deaths", span_b="722")
+    assert "update" in set(toll["relation"]), "the tolls themselves still move"
+
+
+def test_a_clause_that_opens_with_its_whole_gives_a_part(nlp: Language) -> None:
+    """UPI (2 Feb): "Of those deaths, 41 were in Wuhan": Wuhan's share of China's toll,
+    which updates no national toll."""
+    wuhan = story("wuhan-2020", nlp)
+    [wuhan_share] = [
+        c for c in wuhan.claims.values() if c.doc_id == "05-upi.txt" and c.span == "41"
+    ]
+    assert "part" in wuhan_share.cues
+    frame = wuhan.result.relations
+    updates = frame[
+        ((frame["claim_a"] == wuhan_share.claim_id) | (frame["claim_b"] == wuhan_share.claim_id))
+        & (frame["relation"] == "update")
+    ]
+    others = {*updates["claim_a"], *updates["claim_b"]} - {wuhan_share.claim_id}
+    national = [c for c in wuhan.claims.values() if c.span == "361 deaths"]
+    assert national and not others & {c.claim_id for c in national}
+    assert all("part" in wuhan.claims[o].cues for o in others)  # Wuhan's 67 of them, say

@@ -291,3 +291,50 @@ def test_a_round_count_listed_among_exact_counts_is_exact(
 ) -> None:
     [claim] = [c for c in claims_of(text, nlp, settings) if c.span == round_figure]
     assert claim.tolerance == tolerance
+
+
+def test_counts_tallied_place_by_place_are_claims_and_labels_stay_names(
+    nlp: Language, settings: Settings
+) -> None:
+    """The Kenyan minister's list (Africanews): 'Canada 18, Ethiopia nine, China eight'; a
+    list of names with numbers ('Apollo 11 and Apollo 13') is still no count."""
+    found = claims_of(
+        "He then went through the list country by country: Canada 18, Ethiopia nine, "
+        "China eight, the United States eight.",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.value, c.unit) for c in found] == [
+        ("18", 18, "people"),
+        ("nine", 9, "people"),
+        ("eight", 8, "people"),
+        ("eight", 8, "people"),
+    ]
+    assert claims_of("NASA flew Apollo 11 and Apollo 13 to the moon.", nlp, settings) == []
+    listed = claims_of("Kenya lost 32 citizens, Canada 18 and Ethiopia nine.", nlp, settings)
+    assert [(c.span, c.unit) for c in listed] == [
+        ("32 citizens", "citizen"),
+        ("18", "citizen"),
+        ("nine", "citizen"),
+    ]
+
+
+def test_a_day_month_year_written_with_hyphens_is_a_date(nlp: Language, settings: Settings) -> None:
+    """CAPA's style: 'crashed ... on 10-Mar-2019'."""
+    [found] = claims_of("The jet crashed on 10-Mar-2019 near Bishoftu.", nlp, settings)
+    assert (found.kind, found.as_of_start) == ("date", date(2019, 3, 10))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the first hours, rescuers pulled survivors out of the rubble.",
+        "Its first findings were released on Thursday.",
+        "The United Nations lowered its flags to half-staff on Monday.",
+        "His half-brother was among the passengers.",
+    ],
+)
+def test_words_made_of_number_words_are_no_figures(
+    text: str, nlp: Language, settings: Settings
+) -> None:
+    assert claims_of(text, nlp, settings) == []

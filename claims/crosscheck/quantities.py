@@ -156,6 +156,8 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
 
     rule[period_a & period_b & ~times_meet] = -2  # two periods: different quantities
     rule[p.change[a] != p.change[b]] = -2  # a change and a level: no relation
+    # "57 more deaths" on the 2nd and "86 new deaths" on the 7th: each day's rise is its own.
+    rule[p.change[a] & p.change[b] & known & ~guessed & ~times_meet] = -2
     # "six hospitals" and "six bodies", "three American planes" and "three Syrians": a small
     # number shared by two kinds of thing is chance, unless both are people.
     people = [

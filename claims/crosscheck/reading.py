@@ -423,7 +423,12 @@ def read(
     )
     # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
     # outcome of its own follows ("174 of the 476 aboard ... were rescued").
-    if part or (_partitive(ctx) and own is None):
+    # "Of those deaths, 41 were in Wuhan": the outcome is the whole's; "Of those aboard,
+    # 174 were rescued" names the figure's own.
+    opens = _opens_with_whole(c) and not _has(
+        (*ctx.inside, *ctx.after[:5]), lex.outcomes, lex.longest
+    )
+    if part or (_partitive(ctx) and own is None) or opens:
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
@@ -450,14 +455,44 @@ def read(
     year = _year(ctx)
     if year is not None:
         cues.append(f"year={year}")
+    holder = ctx.holder
+    if holder is None and c.kind == "count":
+        holder = _nation(c, unit, data_dir)
     return {
         "counted": outcome,
-        "holder": ctx.holder,
+        "holder": holder,
         "facets": sorted(f"{f}={v}" for f, v, d in facets if d <= lex.facet_distance),
         "cues": cues,
         "places": sorted(places),
         "context_words": sorted(words),
     }
+
+
+def _nation(c: QuantityClaim, unit: str, data_dir: Path) -> str | None:
+    """The country of a count of its people: "18 Canadians", "nine French nationals" are
+    Canada's and France's, as "Canada 18" is (the anchor of a demonym, see demonyms)."""
+    demonyms = crosscheck_lexicon(data_dir).demonyms
+    if unit in demonyms:
+        return demonyms[unit]
+    for raw in c.key_terms:
+        term = parse_key_term(raw, data_dir)
+        if term is not None and term.label == "NORP" and term.text in demonyms:
+            return demonyms[term.text]
+    return None
+
+
+def _opens_with_whole(c: QuantityClaim) -> bool:
+    """'Of those deaths, 41 were in Wuhan', 'Among the 476 aboard, 174 were rescued': the
+    clause opens with the whole, and the figure is its part."""
+    prefix = c.sentence[: c.char_start - c.sentence_start]
+    clause = re.split(r"[;:]", prefix)[-1]
+    return _WHOLE_FIRST.match(clause) is not None
+
+
+_WHOLE_FIRST = re.compile(
+    r"(?i)^\W*(?:of|among)\s+(?:those|these|the|them|its|their|all)\b[^,;:]{0,60},\s*"
+    r"(?:[a-z]+\s+){0,2}$"
+)
 
 
 def _partitive(ctx: Context) -> bool:

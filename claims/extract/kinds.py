@@ -47,6 +47,23 @@ def after_name(span: Span) -> bool:
     return prev.pos_ == "PROPN" and prev.text[:1].isupper() and prev.i != prev.sent.start
 
 
+def tallied_by_place(span: Span) -> bool:
+    """'Canada 18, Ethiopia nine, China eight': counts given place by place (two or more
+    places of one sentence each followed by its number) are no names as 'Apollo 11' is."""
+    if span.start == 0 or span.doc[span.start - 1].ent_type_ not in _PLACE_ENTS:
+        return False
+    sent = span.sent
+    tallies = sum(
+        1
+        for tok in sent
+        if tok.like_num and tok.i > sent.start and tok.doc[tok.i - 1].ent_type_ in _PLACE_ENTS
+    )
+    return tallies >= 2
+
+
+_PLACE_ENTS = frozenset({"GPE", "NORP"})
+
+
 def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
     """The unit written right after the figure: a glued or hyphenated suffix ('10km',
     '200,000-tonne', 'seven-year') or the words after it ('3 miles', '120 km/h', '20,000

@@ -269,7 +269,14 @@ class _Context:
         if m.form == "multiplier":
             return self._build(m, root, "measure", "times", self._plain(m))
         if kinds.may_be_label(m, text) and (names_before(root) or kinds.after_name(span)):
-            return None  # 'Apollo 11', 'the Artemis 1 capsule'
+            if not kinds.tallied_by_place(span):
+                return None  # 'Apollo 11', 'the Artemis 1 capsule'
+            # 'Canada 18, Ethiopia nine': what is counted was said before the list, often a
+            # paragraph before; places are tallied by their people unless a noun says else.
+            noun = self.reader.look_back(span)
+            if noun is None:
+                return self._build(m, root, "count", "people", self._plain(m))
+            return self._elided(m, root, Target(noun, noun, m.end, False))
         kind = self.rules.kinds.get(m.form, "count")
         if m.currency and kind in ("count", "range"):
             kind = "money"
@@ -372,6 +379,8 @@ class _Context:
         ):
             return None  # 'the first five results' counts five
         if target.noun is not None:
+            if m.value == 1 and target.noun.tag_ in ("NNS", "NNPS"):
+                return None  # 'the first hours', 'its first findings': early ones, no rank
             return self._build(m, root, "ordinal", target.noun.lemma_.lower(), target)
         rank = kinds.rank_unit(root, text, m, self.rules)
         if rank is None:

@@ -149,6 +149,11 @@ class NumberLexicon:
         time_units = alt(num.time_units)
         # 'half a century': a part of one unit of time, read with the unit by the extractor.
         self.half_a_unit = re.compile(rf"\b(?i:half|quarter)(?=\s+(?i:an?)\s+(?i:{time_units})\b)")
+        # 'half-staff', 'a half-brother', 'the quarter-final': a word, not a share; 'a
+        # half-hour delay' and 'a half-million' stay.
+        self.fraction_word = re.compile(
+            rf"\b(?i:half|quarter)(?=[-‐‑](?!(?i:{time_units}|{alt(num.scales)})\b)[^\W\d_])"
+        )
         self.one = re.compile(r"\b[Oo]ne\b")
         self.list_marker = re.compile(
             rf"(?:^|[.:;!?(\n])[ \t\"'“‘]*(?P<w>(?i:{alt(num.list_marker_words)}))\b(?=\s*[,):;])"
@@ -278,6 +283,8 @@ class NumberLexicon:
             spans.extend(m.span("n") for m in self.group_of.finditer(text))
         if self.any_period_word.search(lower):
             spans.extend(m.span() for m in self.period.finditer(text))
+        if "half-" in lower or "quarter-" in lower or "half‐" in lower or "half‑" in lower:
+            spans.extend(m.span() for m in self.fraction_word.finditer(text))
         if "half a" in lower or "quarter a" in lower:
             spans.extend(m.span() for m in self.half_a_unit.finditer(text))
         if "and a half" in lower:
