@@ -338,3 +338,22 @@ def test_words_made_of_number_words_are_no_figures(
     text: str, nlp: Language, settings: Settings
 ) -> None:
     assert claims_of(text, nlp, settings) == []
+
+
+def test_a_dateline_city_is_not_what_the_toll_counts(nlp: Language, settings: Settings) -> None:
+    """Reuters, 8 Feb 2020: the parser hangs 'BEIJING' on 'stood' as a second subject."""
+    [toll] = claims_of(
+        "BEIJING, Feb 8 (Reuters) - Mainland China's coronavirus death toll stood at 722 at "
+        "the end of Friday.",
+        nlp,
+        settings,
+    )
+    assert (toll.value, toll.unit) == (722, "death")
+
+
+def test_a_markdown_heading_mark_is_no_noun(nlp: Language, settings: Settings) -> None:
+    """Los Angeles Times, as Markdown: '# Missing Count ... Drops To 128 After Audit'."""
+    [count] = claims_of(
+        "# Missing Count In Surfside Condo Collapse Drops To 128 After Audit", nlp, settings
+    )
+    assert count.value == 128 and count.unit != "#"

@@ -154,10 +154,12 @@ class Reader:
             return None
         if verb.lemma_.lower() not in self.rules.level_verbs:
             return None
-        for child in verb.children:
-            if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ in NOUNS:
-                return self.unwrap(child)
-        return None
+        # The subject nearest the verb: 'BEIJING, Feb 8 (Reuters) - ... the death toll stood
+        # at 722' hangs the dateline's city on the verb too.
+        subjects = [
+            c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ in NOUNS
+        ]
+        return self.unwrap(subjects[-1]) if subjects else None
 
     def _changed(self, root: Token) -> Token | None:
         """'raised interest rates by 0.25 points': the object of the verb that changes it."""

@@ -107,6 +107,9 @@ def _rules(data_dir: Path = DATA_DIR) -> Extract:
     return load(Extract, data_dir)
 
 
+_MD_HEADING = re.compile(r"#{1,6}[ \t]+")
+
+
 def split_passages(text: str) -> list[tuple[int, str]]:
     """The non-blank lines of ``text`` with their start offsets, surrounding spaces trimmed."""
     out = []
@@ -145,6 +148,9 @@ def candidate_passages(
             if headlines.is_title_case(text):
                 keep = headlines.names(document.text) if keep is None else keep
                 parse = headlines.sentence_case(text, keep)
+            # A Markdown heading's '#' would be parsed as the headline's noun.
+            if heading := _MD_HEADING.match(parse):
+                parse = " " * heading.end() + parse[heading.end() :]
             out.append(Passage(start, text, mentions, times, dates, parse, articles))
     return out
 
