@@ -108,6 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with timings.phase("check inputs and database"):
         discover(args.paths or ["seeds"])
         db = settings.db
+        new_database = not db.exists()
         check_database(db)
         claim_reports_dir(output_folder(settings.reports_dir, "--reports"), db)
     from claims import reaper
@@ -115,23 +116,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Started before Prefect: if this process is killed, what it started is ended too.
     reaper.start()
     from claims import progress
+    from flows import api as temporary_api
 
+    # Without a configured API, its server starts now and boots while this process imports
+    # Prefect and loads the model (before, Prefect started it only once imported itself).
+    own_api = temporary_api.TemporaryApi() if temporary_api.wanted() else None
     with timings.phase("import prefect and the flow"):
-        from flows.deployments import configured_flow, extract_ahead, start_api
+        from flows.deployments import configured_flow, extract_ahead, preload_gate, start_api
 
     flow = configured_flow(
         workers=args.workers, dask_address=args.dask_address, processes=settings.n_process
     )
     with run_lock(db), progress.use(progress.reporter_for(sys.stderr, quiet=args.quiet)):
         try:
-            api = start_api()
+            api = own_api or start_api()
             if api is not None:
                 # While Prefect's temporary API boots in its own process, this one would only
                 # wait: load the model the extraction will need (unless worker processes load
-                # their own).
+                # their own) and, on a new database, where the gate is sure to run, the gate.
                 api.booting.wait()
                 if args.workers is None and args.dask_address is None:
                     preload_model(settings)
+                if new_database:
+                    preload_gate()
                 with timings.phase("wait for the Prefect API"):
                     api.wait()
             with timings.phase("flow run"):

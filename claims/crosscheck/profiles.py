@@ -15,7 +15,9 @@ pairs and their features are computed for millions of claims with numpy.
 
 from __future__ import annotations
 
+import calendar
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -240,7 +242,7 @@ def _read(
     rate_day = {s.story_id: s.first.toordinal() for s in stories.stories if s.first is not None}
     for row, c in enumerate(read_rows(part)):
         if c.kind == "date" and c.low is None and c.high is None:
-            c = _with_year(c, stories.date(c.doc_id), settings)
+            c = _with_year(c, stories.date(c.doc_id))
         if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
             continue
         story = stories.story_of.get(c.doc_id)
@@ -498,26 +500,45 @@ def _arrays(
     )
 
 
-def _with_year(c: ReadRow, day: date | None, settings: Settings) -> ReadRow:
+def _with_year(c: ReadRow, day: date | None) -> ReadRow:
     """A date its undated document could not give a year ("Sept. 20") in the year of the day
     its story dates the document to; a past event's day before that day ("Maria struck on
     Sept. 20" in a report of December is 20 September of that year, in one of January the
     year before)."""
-    if day is None:
+    found = _month_day(c.span) if day is not None else None
+    if found is None:
         return c
-    # Lazily: the time words' reader comes with spaCy's token types, which only this needs.
-    from claims.extract.timescope import find_time_expressions
-
-    found = [e for e in find_time_expressions(c.span, day, settings.data_dir) if e.as_of_start]
-    if not found:
+    assert day is not None
+    month, first_day, last_day = found
+    try:
+        first = date(day.year, month, first_day)
+        last = date(day.year, month, last_day)
+    except ValueError:  # "February 30"
         return c
-    first = found[0].as_of_start
-    last = found[0].as_of_end or first
-    assert first is not None and last is not None
     if first > day and c.stance != "projected":
         first, last = _year_before(first), _year_before(last)
     low, high = float((first - DAY_ZERO).days), float((last - DAY_ZERO).days)
     return c._replace(value=low, low=low, high=high, as_of_start=first, as_of_end=last)
+
+
+def _month_day(text: str) -> tuple[int, int, int] | None:
+    """(month, first day, last day) of "Sept. 20", "20 September", "June 23rd" or "June"."""
+    words = re.findall(r"[A-Za-z]+|\d+", text.lower())
+    months = [_MONTHS[w] for w in words if w in _MONTHS]
+    days = [int(w) for w in words if w.isdigit() and 1 <= int(w) <= 31 and len(w) <= 2]
+    if len(months) != 1 or len(days) > 1 or any(w.isdigit() and len(w) == 4 for w in words):
+        return None
+    month = months[0]
+    if days:
+        return month, days[0], days[0]
+    return month, 1, calendar.monthrange(2001, month)[1]  # a month, in a year with no 29 Feb
+
+
+_MONTHS = {
+    name.lower(): k
+    for k in range(1, 13)
+    for name in (calendar.month_name[k], calendar.month_abbr[k])
+} | {"sept": 9}
 
 
 def _year_before(day: date) -> date:

@@ -136,7 +136,7 @@ class AttributeTable:
         # Each token's lookup key, for all tokens at once: its values of the attributes the
         # patterns test, a value no pattern names replaced by UNNAMED.
         values = doc.to_array(cast(list[int | str], self.array_attrs))
-        keys = np.where(np.isin(values, self.named_values), values, UNNAMED).tolist()
+        keys = np.where(_among(values, self.named_values), values, UNNAMED).tolist()
         table = self.table
         for i, key in enumerate(keys):
             found = table.get(row := tuple(key))
@@ -164,6 +164,15 @@ class AttributeTable:
         if key == "IS_SPACE":
             return {bool(v) for v in values}
         return {self.strings.add(v) for v in values}
+
+
+def _among(values: np.ndarray, named: np.ndarray) -> np.ndarray:
+    """``np.isin(values, named)`` for a sorted ``named``: a binary search per value instead
+    of sorting both arrays together on every passage."""
+    if not len(named):
+        return np.zeros(values.shape, dtype=bool)
+    at = np.minimum(np.searchsorted(named, values), len(named) - 1)
+    return np.asarray(named[at] == values)
 
 
 def _is_simple(pattern: list[dict], index: int) -> bool:

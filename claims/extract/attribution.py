@@ -17,15 +17,19 @@ X" give X. Pronouns resolve to the nearest earlier matching entity in the same p
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span, Token
 
 from claims.extract.describe import join
 from claims.settings import DATA_DIR
 from claims.wordlists import Attribution, load
 
+# Where a parsed passage keeps its quotations: (length of its text, quotation spans).
+_QUOTATIONS = "claims.quotations"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 # Modifiers kept when a subject noun phrase is written out as the speaker.
 PHRASE_DEPS = frozenset({"det", "compound", "amod", "poss", "case", "nmod", "flat"})
@@ -151,8 +155,13 @@ def _resolve_pronoun(pron: Token, cfg: Attribution) -> str | None:
 
 def _according_to(sent: Span, cfg: Attribution) -> str | None:
     first, second = cfg.according_to
-    for tok in sent:
-        if tok.lower_ == first and tok.i + 1 < sent.end and tok.nbor(1).lower_ == second:
+    doc = sent.doc
+    # Compared by hash, without a Token object for every token of the sentence.
+    lower = doc.to_array(LOWER)[sent.start : sent.end].tolist()
+    wanted = doc.vocab.strings[first]
+    for at in (j for j, form in enumerate(lower) if form == wanted):
+        tok = doc[sent.start + at]
+        if tok.i + 1 < sent.end and tok.nbor(1).lower_ == second:
             objs = [c for c in tok.nbor(1).children if c.dep_ == "pobj"]
             objs += [c for c in tok.children if c.dep_ == "pobj"]
             if objs:
@@ -165,11 +174,21 @@ def quote_spans(text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
     return _balanced_quotes(text, _config(data_dir))
 
 
+def passage_quotes(sdoc: Doc, text: str, data_dir: Path = DATA_DIR) -> list[tuple[int, int]]:
+    """:func:`quote_spans` of ``text``, the text ``sdoc`` was made from, kept with ``sdoc`` for
+    the attribution of its figures (which would otherwise join ``sdoc.text`` again)."""
+    if _QUOTATIONS not in sdoc.user_data:
+        sdoc.user_data[_QUOTATIONS] = (len(text), quote_spans(text, data_dir))
+    return list(sdoc.user_data[_QUOTATIONS][1])
+
+
 def _balanced_quotes(text: str, cfg: Attribution) -> list[tuple[int, int]]:
     opening, closing = set(cfg.quote_chars["open"]), set(cfg.quote_chars["close"])
     spans: list[tuple[int, int]] = []
     start: int | None = None
-    for i, ch in enumerate(text):
+    # Only the quotation marks are visited: most passages hold none.
+    for m in _quote_marks(frozenset(opening | closing)).finditer(text):
+        i, ch = m.start(), m.group()
         if start is None and ch in opening:
             start = i + 1
         elif start is not None and ch in closing:
@@ -178,13 +197,18 @@ def _balanced_quotes(text: str, cfg: Attribution) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=4)
+def _quote_marks(marks: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c) for c in sorted(marks)))
+
+
 def _quote_speaker(anchor: Token, sdoc: Doc, cfg: Attribution) -> str | None:
-    # Doc.text joins a new Token object per token: read once per passage, not per figure.
-    key = "claims.quotations"
-    if key not in sdoc.user_data:
+    # Doc.text joins a new Token object per token: read once per passage, not per figure,
+    # and not at all when the extractor noted the passage's text (passage_quotes).
+    if _QUOTATIONS not in sdoc.user_data:
         text = sdoc.text
-        sdoc.user_data[key] = (len(text), _balanced_quotes(text, cfg))
-    length, spans = sdoc.user_data[key]
+        sdoc.user_data[_QUOTATIONS] = (len(text), _balanced_quotes(text, cfg))
+    length, spans = sdoc.user_data[_QUOTATIONS]
     for start, end in spans:
         if not start <= anchor.idx < end:
             continue

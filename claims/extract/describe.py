@@ -17,11 +17,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from claims.extract.numbers import NumberMention
 from claims.extract.timescope import TimeExpression
 from claims.wordlists import Extract
+
+# Where a parsed passage keeps its entities once read (:func:`entities`).
+_ENTITIES = "claims.entities"
 
 NOUNS = ("NOUN", "PROPN")
 MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "poss", "case", "nummod", "quantmod"})
@@ -300,7 +303,7 @@ def describe(
         subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i not in path]
         if subjects and subjects[0].pos_ != "PRON":
             agent = subjects[0]
-            ent = next((e for e in agent.doc.ents if e.start <= agent.i < e.end), None)
+            ent = next((e for e in entities(agent.doc) if e.start <= agent.i < e.end), None)
             named = [t for t in ent if t.dep_ != "det"] if ent is not None else []
             groups.append(((named or _core(agent, skip)), False))
         groups.append((_prep_phrases(verb, rules.verb_arg_preps, skip | path, timed), True))
@@ -387,15 +390,24 @@ def normalize_term(text: str, rules: Extract) -> str:
     return " ".join(_americanize(w, rules) for w in text.split())
 
 
+def entities(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents``, made once per parsed passage: each read of ``Doc.ents`` makes a new Span
+    per entity, and the rules read them for every figure. The recogniser has run by then."""
+    found = doc.user_data.get(_ENTITIES)
+    if found is None:
+        found = doc.user_data[_ENTITIES] = tuple(doc.ents)
+    return found
+
+
 def key_terms(tokens: list[Token], root: Token, rules: Extract) -> list[str]:
     """Sorted key terms: '<LABEL>:<entity>', 'LOC:<locative noun>', 'term:<content lemma>'."""
     chosen = {t.i for t in tokens}
     terms: set[str] = set()
     used: set[int] = set()
-    for ent in root.doc.ents:
-        if ent.label_ in rules.key_term_labels and any(t.i in chosen for t in ent):
+    for ent in entities(root.doc):
+        if ent.label_ in rules.key_term_labels and not chosen.isdisjoint(range(ent.start, ent.end)):
             terms.add(f"{ent.label_}:{normalize_term(ent.text, rules)}")
-            used.update(t.i for t in ent)
+            used.update(range(ent.start, ent.end))
     for tok in tokens:
         if tok.i in used or tok.is_stop or not tok.is_alpha:
             continue

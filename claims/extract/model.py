@@ -14,6 +14,8 @@ OpenBLAS would spread one product over every core; extraction holds it to one th
 
 from __future__ import annotations
 
+import atexit
+import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +74,13 @@ def _load_locked(name: str, *, stock: bool) -> Language:
             if pipe not in NEEDED_PIPES:
                 nlp.disable_pipe(pipe)
         _NLP_CACHE[name, stock] = nlp
+        # The model's objects (and the modules loaded by now) live as long as the process:
+        # out of the collector's reach, a full collection no longer walks the 250,000 of
+        # them (0.4 s each, every ~150 documents extracted: 7% of the extraction's time).
+        gc.freeze()
+        # Back in reach at exit, so that objects of extension modules (DuckDB's) are freed
+        # as they would be, not reported as leaked.
+        atexit.register(gc.unfreeze)
     return _NLP_CACHE[name, stock]
 
 

@@ -44,6 +44,7 @@ from claims.extract.describe import (
     Reader,
     Target,
     describe,
+    entities,
     governing_verb,
     join,
     key_terms,
@@ -241,7 +242,7 @@ class _Context:
         self.job, self.passage, self.sdoc, self.settings = job, passage, sdoc, settings
         self.rules = _rules(settings.data_dir)
         self.times = passage.times
-        self.quotes = attribution.quote_spans(passage.text, settings.data_dir)
+        self.quotes = attribution.passage_quotes(sdoc, passage.text, settings.data_dir)
         self.spans = {m: self._span(m) for m in passage.mentions}
         self.reader = Reader(self.rules)
         whole = (sdoc.char_span(m.start, m.end, alignment_mode="expand") for m in passage.mentions)
@@ -394,7 +395,7 @@ class _Context:
 
     def _is_name(self, m: NumberMention, span: Span) -> bool:
         label = kinds.may_be_label(m, self.passage.text) or m.form == "ordinal"
-        for ent in self.sdoc.ents if label else ():
+        for ent in entities(self.sdoc) if label else ():
             if (
                 ent.label_ in self.rules.name_labels
                 and ent.start < span.end

@@ -137,7 +137,8 @@ class NumberLexicon:
         self.name_year = re.compile(r"\b(?P<w>[A-Z][\w]*)[ \t]+[-–—][ \t]+(?P<y>\d{4})(?![\w-])")
         ordinal_words = alt(num.ordinals)
         periods = alt(num.period_words)
-        self.period_words = tuple(num.period_words)
+        # Whether any of them occurs at all, as a substring: one search, not one per word.
+        self.any_period_word = re.compile("|".join(map(re.escape, num.period_words)))
         self.period = re.compile(
             rf"\b(?i:(?:{ordinal_words}|\d+(?:st|nd|rd|th))[\s-]+(?:{periods}))\b(?![-‐‑]\w)"
         )
@@ -280,7 +281,7 @@ class NumberLexicon:
             spans.extend(m.span() for m in self.digit_marker.finditer(text))
         if " of " in text:
             spans.extend(m.span("n") for m in self.group_of.finditer(text))
-        if any(w in lower for w in self.period_words):
+        if self.any_period_word.search(lower):
             spans.extend(m.span() for m in self.period.finditer(text))
         if "half-" in lower or "quarter-" in lower or "half‐" in lower or "half‑" in lower:
             spans.extend(m.span() for m in self.fraction_word.finditer(text))
