@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from claims.crosscheck.columns import ClaimRows, ReadRow, claim_table, read_rows
 from claims.crosscheck.intervals import INF, claim_interval
 from claims.crosscheck.money import euros_per
-from claims.crosscheck.reading import counted_lexicon
+from claims.crosscheck.reading import MONTHS, counted_lexicon
 from claims.crosscheck.stories import StoryMap
 from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import crosscheck_lexicon, measure_for
@@ -524,7 +524,7 @@ def _with_year(c: ReadRow, day: date | None) -> ReadRow:
 def _month_day(text: str) -> tuple[int, int, int] | None:
     """(month, first day, last day) of "Sept. 20", "20 September", "June 23rd" or "June"."""
     words = re.findall(r"[A-Za-z]+|\d+", text.lower())
-    months = [_MONTHS[w] for w in words if w in _MONTHS]
+    months = [MONTHS[w] for w in words if w in MONTHS]
     days = [int(w) for w in words if w.isdigit() and 1 <= int(w) <= 31 and len(w) <= 2]
     if len(months) != 1 or len(days) > 1 or any(w.isdigit() and len(w) == 4 for w in words):
         return None
@@ -532,13 +532,6 @@ def _month_day(text: str) -> tuple[int, int, int] | None:
     if days:
         return month, days[0], days[0]
     return month, 1, calendar.monthrange(2001, month)[1]  # a month, in a year with no 29 Feb
-
-
-_MONTHS = {
-    name.lower(): k
-    for k in range(1, 13)
-    for name in (calendar.month_name[k], calendar.month_abbr[k])
-} | {"sept": 9}
 
 
 def _year_before(day: date) -> date:

@@ -51,9 +51,13 @@ _HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
 _COORDINATION = frozenset({",", "and", "but", "while", "whereas", "although", "though"})
 _REFERENCE_YEAR = frozenset({"since", "until", "till"})
 # Between "since" and its year: "since February 1982", "since Feb. 3, 1982".
-_DAY_WORDS = frozenset(
-    m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "sept")
-) | frozenset({",", *(str(d) for d in range(1, 32))})
+# Month names and abbreviations, lower case, to their number ("sept" too).
+MONTHS = {
+    name.lower(): k
+    for k in range(1, 13)
+    for name in (calendar.month_name[k], calendar.month_abbr[k])
+} | {"sept": 9}
+_DAY_WORDS = frozenset(MONTHS) | frozenset({",", *(str(d) for d in range(1, 32))})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _CAPITALISED = re.compile(r"\b[^\W\d_a-z][\w'’-]*")
 
@@ -369,14 +373,17 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
     """ "Sierra Leone has the most cases, 8,939, followed by Liberia with 7,830 and Guinea with
     2,571": a sentence giving one measure to two or more holders breaks a whole down, so each
     of its figures of that measure is a part (cue ``breakdown``)."""
-    holders: dict[tuple[str, int, str], set[str]] = defaultdict(set)
+
+    def measured(c: QuantityClaim) -> tuple[str, int, str, str | None, str | None]:
+        return c.doc_id, c.sentence_start, c.kind, c.measure, c.counted
+
+    holders: dict[tuple[str, int, str, str | None, str | None], set[str]] = defaultdict(set)
     for c in claims:
         if c.holder:
-            holders[c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"].add(c.holder)
+            holders[measured(c)].add(c.holder)
     return [
         c.model_copy(update={"cues": [*c.cues, "breakdown"]})
-        if len(holders.get((c.doc_id, c.sentence_start, f"{c.kind}:{c.measure}:{c.counted}"), ()))
-        >= 2
+        if len(holders.get(measured(c), ())) >= 2
         else c
         for c in claims
     ]
