@@ -22,6 +22,7 @@ from claims.errors import ClaimsError, ReportNotWritten
 from claims.failpoints import failpoint
 from claims.ingest import Source, discover, read_sources
 from claims.models import Document, Extraction, Rejection, RunSummary
+from claims.relationkey import crosscheck_key
 from claims.settings import Settings
 from claims.store import (
     Store,
@@ -187,9 +188,6 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
     else recomputes every relation, because a relation's score weighs its key terms by their
     rarity across the whole corpus, so one new document can move scores in every block.
     """
-    from claims.crosscheck import cross_check_stream, crosscheck_key
-    from claims.crosscheck.columns import CLAIM_SCHEMA, DOC_SCHEMA
-
     key = crosscheck_key(settings)
     with working(settings) as store:
         store.stage_carry_over()
@@ -202,6 +200,10 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
         if keep:
             store.stage_published_relations()
         else:
+            # Imported only here: a run whose claims did not change never needs it.
+            from claims.crosscheck import cross_check_stream
+            from claims.crosscheck.columns import CLAIM_SCHEMA, DOC_SCHEMA
+
             # As columns: a million claims as objects would take gigabytes.
             claims = store.columns_of("claims", CLAIM_SCHEMA.names, schema="staging")
             facts = store.facts(schema="staging")

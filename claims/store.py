@@ -717,9 +717,13 @@ class Store:
         return bool(row and row[0])
 
     def published_crosscheck_key(self) -> str | None:
-        """The cross-check key of the run whose relations are published (the latest published)."""
+        """The cross-check key the published relations were computed under: the latest run's
+        that published, or that read documents and skipped the gate because everything it
+        staged, relations included, was what is published (so after a code change that moved
+        no relation, the next unchanged run keeps them instead of cross-checking again)."""
         row = self.con.execute(
-            "SELECT crosscheck_key FROM runs WHERE status = 'published' "
+            "SELECT crosscheck_key FROM runs "
+            "WHERE status = 'published' OR (status = 'skipped' AND documents > 0) "
             "ORDER BY finished_at DESC NULLS LAST, started_at DESC LIMIT 1"
         ).fetchone()
         return None if row is None else row[0]

@@ -129,6 +129,25 @@ def test_an_unchanged_run_keeps_the_relations_until_a_setting_that_decides_them_
     assert query(db, "SELECT count(*) FROM claim_relations WHERE score < 0.9") == [(0,)]
 
 
+def test_relations_recomputed_to_the_same_are_kept_by_the_next_unchanged_run(
+    seeded: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "rekeyed.duckdb"
+    shutil.copy(seeded, db)
+    # As if the published relations came from older cross-check code: the key differs.
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE runs SET crosscheck_key = 'older code' WHERE status = 'published'")
+    con.close()
+    run = ["run", str(SEEDS), "--db", str(db), "--reports", str(tmp_path / "r")]
+    last = "SELECT status, relations_recomputed FROM runs ORDER BY started_at DESC LIMIT 1"
+    assert main(run) == 0
+    # Recomputed, found identical to the published ones: nothing to publish.
+    assert query(db, last) == [("skipped", True)]
+    # That run proved the published relations are what this code gives: kept from now on.
+    assert main(run) == 0
+    assert query(db, last) == [("skipped", False)]
+
+
 def test_a_failed_gate_publishes_nothing_and_names_the_expectation(
     seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

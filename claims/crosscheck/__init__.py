@@ -11,16 +11,12 @@ dates.
 
 from __future__ import annotations
 
-import ast
 import gc
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from operator import attrgetter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,6 +34,7 @@ from claims.crosscheck.stories import Story, StoryMap, group_stories
 from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import normalize_name
 from claims.models import MEANINGS, Extraction, FactClaim, Relation, Rule
+from claims.relationkey import crosscheck_key
 from claims.settings import Settings
 
 __all__ = [
@@ -225,67 +222,3 @@ def cross_check(
     frame = cross_check_frame(claims, facts, documents, settings)
     make = Relation.model_construct
     return [make(**row) for row in frame.to_dict("records")]
-
-
-# Settings that cannot change a relation: where things go and how the work is cut up.
-_KEY_EXCLUDED = {
-    "db",
-    "reports_dir",
-    "batch_size",
-    "batch_bytes",
-    "parse_batch_size",
-    "n_process",
-    "report_max_items",
-}
-
-
-def crosscheck_key(settings: Settings) -> str:
-    """A hash of everything that decides relations besides the claims: the settings, the
-    lexicon files users edit, and the code (this subpackage and every ``claims`` module it
-    imports). Equal keys and equal claims give equal relations."""
-    digest = hashlib.sha256()
-    relevant = settings.model_dump(mode="json", exclude=_KEY_EXCLUDED | {"data_dir"})
-    digest.update(repr(sorted(relevant.items())).encode())
-    for path in sorted(Path(settings.data_dir).rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    root = Path(__file__).parent.parent
-    for path in _code_of(Path(__file__).parent):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:32]
-
-
-@cache
-def _code_of(package: Path) -> tuple[Path, ...]:
-    """The source files of ``package`` and of every ``claims`` module they import, directly or
-    not, read from their import statements: whatever code the package runs is in the key."""
-    root = package.parent
-    todo = sorted(package.rglob("*.py"))
-    seen: set[Path] = set()
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        todo.extend(_imported_files(path, root))
-    return tuple(sorted(seen))
-
-
-def _imported_files(path: Path, root: Path) -> list[Path]:
-    """The files of the ``claims`` modules ``path`` imports (``root`` is the ``claims`` folder)."""
-    names: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-    files = []
-    for name in names:
-        parts = name.split(".")
-        if parts[0] != root.name:
-            continue
-        base = root.joinpath(*parts[1:])
-        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
-                files.append(candidate)
-    return files
