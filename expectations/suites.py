@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import get_args
 
 import great_expectations as gx
+import numpy as np
 import pandas as pd
 from great_expectations.expectations import Expectation
 
@@ -233,6 +234,12 @@ def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
         relations[f"claim_{end}_exists"] = [f is not None for f in found]
         relations[f"doc_of_claim_{end}"] = [f[0] if f else None for f in found]
         relations[f"type_of_claim_{end}"] = [f[1] if f else None for f in found]
+    # Compared here, not by ExpectSelectColumnValuesToBeUniqueWithinRecord: GX's pandas
+    # implementation builds a Series per row (27 of the gate's 46 s at 100,000 relations).
+    # Both missing: no verdict (the not-null expectations report them), as GX ignores them.
+    doc_a, doc_b = _column(relations, "doc_a"), _column(relations, "doc_b")
+    differ = doc_a.notna() & doc_b.notna() & (doc_a.to_numpy(object) != doc_b.to_numpy(object))
+    relations["docs_differ"] = differ.astype(object).where(doc_a.notna() | doc_b.notna(), None)
 
     story_ids = set(_column(stories, "story_id").dropna())
     doc_story = _column(docs, "story_id")
@@ -243,7 +250,22 @@ def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
     stories["documents_with_story"] = [
         int(members.get(s, 0)) if _present(s) else None for s in _column(stories, "story_id")
     ]
+    for frame in out.values():
+        _lists_as_tuples(frame)
     return out
+
+
+def _lists_as_tuples(frame: pd.DataFrame) -> None:
+    """List cells (key terms, warnings) as tuples, in place: GX fingerprints every batch with
+    pandas' row hash, which refuses arrays and falls back to pickling the whole frame (seconds
+    at 100,000 relations). No expectation reads these columns' values."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object:
+            continue
+        present = column.dropna()
+        if len(present) and isinstance(present.iloc[0], (list, np.ndarray)):
+            frame[name] = [tuple(v) if isinstance(v, (list, np.ndarray)) else v for v in column]
 
 
 # --- suites ---------------------------------------------------------------------------------
@@ -436,9 +458,7 @@ def relations_expectations() -> list[Expectation]:
             "0 <= score <= 1",
         ),
         _described(
-            gx.expectations.ExpectSelectColumnValuesToBeUniqueWithinRecord(
-                column_list=["doc_a", "doc_b"]
-            ),
+            gx.expectations.ExpectColumnValuesToBeInSet(column="docs_differ", value_set=[True]),
             "a relation links two different documents (doc_a != doc_b)",
         ),
         _described(

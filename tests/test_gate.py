@@ -306,9 +306,10 @@ def test_a_relation_to_a_missing_claim_fails_naming_the_claim(tmp_path: Path, st
 
 def test_a_relation_within_one_document_fails(tmp_path: Path, state: State) -> None:
     state.relations.append(relation(state.claim_a, state.repeat_a))
-    failed_on(
-        run_gate(state.stage(tmp_path)), "claim_relations:", "unique_within_record(doc_a, doc_b)"
+    (message,) = failed_on(
+        run_gate(state.stage(tmp_path)), "claim_relations:", "(docs_differ)", "doc_a != doc_b"
     )
+    assert f"claim_b='{state.repeat_a.claim_id}'" in message
 
 
 def test_a_relation_whose_documents_are_not_its_claims_documents_fails(
