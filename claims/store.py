@@ -931,16 +931,24 @@ class Store:
 
     def relation_sides(self, limit: int | None = None) -> pd.DataFrame:
         """``report.relation_sides`` of the best ``limit`` relations of each list (claim type
-        and relation, best score first), so that a cap keeps the top of every list."""
+        and relation, best score first), so that a cap keeps the top of every list.
+
+        Ordered as the view's ``sort_key`` orders, without reading it: the view numbers every
+        side of every relation, which keeps DuckDB from picking the capped relations first
+        (1.6 s instead of 0.4 s at 100,000 relations)."""
         return self.con.execute(
             """
-            SELECT * FROM report.relation_sides WHERE relation_id IN (
+            SELECT * EXCLUDE (sort_key) FROM report.relation_sides WHERE relation_id IN (
                 SELECT relation_id FROM claim_relations
                 QUALIFY row_number() OVER (
                     PARTITION BY claim_type, relation ORDER BY score DESC, relation_id
                 ) <= ?
             )
-            ORDER BY sort_key
+            ORDER BY
+                CASE relation WHEN 'conflict' THEN 1 WHEN 'update' THEN 2 ELSE 3 END,
+                score DESC,
+                relation_id,
+                side_no
             """,
             [_cap(limit)],
         ).df()
