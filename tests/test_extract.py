@@ -450,3 +450,14 @@ def test_a_toll_counts_the_dead_unless_its_word_says_what_else(
 ) -> None:
     [found] = [c for c in claims_of(text, nlp, settings) if c.kind == "count"]
     assert found.unit == unit
+
+
+def test_a_listed_two_word_wording_names_the_measure(nlp: Language, settings: Settings) -> None:
+    """NECN's 'more than 6,400 residential structures' count homes, as the Record
+    Searchlight's '6,453 homes' do; its '260 commercial structures' are buildings."""
+    found = claims_of(
+        "The fire destroyed more than 6,400 residential structures and 260 commercial structures.",
+        nlp,
+        settings,
+    )
+    assert [c.measure for c in found] == ["home", "building"]
