@@ -124,6 +124,7 @@ class Currencies(DataFile):
     codes_any_case: Words
     words: dict[str, str]
     scaled_only_words: dict[str, str]
+    not_money_after: dict[str, Words]
     minor_glued: dict[str, tuple[str, float]]
     codes_not_currency: Words
     symbols_not_currency: Words
@@ -149,6 +150,8 @@ class Extract(DataFile):
     percent_nouns: frozenset[str]
     container_nouns: frozenset[str]
     toll_nouns: frozenset[str]
+    toll_compounds: frozenset[str]
+    headline_verbs: frozenset[str]
     change_preps: frozenset[str]
     level_verbs: frozenset[str]
     not_counted: frozenset[str]

@@ -135,7 +135,18 @@ class Reader:
             return self._of_noun(noun) or noun
         if lemma in self.rules.toll_nouns:
             compounds = [c for c in noun.children if c.dep_ == "compound" and c.pos_ in NOUNS]
-            return compounds[-1] if compounds else noun
+            if compounds and compounds[-1].lemma_.lower() in self.rules.toll_compounds:
+                return compounds[-1]
+            return noun
+        if lemma in self.rules.headline_verbs or noun.lower_ in self.rules.headline_verbs:
+            tolls = [
+                c
+                for c in noun.children
+                if c.dep_ == "compound"
+                and c.lemma_.lower() in self.rules.toll_nouns | self.rules.container_nouns
+            ]
+            if tolls:
+                return self.unwrap(tolls[-1])
         return noun
 
     def _money_thing(self, root: Token) -> Token | None:
@@ -171,8 +182,10 @@ class Reader:
                 return child
         return None
 
-    def look_back(self, figure: Span | Token) -> Token | None:
-        """The nearest plural noun before an elided count, in its sentence or the previous one."""
+    def look_back(self, figure: Span | Token, *, tally: bool = False) -> Token | None:
+        """The nearest plural noun before an elided count, in its sentence or the previous one;
+        for a ``tally`` of places ("India (101), Nigeria (99)") not the word for the places
+        themselves ("The other countries in the count are ...")."""
         first = figure[0] if isinstance(figure, Span) else figure
         sent = first.sent
         scopes = [range(first.i - 1, sent.start - 1, -1)]
@@ -182,8 +195,11 @@ class Reader:
         for scope in scopes:
             for i in scope:
                 tok = first.doc[i]
-                if tok.tag_ == "NNS" and tok.lemma_.lower() not in self.rules.not_counted:
-                    return tok
+                lemma = tok.lemma_.lower()
+                if tally and lemma in self.rules.settlement_nouns:
+                    continue
+                if tok.tag_ == "NNS" and lemma not in self.rules.not_counted:
+                    return self.unwrap(tok)  # "Stampede toll climbs to 717": the toll
         return None
 
 
