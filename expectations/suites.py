@@ -191,7 +191,8 @@ def prepare_frames(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame
     claim_id, else None) and ``date_days_match_as_of`` (a date claim's days are its dates).
     claim_relations: ``claim_a_exists``/``claim_b_exists`` (the id is a claim_id or fact_id),
     ``doc_of_claim_a``/``doc_of_claim_b`` and ``type_of_claim_a``/``type_of_claim_b`` (the
-    document and table of the claim each end points at; None when it does not exist).
+    document and table of the claim each end points at; None when it does not exist),
+    ``docs_differ`` (doc_a != doc_b). List cells become tuples (see ``_lists_as_tuples``).
     A table missing from ``frames`` becomes a frame without columns, which its suite rejects.
     """
     out = {name: frames.get(name, pd.DataFrame()).copy() for name in TABLES}
