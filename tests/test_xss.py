@@ -41,7 +41,7 @@ A convoy carried about 200 tanks to the front on Friday.
 
 The page {A_LINK} said 12 warships were sunk on Friday.
 
-A report said 300 drones flew over Kyiv on Friday, officials said {SVG} {IMG} {MD_LINK}.
+A report said 310 drones flew over Kyiv on Friday, officials said {SVG} {IMG} {MD_LINK}.
 """
 
 CALM = """---
@@ -50,9 +50,9 @@ outlet: Plain Wire
 url: https://news.example/calm
 published: 2024-06-14
 ---
-Officials said about 4,000 troops were massed near the border on Friday.
+Officials said about 4,500 troops were massed near the border on Friday.
 
-A report said 180 drones flew over Kyiv on Friday.
+A report said 260 drones flew over Kyiv on Friday.
 """
 
 # An HTML page: its markup is dropped by the article extractor, but the escaped text in its
@@ -105,8 +105,8 @@ def page(hostile_report: Path, browser) -> Iterator[Any]:
 
 def test_the_pipeline_flags_the_hostile_sentences_as_conflicts(page) -> None:
     conflicts = page.locator("section#conflicts").inner_text()
-    assert "more than 5,000 troops" in conflicts and "about 4,000 troops" in conflicts
-    assert "300 drones" in conflicts and "180 drones" in conflicts
+    assert "more than 5,000 troops" in conflicts and "about 4,500 troops" in conflicts
+    assert "310 drones" in conflicts and "260 drones" in conflicts
 
 
 def test_no_payload_runs_and_no_dialog_opens(page) -> None:
