@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def synthetic_slices(
         by_words = np.argsort(q, kind="stable")
         bounds = np.searchsorted(q[by_words], np.arange(len(QUANTITIES) + 1))
         filled = []
-        for k, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        for k, (lo, hi) in enumerate(pairwise(bounds)):
             rows = pa.array(by_words[lo:hi])
             filled.append(
                 _fill(QUANTITIES[k][2], {f: v.take(rows) for f, v in fields.items()}, hi - lo)
