@@ -28,7 +28,7 @@ a score of ``Settings.min_conflict_score`` and nothing that hints at two quantit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -400,6 +400,46 @@ def relation_ids(
     ]
 
 
+def _codes(strings: pa.Array) -> np.ndarray:
+    """A code per string, equal for equal strings (nulls their own code, -1); the code is the
+    row of its first occurrence."""
+    encoded = strings.dictionary_encode()
+    first = np.full(len(encoded.dictionary) + 1, -1, dtype=np.int64)
+    indices = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
+    rows = np.arange(len(indices))[::-1]
+    first[indices[::-1]] = rows  # the last write per code is its first occurrence
+    first[-1] = -1
+    codes: np.ndarray = first[indices]
+    return codes
+
+
+def _at(strings: pa.Array, row: int) -> str | None:
+    return None if row < 0 else strings[row].as_py()  # type: ignore[no-any-return]
+
+
+def _texts(keys: list[np.ndarray], make: Callable[..., str]) -> pa.Array:
+    """``make(*key)`` for each row's key (parallel columns), called once per distinct key
+    (keys equal as Python compares them), with the values of its first row: what a dict of
+    the texts made so far gives, without a dict lookup per row."""
+    n = len(keys[0]) if keys else 0
+    if not n:
+        return pa.array([], pa.string())
+    order = np.lexsort(keys[::-1])
+    new = np.zeros(n, dtype=bool)
+    new[0] = True
+    for column in keys:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    group = np.cumsum(new) - 1
+    # Each distinct key's first row, whose values it is written from (the sort is stable).
+    first = order[new]
+    values = [column[first].tolist() for column in keys]
+    texts = pa.array([make(*key) for key in zip(*values, strict=True)], pa.string())
+    of_row = np.empty(n, dtype=np.int64)
+    of_row[order] = group
+    return texts.take(pa.array(of_row))
+
+
 class _Reasons:
     """Reasons that name outlets and dates, from parts written once per claim."""
 
@@ -412,85 +452,62 @@ class _Reasons:
     ) -> None:
         self.p, self.stories = p, stories
         self._numbers: dict[float, str] = {}
-        # Each part of each claim a relation names, kept as Arrow strings. Claims share most
-        # parts (an outlet, a day, a figure restated), so each distinct one is written once.
-        parts: dict[str, list[pa.Array]] = {"said": [], "what": [], "interval": [], "source": []}
-        intervals: dict[tuple[str, str, float, float, bool, bool], str] = {}
-        times: dict[tuple[str, bool, int, int, bool, str | None], str] = {}
-        whats: dict[tuple[str, str, str, str | None], str] = {}
+        # Each part of each claim a relation names, as Arrow strings ("" for claims no
+        # relation names). Claims share most parts (an outlet, a day, a figure restated), so
+        # each distinct one is written once, in Python, and the rest is gathers and joins.
+        rows = used
         kinds, measures = p.codes["kind"].names, p.codes["measure"].names
         outcomes, currencies = p.codes["outcome"].names, p.codes["currency"].names
         explicit = TIME_BASES.index("explicit")
         # Who says it, once per document named: its outlet, else its title, and its date.
-        doc_codes = unique_values(p.doc[used]).tolist()
-        doc_names = [p.codes["doc"].names[k] for k in doc_codes]
-        sources = dict(
-            zip(
-                doc_codes,
-                map(self._source, doc_names, documents.rows(doc_names)),
-                strict=True,
-            )
+        doc_codes = unique_values(p.doc[rows])
+        doc_names = [p.codes["doc"].names[k] for k in doc_codes.tolist()]
+        source_of = pa.array(
+            list(map(self._source, doc_names, documents.rows(doc_names))), pa.string()
         )
-        step = 100_000
-        for first in range(0, len(p), step):
-            size = min(step, len(p) - first)
-            said, what, interval, source = ([""] * size for _ in range(4))
-            rows = used[(used >= first) & (used < first + size)]
-            columns = zip(
-                rows.tolist(),
-                p.claims.column("span", rows).to_pylist(),
-                p.claims.column("time_text", rows).to_pylist(),
-                p.claims.column("holder", rows).to_pylist(),
-                p.doc[rows].tolist(),
-                p.kind[rows].tolist(),
-                p.measure[rows].tolist(),
-                p.outcome[rows].tolist(),
-                p.currency[rows].tolist(),
-                p.lo[rows].tolist(),
-                p.hi[rows].tolist(),
-                p.lo_inc[rows].tolist(),
-                p.hi_inc[rows].tolist(),
-                p.fixed[rows].tolist(),
-                p.start[rows].tolist(),
-                p.end[rows].tolist(),
-                (p.basis[rows] == explicit).tolist(),
-                strict=True,
-            )
-            for (
-                i,
-                span,
-                time_text,
-                holder,
-                doc,
-                kind,
-                measure,
-                outcome,
-                currency,
-                lo,
-                hi,
-                lo_inc,
-                hi_inc,
-                *time,
-            ) in columns:
-                k = i - first
-                source[k] = sources[doc]
-                figure = (kinds[kind], currencies[currency], lo, hi, lo_inc, hi_inc)
-                if (found := intervals.get(figure)) is None:
-                    found = intervals[figure] = self._interval(*figure)
-                interval[k] = found
-                fixed, start, end, stated = time
-                when = (kinds[kind], fixed, start, end, stated, time_text)
-                if (found := times.get(when)) is None:
-                    found = times[when] = self._when(*when)
-                said[k] = f'{source[k]} says "{span}" = {interval[k]} {found}'
-                quantity = (kinds[kind], measures[measure], outcomes[outcome], holder)
-                if (found := whats.get(quantity)) is None:
-                    found = whats[quantity] = self._what(*quantity)
-                what[k] = found
-            for name, texts in zip(parts, (said, what, interval, source), strict=True):
-                parts[name].append(pa.array(texts, pa.string()))
+        source = source_of.take(pa.array(np.searchsorted(doc_codes, p.doc[rows])))
+        kind = p.kind[rows]
+        time_text = p.claims.column("time_text", rows)
+        holder = p.claims.column("holder", rows)
+        figure = [kind, p.currency[rows], p.lo[rows], p.hi[rows], p.lo_inc[rows], p.hi_inc[rows]]
+        interval = _texts(
+            figure,
+            lambda k, cur, lo, hi, lo_inc, hi_inc: self._interval(
+                kinds[k], currencies[cur], lo, hi, lo_inc, hi_inc
+            ),
+        )
+        stated = p.basis[rows] == explicit
+        when = [kind, p.fixed[rows], p.start[rows], p.end[rows], stated, _codes(time_text)]
+        whens = _texts(
+            when,
+            lambda k, fixed, start, end, explicit, at: self._when(
+                kinds[k], fixed, start, end, explicit, _at(time_text, at)
+            ),
+        )
+        quantity = [kind, p.measure[rows], p.outcome[rows], _codes(holder)]
+        what = _texts(
+            quantity,
+            lambda k, measure, outcome, at: self._what(
+                kinds[k], measures[measure], outcomes[outcome], _at(holder, at)
+            ),
+        )
+        span = p.claims.column("span", rows)
+        said = pc.binary_join_element_wise(
+            source, ' says "', span, '" = ', interval, " ", whens, ""
+        )
+        # Full length, indexed by claim row: an unnamed claim's parts are "".
+        at = np.full(len(p), len(rows), dtype=np.int64)
+        at[rows] = np.arange(len(rows))
+        spread = pa.array(at)
+        blank = pa.array([""], pa.string())
         self.arrays = {
-            k: pa.concat_arrays(v) if v else pa.array([], pa.string()) for k, v in parts.items()
+            name: pa.concat_arrays([texts.cast(pa.string()), blank]).take(spread)
+            for name, texts in (
+                ("said", said),
+                ("what", what),
+                ("interval", interval),
+                ("source", source),
+            )
         }
 
     def _source(self, doc_id: str, doc: DocRow | None) -> str:
