@@ -363,7 +363,7 @@ def draw(n: int, seed: int, folder: Path) -> None:
             table = table.select(wanted[name].names).cast(wanted[name])
             if name not in writers:
                 writers[name] = pa.ipc.new_file(folder / f"{name}.arrow", table.schema)
-            writers[name].write_table(table)
+            writers[name].write_table(table, max_chunksize=250_000)
     for writer in writers.values():
         writer.close()
 
@@ -435,37 +435,44 @@ def run_one(n: int, seed: int, mode: str, db: Path) -> dict:
 
 
 def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> dict:
-    """Cross-check ``n`` claims kept as Arrow columns, a group of whole stories at a time,
-    every group's relations written to ``db`` as they are made (out of core)."""
+    """Cross-check ``n`` claims out of core: drawn to Arrow IPC files in a child process, read
+    from them a batch at a time (the names their key terms give, then each group's claims),
+    stories found from all the documents' openings, then claims cross-checked a group of
+    whole stories at a time, every group's relations written to ``db`` as they are made."""
     import duckdb
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     from claims.crosscheck import add_names
-    from claims.crosscheck.columns import CLAIM_SCHEMA, document_columns
+    from claims.crosscheck.columns import document_columns
     from claims.crosscheck.quantities import quantity_tables
     from claims.crosscheck.stories import group_stories
 
     settings = Settings()
     t0 = time.perf_counter()
     cpu0, _ = _usage()
-    doc_parts, claim_parts = [], []
+    folder = db.parent
+    cmd = [sys.executable, __file__, "--draw", str(n), "--seed", str(seed), "--db", str(folder)]
+    child0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([*cmd, "--code", str(CODE)], check=True)
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t_draw = time.perf_counter() - t0
+    cpu_draw = child.ru_utime + child.ru_stime - child0.ru_utime - child0.ru_stime
+    t0 = time.perf_counter()
+
+    def batches() -> Iterator[pa.Table]:
+        # Read into memory a batch at a time (not mapped: mapped pages would count as ours).
+        with pa.OSFile(str(folder / "claims.arrow")) as source:
+            reader = pa.ipc.open_file(source)
+            for k in range(reader.num_record_batches):
+                yield pa.Table.from_batches([reader.get_batch(k)])
+
+    with pa.OSFile(str(folder / "documents.arrow")) as source:
+        documents = document_columns(pa.ipc.open_file(source).read_all())  # openings only
     names: dict[str, set[str]] = {}
-    for doc_slice, claim_slice in synthetic_slices(n, seed):
-        # Only what cross-checking reads: a document's opening, a claim's fields.
-        doc_parts.append(document_columns(doc_slice).table)
-        part = claim_slice.select(CLAIM_SCHEMA.names).cast(CLAIM_SCHEMA)
+    for part in batches():
         add_names(names, part, [], settings)
-        claim_parts.append(part)
-    del doc_slice, claim_slice
-    documents = document_columns(pa.concat_tables(doc_parts))
-    table = pa.concat_tables(claim_parts)
-    del doc_parts, claim_parts
-    t_draw, (cpu_draw, _) = time.perf_counter() - t0, _usage()
-    input_mb = (table.nbytes + documents.table.nbytes) / 2**20
     con = duckdb.connect(str(db))
     _relation_table(con)
-    t0, t_load, t_construct = time.perf_counter(), 0.0, 0.0
+    t_load, t_construct = 0.0, 0.0
     with gc_paused():
         stories = group_stories(documents, names, settings)
     t_stories = time.perf_counter() - t0
@@ -478,12 +485,16 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
         size += 10 * len(story.doc_ids)
     doc_ids = documents.table["doc_id"]
     doc_group = pa.array([group_of_story[stories.story_of[d]] for d in doc_ids.to_pylist()])
-    claim_group = pc.take(doc_group, pc.index_in(table["doc_id"], value_set=doc_ids))
-    claim_group = claim_group.to_numpy()
-    groups = 0
-    for g in range(int(claim_group.max(initial=-1)) + 1):
+    claim_groups = [
+        pc.take(doc_group, pc.index_in(part["doc_id"], value_set=doc_ids)).to_numpy()
+        for part in batches()
+    ]
+    groups = int(max(g.max(initial=-1) for g in claim_groups)) + 1
+    for g in range(groups):
         t1 = time.perf_counter()
-        claims = table.filter(pa.array(claim_group == g))
+        claims = pa.concat_tables(
+            part.filter(pa.array(of == g)) for part, of in zip(batches(), claim_groups, strict=True)
+        )
         t_construct += time.perf_counter() - t1
         with gc_paused():
             for part in quantity_tables(claims, documents, stories, settings):
@@ -492,7 +503,6 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
                 t_load += time.perf_counter() - t1
                 del part
         del claims
-        groups += 1
     t_all = time.perf_counter() - t0
     cpu1, rss_peak = _usage()
     out = {
@@ -501,14 +511,13 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
         "mode": "by-story",
         "groups": groups,
         "draw_s": round(t_draw, 2),
-        "draw_cpu_s": round(cpu_draw - cpu0, 2),
-        "input_mb": round(input_mb),
+        "draw_cpu_s": round(cpu_draw, 2),
         "stories_s": round(t_stories, 2),
-        "construct_s": round(t_construct, 2),
-        "cross_check_s": round(t_all - t_load - t_construct, 2),
+        "read_groups_s": round(t_construct, 2),
+        "cross_check_s": round(t_all - t_load - t_construct - t_stories, 2),
         "duckdb_load_s": round(t_load, 2),
         "wall_s": round(t_all, 2),
-        "cpu_s": round(cpu1 - cpu_draw, 2),
+        "cpu_s": round(cpu1 - cpu0, 2),
         "peak_rss_mb": round(rss_peak / 1024),
         **_counts(con),
     }
@@ -516,10 +525,11 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
     return out
 
 
-def measure(n: int, seed: int, mode: str, code: Path = REPO) -> dict:
+def measure(n: int, seed: int, mode: str, code: Path = REPO, group: int = 1_000_000) -> dict:
     """One measurement in a fresh process, its relations in a DuckDB file of its own."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(seed), "--mode", mode]
+        cmd += ["--group", str(group)]
         cmd += ["--db", str(Path(tmp) / "relations.duckdb"), "--code", str(code)]
         out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     result: dict = json.loads(out.stdout.strip().splitlines()[-1])
@@ -548,6 +558,9 @@ def main() -> None:
         help="commit whose code is measured at the first size, on the same corpus",
     )
     parser.add_argument("--by-story", type=int, metavar="N", help="also N claims out of core")
+    parser.add_argument(
+        "--group", type=int, default=1_000_000, help="claims cross-checked at once out of core"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--draw", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="arrow", help=argparse.SUPPRESS)
@@ -559,7 +572,7 @@ def main() -> None:
         return
     if args.one:
         if args.mode == "by-story":
-            print(json.dumps(run_by_story(args.one, args.seed, args.db)))
+            print(json.dumps(run_by_story(args.one, args.seed, args.db, args.group)))
         else:
             print(json.dumps(run_one(args.one, args.seed, args.mode, args.db)))
         return
@@ -608,7 +621,7 @@ def main() -> None:
                 f"cross-checking grew {grew / reference:.2f}x as much as linear work does"
             )
     if args.by_story:
-        measure(args.by_story, args.seed, "by-story")
+        measure(args.by_story, args.seed, "by-story", group=args.group)
 
 
 if __name__ == "__main__":
