@@ -49,6 +49,7 @@ from claims.crosscheck.columns import (
 from claims.crosscheck.pairs import (
     FEATURES,
     Pairs,
+    PerClaim,
     candidates,
     converted,
     features,
@@ -229,10 +230,11 @@ def decide(
         fitted_conflict if settings.min_conflict_score is None else settings.min_conflict_score
     )
     word_weight = word_weights(p)
+    per = PerClaim.of(p, word_weight)
     kept: list[tuple[np.ndarray, ...]] = []
     for first in range(0, len(pairs), _CHUNK):
         chunk = pairs.take(np.arange(first, min(first + _CHUNK, len(pairs))))
-        columns = features(p, chunk, word_weight)
+        columns = features(p, chunk, word_weight, per)
         score = np.round(probability(columns, weights), 3)
         a, b = in_time_order(p, chunk.a, chunk.b)
         rule = relate(p, a, b, settings)
