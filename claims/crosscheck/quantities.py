@@ -419,13 +419,13 @@ def _at(strings: pa.Array, row: int) -> str | None:
     return None if row < 0 else strings[row].as_py()  # type: ignore[no-any-return]
 
 
-def _texts(keys: list[np.ndarray], make: Callable[..., str]) -> pa.Array:
-    """``make(*key)`` for each row's key (parallel columns), called once per distinct key
-    (keys equal as Python compares them), with the values of its first row: what a dict of
-    the texts made so far gives, without a dict lookup per row."""
+def _texts(keys: list[np.ndarray], make: Callable[..., str]) -> tuple[pa.Array, np.ndarray]:
+    """``make(*key)`` for each distinct key of the rows (parallel columns), and each row's
+    text among them: called once per distinct key (keys equal as Python compares them), with
+    the values of its first row, as a dict of the texts made so far would be."""
     n = len(keys[0]) if keys else 0
     if not n:
-        return pa.array([], pa.string())
+        return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
     order = np.lexsort(keys[::-1])
     new = np.zeros(n, dtype=bool)
     new[0] = True
@@ -439,7 +439,7 @@ def _texts(keys: list[np.ndarray], make: Callable[..., str]) -> pa.Array:
     texts = pa.array([make(*key) for key in zip(*values, strict=True)], pa.string())
     of_row = np.empty(n, dtype=np.int64)
     of_row[order] = group
-    return texts.take(pa.array(of_row))
+    return texts, of_row
 
 
 class _Reasons:
@@ -454,9 +454,9 @@ class _Reasons:
     ) -> None:
         self.p, self.stories = p, stories
         self._numbers: dict[float, str] = {}
-        # Each part of each claim a relation names, as Arrow strings ("" for claims no
-        # relation names). Claims share most parts (an outlet, a day, a figure restated), so
-        # each distinct one is written once, in Python, and the rest is gathers and joins.
+        # Each part of each claim a relation names. Claims share most parts (an outlet, a
+        # day, a figure restated), so each distinct one is written once, in Python, and the
+        # rest is gathers and joins.
         rows = used
         kinds, measures = p.codes["kind"].names, p.codes["measure"].names
         outcomes, currencies = p.codes["outcome"].names, p.codes["currency"].names
@@ -467,7 +467,7 @@ class _Reasons:
         source_of = pa.array(
             list(map(self._source, doc_names, documents.rows(doc_names))), pa.string()
         )
-        source = source_of.take(pa.array(np.searchsorted(doc_codes, p.doc[rows])))
+        source = (source_of, np.searchsorted(doc_codes, p.doc[rows]))
         kind = p.kind[rows]
         time_text = p.claims.column("time_text", rows)
         holder = p.claims.column("holder", rows)
@@ -493,24 +493,37 @@ class _Reasons:
                 kinds[k], measures[measure], outcomes[outcome], _at(holder, at)
             ),
         )
-        span = p.claims.column("span", rows)
-        said = pc.binary_join_element_wise(
-            source, ' says "', span, '" = ', interval, " ", whens, ""
+        # Kept as each distinct text and each claim's number among them (-1: not named):
+        # a million claims' parts written out would take hundreds of megabytes.
+        self.parts: dict[str, tuple[pa.Array, np.ndarray]] = {}
+        for name, (texts, of_row) in (
+            ("source", source),
+            ("interval", interval),
+            ("when", whens),
+            ("what", what),
+        ):
+            at = np.full(len(p), -1, dtype=np.int32 if len(texts) < 2**31 else np.int64)
+            at[rows] = of_row
+            self.parts[name] = (texts, at)
+
+    def part(self, name: str, rows: np.ndarray) -> pa.Array:
+        """Part ``name`` of the claims ``rows`` (each named by a relation)."""
+        texts, at = self.parts[name]
+        return texts.take(pa.array(at[rows]))
+
+    def said(self, rows: np.ndarray) -> pa.Array:
+        """Who says what, when, of the claims ``rows``."""
+        span = self.p.claims.column("span", rows)
+        return pc.binary_join_element_wise(
+            self.part("source", rows),
+            ' says "',
+            span,
+            '" = ',
+            self.part("interval", rows),
+            " ",
+            self.part("when", rows),
+            "",
         )
-        # Full length, indexed by claim row: an unnamed claim's parts are "".
-        at = np.full(len(p), len(rows), dtype=np.int64)
-        at[rows] = np.arange(len(rows))
-        spread = pa.array(at)
-        blank = pa.array([""], pa.string())
-        self.arrays = {
-            name: pa.concat_arrays([texts.cast(pa.string()), blank]).take(spread)
-            for name, texts in (
-                ("said", said),
-                ("what", what),
-                ("interval", interval),
-                ("source", source),
-            )
-        }
 
     def _source(self, doc_id: str, doc: DocRow | None) -> str:
         name = (doc.outlet if doc else None) or (doc.title if doc else None) or doc_id
@@ -579,17 +592,17 @@ class _Reasons:
     ) -> pa.Array:
         """Per pair: what the quantity is, who says what when, and why that makes this
         relation ("older" ``a``, "newer" ``b``)."""
-        p, arrays = self.p, self.arrays
+        p = self.p
         join = pc.binary_join_element_wise
 
         def newer(rows: np.ndarray) -> pa.Array:
-            return pc.take(arrays["source"], pa.array(b[rows]))
+            return self.part("source", b[rows])
 
         def disjoint(rows: np.ndarray) -> pa.Array:
             x, y = a[rows], b[rows]
             side = pa.array(np.where(p.hi[x] <= p.lo[y], "below", "above"))
             when = pa.array(np.where(p.fixed[x] | p.fixed[y], "a fixed property", "the same time"))
-            ia, ib = (pc.take(arrays["interval"], pa.array(z)) for z in (x, y))
+            ia, ib = self.part("interval", x), self.part("interval", y)
             return join(
                 when,
                 ", and the intervals are disjoint (",
@@ -655,16 +668,15 @@ class _Reasons:
         ]
         score_text = pc.take(pa.array(texts, pa.string()), pa.array(hundredths))
         codes = pa.array(np.array([r.value for r in RULES], dtype=object)[rule], pa.string())
-        said = arrays["said"]
         reason: pa.Array = join(
             codes,
             ": Same quantity (",
-            pc.take(arrays["what"], pa.array(a)),
+            self.part("what", a),
             head,
             ". ",
-            pc.take(said, pa.array(a)),
+            self.said(a),
             "; ",
-            pc.take(said, pa.array(b)),
+            self.said(b),
             "; ",
             verdict,
             " (score ",
