@@ -13,9 +13,11 @@ twice at the first size, from the same models and from Arrow tables, and from Ar
 every size: the columns cross-checking reads, drawn in a child process and read from Arrow IPC
 files (as the pipeline hands it its staged columns), each slice of relations inserted into
 DuckDB as it is made (``cross_check_stream``). ``--by-story`` measures a corpus too large to
-cross-check at once: stories are found from all the documents, then claims are cross-checked a
-group of whole stories at a time (which gives the same relations: every comparison is within
-one story). The corpus imitates a news monitor that grows as articles arrive: ten
+cross-check at once, out of core: it is drawn to Arrow IPC files and read back a batch at a
+time; stories are found from all the documents, then claims are cross-checked a group of whole
+stories (``--group`` claims) at a time, which gives the same relations (every comparison is
+within one story). The corpus is drawn as numpy arrays and written by Arrow's string kernels
+(a million claims in seconds). It imitates a news monitor that grows as articles arrive: ten
 claims per article, 27 articles a day (100k claims span a year, 1M ten years). Articles belong
 to stories (Pareto-sized: most stories a few articles, a few some hundreds), each story with its own
 names and a handful of quantities (a toll that rises, a fixed property, a percentage, a sum);
