@@ -57,6 +57,7 @@ from claims.crosscheck.quantities import (  # noqa: E402
     columns,
     in_time_order,
     relate,
+    small_counts,
     sure_enough_to_conflict,
 )
 from claims.crosscheck.stories import StoryMap  # noqa: E402
@@ -166,7 +167,8 @@ def evaluate(
     rounded = np.round(probability, 3)
     is_conflict = np.isin(rule, [RULES.index(r) for r in RULES if r.relation == "conflict"])
     ok = (rule >= 0) & (rounded >= relation)
-    ok &= ~is_conflict | ((rounded >= conflict) & sure_enough_to_conflict(cols))
+    sure = sure_enough_to_conflict(cols, small_counts(p, a, b))
+    ok &= ~is_conflict | ((rounded >= conflict) & sure)
     decided = Decided(a[ok], b[ok], rule[ok], rounded[ok])
     out = columns(p, decided, data.run.documents, data.stories)
     relations = out.to_pylist()

@@ -124,6 +124,7 @@ class Currencies(DataFile):
     codes_any_case: Words
     words: dict[str, str]
     scaled_only_words: dict[str, str]
+    not_money_after: dict[str, Words]
     minor_glued: dict[str, tuple[str, float]]
     codes_not_currency: Words
     symbols_not_currency: Words

@@ -357,3 +357,81 @@ def test_a_markdown_heading_mark_is_no_noun(nlp: Language, settings: Settings) -
         "# Missing Count In Surfside Condo Collapse Drops To 128 After Audit", nlp, settings
     )
     assert count.value == 128 and count.unit != "#"
+
+
+def test_a_factbox_s_label_lines_are_counts_of_what_they_name(
+    nlp: Language, settings: Settings
+) -> None:
+    """Reuters' Idai factbox ('- Killed: 446', '- Homes damaged or destroyed: 33,600') and
+    AP's Hajj tally ('- Iran: 465', '- Ivory Coast, Benin: 62', counting the lead-in's
+    pilgrims lost); a label that names no count ('Note: 5') is none."""
+    box = claims_of(
+        "MOZAMBIQUE\n\n- Killed: 446\n- Injured: 1,500\n- Homes damaged or destroyed: 33,600\n"
+        "- People affected: 531,000\n"
+        "- Killed: at least 154 by the government's count\n\nNote: 5\n",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.value, c.unit, c.measure) for c in box] == [
+        ("446", 446, "killed", "death"),
+        ("1,500", 1500, "injured", "injury"),
+        ("33,600", 33600, "home", "home"),
+        ("531,000", 531000, "people", "person"),
+        ("at least 154", 154, "killed", "death"),
+    ]
+    tally = claims_of(
+        "Pilgrims lost in the stampede, country by country:\n\n- Iran: 465\n- Mali: 254\n"
+        "- Ivory Coast, Benin: 62\n",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.measure) for c in tally] == [
+        ("465", "person"),
+        ("254", "person"),
+        ("62", "person"),
+    ]
+
+
+def test_places_tallied_in_brackets_count_people_not_countries(
+    nlp: Language, settings: Settings
+) -> None:
+    """AP's Hajj count (CBS): 'The other countries in the count are India (101), Nigeria
+    (99)': India's 101 are its dead, not countries."""
+    found = claims_of(
+        "The other countries in the count are India (101), Nigeria (99) and Ghana (12).",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.measure) for c in found] == [
+        ("101", "person"),
+        ("99", "person"),
+        ("12", "person"),
+    ]
+
+
+def test_thrust_in_pounds_and_kilograms_is_a_force_not_money(
+    nlp: Language, settings: Settings
+) -> None:
+    """AP's SLS: '8.8 million pounds (4 million kilograms) of thrust'; collectSPACE's '8.3
+    million pounds (36,786 kN) of thrust': one measure (newtons), comparable after conversion;
+    '20 million pounds (about 23 million euros)' stays money."""
+    ap = claims_of(
+        "It pushes harder, generating 8.8 million pounds (4 million kilograms) of thrust.",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.unit, c.measure) for c in ap] == [
+        ("8.8 million pounds", "pound-force", "kilogram * metre / second ** 2"),
+        ("4 million kilograms", "kilogram-force", "kilogram * metre / second ** 2"),
+    ]
+    newtons = [c.value * c.measure_factor for c in ap if c.value is not None]
+    assert newtons[0] == pytest.approx(39.1e6, rel=0.01)
+    assert newtons[1] == pytest.approx(39.2e6, rel=0.01)
+    space = claims_of(
+        "Together they delivered 8.3 million pounds (36,786 kN) of thrust.", nlp, settings
+    )
+    assert {c.measure for c in space} == {"kilogram * metre / second ** 2"}
+    [fee, euros] = claims_of(
+        "The club paid 20 million pounds (about 23 million euros) for him.", nlp, settings
+    )
+    assert (fee.kind, fee.unit, euros.unit) == ("money", "GBP", "EUR")

@@ -470,9 +470,13 @@ def features(
         one_time | ~known, 0.0, ratio / (1 + np.log1p(np.maximum(days, 0)))
     )
     out["same_day"] = days == 0
-    out["days_apart"] = np.where(known, np.log1p(np.maximum(days, 0)) / 5, 0.5)
+    # A tower's flats are as many in November as in June: days between say nothing of them.
+    fixed = p.fixed[a] & p.fixed[b]
+    out["days_apart"] = np.where(
+        fixed, 0.0, np.where(known, np.log1p(np.maximum(days, 0)) / 5, 0.5)
+    )
     out["outcome_same_apart"] = out["outcome_same"] & ~one_time
-    out["fixed"] = p.fixed[a] & p.fixed[b]
+    out["fixed"] = fixed
     generic_kinds = [p.codes["kind"].index.get(k, -1) for k in _GENERIC_KINDS]
     person = p.codes["measure"].index.get("person", -1)
     generic = np.isin(p.kind[a], generic_kinds) | ((p.measure[a] == person) & (p.outcome[a] == 0))

@@ -124,7 +124,27 @@ def probability(columns: Mapping[str, np.ndarray], weights: np.ndarray) -> np.nd
     return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=np.float64), -40, 40)))
 
 
-def sure_enough_to_conflict(columns: Mapping[str, np.ndarray]) -> np.ndarray:
+# Outlets that disagree on one quantity at one time mostly disagree by a little (rounding, a
+# source's revision, a slip: 1,800 against 1,833, 477 against 459); figures more than a
+# quarter apart are mostly two quantities (a part and its whole, two places) or a count that
+# rose within the day (310 dead in the morning, 717 by the evening). Small counts are the
+# exception: two dead against at least four is a ratio of two and a plain contradiction.
+# Measured on bench/news:
+# held out, conflict precision 0.89 at this bound, at most 0.75 without it.
+_CONFLICT_MAX_RATIO = float(np.log(1.25))
+
+
+def small_counts(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairs whose figures are both under ten: a ratio says little of how far apart they are."""
+    with np.errstate(invalid="ignore"):
+        small: np.ndarray = (np.abs(p.value[a]) < 10) & (np.abs(p.value[b]) < 10)
+        small |= (p.hi[a] < 10) & (p.hi[b] < 10)
+    return small
+
+
+def sure_enough_to_conflict(
+    columns: Mapping[str, np.ndarray], small: np.ndarray | None = None
+) -> np.ndarray:
     """A conflict is flagged only when nothing hints at two quantities: no place, name, facet
     or outcome on one side that the other lacks or contradicts, no part, change or estimate;
     and a generic figure (a percentage, a sum, a length) shares its words or its holder with
@@ -134,7 +154,12 @@ def sure_enough_to_conflict(columns: Mapping[str, np.ndarray]) -> np.ndarray:
         vetoed |= columns[name] > 0
     generic = (columns["generic"] > 0) | (columns["measure_kind"] > 0) | (columns["date_kind"] > 0)
     described = (columns["holder_same"] > 0) | (columns["similarity"] >= 0.3)
-    return ~vetoed & (~generic | described)
+    apart = np.maximum(columns["ratio_at_one_time"], columns["ratio_apart"])
+    close: np.ndarray = apart <= _CONFLICT_MAX_RATIO
+    if small is not None:
+        close |= small
+    sure: np.ndarray = ~vetoed & (~generic | described) & close
+    return sure
 
 
 def in_time_order(p: Profiles, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -240,7 +265,8 @@ def decide(
         rule = relate(p, a, b, settings)
         is_conflict = np.isin(rule, _CONFLICT_RULES)
         ok = (rule != _NONE) & (score >= relation)
-        ok &= ~is_conflict | ((score >= conflict) & sure_enough_to_conflict(columns))
+        sure = sure_enough_to_conflict(columns, small_counts(p, a, b))
+        ok &= ~is_conflict | ((score >= conflict) & sure)
         kept.append((a[ok], b[ok], rule[ok], score[ok]))
     if not kept:
         empty = np.zeros(0, dtype=np.int64)

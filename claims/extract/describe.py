@@ -171,8 +171,10 @@ class Reader:
                 return child
         return None
 
-    def look_back(self, figure: Span | Token) -> Token | None:
-        """The nearest plural noun before an elided count, in its sentence or the previous one."""
+    def look_back(self, figure: Span | Token, *, tally: bool = False) -> Token | None:
+        """The nearest plural noun before an elided count, in its sentence or the previous one;
+        for a ``tally`` of places ("India (101), Nigeria (99)") not the word for the places
+        themselves ("The other countries in the count are ...")."""
         first = figure[0] if isinstance(figure, Span) else figure
         sent = first.sent
         scopes = [range(first.i - 1, sent.start - 1, -1)]
@@ -182,7 +184,10 @@ class Reader:
         for scope in scopes:
             for i in scope:
                 tok = first.doc[i]
-                if tok.tag_ == "NNS" and tok.lemma_.lower() not in self.rules.not_counted:
+                lemma = tok.lemma_.lower()
+                if tally and lemma in self.rules.settlement_nouns:
+                    continue
+                if tok.tag_ == "NNS" and lemma not in self.rules.not_counted:
                     return tok
         return None
 

@@ -26,6 +26,9 @@ NOUNS = ("NOUN", "PROPN")
 # Unit words that may follow a figure after a space; shorter ones ('m', 't', 'in') only glued.
 _AMBIGUOUS_AFTER_SPACE = frozenset({"in", "mi", "kn", "kt", "ha", "mo", "yo", "hr", "min", "sec"})
 _UNIT_AFTER = re.compile(r"[ \t\u00a0]?((?:[^\W\d_]|[°/²³-])[\w°/²³.-]*(?:[ \t]+[^\W\d_]+){0,3})")
+# "8.8 million pounds (4 million kilograms) of thrust": the words after a bracketed
+# conversion still finish the unit, of the figure before the brackets and of the one inside.
+_OF_AFTER_BRACKETS = re.compile(r"\s*(?:\([^()]{1,60}\)|\))\s*(of\s+[^\W\d_]+)")
 
 
 def may_be_label(m: NumberMention, text: str) -> bool:
@@ -50,18 +53,35 @@ def after_name(span: Span) -> bool:
 def tallied_by_place(span: Span) -> bool:
     """'Canada 18, Ethiopia nine, China eight': counts given place by place (two or more
     places of one sentence each followed by its number) are no names as 'Apollo 11' is."""
-    if span.start == 0 or span.doc[span.start - 1].ent_type_ not in _PLACE_ENTS:
+    if span.start == 0 or span.doc[span.start - 1].ent_type_ not in PLACE_ENTS:
         return False
     sent = span.sent
     tallies = sum(
         1
         for tok in sent
-        if tok.like_num and tok.i > sent.start and tok.doc[tok.i - 1].ent_type_ in _PLACE_ENTS
+        if tok.like_num and tok.i > sent.start and tok.doc[tok.i - 1].ent_type_ in PLACE_ENTS
     )
     return tallies >= 2
 
 
-_PLACE_ENTS = frozenset({"GPE", "NORP"})
+PLACE_ENTS = frozenset({"GPE", "NORP"})
+
+# "- Iran: 465", "Killed: 446", "Homes damaged or destroyed: 33,600": a factbox's or a tally
+# list's line, a short label and its figure, nothing or a note after it.
+_LINE_LABEL = re.compile(
+    r"(?:^|\n)[ \t]*(?:[-*\u2022\u2013][ \t]+)?(?P<label>[^\W\d_][^\n:;.!?\d]{0,48}?):[ \t]*$"
+)
+_AFTER_LINE_VALUE = re.compile(r"[ \t]*(?:$|\n|[;,(]|by[ \t])")
+
+
+def line_label(text: str, m: NumberMention) -> tuple[int, int] | None:
+    """Where the label of a 'label: figure' line is, when ``m`` is that line's figure."""
+    if not _AFTER_LINE_VALUE.match(text, m.end):
+        return None
+    found = _LINE_LABEL.search(text, max(0, m.start - 60), m.start)
+    if found is None or len(found.group("label").split()) > 6:
+        return None
+    return found.start("label"), found.end("label")
 
 
 def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
@@ -83,7 +103,13 @@ def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
             continue
         if n == 1 and (len(phrase) < 2 or phrase.lower() in _AMBIGUOUS_AFTER_SPACE):
             return None
-        return found, text.index(phrase, m.end) + len(phrase)
+        end = text.index(phrase, m.end) + len(phrase)
+        of = _OF_AFTER_BRACKETS.match(text, end)
+        if of is not None and n == len(words):
+            longer = units.lookup(f"{phrase} {of.group(1)}")
+            if longer is not None:
+                return longer, end
+        return found, end
     return None
 
 

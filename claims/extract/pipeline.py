@@ -54,7 +54,7 @@ from claims.extract.facts import extract_facts, may_contain_fact
 from claims.extract.model import load_nlp, one_blas_thread, stock_nlp
 from claims.extract.numbers import NumberMention, find_numbers, interval, rounding_tolerance
 from claims.extract.timescope import TimeExpression
-from claims.lexicon import measure_for
+from claims.lexicon import measure_for, singulars, synonym_index
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
 from claims.settings import DATA_DIR, Settings
 from claims.wordlists import Extract, load
@@ -235,6 +235,11 @@ def _extract_passage(job: _Job, passage: Passage, sdoc: Doc, settings: Settings)
     job.facts.extend(extract_facts(sdoc, job.document, passage.start))
 
 
+def _plural_word(tok: Token) -> bool:
+    """ "Homes", "People" opening a line are tagged as names; their words are plural."""
+    return tok.pos_ in ("NOUN", "PROPN") and (tok.lower_ == "people" or bool(singulars(tok.lower_)))
+
+
 class _Context:
     """What the rules need to turn one figure of one parsed passage into a claim."""
 
@@ -261,6 +266,10 @@ class _Context:
         if m.form in self.rules.drop_forms and not _FOLD.search(m.text):
             return None  # 'twice the rate' relates two figures; 'a tenfold increase' is one
         root = span.root
+        if m.form == "number" and not m.currency and not m.unit_suffix:
+            label = kinds.line_label(text, m)
+            if label is not None:
+                return self._labelled(m, root, span, label)
         if self._is_name(m, span) or self._is_list_marker(m, span):
             return None
         if m.form == "year":
@@ -279,7 +288,7 @@ class _Context:
                 return None  # 'Apollo 11', 'the Artemis 1 capsule'
             # 'Canada 18, Ethiopia nine': what is counted was said before the list, often a
             # paragraph before; places are tallied by their people unless a noun says else.
-            noun = self.reader.look_back(span)
+            noun = self.reader.look_back(span, tally=True)
             if noun is None:
                 return self._build(m, root, "count", "people", self._plain(m))
             return self._elided(m, root, Target(noun, noun, m.end, False))
@@ -366,11 +375,57 @@ class _Context:
         person = kinds.elided_unit(root, self.rules)
         if person is not None:
             return self._build(m, root, "count", person, Target(None, None, m.end, False))
+        if target.noun is not None and target.noun.lemma_.lower() in self.rules.settlement_nouns:
+            at = root.i - 1
+            if at > 0 and root.doc[at].text == "(":
+                at -= 1
+            if at >= 0 and root.doc[at].ent_type_ in kinds.PLACE_ENTS:
+                # "The other countries in the count are India (101)": India's 101 are not
+                # countries; what is counted is said before.
+                said = self.reader.look_back(root, tally=True)
+                if said is None:
+                    return self._build(m, root, "count", "people", self._plain(m))
+                target = Target(said, said, m.end, False)
         if target.noun is None or (m.is_words and m.value == 1):
             return None  # 'one shows Remain ahead': the pronoun
         if self._definite(m):
             return None  # 'Other estimates had the two level': a pronoun
         return self._build(m, root, "count", target.noun.lemma_.lower(), target)
+
+    def _labelled(
+        self, m: NumberMention, root: Token, span: Span, label: tuple[int, int]
+    ) -> QuantityClaim | None:
+        """The figure of a factbox's or a tally's line: "Killed: 446" counts the killed,
+        "Homes damaged or destroyed: 33,600" homes, and "- Iran: 465" what the list's
+        lead-in counts (people unless a noun says else), as "Canada 18, Ethiopia nine" does."""
+        words = self.sdoc.char_span(*label, alignment_mode="expand")
+        if words is None or len(words) == 0:
+            return None
+        if kinds.unit_after(self.passage.text, m) is not None:
+            return None
+        # Title-case lines reach the parser lower-cased: capitals are read as written.
+        written = self.passage.text[label[0] : label[1]].replace(",", " ").split()
+        capitals = [w for w in written if w.lower() not in ("and", "of", "the", "or")]
+        alpha = [t for t in words if t.is_alpha and t.lower_ not in ("and", "of", "the", "or")]
+        named = any(t.ent_type_ in kinds.PLACE_ENTS or t.pos_ == "PROPN" for t in alpha)
+        plural = [t for t in words if t.tag_ in ("NNS", "NNPS") or _plural_word(t)]
+        if named and not plural and all(w[0].isupper() for w in capitals):
+            noun = self.reader.look_back(span, tally=True)
+            if noun is None:
+                return self._build(m, root, "count", "people", self._plain(m))
+            return self._elided(m, root, Target(noun, noun, m.end, False))
+        state = words[-1].lower_
+        if len(words) == 1 and state in self.rules.state_words:
+            return self._build(m, root, "count", state, Target(None, None, m.end, False))
+        if not plural:
+            return None  # "Note: 5", "Round: 3": a label, no count
+        head = plural[0]
+        unit = (
+            head.lemma_.lower()
+            if head.tag_ == "NNS"
+            else (singulars(head.lower_) or [head.lower_])[0]
+        )
+        return self._build(m, root, "count", unit, Target(head, head, m.end, False))
 
     def _definite(self, m: NumberMention) -> bool:
         before = self.passage.text[max(0, m.start - 12) : m.start].lower().split()
@@ -516,6 +571,20 @@ class _Context:
 
     # -- building the claim --------------------------------------------------------------
 
+    def _measure(self, unit: str, target: Target) -> str | None:
+        """The synonym class of ``unit``, read with the compound before the counted noun
+        where the two are a listed wording: "30 crew members" count people, though a
+        coalition's "50 members" are countries."""
+        noun = target.noun
+        if noun is not None and target.attached and noun.lemma_.lower() == unit.lower():
+            before = [t for t in noun.lefts if t.dep_ == "compound" and t.i == noun.i - 1]
+            if before:
+                phrase = f"{before[0].lemma_.lower()} {unit.lower()}"
+                found = synonym_index(self.settings.data_dir).get(phrase)
+                if found is not None:
+                    return found
+        return measure_for(unit, self.settings.data_dir)
+
     def _build(
         self,
         m: NumberMention,
@@ -574,7 +643,7 @@ class _Context:
             unit=unit,
             measure=measured.measure
             if measured is not None
-            else measure_for(unit, self.settings.data_dir)
+            else self._measure(unit, target)
             if unit
             else None,
             measure_factor=float(f"{measured.factor:.12g}") if measured is not None else 1.0,

@@ -191,6 +191,12 @@ class NumberLexicon:
         self.codes_any = {c: self.codes.get(c.upper(), c.upper()) for c in cur.codes_any_case}
         self.currency_words = {k.lower(): v for k, v in cur.words.items()}
         self.scaled_words = {k.lower(): v for k, v in cur.scaled_only_words.items()}
+        weighed = cur.not_money_after
+        bracketed = alt(weighed["bracketed_units"])
+        self.not_money_after = re.compile(
+            rf"(?i:\s*\([^()]{{0,40}}?(?<![\w])(?:{bracketed})(?![\w])[^()]{{0,30}}\)"
+            rf"|\s*(?:\([^()]{{0,60}}\)\s*)?of\s+(?:{alt(weighed['of_nouns'])})(?![\w]))"
+        )
         singular = [w for w in self.currency_words if not w.endswith("s") and w.isascii()]
         self.a_currency = re.compile(rf"(?<![\w])(?i:an?){_WS}+(?P<w>{_ci(singular)})(?![\w‐‑-])")
         self._precheck_words |= {w.split()[-1] for w in singular}

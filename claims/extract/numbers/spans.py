@@ -218,6 +218,8 @@ def _currency_after(masked: str, d: Draft, lex: NumberLexicon) -> None:
     elif m.group("scaled"):
         if d.scale <= 1:
             return  # '25 pounds' is a weight; '20 million pounds' is money
+        if lex.not_money_after.match(masked, d.end + m.end()):
+            return  # '8.8 million pounds (4 million kilograms) of thrust'
         code = lex.scaled_words[m.group("scaled").lower()]
     else:
         code, factor = lex.minor[m.group("minor").lower()]
