@@ -150,6 +150,8 @@ class Extract(DataFile):
     percent_nouns: frozenset[str]
     container_nouns: frozenset[str]
     toll_nouns: frozenset[str]
+    toll_compounds: frozenset[str]
+    headline_verbs: frozenset[str]
     change_preps: frozenset[str]
     level_verbs: frozenset[str]
     not_counted: frozenset[str]

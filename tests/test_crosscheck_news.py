@@ -484,3 +484,11 @@ def test_a_toll_that_rose_within_the_day_is_no_conflict_but_a_near_miss_is(
     assert set(injured["span_a"]) == {"at least 863 people"}
     for text in ("The Arab Weekly (2015-09-24)", "Reuters (2015-09-24)", "[863, ∞)"):
         assert text in reason, text
+
+
+def test_the_pilgrims_killed_are_the_toll_that_rose(nlp: Language) -> None:
+    """AFP's "at least 717 pilgrims" killed on 24 September and Anadolu's 769 dead two days
+    later: the pilgrims are the story's people, so the toll's rise is an update."""
+    hajj = story("hajj-2015", nlp)
+    rose = hajj.relations(span_a="at least 717 pilgrims", relation="update")
+    assert {"769", "at least 769 people"} & set(rose["span_b"])

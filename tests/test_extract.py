@@ -435,3 +435,29 @@ def test_thrust_in_pounds_and_kilograms_is_a_force_not_money(
         "The club paid 20 million pounds (about 23 million euros) for him.", nlp, settings
     )
     assert (fee.kind, fee.unit, euros.unit) == ("money", "GBP", "EUR")
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Saudi Hajj stampede toll climbs to 717", "toll"),  # Reuters' headline
+        ("Xi Warns Of 'Grave Situation' As Virus Toll Reaches 41", "toll"),  # AFP's
+        ("The death toll rose to 9 on Monday.", "death"),
+    ],
+)
+def test_a_toll_counts_the_dead_unless_its_word_says_what_else(
+    nlp: Language, settings: Settings, text: str, unit: str
+) -> None:
+    [found] = [c for c in claims_of(text, nlp, settings) if c.kind == "count"]
+    assert found.unit == unit
+
+
+def test_a_listed_two_word_wording_names_the_measure(nlp: Language, settings: Settings) -> None:
+    """NECN's 'more than 6,400 residential structures' count homes, as the Record
+    Searchlight's '6,453 homes' do; its '260 commercial structures' are buildings."""
+    found = claims_of(
+        "The fire destroyed more than 6,400 residential structures and 260 commercial structures.",
+        nlp,
+        settings,
+    )
+    assert [c.measure for c in found] == ["home", "building"]

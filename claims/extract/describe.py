@@ -135,7 +135,18 @@ class Reader:
             return self._of_noun(noun) or noun
         if lemma in self.rules.toll_nouns:
             compounds = [c for c in noun.children if c.dep_ == "compound" and c.pos_ in NOUNS]
-            return compounds[-1] if compounds else noun
+            if compounds and compounds[-1].lemma_.lower() in self.rules.toll_compounds:
+                return compounds[-1]
+            return noun
+        if lemma in self.rules.headline_verbs or noun.lower_ in self.rules.headline_verbs:
+            tolls = [
+                c
+                for c in noun.children
+                if c.dep_ == "compound"
+                and c.lemma_.lower() in self.rules.toll_nouns | self.rules.container_nouns
+            ]
+            if tolls:
+                return self.unwrap(tolls[-1])
         return noun
 
     def _money_thing(self, root: Token) -> Token | None:
@@ -188,7 +199,7 @@ class Reader:
                 if tally and lemma in self.rules.settlement_nouns:
                     continue
                 if tok.tag_ == "NNS" and lemma not in self.rules.not_counted:
-                    return tok
+                    return self.unwrap(tok)  # "Stampede toll climbs to 717": the toll
         return None
 
 

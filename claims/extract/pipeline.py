@@ -573,11 +573,11 @@ class _Context:
 
     def _measure(self, unit: str, target: Target) -> str | None:
         """The synonym class of ``unit``, read with the compound before the counted noun
-        where the two are a listed wording: "30 crew members" count people, though a
-        coalition's "50 members" are countries."""
+        where the two are a listed wording: "30 crew members" count crew, though a coalition's
+        "50 members" are countries; "6,400 residential structures" are homes."""
         noun = target.noun
         if noun is not None and target.attached and noun.lemma_.lower() == unit.lower():
-            before = [t for t in noun.lefts if t.dep_ == "compound" and t.i == noun.i - 1]
+            before = [t for t in noun.lefts if t.dep_ in ("compound", "amod") and t.i == noun.i - 1]
             if before:
                 phrase = f"{before[0].lemma_.lower()} {unit.lower()}"
                 found = synonym_index(self.settings.data_dir).get(phrase)
