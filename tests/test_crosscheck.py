@@ -368,3 +368,20 @@ def test_blocking_bounds_the_pairs_for_many_reports_of_one_figure(
     stories = group_stories(docs, {}, SETTINGS)
     pairs = candidates(build_profiles(claims, stories, SETTINGS), SETTINGS.crosscheck_window)
     assert 0 < len(pairs) <= reports * SETTINGS.crosscheck_window
+
+
+def test_a_hedge_s_own_words_make_no_change(nlp: Language) -> None:
+    """AP's count (CBS, hajj-2015): 'no fewer than 1,453 people were killed': 'fewer' hedges
+    the figure, it is no fall of 1,453."""
+    claims, _ = read(
+        nlp,
+        Article(
+            "tally-1",
+            date(2015, 10, 9),
+            "CBS News",
+            "The count kept by The Associated Press showed on Friday that no fewer than 1,453 "
+            "people were killed on Sept. 24 in Mina.\n",
+        ),
+    )
+    [tally] = claims
+    assert "change" not in tally.cues

@@ -461,3 +461,20 @@ def test_a_listed_two_word_wording_names_the_measure(nlp: Language, settings: Se
         settings,
     )
     assert [c.measure for c in found] == ["home", "building"]
+
+
+def test_the_next_figure_s_hedge_makes_no_change(nlp: Language, settings: Settings) -> None:
+    """UPI's 'injured over 6,000 and left more than 300,000 without homes': 'more' is the
+    300,000's hedge, not a rise of 6,000; 'three more bodies' is a rise."""
+    found = claims_of(
+        "The blast killed nearly 180 people, injured over 6,000 and left more than 300,000 "
+        "without homes. Crews found three more bodies.",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.change) for c in found] == [
+        ("nearly 180 people", "level"),
+        ("over 6,000", "level"),
+        ("more than 300,000", "level"),
+        ("three more bodies", "change"),
+    ]

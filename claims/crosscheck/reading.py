@@ -517,7 +517,9 @@ def _changed(ctx: Context, lex: Lexicon) -> bool:
     for distance, phrase in _find(ctx.clause[:3], lex.change_before, lex.longest, reverse=True):
         if distance == 0 or len(phrase) > 1:
             return True
-    tail = (*ctx.inside[1:], *ctx.after[:1])
+    # After the numeral: a qualifier's own words ("no fewer than 1,453") say nothing of change.
+    digits = [k for k, w in enumerate(ctx.inside) if any(ch.isdigit() for ch in w)]
+    tail = (*ctx.inside[(digits[0] if digits else 0) + 1 :], *ctx.after[:1])
     return any(w in {p[0] for p in lex.change_after} for w in tail[:3])
 
 

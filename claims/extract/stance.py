@@ -35,7 +35,12 @@ def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
         words_before[-1] in rules.change_before or " ".join(words_before) in rules.change_before
     ):
         return "change"
-    if re.match(r"\s+(?:[^\W\d_]+\s+){0,2}?(?:more|fewer|higher|lower|below|above)\b", after):
+    # Not the next figure's own hedge: 'injured over 6,000 and left more than 300,000'.
+    if re.match(
+        r"\s+(?:[^\W\d_]+\s+){0,2}?(?:more|fewer|higher|lower|below|above)\b"
+        r"(?!\s+than\s+[\d$£€])",
+        after,
+    ):
         return "change"  # 'three more bodies', '5,000 acres more than', '1.9% lower'
     while root.dep_ in ("nummod", "quantmod") and root.head.lemma_ in rules.percent_nouns:
         root = root.head  # '0.5%': the percent sign carries the figure's place in the clause
