@@ -379,7 +379,8 @@ class _Context:
             at = root.i - 1
             if at > 0 and root.doc[at].text == "(":
                 at -= 1
-            if at >= 0 and root.doc[at].ent_type_ in kinds.PLACE_ENTS:
+            place = root.doc[at] if at >= 0 else None
+            if place is not None and (place.ent_type_ in kinds.PLACE_ENTS or place.pos_ == "PROPN"):
                 # "The other countries in the count are India (101)": India's 101 are not
                 # countries; what is counted is said before.
                 said = self.reader.look_back(root, tally=True)
