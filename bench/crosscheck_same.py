@@ -26,9 +26,10 @@ CODE = Path(sys.argv[sys.argv.index("--code") + 1]) if "--code" in sys.argv else
 sys.path.insert(0, str(CODE))
 
 
-def dump(out: Path, synthetic: int, small: bool, cache: Path) -> None:
-    """Write the relations and stories of both corpora, as plain rows, to ``out``."""
-    from bench.crosscheck_scale import synthetic_news
+def dump(out: Path, corpus: Path, small: bool, cache: Path) -> None:
+    """Write the relations and stories of both corpora, as plain rows, to ``out``; the
+    synthetic news is read from ``corpus`` (drawn once, by this tree's generator, so that both
+    commits see the same)."""
     from bench.relations import evaluate
     from claims.crosscheck import cross_check_run
     from claims.models import Document, QuantityClaim
@@ -50,7 +51,7 @@ def dump(out: Path, synthetic: int, small: bool, cache: Path) -> None:
     facts = [f for e in extractions for f in e.facts]
     result: dict[str, Any] = {}
     news = cross_check_run(claims, facts, run.documents, settings)
-    docs, rows, _ = synthetic_news(synthetic, 5)
+    docs, rows = pickle.loads(corpus.read_bytes())
     made = cross_check_run(
         [QuantityClaim.model_construct(**r) for r in rows],
         [],
@@ -89,13 +90,20 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=30_000, help="synthetic claims")
     parser.add_argument("--small-slices", action="store_true")
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     cache = Path(tempfile.gettempdir()) / "crosscheck_same_extraction.pkl"
     if args.dump:
-        dump(args.dump, args.synthetic, args.small_slices, cache)
+        dump(args.dump, args.corpus, args.small_slices, cache)
         return
+    from bench.crosscheck_scale import synthetic_news
+
     with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "synthetic.pkl"
+        docs, rows, _ = synthetic_news(args.synthetic, 5)
+        corpus.write_bytes(pickle.dumps((docs, rows)))
+        del docs, rows
         tree = Path(tmp) / "baseline"
         subprocess.run(
             ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), args.baseline],
@@ -107,7 +115,7 @@ def main() -> None:
             for code, small in ((tree, False), (REPO, args.small_slices)):
                 out = Path(tmp) / f"{len(dumps)}.pkl"
                 cmd = [sys.executable, __file__, "--dump", str(out), "--code", str(code)]
-                cmd += ["--synthetic", str(args.synthetic)] + (["--small-slices"] * small)
+                cmd += ["--corpus", str(corpus)] + (["--small-slices"] * small)
                 subprocess.run(cmd, check=True, env=os.environ)
                 dumps.append(pickle.loads(out.read_bytes()))
         finally:

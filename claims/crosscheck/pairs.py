@@ -148,10 +148,22 @@ def _row_ids(key: np.ndarray) -> np.ndarray:
     opaque bytes)."""
     if not len(key):
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort(key.T[::-1])
-    ordered = key[order]
+    low, high = key.min(axis=0), key.max(axis=0)
+    bits = [int(x).bit_length() for x in (high - low).tolist()]
     new = np.ones(len(key), dtype=bool)
-    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    if sum(bits) <= 62:
+        # The columns packed into one integer in the same order: one sort instead of four.
+        packed = np.zeros(len(key), dtype=np.int64)
+        for column, shift in zip(key.T, bits, strict=True):
+            packed <<= shift
+            packed += column - column.min()
+        order = np.argsort(packed)  # equal rows get one id whatever their order
+        packed = packed[order]
+        new[1:] = packed[1:] != packed[:-1]
+    else:
+        order = np.lexsort(key.T[::-1])
+        ordered = key[order]
+        new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
     ids = np.empty(len(key), dtype=np.int64)
     ids[order] = np.cumsum(new) - 1
     return ids
@@ -318,10 +330,29 @@ def _shared_weight(lists: Lists, a: np.ndarray, b: np.ndarray, weight: np.ndarra
     return np.bincount(oa[shared], weights=weight[ia[shared]], minlength=len(a))
 
 
-def _row_weight(lists: Lists, rows: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    running = np.r_[0.0, np.cumsum(weight[lists.items])]
+def _row_weight(lists: Lists, rows: np.ndarray, running: np.ndarray) -> np.ndarray:
+    """The summed weight of each row's items; ``running`` the running sum of the weights of
+    all items (:func:`running_weights`)."""
     weights: np.ndarray = running[lists.ptr[rows + 1]] - running[lists.ptr[rows]]
     return weights
+
+
+def running_weights(lists: Lists, weight: np.ndarray) -> np.ndarray:
+    running: np.ndarray = np.r_[0.0, np.cumsum(weight[lists.items])]
+    return running
+
+
+@dataclass
+class PerClaim:
+    """What :func:`features` reads per claim, made once for every chunk of pairs."""
+
+    level: np.ndarray
+    running: np.ndarray  # running sum of the word weights
+    vague: np.ndarray
+
+    @classmethod
+    def of(cls, p: Profiles, weight: np.ndarray) -> PerClaim:
+        return cls(levels(p), running_weights(p.words, weight), np.isnan(p.value))
 
 
 def word_weights(p: Profiles) -> np.ndarray:
@@ -374,8 +405,12 @@ def overlap(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return meets
 
 
-def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndarray]:
-    """The feature columns of every pair, named as in :data:`FEATURES`."""
+def features(
+    p: Profiles, pairs: Pairs, weight: np.ndarray, per: PerClaim | None = None
+) -> dict[str, np.ndarray]:
+    """The feature columns of every pair, named as in :data:`FEATURES`; ``per`` what they
+    read per claim, when it is made once for many calls."""
+    per = PerClaim.of(p, weight) if per is None else per
     a, b = pairs.a, pairs.b
     n = len(a)
     out: dict[str, np.ndarray] = {"bias": np.ones(n)}
@@ -409,7 +444,7 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     out["change_one_side"] = p.change[a] != p.change[b]
     out["change_both"] = p.change[a] & p.change[b]
     shared = _shared_weight(p.words, a, b, weight)
-    total = _row_weight(p.words, a, weight) + _row_weight(p.words, b, weight)
+    total = _row_weight(p.words, a, per.running) + _row_weight(p.words, b, per.running)
     similarity = np.where(total > 0, 2 * shared / np.where(total > 0, total, 1), 0.0)
     out["similarity"] = similarity
     ones = np.ones(int(p.entities.items.max(initial=0)) + 1)
@@ -417,7 +452,7 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     equal = same_value(p, a, b)
     out["same_value"] = equal
     out["same_value_crowded"] = np.where(equal, (pairs.crowd_a + pairs.crowd_b) / 2, 0.0)
-    level = levels(p)
+    level = per.level
     ratio = np.abs(level[a] - level[b])
     ratio = np.where(np.isnan(ratio), 3.0, np.minimum(ratio, 3.0))
     # A date guessed for an undated document (from its story) says nothing about whether two
@@ -459,7 +494,7 @@ def features(p: Profiles, pairs: Pairs, weight: np.ndarray) -> dict[str, np.ndar
     out["span_runs_on"] = (
         (p.kind[a] == duration) & (p.kind[b] == duration) & known & (np.abs(elapsed) >= 1) & runs_on
     )
-    vague = np.isnan(p.value)
+    vague = per.vague
     out["vague_one_side"] = vague[a] != vague[b]
     out["vague_both"] = vague[a] & vague[b]
     lead = leads(p)
@@ -491,4 +526,13 @@ def matrix(columns: dict[str, np.ndarray]) -> np.ndarray:
     return np.stack([columns[name] for name in FEATURES], axis=1)
 
 
-__all__ = ["FEATURES", "Pairs", "candidates", "converted", "features", "matrix", "overlap"]
+__all__ = [
+    "FEATURES",
+    "Pairs",
+    "PerClaim",
+    "candidates",
+    "converted",
+    "features",
+    "matrix",
+    "overlap",
+]

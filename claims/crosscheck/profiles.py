@@ -383,14 +383,18 @@ def _word_codes(codes: Codes, stories: Codes, story: np.ndarray, words: pa.ListA
         return np.zeros(0, dtype=np.int64)
     encoded = flat.dictionary_encode()
     word = encoded.indices.to_numpy().astype(np.int64)
-    names = encoded.dictionary.to_pylist()
+    names = encoded.dictionary
     key = np.repeat(story, sizes) * len(names) + word
     distinct, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     appearance = np.argsort(first)
+    ordered = distinct[appearance]
+    written = pc.binary_join_element_wise(
+        pa.array(stories.names, pa.string()).take(pa.array(ordered // len(names))),
+        encoded.dictionary.take(pa.array(ordered % len(names))),
+        "\x1f",
+    )
     code = np.zeros(len(distinct), dtype=np.int64)
-    for k in appearance.tolist():
-        s, w = divmod(int(distinct[k]), len(names))
-        code[k] = codes(f"{stories.names[s]}\x1f{names[w]}")
+    code[appearance] = codes.encode(written)  # numbered in order of first appearance
     out: np.ndarray = code[inverse.reshape(-1)]
     return out
 

@@ -28,7 +28,7 @@ a score of ``Settings.min_conflict_score`` and nothing that hints at two quantit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -49,6 +49,7 @@ from claims.crosscheck.columns import (
 from claims.crosscheck.pairs import (
     FEATURES,
     Pairs,
+    PerClaim,
     candidates,
     converted,
     features,
@@ -254,10 +255,11 @@ def decide(
         fitted_conflict if settings.min_conflict_score is None else settings.min_conflict_score
     )
     word_weight = word_weights(p)
+    per = PerClaim.of(p, word_weight)
     kept: list[tuple[np.ndarray, ...]] = []
     for first in range(0, len(pairs), _CHUNK):
         chunk = pairs.take(np.arange(first, min(first + _CHUNK, len(pairs))))
-        columns = features(p, chunk, word_weight)
+        columns = features(p, chunk, word_weight, per)
         score = np.round(probability(columns, weights), 3)
         a, b = in_time_order(p, chunk.a, chunk.b)
         rule = relate(p, a, b, settings)
@@ -426,6 +428,46 @@ def relation_ids(
     ]
 
 
+def _codes(strings: pa.Array) -> np.ndarray:
+    """A code per string, equal for equal strings (nulls their own code, -1); the code is the
+    row of its first occurrence."""
+    encoded = strings.dictionary_encode()
+    first = np.full(len(encoded.dictionary) + 1, -1, dtype=np.int64)
+    indices = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
+    rows = np.arange(len(indices))[::-1]
+    first[indices[::-1]] = rows  # the last write per code is its first occurrence
+    first[-1] = -1
+    codes: np.ndarray = first[indices]
+    return codes
+
+
+def _at(strings: pa.Array, row: int) -> str | None:
+    return None if row < 0 else strings[row].as_py()  # type: ignore[no-any-return]
+
+
+def _texts(keys: list[np.ndarray], make: Callable[..., str]) -> tuple[pa.Array, np.ndarray]:
+    """``make(*key)`` for each distinct key of the rows (parallel columns), and each row's
+    text among them: called once per distinct key (keys equal as Python compares them), with
+    the values of its first row, as a dict of the texts made so far would be."""
+    n = len(keys[0]) if keys else 0
+    if not n:
+        return pa.array([], pa.string()), np.zeros(0, dtype=np.int64)
+    order = np.lexsort(keys[::-1])
+    new = np.zeros(n, dtype=bool)
+    new[0] = True
+    for column in keys:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    group = np.cumsum(new) - 1
+    # Each distinct key's first row, whose values it is written from (the sort is stable).
+    first = order[new]
+    values = [column[first].tolist() for column in keys]
+    texts = pa.array([make(*key) for key in zip(*values, strict=True)], pa.string())
+    of_row = np.empty(n, dtype=np.int64)
+    of_row[order] = group
+    return texts, of_row
+
+
 class _Reasons:
     """Reasons that name outlets and dates, from parts written once per claim."""
 
@@ -438,86 +480,76 @@ class _Reasons:
     ) -> None:
         self.p, self.stories = p, stories
         self._numbers: dict[float, str] = {}
-        # Each part of each claim a relation names, kept as Arrow strings. Claims share most
-        # parts (an outlet, a day, a figure restated), so each distinct one is written once.
-        parts: dict[str, list[pa.Array]] = {"said": [], "what": [], "interval": [], "source": []}
-        intervals: dict[tuple[str, str, float, float, bool, bool], str] = {}
-        times: dict[tuple[str, bool, int, int, bool, str | None], str] = {}
-        whats: dict[tuple[str, str, str, str | None], str] = {}
+        # Each part of each claim a relation names. Claims share most parts (an outlet, a
+        # day, a figure restated), so each distinct one is written once, in Python, and the
+        # rest is gathers and joins.
+        rows = used
         kinds, measures = p.codes["kind"].names, p.codes["measure"].names
         outcomes, currencies = p.codes["outcome"].names, p.codes["currency"].names
         explicit = TIME_BASES.index("explicit")
         # Who says it, once per document named: its outlet, else its title, and its date.
-        doc_codes = unique_values(p.doc[used]).tolist()
-        doc_names = [p.codes["doc"].names[k] for k in doc_codes]
-        sources = dict(
-            zip(
-                doc_codes,
-                map(self._source, doc_names, documents.rows(doc_names)),
-                strict=True,
-            )
+        doc_codes = unique_values(p.doc[rows])
+        doc_names = [p.codes["doc"].names[k] for k in doc_codes.tolist()]
+        source_of = pa.array(
+            list(map(self._source, doc_names, documents.rows(doc_names))), pa.string()
         )
-        step = 100_000
-        for first in range(0, len(p), step):
-            size = min(step, len(p) - first)
-            said, what, interval, source = ([""] * size for _ in range(4))
-            rows = used[(used >= first) & (used < first + size)]
-            columns = zip(
-                rows.tolist(),
-                p.claims.column("span", rows).to_pylist(),
-                p.claims.column("time_text", rows).to_pylist(),
-                p.claims.column("holder", rows).to_pylist(),
-                p.doc[rows].tolist(),
-                p.kind[rows].tolist(),
-                p.measure[rows].tolist(),
-                p.outcome[rows].tolist(),
-                p.currency[rows].tolist(),
-                p.lo[rows].tolist(),
-                p.hi[rows].tolist(),
-                p.lo_inc[rows].tolist(),
-                p.hi_inc[rows].tolist(),
-                p.fixed[rows].tolist(),
-                p.start[rows].tolist(),
-                p.end[rows].tolist(),
-                (p.basis[rows] == explicit).tolist(),
-                strict=True,
-            )
-            for (
-                i,
-                span,
-                time_text,
-                holder,
-                doc,
-                kind,
-                measure,
-                outcome,
-                currency,
-                lo,
-                hi,
-                lo_inc,
-                hi_inc,
-                *time,
-            ) in columns:
-                k = i - first
-                source[k] = sources[doc]
-                figure = (kinds[kind], currencies[currency], lo, hi, lo_inc, hi_inc)
-                if (found := intervals.get(figure)) is None:
-                    found = intervals[figure] = self._interval(*figure)
-                interval[k] = found
-                fixed, start, end, stated = time
-                when = (kinds[kind], fixed, start, end, stated, time_text)
-                if (found := times.get(when)) is None:
-                    found = times[when] = self._when(*when)
-                said[k] = f'{source[k]} says "{span}" = {interval[k]} {found}'
-                quantity = (kinds[kind], measures[measure], outcomes[outcome], holder)
-                if (found := whats.get(quantity)) is None:
-                    found = whats[quantity] = self._what(*quantity)
-                what[k] = found
-            for name, texts in zip(parts, (said, what, interval, source), strict=True):
-                parts[name].append(pa.array(texts, pa.string()))
-        self.arrays = {
-            k: pa.concat_arrays(v) if v else pa.array([], pa.string()) for k, v in parts.items()
-        }
+        source = (source_of, np.searchsorted(doc_codes, p.doc[rows]))
+        kind = p.kind[rows]
+        time_text = p.claims.column("time_text", rows)
+        holder = p.claims.column("holder", rows)
+        figure = [kind, p.currency[rows], p.lo[rows], p.hi[rows], p.lo_inc[rows], p.hi_inc[rows]]
+        interval = _texts(
+            figure,
+            lambda k, cur, lo, hi, lo_inc, hi_inc: self._interval(
+                kinds[k], currencies[cur], lo, hi, lo_inc, hi_inc
+            ),
+        )
+        stated = p.basis[rows] == explicit
+        when = [kind, p.fixed[rows], p.start[rows], p.end[rows], stated, _codes(time_text)]
+        whens = _texts(
+            when,
+            lambda k, fixed, start, end, explicit, at: self._when(
+                kinds[k], fixed, start, end, explicit, _at(time_text, at)
+            ),
+        )
+        quantity = [kind, p.measure[rows], p.outcome[rows], _codes(holder)]
+        what = _texts(
+            quantity,
+            lambda k, measure, outcome, at: self._what(
+                kinds[k], measures[measure], outcomes[outcome], _at(holder, at)
+            ),
+        )
+        # Kept as each distinct text and each claim's number among them (-1: not named):
+        # a million claims' parts written out would take hundreds of megabytes.
+        self.parts: dict[str, tuple[pa.Array, np.ndarray]] = {}
+        for name, (texts, of_row) in (
+            ("source", source),
+            ("interval", interval),
+            ("when", whens),
+            ("what", what),
+        ):
+            at = np.full(len(p), -1, dtype=np.int32 if len(texts) < 2**31 else np.int64)
+            at[rows] = of_row
+            self.parts[name] = (texts, at)
+
+    def part(self, name: str, rows: np.ndarray) -> pa.Array:
+        """Part ``name`` of the claims ``rows`` (each named by a relation)."""
+        texts, at = self.parts[name]
+        return texts.take(pa.array(at[rows]))
+
+    def said(self, rows: np.ndarray) -> pa.Array:
+        """Who says what, when, of the claims ``rows``."""
+        span = self.p.claims.column("span", rows)
+        return pc.binary_join_element_wise(
+            self.part("source", rows),
+            ' says "',
+            span,
+            '" = ',
+            self.part("interval", rows),
+            " ",
+            self.part("when", rows),
+            "",
+        )
 
     def _source(self, doc_id: str, doc: DocRow | None) -> str:
         name = (doc.outlet if doc else None) or (doc.title if doc else None) or doc_id
@@ -586,17 +618,17 @@ class _Reasons:
     ) -> pa.Array:
         """Per pair: what the quantity is, who says what when, and why that makes this
         relation ("older" ``a``, "newer" ``b``)."""
-        p, arrays = self.p, self.arrays
+        p = self.p
         join = pc.binary_join_element_wise
 
         def newer(rows: np.ndarray) -> pa.Array:
-            return pc.take(arrays["source"], pa.array(b[rows]))
+            return self.part("source", b[rows])
 
         def disjoint(rows: np.ndarray) -> pa.Array:
             x, y = a[rows], b[rows]
             side = pa.array(np.where(p.hi[x] <= p.lo[y], "below", "above"))
             when = pa.array(np.where(p.fixed[x] | p.fixed[y], "a fixed property", "the same time"))
-            ia, ib = (pc.take(arrays["interval"], pa.array(z)) for z in (x, y))
+            ia, ib = self.part("interval", x), self.part("interval", y)
             return join(
                 when,
                 ", and the intervals are disjoint (",
@@ -662,16 +694,15 @@ class _Reasons:
         ]
         score_text = pc.take(pa.array(texts, pa.string()), pa.array(hundredths))
         codes = pa.array(np.array([r.value for r in RULES], dtype=object)[rule], pa.string())
-        said = arrays["said"]
         reason: pa.Array = join(
             codes,
             ": Same quantity (",
-            pc.take(arrays["what"], pa.array(a)),
+            self.part("what", a),
             head,
             ". ",
-            pc.take(said, pa.array(a)),
+            self.said(a),
             "; ",
-            pc.take(said, pa.array(b)),
+            self.said(b),
             "; ",
             verdict,
             " (score ",

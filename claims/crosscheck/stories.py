@@ -19,6 +19,7 @@ in the story's year, else the date of the story's most similar dated document.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -211,6 +212,38 @@ def _counts(
     return key // width + first, key % width, count
 
 
+def _heaviest(
+    owner: np.ndarray,
+    term: np.ndarray,
+    count: np.ndarray,
+    idf: np.ndarray,
+    logs: np.ndarray,
+    rank: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, weight, document) of the ``_KEPT_TERMS`` heaviest terms of each document of one
+    slice, heaviest first (ties in term order), the weights normalised to unit length."""
+    w = -(1 + logs[count]) * idf[term]
+    order = np.lexsort((rank[term], w, owner))
+    owner, term, w = owner[order].astype(np.int64), term[order], w[order]
+    if not len(owner):
+        return term, -w, owner
+    low = int(owner[0])
+    local = owner - low
+    sizes = np.bincount(local)
+    start = np.cumsum(sizes) - sizes
+    pos = np.arange(len(owner)) - start[local]
+    # The norm of the kept weights, summed in order as a Python sum would.
+    square = w * w
+    total = np.zeros(len(sizes))
+    for j in range(_KEPT_TERMS):
+        at_j = pos == j
+        total[local[at_j]] += square[at_j]
+    norm = np.sqrt(total)
+    norm[norm == 0] = 1.0
+    kept = (pos < _KEPT_TERMS) & (w < 0)
+    return term[kept], -w[kept] / norm[local[kept]], owner[kept]
+
+
 class _Vectors:
     """TF-IDF vectors of the documents (rows of ``DocColumns``) as compressed rows of their
     ``_KEPT_TERMS`` heaviest terms, heaviest first (ties in term order), normalised to unit
@@ -224,39 +257,36 @@ class _Vectors:
         n = len(docs)
         term_codes: dict[str, int] = {}
         doc_ids = docs.table["doc_id"].to_pylist()
-        counted = [
-            _counts(docs.table.slice(first, _DOCS_AT_ONCE), first, doc_ids, names, word, term_codes)
-            for first in range(0, n, _DOCS_AT_ONCE)
-        ]
-        owner, term, count = (
-            np.concatenate([c[k] for c in counted]) if counted else np.zeros(0, dtype=np.int64)
-            for k in range(3)
-        )
-        del counted
+        # Two passes over the documents a slice at a time: their terms' counts (kept in 32
+        # bits), then, once every term's document frequency is known, their vectors; ten
+        # million claims' documents would otherwise hold several arrays of all their terms.
+        counted: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for first in range(0, n, _DOCS_AT_ONCE):
+            owner, term, count = _counts(
+                docs.table.slice(first, _DOCS_AT_ONCE), first, doc_ids, names, word, term_codes
+            )
+            counted.append((owner.astype(np.int32), term.astype(np.int32), count.astype(np.int32)))
+        del doc_ids
         self.names = list(term_codes)
-        df = np.bincount(term, minlength=len(self.names))
+        df = np.zeros(len(self.names), dtype=np.int64)
+        for _, term, _ in counted:
+            df += np.bincount(term, minlength=len(self.names))
         idf = np.array([_idf(t, int(k), n) for t, k in zip(self.names, df.tolist(), strict=True)])
-        logs = np.array([math.log(k) if k else 0.0 for k in range(int(count.max(initial=0)) + 1)])
-        w = -(1 + logs[count]) * idf[term]
+        most = max((int(c.max(initial=0)) for _, _, c in counted), default=0)
+        logs = np.array([math.log(k) if k else 0.0 for k in range(most + 1)])
         rank = np.empty(len(self.names), dtype=np.int64)
         rank[np.argsort(np.array(self.names, dtype=object), kind="stable")] = np.arange(len(rank))
-        order = np.lexsort((rank[term], w, owner))
-        owner, term, w = owner[order], term[order], w[order]
-        sizes = np.bincount(owner, minlength=n)
-        start = np.cumsum(sizes) - sizes
-        pos = np.arange(len(owner)) - start[owner]
-        # The norm of the kept weights, summed in order as a Python sum would.
-        square = w * w
-        total = np.zeros(n)
-        for j in range(_KEPT_TERMS):
-            at_j = pos == j
-            total[owner[at_j]] += square[at_j]
-        norm = np.sqrt(total)
-        norm[norm == 0] = 1.0
-        kept = (pos < _KEPT_TERMS) & (w < 0)
-        self.term, self.weight = term[kept], -w[kept] / norm[owner[kept]]
+        terms, weights, sizes = [], [], np.zeros(n, dtype=np.int64)
+        for first, (owner, term, count) in zip(range(0, n, _DOCS_AT_ONCE), counted, strict=True):
+            kept_term, kept_weight, kept_owner = _heaviest(owner, term, count, idf, logs, rank)
+            terms.append(kept_term)
+            weights.append(kept_weight)
+            sizes += np.bincount(kept_owner, minlength=n)
+            counted[first // _DOCS_AT_ONCE] = (owner[:0], term[:0], count[:0])  # freed
+        self.term = np.concatenate(terms) if terms else np.zeros(0, dtype=np.int32)
+        self.weight = np.concatenate(weights) if weights else np.zeros(0)
         self.ptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(owner[kept], minlength=n), out=self.ptr[1:])
+        np.cumsum(sizes, out=self.ptr[1:])
 
     def items(self, k: int) -> tuple[list[int], list[float]]:
         """Document ``k``'s vector: its terms and their weights, heaviest first."""
@@ -288,16 +318,21 @@ class _Cluster:
     first: date | None
     last: date | None
     norm2: float = 0.0  # the centroid's squared length, kept as documents are added
+    packed: tuple[np.ndarray, np.ndarray] | None = None  # the centroid while put away
 
     def similarity(self, terms: list[int], weights: list[float]) -> float:
         return self.dot(terms, weights) / (math.sqrt(self.norm2) or 1.0)
 
     def dot(self, terms: list[int], weights: list[float]) -> float:
+        if self.packed is not None:
+            self.unpack()
         # Products made and summed in order by C loops: the float a Python loop would give.
         total: float = sum(map(mul, weights, map(self.centroid.get, terms, repeat(0.0))))
         return total
 
     def add(self, doc: int, terms: list[int], weights: list[float], when: date | None) -> None:
+        if self.packed is not None:
+            self.unpack()
         self.docs.append(doc)
         for t, w in zip(terms, weights, strict=True):
             old = self.centroid.get(t, 0.0)
@@ -306,6 +341,21 @@ class _Cluster:
         if when is not None:
             self.first = when if self.first is None else min(self.first, when)
             self.last = when if self.last is None else max(self.last, when)
+
+    def pack(self) -> None:
+        """Put the centroid away as two arrays (a tenth of a dict's memory): a story no
+        dated document can join any more is only read again at the end."""
+        if self.packed is None:
+            terms = np.fromiter(self.centroid, dtype=np.int32, count=len(self.centroid))
+            weights = np.fromiter(self.centroid.values(), dtype=np.float64, count=len(terms))
+            self.packed, self.centroid = (terms, weights), {}
+
+    def unpack(self) -> None:
+        """The centroid as it was (the same floats, in the same order)."""
+        assert self.packed is not None
+        terms, weights = self.packed
+        self.centroid = dict(zip(terms.tolist(), weights.tolist(), strict=True))
+        self.packed = None
 
 
 def group_stories(
@@ -326,8 +376,16 @@ def group_stories(
     gap = settings.story_max_gap_days
     near, far = settings.story_similarity, settings.story_similarity_year
     tops = np.minimum(np.diff(vectors.ptr), _TOP_TERMS).tolist()
+    # Stories by their last day: those no later dated document can join are packed away.
+    ends: list[tuple[int, int]] = []
     for k, terms, weights in vectors.rows(order):
         when = published[k]
+        if when is not None:
+            too_old = when.toordinal() - gap
+            while ends and ends[0][0] < too_old:
+                last, c = heapq.heappop(ends)
+                if clusters[c].last == date.fromordinal(last):
+                    clusters[c].pack()
         top = terms[: tops[k]]
         best, best_margin = -1, 0.0
         for c in _candidates(top, index):
@@ -344,6 +402,8 @@ def group_stories(
             clusters.append(_Cluster([], {}, None, None))
             best = len(clusters) - 1
         clusters[best].add(k, terms, weights, when)
+        if when is not None and clusters[best].last == when:
+            heapq.heappush(ends, (when.toordinal(), best))
         for t in top:
             index[t].add(best)
     return _story_map(clusters, docs, vectors, published)
@@ -384,11 +444,14 @@ def _story_map(
         out.stories.append(
             Story(story_id, label, ids, min(known, default=None), max(known, default=None))
         )
+        cluster.pack()  # read for the last time
     out.stories.sort(key=lambda s: s.story_id)
     return out
 
 
 def _words_label(cluster: _Cluster, names: list[str]) -> str:
+    if cluster.packed is not None:
+        cluster.unpack()
     words = sorted(
         (t for t in cluster.centroid if not names[t].startswith("=")),
         key=lambda t: (-cluster.centroid[t], names[t]),
