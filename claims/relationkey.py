@@ -11,18 +11,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-from claims.settings import Settings
+from claims.settings import PLACEMENT_SETTINGS, Settings
 
-# Settings that cannot change a relation: where things go and how the work is cut up.
-KEY_EXCLUDED = {
-    "db",
-    "reports_dir",
-    "batch_size",
-    "batch_bytes",
-    "parse_batch_size",
-    "n_process",
-    "report_max_items",
-}
 CROSSCHECK = Path(__file__).parent / "crosscheck"
 
 # Import statements, also inside functions and over several lines in parentheses. Read with a
@@ -41,7 +31,7 @@ def crosscheck_key(settings: Settings) -> str:
     lexicon files users edit, and the code (``claims.crosscheck`` and every ``claims`` module
     it imports). Equal keys and equal claims give equal relations."""
     digest = hashlib.sha256()
-    relevant = settings.model_dump(mode="json", exclude=KEY_EXCLUDED | {"data_dir"})
+    relevant = settings.model_dump(mode="json", exclude={*PLACEMENT_SETTINGS, "data_dir"})
     digest.update(repr(sorted(relevant.items())).encode())
     for path in sorted(Path(settings.data_dir).rglob("*")):
         if path.is_file():

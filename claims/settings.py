@@ -15,6 +15,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DATA_DIR = Path(__file__).parent / "data"
 
 
+# Settings that change no result: where things go and how the work is cut up (the keys that
+# decide whether extraction or cross-checking must run again leave them out).
+PLACEMENT_SETTINGS = frozenset(
+    {
+        "db",
+        "reports_dir",
+        "batch_size",
+        "batch_bytes",
+        "parse_batch_size",
+        "n_process",
+        "report_max_items",
+    }
+)
+
+
 class Settings(BaseSettings):
     """Run configuration. Defaults suit the demo corpus and English newswire."""
 

@@ -12,18 +12,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claims.settings import Settings
+from claims.settings import PLACEMENT_SETTINGS, Settings
 
 # Settings that cannot change what the extractor reads: where things go, how the work is cut
 # up, input limits, and the cross-check's own.
 _NOT_EXTRACTION = {
-    "db",
-    "reports_dir",
-    "batch_size",
-    "batch_bytes",
-    "parse_batch_size",
-    "n_process",
-    "report_max_items",
+    *PLACEMENT_SETTINGS,
     "max_document_bytes",
     "future_date_tolerance_days",
     "max_line_chars",
