@@ -443,6 +443,7 @@ def test_thrust_in_pounds_and_kilograms_is_a_force_not_money(
         ("Saudi Hajj stampede toll climbs to 717", "toll"),  # Reuters' headline
         ("Xi Warns Of 'Grave Situation' As Virus Toll Reaches 41", "toll"),  # AFP's
         ("The death toll rose to 9 on Monday.", "death"),
+        ("The storm toll rose to 23 on Sunday.", "toll"),  # the storm's dead, not storms
     ],
 )
 def test_a_toll_counts_the_dead_unless_its_word_says_what_else(

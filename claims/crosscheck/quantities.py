@@ -142,22 +142,19 @@ def small_counts(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return small
 
 
-def sure_enough_to_conflict(
-    columns: Mapping[str, np.ndarray], small: np.ndarray | None = None
-) -> np.ndarray:
+def sure_enough_to_conflict(columns: Mapping[str, np.ndarray], small: np.ndarray) -> np.ndarray:
     """A conflict is flagged only when nothing hints at two quantities: no place, name, facet
     or outcome on one side that the other lacks or contradicts, no part, change or estimate;
-    and a generic figure (a percentage, a sum, a length) shares its words or its holder with
-    the other. When unsure, do not flag."""
+    a generic figure (a percentage, a sum, a length) shares its words or its holder with the
+    other; and the two are within a quarter of each other unless both are ``small``. When
+    unsure, do not flag."""
     vetoed = np.zeros(len(columns["bias"]), dtype=bool)
     for name in CONFLICT_VETO:
         vetoed |= columns[name] > 0
     generic = (columns["generic"] > 0) | (columns["measure_kind"] > 0) | (columns["date_kind"] > 0)
     described = (columns["holder_same"] > 0) | (columns["similarity"] >= 0.3)
     apart = np.maximum(columns["ratio_at_one_time"], columns["ratio_apart"])
-    close: np.ndarray = apart <= _CONFLICT_MAX_RATIO
-    if small is not None:
-        close |= small
+    close = (apart <= _CONFLICT_MAX_RATIO) | small
     sure: np.ndarray = ~vetoed & (~generic | described) & close
     return sure
 

@@ -138,7 +138,7 @@ class Reader:
             if compounds and compounds[-1].lemma_.lower() in self.rules.toll_compounds:
                 return compounds[-1]
             return noun
-        if lemma in self.rules.headline_verbs or noun.lower_ in self.rules.headline_verbs:
+        if lemma in self.rules.headline_verbs:
             tolls = [
                 c
                 for c in noun.children

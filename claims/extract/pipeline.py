@@ -286,12 +286,7 @@ class _Context:
         if kinds.may_be_label(m, text) and (names_before(root) or kinds.after_name(span)):
             if not kinds.tallied_by_place(span):
                 return None  # 'Apollo 11', 'the Artemis 1 capsule'
-            # 'Canada 18, Ethiopia nine': what is counted was said before the list, often a
-            # paragraph before; places are tallied by their people unless a noun says else.
-            noun = self.reader.look_back(span, tally=True)
-            if noun is None:
-                return self._build(m, root, "count", "people", self._plain(m))
-            return self._elided(m, root, Target(noun, noun, m.end, False))
+            return self._tallied(m, root, span)
         kind = self.rules.kinds.get(m.form, "count")
         if m.currency and kind in ("count", "range"):
             kind = "money"
@@ -383,15 +378,21 @@ class _Context:
             if place is not None and (place.ent_type_ in kinds.PLACE_ENTS or place.pos_ == "PROPN"):
                 # "The other countries in the count are India (101)": India's 101 are not
                 # countries; what is counted is said before.
-                said = self.reader.look_back(root, tally=True)
-                if said is None:
-                    return self._build(m, root, "count", "people", self._plain(m))
-                target = Target(said, said, m.end, False)
+                return self._tallied(m, root, root)
         if target.noun is None or (m.is_words and m.value == 1):
             return None  # 'one shows Remain ahead': the pronoun
         if self._definite(m):
             return None  # 'Other estimates had the two level': a pronoun
         return self._build(m, root, "count", target.noun.lemma_.lower(), target)
+
+    def _tallied(self, m: NumberMention, root: Token, figure: Span | Token) -> QuantityClaim | None:
+        """A place's count in a tally ('Canada 18, Ethiopia nine', '- Iran: 465'): what is
+        counted was said before the list, often a paragraph before; places are tallied by
+        their people unless a noun says else."""
+        noun = self.reader.look_back(figure, tally=True)
+        if noun is None:
+            return self._build(m, root, "count", "people", self._plain(m))
+        return self._elided(m, root, Target(noun, noun, m.end, False))
 
     def _labelled(
         self, m: NumberMention, root: Token, span: Span, label: tuple[int, int]
@@ -411,10 +412,7 @@ class _Context:
         named = any(t.ent_type_ in kinds.PLACE_ENTS or t.pos_ == "PROPN" for t in alpha)
         plural = [t for t in words if t.tag_ in ("NNS", "NNPS") or _plural_word(t)]
         if named and not plural and all(w[0].isupper() for w in capitals):
-            noun = self.reader.look_back(span, tally=True)
-            if noun is None:
-                return self._build(m, root, "count", "people", self._plain(m))
-            return self._elided(m, root, Target(noun, noun, m.end, False))
+            return self._tallied(m, root, span)
         state = words[-1].lower_
         if len(words) == 1 and state in self.rules.state_words:
             return self._build(m, root, "count", state, Target(None, None, m.end, False))
