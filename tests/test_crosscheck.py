@@ -385,3 +385,36 @@ def test_a_hedge_s_own_words_make_no_change(nlp: Language) -> None:
     )
     [tally] = claims
     assert "change" not in tally.cues
+
+
+@pytest.mark.parametrize("rounding", [True, False])
+def test_intervals_read_as_columns_are_the_intervals_read_claim_by_claim(rounding: bool) -> None:
+    """Profiles read a million claims' intervals as columns: the same floats as the rule for
+    one claim, with open ends, hedges, rounding and missing factors."""
+    from claims.crosscheck.columns import claim_table, read_rows
+    from claims.crosscheck.intervals import claim_interval, claim_intervals
+    from tests.builders import quantity_claim
+
+    rng = random.Random(7)
+    settings = Settings(rounding_tolerance=rounding)
+    d = Document(doc_id="d", source_path="d.txt", text="About 14,000 fled.", sha256="0" * 64)
+    claims = []
+    for _ in range(400):
+        value = rng.choice([0.0, 1.0, 14_000.0, 2.5, 1e9 + 1])
+        fields = {
+            "value": value,
+            "low": rng.choice([value, None, value * 0.9]),
+            "high": rng.choice([value, None, value * 1.1]),
+            "low_inclusive": rng.random() < 0.8,
+            "high_inclusive": rng.random() < 0.8,
+            "qualifier": rng.choice([None, "about", "at least", ""]),
+            "tolerance": rng.choice([0.0, 0.5, 500.0]),
+            "measure_factor": rng.choice([None, 0.0, 1.0, 1609.344]),
+        }
+        claims.append(quantity_claim(d, "About 14,000").model_copy(update=fields))
+    table = claim_table(claims)
+    columns = {name: table[name].combine_chunks() for name in table.column_names}
+    lo, hi, lo_inc, hi_inc, factor = claim_intervals(columns, settings)
+    for k, c in enumerate(read_rows(table)):
+        assert (lo[k], hi[k], lo_inc[k], hi_inc[k]) == claim_interval(c, settings)
+        assert factor[k] == (c.measure_factor or 1.0)

@@ -113,6 +113,18 @@ def read_rows(table: pa.Table) -> Iterator[ReadRow]:
         yield from map(ReadRow._make, zip(*(c.to_pylist() for c in batch.columns), strict=True))
 
 
+def as_floats(values: pa.Array | pa.ChunkedArray, null: float = np.nan) -> np.ndarray:
+    """A float column as numpy, ``null`` where it has none."""
+    out: np.ndarray = values.fill_null(null).to_numpy(zero_copy_only=False).astype(np.float64)
+    return out
+
+
+def as_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean column as numpy, False where it has none."""
+    out: np.ndarray = values.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+    return out
+
+
 class ClaimRows(Sequence[QuantityClaim]):
     """Rows ``at`` of a claim table: ``Profiles.claims``. Columns are what the work reads;
     a row (``claims[i]``) is the claim as given, or one made from its columns."""
@@ -224,6 +236,8 @@ __all__ = [
     "DocRow",
     "DocumentsIn",
     "ReadRow",
+    "as_floats",
+    "as_mask",
     "claim_table",
     "document_columns",
     "read_rows",

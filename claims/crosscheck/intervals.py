@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
-from claims.crosscheck.columns import ClaimRow, ReadRow
+import numpy as np
+import pyarrow as pa
+
+from claims.crosscheck.columns import ClaimRow, ReadRow, as_floats, as_mask
 from claims.models import QuantityClaim
 from claims.settings import Settings
 
@@ -25,6 +29,34 @@ def claim_interval(c: QuantityClaim | ClaimRow | ReadRow, settings: Settings) ->
     if settings.rounding_tolerance and half and c.qualifier is None and lo == hi:
         return lo - half, hi + half, True, False
     return lo, hi, c.low_inclusive, c.high_inclusive
+
+
+def claim_intervals(
+    columns: Mapping[str, pa.Array], settings: Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`claim_interval` of every row of claims' columns (the same floats, tested), and
+    each row's factor (``measure_factor``, 1 when it has none)."""
+    factor = as_floats(columns["measure_factor"], 1.0)
+    factor[factor == 0] = 1.0
+    no_low, no_high = as_mask(columns["low"].is_null()), as_mask(columns["high"].is_null())
+    lo = np.where(no_low, -INF, as_floats(columns["low"]) * factor)
+    hi = np.where(no_high, INF, as_floats(columns["high"]) * factor)
+    half = as_floats(columns["tolerance"], 0.0) * factor
+    widened = (
+        settings.rounding_tolerance
+        & (half != 0)
+        & as_mask(columns["qualifier"].is_null())
+        & (lo == hi)
+    )
+    lo_inc = np.where(widened, True, as_mask(columns["low_inclusive"]))
+    hi_inc = np.where(widened, False, as_mask(columns["high_inclusive"]))
+    return (
+        np.where(widened, lo - half, lo),
+        np.where(widened, hi + half, hi),
+        lo_inc,
+        hi_inc,
+        factor,
+    )
 
 
 def intervals_overlap(a: Interval, b: Interval) -> bool:

@@ -16,19 +16,27 @@ pairs and their features are computed for millions of claims with numpy.
 from __future__ import annotations
 
 import calendar
-import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain, repeat
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from claims.crosscheck.columns import ClaimRows, ReadRow, claim_table, read_rows
-from claims.crosscheck.intervals import INF, claim_interval
+from claims.crosscheck.columns import (
+    ClaimRows,
+    ReadRow,
+    as_floats,
+    as_mask,
+    claim_table,
+    read_rows,
+)
+from claims.crosscheck.intervals import INF, claim_intervals
 from claims.crosscheck.money import euros_per
 from claims.crosscheck.reading import MONTHS, counted_lexicon
 from claims.crosscheck.stories import StoryMap
@@ -71,7 +79,17 @@ class Codes:
             return np.zeros(0, dtype=np.int64)
         strings = values if isinstance(values, pa.Array) else pa.array(values, pa.string())
         encoded = strings.dictionary_encode()
-        mapped = np.array([self(v) for v in encoded.dictionary.to_pylist()] + [0], np.int64)
+        distinct = encoded.dictionary.to_pylist()
+        # The new ones numbered in order, then every one looked up: dict lookups in C loops
+        # (a million claims' story-specific words are a million names).
+        known = map(self.index.get, distinct)
+        fresh = [v for v, k in zip(distinct, known, strict=True) if k is None and v]
+        first = len(self.names)
+        self.index.update(zip(fresh, range(first, first + len(fresh)), strict=True))
+        self.names += fresh
+        mapped = np.fromiter(
+            chain(map(self.index.get, distinct, repeat(0)), (0,)), np.int64, len(distinct) + 1
+        )
         at = encoded.indices.fill_null(len(mapped) - 1).to_numpy()
         out: np.ndarray = mapped[at]
         return out
@@ -202,11 +220,12 @@ def build_profiles(
     facet_rows: list[tuple[int, dict[str, str]]] = []
     chunks = []
     entity_memo: dict[str, str | None] = {}
+    first_days = {s.story_id: _ordinal(s.first) for s in stories.stories}
     # In chunks: a million claims' rows as Python lists would take a gigabyte.
     for first in range(0, len(order), _CHUNK):
         part = table.take(pa.array(order[first : first + _CHUNK], pa.int64()))
         base = sum(len(k) for k in kept)
-        read = _read(part, stories, settings, codes, facet_rows, entity_memo, base)
+        read = _read(part, stories, first_days, settings, codes, facet_rows, entity_memo, base)
         kept.append(order[first : first + _CHUNK][read.pop("kept")])  # type: ignore[index]
         chunks.append(read)
     given = None if isinstance(claims, pa.Table) else claims
@@ -219,6 +238,7 @@ def build_profiles(
 def _read(
     part: pa.Table,
     stories: StoryMap,
+    first_days: Mapping[str, int],
     settings: Settings,
     codes: dict[str, Codes],
     facet_rows: list[tuple[int, dict[str, str]]],
@@ -227,103 +247,71 @@ def _read(
 ) -> dict[str, np.ndarray | Lists]:
     """The rows of ``part`` (claims' columns) that can be compared, as arrays, and their
     positions in ``part`` (``kept``); appends the facets of those that have any to
-    ``facet_rows``, by their row among all kept (``base`` kept before these). What a rule
-    reads is read claim by claim, the rest as columns."""
-    lex = counted_lexicon(settings.data_dir)
-    cross = crosscheck_lexicon(settings.data_dir)
-    skip = cross.skip_kinds
-    # "17,410,742 Britons voted to leave": a nation's people are people.
-    demonyms = cross.demonyms
-    rows: dict[str, list] = defaultdict(list)
-    text: dict[str, list[str | None]] = {f: [] for f in ("story", "measure", "currency")}
-    kept: list[int] = []
-    # One day's rates for a whole story: "$44 billion" in April and in October is one sum,
-    # whatever the euro did between.
-    rate_day = {s.story_id: s.first.toordinal() for s in stories.stories if s.first is not None}
-    for row, c in enumerate(read_rows(part)):
-        if c.kind == "date" and c.low is None and c.high is None:
-            c = _with_year(c, stories.date(c.doc_id))
-        if c.mention_of is not None or c.kind in skip or (c.low is None and c.high is None):
-            continue
-        story = stories.story_of.get(c.doc_id)
-        is_date = c.kind == "date"
-        # A date's value is a day, whatever its precision ("Sept. 20", "September 2017").
-        measure = "date" if is_date else c.measure or measure_for(c.unit, settings.data_dir)
-        if story is None or measure is None:
-            continue
-        unit = (c.unit or "").lower()
-        if (
-            unit in lex.unit_outcomes
-            or measure in lex.outcome_measures
-            or measure in lex.person_units
-            or measure.lower() in demonyms
-        ):
-            measure = "person"
-        cues = set(c.cues)
-        estimate = "estimate" in cues
-        fixed, slow = "fixed" in cues, "slow" in cues
-        # A date claim's own days are its value; it was said when its document was.
-        start, end, basis = _time(
-            c, stories, as_reported=is_date or estimate or not (fixed or slow), own=not is_date
-        )
-        year = next((int(x[5:]) for x in cues if x.startswith("year=")), None)
-        if is_date:
-            year = None
-        background = (
-            year is not None and start >= 0 and year < date.fromordinal(start).year - _PAST_YEARS
-        )
-        if background:
-            assert year is not None
-            start, end, basis = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), 0
-        # A count over a stated span of days ("24 killed over the previous day") is a change,
-        # as "another 700" is: no relation to a level ("a toll of 1,033").
-        flow = (
-            c.kind == "count"
-            and c.scope_type == "period"
-            and basis == 0
-            and 0 < end - start <= _FLOW_DAYS
-        )
-        lo, hi, lo_inc, hi_inc = claim_interval(c, settings)
-        factor = c.measure_factor or 1.0
-        currency = ""
-        day = rate_day.get(story, start)
-        if c.kind == "money" and c.unit and day >= 0:
-            rate = euros_per(c.unit, date.fromordinal(day))
-            if rate is not None:
-                factor, currency, measure = factor * rate, c.unit, "money"
-                lo, hi = lo * rate, hi * rate
-        value = math.nan if c.value is None else c.value * factor
-        slack = (c.tolerance or 0.0) * factor
-        if c.qualifier and c.value is not None:
-            slack = max(slack, 0.05 * abs(value))
-        kept.append(row)
-        text["story"].append(story)
-        text["measure"].append(measure)
-        text["currency"].append(currency)
-        rows["part"].append("part" in cues or "breakdown" in cues)
-        rows["provisional"].append("provisional" in cues)
-        rows["change"].append("change" in cues or c.change == "change" or flow)
-        rows["background"].append(background)
-        rows["estimate"].append(estimate)
-        rows["projection"].append("projection" in cues)
-        rows["fixed"].append(fixed)
-        rows["slow"].append(slow)
-        rows["interval"].append((lo, hi, lo_inc, hi_inc, value, slack))
-        rows["time"].append((start, end, basis))
-    at = np.array(kept, dtype=np.int64)
+    ``facet_rows``, by their row among all kept (``base`` kept before these);
+    ``first_days`` is each story's first day (-1: none).
+
+    The rules that read a claim as a whole (:func:`_measure`, :func:`_claim_time`) are called
+    once per distinct combination of the fields they read (:func:`_per_distinct`): a million
+    claims have some thousands. The figure and the rest are read as columns."""
+    part = _with_years(part, stories)
+    doc = part["doc_id"].combine_chunks().dictionary_encode()
+    doc_names = doc.dictionary.to_pylist()
+    story = pa.array([stories.story_of.get(d) for d in doc_names], pa.string()).take(doc.indices)
+    skip = pa.array(sorted(crosscheck_lexicon(settings.data_dir).skip_kinds), pa.string())
+    measures, of_row = _per_distinct(
+        part, lambda c: _measure(c, settings), ("kind", "measure", "unit")
+    )
+    measure = pa.array(measures, pa.string()).take(pa.array(of_row))
+    comparable = (
+        as_mask(part["mention_of"].is_null())
+        & ~as_mask(pc.is_in(part["kind"], skip))
+        & (as_mask(part["low"].is_valid()) | as_mask(part["high"].is_valid()))
+        & as_mask(story.is_valid())
+        & as_mask(measure.is_valid())
+    )
+    at = np.flatnonzero(comparable)
     taken = part.take(pa.array(at, pa.int64()))
     column = {name: taken[name].combine_chunks() for name in taken.column_names}
+    story, measure = story.take(pa.array(at)), measure.take(pa.array(at))
+    # Its document's date and where that came from are what a claim's time reads of it.
+    doc_at = pa.array(doc.indices.to_numpy()[at])
+    doc_day = pa.array([_ordinal(stories.date(d)) for d in doc_names], pa.int64()).take(doc_at)
+    doc_basis = pa.array([stories.date_basis.get(d) for d in doc_names], pa.string()).take(doc_at)
+    times, of_row = _per_distinct(
+        taken,
+        lambda c: _claim_time(c, stories),
+        ("kind", "time_basis", "as_of_start", "as_of_end", "scope_type", "change", "cues"),
+        (doc_day, doc_basis),
+    )
+    time = np.array(times, dtype=np.int64).reshape(len(times), len(_TIME_FIELDS))[of_row]
+    read = {name: time[:, k] for k, name in enumerate(_TIME_FIELDS)}
+    lo, hi, lo_inc, hi_inc, factor = claim_intervals(column, settings)
+    rate = _euros_per(column, story, first_days, read["start"])
+    converted = ~np.isnan(rate)
+    factor = np.where(converted, factor * rate, factor)
+    lo, hi = np.where(converted, lo * rate, lo), np.where(converted, hi * rate, hi)
+    currency = pc.if_else(pa.array(converted), column["unit"], pa.scalar("", pa.string()))
+    measure = pc.if_else(pa.array(converted), pa.scalar("money", pa.string()), measure)
+    value = as_floats(column["value"]) * factor
+    slack = as_floats(column["tolerance"], 0.0) * factor
+    # A hedged figure allows 5% either way.
+    hedged = as_mask(pc.not_equal(column["qualifier"], "")) & as_mask(column["value"].is_valid())
+    with np.errstate(invalid="ignore"):
+        five = 0.05 * np.abs(value)
+        slack = np.where(hedged & (five > slack), five, slack)
+    rows: dict[str, np.ndarray] = {f: read[f].astype(bool) for f in _FLAGS if f in read}
+    rows["interval"] = np.column_stack([lo, hi, lo_inc, hi_inc, value, slack])
+    rows["time"] = np.column_stack([read["start"], read["end"], read["basis"]])
     stance = column["stance"]
-    rows["revised"] = pc.equal(stance, "revised").to_numpy(zero_copy_only=False).tolist()
-    rows["denied"] = pc.equal(stance, "denied").to_numpy(zero_copy_only=False).tolist()
-    coded = {f: codes[f].encode(v) for f, v in text.items()}
+    rows["revised"] = as_mask(pc.equal(stance, "revised"))
+    rows["denied"] = as_mask(pc.equal(stance, "denied"))
     # Codes are numbered in order of first appearance, column by column as before.
     coded = {
-        "story": coded["story"],
+        "story": codes["story"].encode(story),
         "doc": codes["doc"].encode(column["doc_id"]),
         "kind": codes["kind"].encode(column["kind"]),
-        "measure": coded["measure"],
-        "currency": coded["currency"],
+        "measure": codes["measure"].encode(measure),
+        "currency": codes["currency"].encode(currency),
         "outcome": codes["outcome"].encode(column["counted"]),
     }
     # A holder and its last word share one numbering, in that order.
@@ -348,6 +336,171 @@ def _read(
         ),
         "kept": at,
     }
+
+
+def _measure(c: ReadRow, settings: Settings) -> str | None:
+    """What a claim's figure is a quantity of (None: nothing comparable); reads ``kind``,
+    ``measure`` and ``unit``."""
+    lex = counted_lexicon(settings.data_dir)
+    # A date's value is a day, whatever its precision ("Sept. 20", "September 2017").
+    measure = "date" if c.kind == "date" else c.measure or measure_for(c.unit, settings.data_dir)
+    if measure is None:
+        return None
+    unit = (c.unit or "").lower()
+    # "17,410,742 Britons voted to leave": a nation's people are people.
+    demonyms = crosscheck_lexicon(settings.data_dir).demonyms
+    if (
+        unit in lex.unit_outcomes
+        or measure in lex.outcome_measures
+        or measure in lex.person_units
+        or measure.lower() in demonyms
+    ):
+        measure = "person"
+    return measure
+
+
+_TIME_FIELDS = (
+    "start",
+    "end",
+    "basis",
+    "part",
+    "provisional",
+    "change",
+    "background",
+    "estimate",
+    "projection",
+    "fixed",
+    "slow",
+)
+
+
+def _claim_time(c: ReadRow, stories: StoryMap) -> tuple[int | bool, ...]:
+    """A claim's time and what its cues say of it, as :data:`_TIME_FIELDS`; reads ``kind``,
+    ``time_basis``, ``as_of_start``, ``as_of_end``, ``scope_type``, ``change``, ``cues`` and
+    its document's date and the date's basis."""
+    is_date = c.kind == "date"
+    cues = set(c.cues)
+    estimate = "estimate" in cues
+    fixed, slow = "fixed" in cues, "slow" in cues
+    # A date claim's own days are its value; it was said when its document was.
+    start, end, basis = _time(
+        c, stories, as_reported=is_date or estimate or not (fixed or slow), own=not is_date
+    )
+    year = next((int(x[5:]) for x in cues if x.startswith("year=")), None)
+    if is_date:
+        year = None
+    background = (
+        year is not None and start >= 0 and year < date.fromordinal(start).year - _PAST_YEARS
+    )
+    if background:
+        assert year is not None
+        start, end, basis = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), 0
+    # A count over a stated span of days ("24 killed over the previous day") is a change,
+    # as "another 700" is: no relation to a level ("a toll of 1,033").
+    flow = (
+        c.kind == "count"
+        and c.scope_type == "period"
+        and basis == 0
+        and 0 < end - start <= _FLOW_DAYS
+    )
+    return (
+        start,
+        end,
+        basis,
+        "part" in cues or "breakdown" in cues,
+        "provisional" in cues,
+        "change" in cues or c.change == "change" or flow,
+        background,
+        estimate,
+        "projection" in cues,
+        fixed,
+        slow,
+    )
+
+
+def _euros_per(
+    column: dict[str, pa.Array], story: pa.Array, first_days: Mapping[str, int], start: np.ndarray
+) -> np.ndarray:
+    """Per claim, euros for one unit of the currency of a sum (nan: no sum, or a currency
+    the bank does not quote). One day's rates for a whole story: "$44 billion" in April and
+    in October is one sum, whatever the euro did between."""
+    codes = story.dictionary_encode()
+    story_day = np.array(
+        [first_days.get(s, -1) for s in codes.dictionary.to_pylist()] + [-1], np.int64
+    )[codes.indices.fill_null(len(codes.dictionary)).to_numpy()]
+    day = np.where(story_day >= 0, story_day, start)
+    unit = column["unit"]
+    money = as_mask(pc.equal(column["kind"], "money")) & as_mask(pc.not_equal(unit, ""))
+    rows = np.flatnonzero(money & (day >= 0))
+    rate = np.full(len(day), np.nan)
+    keys = list(zip(unit.take(pa.array(rows)).to_pylist(), day[rows].tolist(), strict=True))
+    rates = {key: euros_per(key[0], date.fromordinal(key[1])) for key in set(keys)}
+    rate[rows] = [np.nan if rates[k] is None else rates[k] for k in keys]
+    return rate
+
+
+def _ordinal(day: date | None) -> int:
+    return -1 if day is None else day.toordinal()
+
+
+def _with_years(part: pa.Table, stories: StoryMap) -> pa.Table:
+    """``part`` with its dates that have no day yet read by :func:`_with_year`."""
+    need = (
+        as_mask(pc.equal(part["kind"], "date"))
+        & as_mask(part["low"].is_null())
+        & as_mask(part["high"].is_null())
+    )
+    if not need.any():
+        return part
+    read = [
+        _with_year(c, stories.date(c.doc_id))
+        for c in read_rows(part.take(pa.array(np.flatnonzero(need))))
+    ]
+    for name in ("value", "low", "high", "as_of_start", "as_of_end"):
+        k = part.schema.get_field_index(name)
+        values = pa.array([getattr(c, name) for c in read], part.schema.field(k).type)
+        replaced = pc.replace_with_mask(part[name].combine_chunks(), pa.array(need), values)
+        part = part.set_column(k, name, replaced)
+    return part
+
+
+_Read = TypeVar("_Read")
+
+
+def _per_distinct(
+    table: pa.Table,
+    rule: Callable[[ReadRow], _Read],
+    fields: Sequence[str],
+    extra: Sequence[pa.Array] = (),
+) -> tuple[list[_Read], np.ndarray]:
+    """``rule`` of every row of ``table``, called once per distinct combination of the
+    ``fields`` (and ``extra`` columns) with the first row that has it: every field the rule
+    reads must be among them. The results, and each row's result among them."""
+    n = table.num_rows
+    key = np.zeros(n, dtype=np.int64)
+    width = 1
+    for values in [*(table[f].combine_chunks() for f in fields), *extra]:
+        if pa.types.is_list(values.type):
+            values = pc.binary_join(values, "\x1f")
+        encoded = values.dictionary_encode()
+        size = len(encoded.dictionary) + 1  # and null
+        if width * size >= 2**62:
+            width, key = _dense(key)
+        key = key * size + encoded.indices.fill_null(size - 1).to_numpy()
+        width *= size
+    order = np.argsort(key, kind="stable")
+    new = np.ones(n, dtype=bool)
+    ordered = key[order]
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    of_row = np.empty(n, dtype=np.int64)
+    of_row[order] = np.cumsum(new) - 1
+    first = order[new]
+    return [rule(c) for c in read_rows(table.take(pa.array(first, pa.int64())))], of_row
+
+
+def _dense(key: np.ndarray) -> tuple[int, np.ndarray]:
+    distinct, dense = np.unique(key, return_inverse=True)
+    return len(distinct), dense.reshape(-1).astype(np.int64)
 
 
 def _sizes(lists: pa.ListArray) -> np.ndarray:
@@ -409,7 +562,7 @@ def _entities(raw_terms: tuple[str, ...], settings: Settings) -> list[str]:
 
 
 def _columns(
-    rows: dict[str, list],
+    rows: Mapping[str, Sequence[Any] | np.ndarray],
     coded: dict[str, np.ndarray],
     places: Lists,
     entities: Lists,
