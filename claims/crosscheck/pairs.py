@@ -384,7 +384,8 @@ def same_value(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def converted(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per pair, the share each side may move for being converted from another currency
     (0 when both sums were stated in one currency)."""
-    cross = (p.currency[a] > 0) & (p.currency[b] > 0) & (p.currency[a] != p.currency[b])
+    ca, cb = p.currency[a], p.currency[b]
+    cross = (ca > 0) & (cb > 0) & (ca != cb)
     return np.where(cross, p.currency_slack, 0.0)
 
 
@@ -392,11 +393,15 @@ def overlap(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Whether the intervals of a and b share a point (±inf open); sums stated in two
     currencies each widen by ``currency_slack``."""
     share = converted(p, a, b)
-    with np.errstate(invalid="ignore"):  # 0 * inf where an end is open: nan, then the end
-        la, ha = p.lo[a] - share * np.abs(p.lo[a]), p.hi[a] + share * np.abs(p.hi[a])
-        lb, hb = p.lo[b] - share * np.abs(p.lo[b]), p.hi[b] + share * np.abs(p.hi[b])
-    la, ha = np.where(np.isnan(la), p.lo[a], la), np.where(np.isnan(ha), p.hi[a], ha)
-    lb, hb = np.where(np.isnan(lb), p.lo[b], lb), np.where(np.isnan(hb), p.hi[b], hb)
+    la, ha, lb, hb = p.lo[a], p.hi[a], p.lo[b], p.hi[b]
+    moved = np.flatnonzero(share)  # only pairs of sums in two currencies are widened
+    if len(moved):
+        by = share[moved]
+        for end, sign in ((la, -1.0), (ha, 1.0), (lb, -1.0), (hb, 1.0)):
+            x = end[moved]
+            with np.errstate(invalid="ignore"):  # 0 * inf where an end is open: nan, then the end
+                widened = x - by * np.abs(x) if sign < 0 else x + by * np.abs(x)
+            end[moved] = np.where(np.isnan(widened), x, widened)
     lo = np.maximum(la, lb)
     hi = np.minimum(ha, hb)
     ends = ((la, ha, p.lo_inc[a], p.hi_inc[a]), (lb, hb, p.lo_inc[b], p.hi_inc[b]))
