@@ -412,10 +412,12 @@ def group_stories(
 def _candidates(top: list[int], index: Mapping[int, set[int]]) -> list[int]:
     """The stories that share the most of a document's rarest words, at most
     ``_MAX_CANDIDATES``; a word that many stories share (``_MAX_POSTING``) picks none."""
-    postings = (index.get(t, ()) for t in top)
-    shared = Counter(chain.from_iterable(p for p in postings if len(p) <= _MAX_POSTING))
-    if len(shared) <= _MAX_CANDIDATES:
-        return sorted(shared)
+    postings = [p for p in map(index.get, top, repeat(())) if len(p) <= _MAX_POSTING]
+    # Mostly few stories share any of them: all are candidates, and none need counting.
+    found = set().union(*postings)
+    if len(found) <= _MAX_CANDIDATES:
+        return sorted(found)
+    shared = Counter(chain.from_iterable(postings))
     return sorted(k for k, _ in shared.most_common(_MAX_CANDIDATES))
 
 
