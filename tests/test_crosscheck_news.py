@@ -435,6 +435,25 @@ def test_a_country_s_tally_meets_the_count_of_its_nationals(nlp: Language) -> No
     assert crash.relations(span_a="eight", span_b="eight Chinese")["relation"].tolist() == ["agree"]
 
 
+def test_a_tally_s_label_is_the_holder_of_its_figure(nlp: Language) -> None:
+    """Dawn (AP's tally): "- Iran: 465", one country a line; CBS News (AP): "India (101),
+    Nigeria (99)". The label across the colon or bracket is whose count it is; a label that
+    says what is counted (Reuters' factbox "- Killed: 446") names no one."""
+    hajj = story("hajj-2015", nlp)
+    holders = {
+        (c.doc_id.split("/")[-1], c.span): c.holder
+        for c in hajj.claims.values()
+        if c.span in ("465", "126", "101", "99")
+    }
+    assert holders[("08-dawn.md", "465")] == "iran"
+    assert holders[("08-dawn.md", "126")] == "indonesia"
+    assert holders[("07-cbs.html", "101")] == "india"
+    assert holders[("07-cbs.html", "99")] == "nigeria"
+    idai = story("idai-2019", nlp)
+    [killed] = [c for c in idai.claims.values() if c.span == "446" and "reuters" in c.doc_id]
+    assert killed.holder is None
+
+
 def test_each_day_s_rise_is_its_own_quantity(nlp: Language) -> None:
     """UPI (2 Feb): "2,829 new cases and 57 more deaths"; Reuters (8 Feb): "86 new
     coronavirus deaths" on 7 February. Two days' rises are not one figure that moved."""

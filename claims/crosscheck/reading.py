@@ -242,7 +242,7 @@ def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Le
         tuple(clause),
         tuple(kept),
         tuple(inside),
-        _holder(near, after, lex),
+        _holder(near, after, lex) or _label_holder(claim.sentence, start, end, lex),
         tuple(breaks),
         _around(w, start, end),
     )
@@ -304,6 +304,38 @@ def _holder(
                     run.append(other)
                 return " ".join(reversed(run) if reverse else run)
     return None
+
+
+# A tally's label: "- Iran: 465" on a line of its own, "India (101), Nigeria (99)" in a list.
+_NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3}"
+_LINE_LABEL = re.compile(rf"\W*({_NAME})\s*:\s*")
+_BRACKETED = re.compile(rf"({_NAME})\s*\(\s*$")
+
+
+def _label_holder(sentence: str, start: int, end: int, lex: Lexicon) -> str | None:
+    """The name a tally gives its figure, across the colon or bracket that ends the words
+    :func:`_holder` reads: "- Iran: 465", "India (101)"; not a label that says what is counted
+    ("Killed: 446", "Deaths: 12")."""
+    before = sentence[:start]
+    line = _LINE_LABEL.fullmatch(before)
+    if line is not None:
+        name = line.group(1)
+    else:
+        bracket = _BRACKETED.search(before)
+        if bracket is None or not sentence[end:].lstrip().startswith(")"):
+            return None
+        name = bracket.group(1)
+    words = _phrase(name)
+    if (
+        not words
+        or words in lex.outcomes
+        or any(
+            w in lex.not_names or w in lex.people_nouns or w in lex.person_units or w in MONTHS
+            for w in words
+        )
+    ):
+        return None
+    return " ".join(words)
 
 
 def _find(
