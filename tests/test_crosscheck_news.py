@@ -450,6 +450,18 @@ def test_a_country_s_tally_meets_the_count_of_its_nationals(nlp: Language) -> No
     assert crash.relations(span_a="eight", span_b="eight Chinese")["relation"].tolist() == ["agree"]
 
 
+def test_a_year_past_another_figure_is_that_figure_s_not_this_one_s(nlp: Language) -> None:
+    """The Hindu BusinessLine (20 May 2019): "polling came to 67.34 per cent, which is about
+    1.21 per cent above the 66.13 per cent recorded at the 2014 Lok Sabha elections"; the
+    year dates 66.13, not this year's turnout. Pragativadi's "poll turnout of 67.11 percent"
+    is the vote's, no estimate."""
+    india = story("india-election-2019", nlp)
+    cues = {c.span: c.cues for c in india.claims.values()}
+    assert not any(c.startswith("year=") for c in cues["67.34 per cent"])
+    assert "year=2014" in cues["66.13 per cent"]
+    assert "estimate" not in cues["67.11 percent"]
+
+
 def test_a_tally_s_label_is_the_holder_of_its_figure(nlp: Language) -> None:
     """Dawn (AP's tally): "- Iran: 465", one country a line; CBS News (AP): "India (101),
     Nigeria (99)". The label across the colon or bracket is whose count it is; a label that
