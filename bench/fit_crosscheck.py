@@ -12,11 +12,11 @@ regression with an L2 penalty is fitted on the features (Newton's method, numpy)
 chosen by held-out log loss. The held-out figures leave one story out at a time: its pairs
 are scored by weights fitted on the other stories, and the relation scores of
 bench/relations.py are computed on those predictions, so they say what to expect on stories
-nobody fitted. The thresholds are chosen on the held-out predictions: the relation threshold
-that maximises the mean F1 of agree and update (the lowest within 0.005 of it: the curve is
-flat there, and a relation shown can be reviewed where one missed cannot), then the lowest
-conflict threshold whose
-conflict precision stays at the target.
+nobody fitted. The thresholds are chosen on the held-out predictions: the agree threshold
+that maximises agree F1 and the update threshold that maximises update F1 (each the lowest
+within 0.005 of its best: the curve is flat there, and a relation shown can be reviewed where
+one missed cannot), then the lowest conflict threshold whose conflict precision stays at the
+target.
 """
 
 from __future__ import annotations
@@ -52,10 +52,11 @@ from claims.crosscheck import stories_of  # noqa: E402
 from claims.crosscheck.pairs import FEATURES, Pairs, candidates, features, matrix, word_weights  # noqa: E402
 from claims.crosscheck.profiles import Profiles, build_profiles, date_by_figures  # noqa: E402
 from claims.crosscheck.quantities import (  # noqa: E402
-    RULES,
     Decided,
+    Thresholds,
     columns,
     in_time_order,
+    passes,
     relate,
     small_counts,
     sure_enough_to_conflict,
@@ -157,7 +158,7 @@ def log_loss(y: np.ndarray, q: np.ndarray) -> float:
 
 
 def evaluate(
-    data: Data, probability: np.ndarray, relation: float, conflict: float, settings: Settings
+    data: Data, probability: np.ndarray, bar: Thresholds, settings: Settings
 ) -> dict[str, Any]:
     """The relation scores of bench/relations.py for these probabilities and thresholds."""
     p, pairs = data.profiles, data.pairs
@@ -165,10 +166,7 @@ def evaluate(
     rule = relate(p, a, b, settings)
     cols = {name: data.x[:, k] for k, name in enumerate(FEATURES)}
     rounded = np.round(probability, 3)
-    is_conflict = np.isin(rule, [RULES.index(r) for r in RULES if r.relation == "conflict"])
-    ok = (rule >= 0) & (rounded >= relation)
-    sure = sure_enough_to_conflict(cols, small_counts(p, a, b))
-    ok &= ~is_conflict | ((rounded >= conflict) & sure)
+    ok = passes(rule, rounded, sure_enough_to_conflict(cols, small_counts(p, a, b)), bar)
     decided = Decided(a[ok], b[ok], rule[ok], rounded[ok])
     out = columns(p, decided, data.run.documents, data.stories)
     relations = out.to_pylist()
@@ -176,35 +174,39 @@ def evaluate(
     return report(score_relations(data.corpus, scored, set(data.corpus.story_of)), "")
 
 
-def thresholds(
-    at: Callable[[float, float], dict[str, Any]], target: float
-) -> tuple[float, float, dict[str, Any]]:
-    """(relation threshold, conflict threshold, the report at them)."""
+def thresholds(at: Callable[[Thresholds], dict[str, Any]], target: float) -> Thresholds:
+    """The agree and update thresholds each where its own held-out F1 peaks, and the conflict
+    threshold for ``target`` precision."""
 
     def f1(r: dict[str, Any], label: str) -> float:
         p, q = r[label]["precision"], r[label]["recall"]
         return 2 * p * q / (p + q) if p + q else 0.0
 
-    # Within half a hundredth of the best mean F1 the curve is flat (a few pairs either way): take
-    # the lowest such threshold, since a relation shown can be reviewed and one missed cannot.
-    values = {}
-    for relation in np.arange(0.2, 0.81, 0.05):
-        r = at(float(relation), 1.01)
-        values[round(float(relation), 2)] = (f1(r, "agree") + f1(r, "update")) / 2
-    print(
-        "relation threshold: mean F1 of agree and update, held out: "
-        + ", ".join(f"{t:.2f} {v:.3f}" for t, v in values.items())
-    )
-    best = max(values.values())
-    best_relation = min(t for t, v in values.items() if v >= best - _F1_SLACK)
+    # A pair has one rule, so the agree bar moves only agreements and the update bar only
+    # updates: each is fitted on its own curve.
+    grid = [round(float(t), 2) for t in np.arange(0.1, 0.81, 0.05)]
+    reports = {t: at(Thresholds(t, t, 1.01)) for t in grid}
+    chosen = {}
+    for label in ("agree", "update"):
+        values = {t: f1(r, label) for t, r in reports.items()}
+        print(
+            f"{label} threshold: {label} F1 held out: "
+            + ", ".join(f"{t:.2f} {v:.3f}" for t, v in values.items())
+        )
+        # Within half a hundredth of the best F1 the curve is flat (a few pairs either way):
+        # take the lowest such threshold, since a relation shown can be reviewed and one
+        # missed cannot.
+        best = max(values.values())
+        chosen[label] = min(t for t, v in values.items() if v >= best - _F1_SLACK)
+    relation, agree = chosen["update"], chosen["agree"]
     # The lowest conflict threshold still at the target precision (not the first dip: a
     # handful of conflicts make the curve jagged).
-    best_conflict = 0.99
-    for conflict in np.arange(0.99, best_relation - 1e-9, -0.02):
-        r = at(best_relation, float(conflict))
+    conflict = 0.99
+    for c in np.arange(0.99, relation - 1e-9, -0.02):
+        r = at(Thresholds(relation, agree, float(c)))
         if not r["conflict"]["predicted"] or r["conflict"]["precision"] >= target:
-            best_conflict = round(float(conflict), 2)
-    return best_relation, best_conflict, at(best_relation, best_conflict)
+            conflict = round(float(c), 2)
+    return Thresholds(relation, agree, conflict)
 
 
 def replace_entry(text: str, name: str, value: dict[str, float]) -> str:
@@ -245,12 +247,13 @@ def main() -> int:
         + ", ".join(f"{k:g}: {v:.4f}" for k, v in losses.items())
     )
     q = held_out(data, l2)
-    relation, conflict, out_of_story = thresholds(
-        lambda r, c: evaluate(data, q, r, c, settings), args.conflict_precision
-    )
+    bar = thresholds(lambda t: evaluate(data, q, t, settings), args.conflict_precision)
+    out_of_story = evaluate(data, q, bar, settings)
     weights = fit(data.x, data.y, l2)
-    in_sample = evaluate(data, predict(data.x, weights), relation, conflict, settings)
-    print(f"thresholds: relation {relation}, conflict {conflict} (L2 {l2:g})")
+    in_sample = evaluate(data, predict(data.x, weights), bar, settings)
+    print(
+        f"thresholds: agree {bar.agree}, update {bar.relation}, conflict {bar.conflict} (L2 {l2:g})"
+    )
     print(f"held out, one story at a time:  {line(out_of_story)}")
     print(f"fitted on all stories:          {line(in_sample)}")
     print("weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(FEATURES, weights, strict=True)))
@@ -258,7 +261,7 @@ def main() -> int:
         text = CROSSCHECK_JSON.read_text(encoding="utf-8")
         fitted = {n: round(float(w), 3) for n, w in zip(FEATURES, weights, strict=True)}
         text = replace_entry(text, "pair_weights", fitted)
-        text = replace_entry(text, "pair_thresholds", {"relation": relation, "conflict": conflict})
+        text = replace_entry(text, "pair_thresholds", bar._asdict())
         CROSSCHECK_JSON.write_text(text, encoding="utf-8")
         print(f"wrote {CROSSCHECK_JSON.relative_to(REPO)}")
     return 0

@@ -109,7 +109,7 @@ class Settings(BaseSettings):
         ge=0,
         le=1,
         description=(
-            "Relations scoring below this are not recorded; None takes the threshold fitted "
+            "Relations scoring below this are not recorded; None takes the thresholds fitted "
             "with the pair weights (pair_thresholds in claims/data/crosscheck.json)."
         ),
     )

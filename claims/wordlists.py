@@ -203,6 +203,7 @@ class Extract(DataFile):
     point_suffixes: frozenset[str]
     not_suffix_units: frozenset[str]
     poll_nouns: frozenset[str]
+    voting_nouns: frozenset[str]
     duration_hedges: frozenset[str]
     duration_after: frozenset[str]
     duration_before: frozenset[str]

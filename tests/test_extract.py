@@ -319,6 +319,43 @@ def test_counts_tallied_place_by_place_are_claims_and_labels_stay_names(
     ]
 
 
+def test_a_gapped_list_gives_each_name_the_first_figure_s_noun(
+    nlp: Language, settings: Settings
+) -> None:
+    """Firstpost: 'the NDA has 353 seats and the UPA 92'; CBS News (AP): 'Iran says it lost
+    465 pilgrims ..., Egypt 148 and Indonesia 120'. The verb and the noun are said once; each
+    later name's number counts the same thing. Names with numbers and no counted figure
+    before them stay names."""
+    seats = claims_of(
+        "In all, the NDA has 353 seats and the UPA 92; of those, the BJP holds 302 and the "
+        "Congress 52.",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.unit) for c in seats] == [
+        ("353 seats", "seat"),
+        ("92", "seat"),
+        ("302", "seat"),
+        ("52", "seat"),
+    ]
+    pilgrims = claims_of(
+        "Iran says it lost 465 pilgrims in the Sept. 24 crush, Egypt 148 and Indonesia 120.",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.unit) for c in pilgrims] == [
+        ("465 pilgrims", "pilgrim"),
+        ("148", "pilgrim"),
+        ("120", "pilgrim"),
+    ]
+    assert (
+        claims_of("Ethiopian Airlines Flight 302 and Lion Air Flight 610 crashed.", nlp, settings)
+        == []
+    )
+    ship = claims_of("The ship carried 476 people, and Apollo 11 flew in 1969.", nlp, settings)
+    assert [c.span for c in ship if c.kind == "count"] == ["476 people"]
+
+
 def test_a_day_month_year_written_with_hyphens_is_a_date(nlp: Language, settings: Settings) -> None:
     """CAPA's style: 'crashed ... on 10-Mar-2019'."""
     [found] = claims_of("The jet crashed on 10-Mar-2019 near Bishoftu.", nlp, settings)

@@ -213,6 +213,13 @@ def test_a_denied_figure_is_marked_denied(nlp, settings) -> None:
             "hypothetical",
         ),
         ("Officials said 5,000 people were evacuated.", "5,000 people", "asserted"),
+        # Pragativadi: in British and Indian English "poll" is also the vote itself.
+        (
+            "Lok Sabha poll turnout of 67.11 percent is the highest on record",
+            "67.11 percent",
+            "asserted",
+        ),
+        ("The exit poll gives the NDA 49 percent of the vote.", "49 percent", "projected"),
     ],
 )
 def test_projections_and_conditions_are_not_assertions(nlp, settings, text, span, stance) -> None:

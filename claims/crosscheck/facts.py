@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from claims.crosscheck.columns import DocRow
-from claims.crosscheck.quantities import fitted_thresholds
+from claims.crosscheck.quantities import settled_thresholds
 from claims.lexicon import CrosscheckLexicon, crosscheck_lexicon, fold, normalize_name
 from claims.models import Document, FactClaim, Relation, Rule
 from claims.settings import Settings
@@ -138,9 +138,7 @@ def check_facts(
     settings: Settings,
 ) -> list[Relation]:
     lex = crosscheck_lexicon(settings.data_dir)
-    threshold = settings.min_relation_score
-    if threshold is None:
-        threshold = fitted_thresholds(settings.data_dir)[0]
+    threshold = settled_thresholds(settings).relation
     groups: dict[tuple[str, str, str], list[_Fact]] = defaultdict(list)
     seen: set[tuple[object, ...]] = set()
     for f in sorted(facts, key=lambda f: (f.doc_id, f.char_start, f.fact_id)):

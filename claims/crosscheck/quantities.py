@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -74,6 +75,7 @@ from claims.wordlists import Crosscheck, load
 
 RULES: tuple[Rule, ...] = tuple(Rule)
 _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
+_AGREE_RULES = [k for k, r in enumerate(RULES) if r.relation == "agree"]
 _NONE = -1
 _SMALL = 100  # below this, two kinds of thing share a number by chance
 _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
@@ -115,11 +117,34 @@ def pair_weights(data_dir: Path = DATA_DIR) -> np.ndarray:
     return np.array([float(raw[f]) for f in FEATURES])
 
 
+class Thresholds(NamedTuple):
+    """The scores a pair must reach, fitted with the pair weights."""
+
+    relation: float  # an update (and a fact relation)
+    agree: float  # two overlapping figures: their agreement is the evidence, so a lower bar
+    conflict: float
+
+
 @lru_cache(maxsize=4)
-def fitted_thresholds(data_dir: Path = DATA_DIR) -> tuple[float, float]:
-    """(relation, conflict) thresholds fitted with the pair weights."""
+def fitted_thresholds(data_dir: Path = DATA_DIR) -> Thresholds:
     raw = load(Crosscheck, data_dir).pair_thresholds
-    return float(raw["relation"]), float(raw["conflict"])
+    missing = [k for k in Thresholds._fields if k not in raw]
+    if missing:
+        raise ValueError(f"crosscheck.json: pair_thresholds lacks {', '.join(missing)}")
+    return Thresholds(*(float(raw[k]) for k in Thresholds._fields))
+
+
+def settled_thresholds(settings: Settings) -> Thresholds:
+    """The fitted thresholds, as the settings override them (min_relation_score for every
+    relation, min_conflict_score for conflicts)."""
+    fitted = fitted_thresholds(settings.data_dir)
+    relation, agree = fitted.relation, fitted.agree
+    if settings.min_relation_score is not None:
+        relation = agree = settings.min_relation_score
+    conflict = (
+        fitted.conflict if settings.min_conflict_score is None else settings.min_conflict_score
+    )
+    return Thresholds(relation, agree, conflict)
 
 
 def probability(columns: Mapping[str, np.ndarray], weights: np.ndarray) -> np.ndarray:
@@ -247,13 +272,7 @@ def decide(
 ) -> Decided:
     """Score every candidate pair and keep those related, in chunks."""
     weights = pair_weights(settings.data_dir) if weights is None else weights
-    fitted_relation, fitted_conflict = fitted_thresholds(settings.data_dir)
-    relation = (
-        fitted_relation if settings.min_relation_score is None else settings.min_relation_score
-    )
-    conflict = (
-        fitted_conflict if settings.min_conflict_score is None else settings.min_conflict_score
-    )
+    bar = settled_thresholds(settings)
     word_weight = word_weights(p)
     per = PerClaim.of(p, word_weight)
     kept: list[tuple[np.ndarray, ...]] = []
@@ -263,16 +282,23 @@ def decide(
         score = np.round(probability(columns, weights), 3)
         a, b = in_time_order(p, chunk.a, chunk.b)
         rule = relate(p, a, b, settings)
-        is_conflict = np.isin(rule, _CONFLICT_RULES)
-        ok = (rule != _NONE) & (score >= relation)
-        sure = sure_enough_to_conflict(columns, small_counts(p, a, b))
-        ok &= ~is_conflict | ((score >= conflict) & sure)
+        ok = passes(rule, score, sure_enough_to_conflict(columns, small_counts(p, a, b)), bar)
         kept.append((a[ok], b[ok], rule[ok], score[ok]))
     if not kept:
         empty = np.zeros(0, dtype=np.int64)
         return Decided(empty, empty, empty, np.zeros(0))
     a, b, rule, score = (np.concatenate(x) for x in zip(*kept, strict=True))
     return Decided(a, b, rule, score)
+
+
+def passes(rule: np.ndarray, score: np.ndarray, sure: np.ndarray, bar: Thresholds) -> np.ndarray:
+    """Which pairs are kept: a rule, a score at its relation's bar, and a conflict only when
+    nothing hints at two quantities (``sure``)."""
+    is_conflict = np.isin(rule, _CONFLICT_RULES)
+    needed = np.where(np.isin(rule, _AGREE_RULES), bar.agree, bar.relation)
+    ok: np.ndarray = (rule != _NONE) & (score >= needed)
+    ok &= ~is_conflict | ((score >= bar.conflict) & sure)
+    return ok
 
 
 def check_quantities(

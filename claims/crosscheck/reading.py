@@ -42,7 +42,7 @@ from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR, Settings
-from claims.wordlists import Counted, load
+from claims.wordlists import Counted, Extract, load
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d|[;:(),\"“”]")
 _HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
@@ -82,6 +82,7 @@ class Lexicon:
     part_before: frozenset[tuple[str, ...]]
     part_after: frozenset[tuple[str, ...]]
     estimate_words: frozenset[tuple[str, ...]]
+    voting_nouns: frozenset[str]
     projection_words: frozenset[tuple[str, ...]]
     fixed_measures: frozenset[str]
     slow_measures: frozenset[str]
@@ -143,6 +144,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         part_before=frozenset(_phrase(w) for w in raw.part_before),
         part_after=frozenset(_phrase(w) for w in raw.part_after),
         estimate_words=frozenset(_phrase(w) for w in raw.estimate_words),
+        voting_nouns=load(Extract, data_dir).voting_nouns,
         projection_words=frozenset(_phrase(w) for w in raw.projection_words),
         fixed_measures=frozenset(raw.fixed_measures),
         slow_measures=frozenset(raw.slow_measures),
@@ -242,19 +244,32 @@ def context(claim: QuantityClaim, neighbours: Sequence[tuple[int, int]], lex: Le
         tuple(clause),
         tuple(kept),
         tuple(inside),
-        _holder(near, after, lex),
+        _holder(near, after, lex) or _label_holder(claim.sentence, start, end, lex),
         tuple(breaks),
-        _around(w, start, end),
+        _around(
+            w,
+            start,
+            end,
+            [(s, e) for s, e in neighbours if not _YEAR.fullmatch(claim.sentence[s:e])],
+        ),
     )
 
 
-def _around(w: _Words, start: int, end: int) -> tuple[str, ...]:
-    """The words of the figure's sentence up to its hard breaks, through the other figures
-    too (a year is often a figure of its own): first its own clause's, then the rest, each
-    nearest first. In "killed when a store collapsed in 1995, and nearly 300 died when a
-    ferry overturned in 1993", 1993 is the second figure's."""
-    before = [k for k, e in enumerate(w.ends) if e <= start]
-    after = [k for k, s in enumerate(w.starts) if s >= end]
+_YEAR = re.compile(r"\d{4}")
+
+
+def _around(
+    w: _Words, start: int, end: int, others: Sequence[tuple[int, int]] = ()
+) -> tuple[str, ...]:
+    """The words of the figure's sentence up to its hard breaks and up to the other figures
+    that are not years (a year is often a figure of its own): first its own clause's, then
+    the rest, each nearest first. In "killed when a store collapsed in 1995, and nearly 300
+    died when a ferry overturned in 1993", 1993 is the second figure's; in "came to 67.34
+    per cent, above the 66.13 per cent recorded in 2014", 2014 is the second's only."""
+    left = max([e for s, e in others if e <= start], default=0)
+    right = min([s for s, e in others if s >= end], default=len(w.words) and w.ends[-1])
+    before = [k for k, e in enumerate(w.ends) if left <= w.starts[k] and e <= start]
+    after = [k for k, s in enumerate(w.starts) if s >= end and w.ends[k] <= right]
     for n, k in enumerate(reversed(before)):
         if w.words[k] in _HARD_BREAK:
             before = before[len(before) - n :]
@@ -306,6 +321,38 @@ def _holder(
     return None
 
 
+# A tally's label: "- Iran: 465" on a line of its own, "India (101), Nigeria (99)" in a list.
+_NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3}"
+_LINE_LABEL = re.compile(rf"\W*({_NAME})\s*:\s*")
+_BRACKETED = re.compile(rf"({_NAME})\s*\(\s*$")
+
+
+def _label_holder(sentence: str, start: int, end: int, lex: Lexicon) -> str | None:
+    """The name a tally gives its figure, across the colon or bracket that ends the words
+    :func:`_holder` reads: "- Iran: 465", "India (101)"; not a label that says what is counted
+    ("Killed: 446", "Deaths: 12")."""
+    before = sentence[:start]
+    line = _LINE_LABEL.fullmatch(before)
+    if line is not None:
+        name = line.group(1)
+    else:
+        bracket = _BRACKETED.search(before)
+        if bracket is None or not sentence[end:].lstrip().startswith(")"):
+            return None
+        name = bracket.group(1)
+    words = _phrase(name)
+    if (
+        not words
+        or words in lex.outcomes
+        or any(
+            w in lex.not_names or w in lex.people_nouns or w in lex.person_units or w in MONTHS
+            for w in words
+        )
+    ):
+        return None
+    return " ".join(words)
+
+
 def _find(
     words: Sequence[str], phrases: Phrases, longest: int, reverse: bool = False
 ) -> list[tuple[int, tuple[str, ...]]]:
@@ -343,6 +390,15 @@ def _nearest(ctx: Context, phrases: Mapping[tuple[str, ...], str], longest: int)
         if options or after:
             return min(options + after)[2]
     return None
+
+
+def _estimated(clause: Sequence[str], lex: Lexicon) -> bool:
+    """An estimate word before the figure in its clause (nearest first), not a poll that is
+    the vote itself ("poll turnout of 67.11 percent")."""
+    for d, _ in _find(clause, lex.estimate_words, lex.longest, reverse=True):
+        if d == 0 or clause[d - 1] not in lex.voting_nouns:
+            return True
+    return False
 
 
 def _has(words: Sequence[str], phrases: Phrases, longest: int, reverse: bool = False) -> bool:
@@ -442,11 +498,7 @@ def read(
     ahead = c.stance == "projected" or _has(
         ctx.clause[:6], lex.projection_words, lex.longest, reverse=True
     )
-    if (
-        ahead
-        or c.stance == "hypothetical"
-        or _has(ctx.clause[:6], lex.estimate_words, lex.longest, reverse=True)
-    ):
+    if ahead or c.stance == "hypothetical" or _estimated(ctx.clause[:6], lex):
         cues.append("estimate")
     if ahead:
         cues.append("projection")

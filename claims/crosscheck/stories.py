@@ -388,7 +388,10 @@ def group_stories(
                     clusters[c].pack()
         top = terms[: tops[k]]
         best, best_margin = -1, 0.0
-        for c in _candidates(top, index):
+        # Any of the document's words against the stories' rarest: a brief whose own rarest
+        # words are a place nobody else named ("Dunns Road", "mega-blaze") still finds the
+        # story whose reports led with "NSW" and "hectares".
+        for c in _candidates(terms, index):
             cluster = clusters[c]
             days = 0 if when is None or cluster.last is None else (when - cluster.last).days
             if days > gap:
@@ -409,10 +412,10 @@ def group_stories(
     return _story_map(clusters, docs, vectors, published)
 
 
-def _candidates(top: list[int], index: Mapping[int, set[int]]) -> list[int]:
-    """The stories that share the most of a document's rarest words, at most
+def _candidates(terms: list[int], index: Mapping[int, set[int]]) -> list[int]:
+    """The stories whose rarest words share the most of a document's words, at most
     ``_MAX_CANDIDATES``; a word that many stories share (``_MAX_POSTING``) picks none."""
-    postings = [p for p in map(index.get, top, repeat(())) if len(p) <= _MAX_POSTING]
+    postings = [p for p in map(index.get, terms, repeat(())) if len(p) <= _MAX_POSTING]
     # Mostly few stories share any of them: all are candidates, and none need counting.
     found = set().union(*postings)
     if len(found) <= _MAX_CANDIDATES:

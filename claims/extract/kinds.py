@@ -66,6 +66,36 @@ def tallied_by_place(span: Span) -> bool:
 
 PLACE_ENTS = frozenset({"GPE", "NORP"})
 
+# Gapping: "the NDA has 353 seats and the UPA 92", "lost 465 pilgrims, Egypt 148 and
+# Indonesia 120": the verb and the noun are said once, for the first figure, and each later
+# name takes its number alone. The words that join such items, and that may end one.
+_GAP_LINKS = frozenset({",", "and", ";", "while", "whereas", "against", "but"})
+_GAP_ENDS = frozenset({",", ";", ".", "and", "each", "apiece", "respectively", ")", ":", "but"})
+_NOT_NAMES = frozenset({"DATE", "TIME"})
+
+
+def gapped(span: Span) -> bool:
+    """Whether ``span`` is a name's number in a gapped list: a proper name right before it,
+    a joining word before the name, nothing but a list's punctuation after it, and an
+    earlier figure of the sentence that says what is counted ("353 seats")."""
+    doc, sent = span.doc, span.sent
+    at = span.start - 1
+    if at <= sent.start or doc[at].pos_ != "PROPN" or doc[at].ent_type_ in _NOT_NAMES:
+        return False
+    while at - 1 > sent.start and (doc[at - 1].pos_ == "PROPN" or doc[at - 1].text == "-"):
+        at -= 1
+    if at - 1 > sent.start and doc[at - 1].lower_ == "the":
+        at -= 1
+    if doc[at - 1].lower_ not in _GAP_LINKS:
+        return False
+    if span.end < sent.end and doc[span.end].lower_ not in _GAP_ENDS:
+        return False  # "the Artemis 1 capsule", "Boeing 737 MAX"
+    return any(
+        tok.like_num and tok.dep_ == "nummod" and tok.head.pos_ == "NOUN" and tok.head.i > tok.i
+        for tok in doc[sent.start : at - 1]
+    )
+
+
 # "- Iran: 465", "Killed: 446", "Homes damaged or destroyed: 33,600": a factbox's or a tally
 # list's line, a short label and its figure, nothing or a note after it.
 _LINE_LABEL = re.compile(

@@ -270,7 +270,8 @@ class _Context:
             label = kinds.line_label(text, m)
             if label is not None:
                 return self._labelled(m, root, span, label)
-        if self._is_name(m, span) or self._is_list_marker(m, span):
+        listed = kinds.may_be_label(m, text) and kinds.gapped(span)
+        if (self._is_name(m, span) and not listed) or self._is_list_marker(m, span):
             return None
         if m.form == "year":
             return None  # a year is a date claim only through date_claims
@@ -284,7 +285,7 @@ class _Context:
         if m.form == "multiplier":
             return self._build(m, root, "measure", "times", self._plain(m))
         if kinds.may_be_label(m, text) and (names_before(root) or kinds.after_name(span)):
-            if not kinds.tallied_by_place(span):
+            if not (listed or kinds.tallied_by_place(span)):
                 return None  # 'Apollo 11', 'the Artemis 1 capsule'
             return self._tallied(m, root, span)
         kind = self.rules.kinds.get(m.form, "count")

@@ -116,11 +116,20 @@ def stance_of(root: Token, rules: Extract, kind: str = "count") -> str:
             return "revised"
     if verbs and projected(verbs[0], rules):
         return "projected"
-    if kind == "percent" and any(t.lemma_.lower() in rules.poll_nouns for t in root.sent):
+    if kind == "percent" and any(_opinion_poll(t, rules) for t in root.sent):
         return "projected"
     if any(t.lemma_.lower() in rules.projection_nouns for t in (root, *root.ancestors)):
         return "projected"
     return "asserted"
+
+
+def _opinion_poll(tok: Token, rules: Extract) -> bool:
+    """'The poll gives Macron 62 percent'; not 'poll turnout of 67.11 percent', where the poll
+    is the vote."""
+    if tok.lemma_.lower() not in rules.poll_nouns:
+        return False
+    after = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    return after is None or after.lower_ not in rules.voting_nouns
 
 
 def _raises_a_count(verb: Token, rules: Extract) -> bool:
