@@ -237,12 +237,13 @@ def _first_of_each(
     four arrays of them (a million claims give some twenty million entry pairs)."""
     key = row[ea]
     other = row[eb]
-    low = np.minimum(key, other)
-    np.maximum(key, other, out=key)
+    # min * n + max with two arrays alive, not three: with d = other - key, it is
+    # key * (n + 1) + d when d >= 0 and key * (n + 1) + d * n when d < 0.
+    other -= key
+    np.multiply(other, n, out=other, where=other < 0)
+    key *= n + 1
+    key += other
     del other
-    low *= n
-    key += low  # min * n + max
-    del low
     order = np.argsort(key, kind="stable")
     key = key[order]
     new = np.empty(len(key), dtype=bool)
@@ -308,7 +309,9 @@ def _uncommon_hash(
     keys, counts = np.unique(distinct, return_counts=True)
     need = np.maximum(2, np.ceil(share * n_docs_block[keys // width]))
     common_keys = keys[counts >= need]
-    common = np.isin(bi, common_keys)
+    # common_keys is sorted (np.unique's): looked up by bisection, without isin's sort of both.
+    at = np.minimum(np.searchsorted(common_keys, bi), max(len(common_keys) - 1, 0))
+    common = common_keys[at] == bi if len(common_keys) else np.zeros(len(bi), dtype=bool)
     out = _set_hash(owner, item, ~common, m)
     if whole_at is not None:
         sizes = lists.ptr[row + 1] - lists.ptr[row]
