@@ -4,6 +4,7 @@ a baseline commit's code measured in the same run.
     .venv/bin/python bench/crosscheck_scale.py                  # 100k and 1M, main at 100k
     .venv/bin/python bench/crosscheck_scale.py --sizes 20000 200000 --baseline HEAD~3
     .venv/bin/python bench/crosscheck_scale.py --sizes --by-story 10000000   # out of core only
+    .venv/bin/python bench/crosscheck_scale.py --baseline-arrow   # the baseline from Arrow too
 
 Each measurement runs in a fresh subprocess so its peak memory (``ru_maxrss``) is its own,
 input included. The baseline runs this script's corpus against the code of ``--baseline`` (a
@@ -12,7 +13,8 @@ the whole relations frame before inserting it (``cross_check_frame``). This code
 twice at the first size, from the same models and from Arrow tables, and from Arrow tables at
 every size: the columns cross-checking reads, drawn in a child process and read from Arrow IPC
 files (as the pipeline hands it its staged columns), each slice of relations inserted into
-DuckDB as it is made (``cross_check_stream``). ``--by-story`` measures a corpus too large to
+DuckDB as it is made (``cross_check_stream``); with ``--baseline-arrow`` the baseline is measured
+so too, at every size, for same-run ratios at a million claims. ``--by-story`` measures a corpus too large to
 cross-check at once, out of core: it is drawn to Arrow IPC files and read back a batch at a
 time; stories are found from all the documents, then claims are cross-checked a group of whole
 stories (``--group`` claims) at a time, which gives the same relations (every comparison is
@@ -559,6 +561,11 @@ def main() -> None:
         default="main",
         help="commit whose code is measured at the first size, on the same corpus",
     )
+    parser.add_argument(
+        "--baseline-arrow",
+        action="store_true",
+        help="also measure the baseline from Arrow tables at every size, as this code is",
+    )
     parser.add_argument("--by-story", type=int, metavar="N", help="also N claims out of core")
     parser.add_argument(
         "--group", type=int, default=1_000_000, help="claims cross-checked at once out of core"
@@ -583,6 +590,9 @@ def main() -> None:
             tree = baseline_tree(args.baseline, Path(tmp))
             try:
                 base = measure(args.sizes[0], args.seed, "frame", tree)
+                base_arrow = [
+                    measure(n, args.seed, "arrow", tree) for n in args.sizes if args.baseline_arrow
+                ]
             finally:
                 subprocess.run(
                     ["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
@@ -621,6 +631,15 @@ def main() -> None:
                 f"{b['relations'] / max(a['relations'], 1):.1f}x the relations "
                 f"({b['relations']:,}); a linear reference workload grew {reference:.1f}x here, so "
                 f"cross-checking grew {grew / reference:.2f}x as much as linear work does"
+            )
+        for b, m in zip(base_arrow, mine, strict=False):
+            print(
+                f"{m['claims']:,} claims from Arrow, this code against {args.baseline}: CPU "
+                f"{m['cpu_s']}s vs {b['cpu_s']}s ({b['cpu_s'] / max(m['cpu_s'], 1e-9):.2f}x less; "
+                f"DuckDB inserts {m['duckdb_load_s']}s vs {b['duckdb_load_s']}s), wall "
+                f"{m['wall_s']}s vs {b['wall_s']}s, peak memory {m['peak_rss_mb']} vs "
+                f"{b['peak_rss_mb']} MB; relations "
+                f"{'the same in number' if m['relations'] == b['relations'] else 'DIFFER'}"
             )
     if args.by_story:
         measure(args.by_story, args.seed, "by-story", group=args.group)
