@@ -395,6 +395,8 @@ def column_slices(
             "shared_terms": shared,
         }
         yield pa.table(columns, schema=RELATION_SCHEMA)
+        # Let this slice go before the next is made: two slices' reasons would be held at once.
+        del columns, shared
 
 
 class _Words:
