@@ -242,7 +242,7 @@ class Scores:
     by_kind: dict[str, tuple[int, int]]
     confusion: dict[tuple[str, str], int]
     errors: list[dict[str, Any]]
-    part_whole_conflicts: int
+    part_whole_conflicts: list[str]  # each a pair of quotes
     exact_values: int
 
 
@@ -277,7 +277,7 @@ def score(corpus: Corpus, run: Run, in_scope: set[str]) -> Scores:
     errors: list[dict[str, Any]] = []
     firsts = {f.first for f in corpus.figures.values()}
     gold_pairs = {p for p in corpus.labels if p <= firsts}
-    part_whole = 0
+    part_whole: list[str] = []
     for pair in gold_pairs | set(predicted):
         want = corpus.labels.get(pair, "none")
         got, rel = predicted.get(pair, ("none", None))
@@ -285,7 +285,8 @@ def score(corpus: Corpus, run: Run, in_scope: set[str]) -> Scores:
         a, b = sorted(pair)
         keys = frozenset((corpus.figures[a].quantity, corpus.figures[b].quantity))
         if got == "conflict" and keys in corpus.part_whole:
-            part_whole += 1
+            quotes = (corpus.figures[x].data["quote"] for x in (a, b))
+            part_whole.append(" / ".join(f"«{q}»" for q in quotes))
         if want != got:
             errors.append(error_row(corpus, run, by_claim, a, b, want, got, rel, matched))
     for got, r in unknown:
@@ -383,7 +384,8 @@ def report(s: Scores, title: str) -> dict[str, Any]:
         "claims": s.claims,
         "exact_intervals": s.exact_values / s.true_claims if s.true_claims else 0.0,
         "by_kind": {k: v[0] / v[1] for k, v in sorted(s.by_kind.items())},
-        "part_whole_conflicts": s.part_whole_conflicts,
+        "part_whole_conflicts": len(s.part_whole_conflicts),
+        "part_whole_pairs": sorted(s.part_whole_conflicts),
     }
     for label in ("agree", "conflict", "update"):
         p, r, n_pred, n_gold = prf(s.confusion, label)
@@ -416,6 +418,8 @@ def print_report(rep: dict[str, Any], base: dict[str, Any] | None) -> None:
             f"   ({x['predicted']} predicted, {x['gold']} in the gold)"
         )
     print(f"part-whole conflicts: {rep['part_whole_conflicts']}")
+    for pair in rep["part_whole_pairs"]:
+        print(f"  {pair}")
     print("confusion (gold -> predicted):")
     print("            " + "".join(f"{g:>10}" for g in LABELS))
     for w in LABELS:

@@ -450,6 +450,24 @@ def test_a_country_s_tally_meets_the_count_of_its_nationals(nlp: Language) -> No
     assert crash.relations(span_a="eight", span_b="eight Chinese")["relation"].tolist() == ["agree"]
 
 
+def test_a_results_line_s_label_holds_its_figures_and_keeps_councils_apart(
+    nlp: Language,
+) -> None:
+    """The Linlithgow Gazette lists councils a line each ("West Lothian: Yes 53,342 (45 per
+    cent), ... with a turnout of 86.2 per cent"; "City of Edinburgh: ..."); the BBC's live
+    page gives Aberdeenshire's 87% on count night. Each line's figures are its council's,
+    and two councils' turnouts are no conflict."""
+    scotland = story("scotland-2014", nlp)
+    holders = {c.span: c.holder for c in scotland.claims.values() if "gazette" in c.doc_id}
+    assert holders["86.2 per cent"] == "west lothian"
+    assert holders["84.4 per cent"] == "city of edinburgh"
+    conflicts = scotland.relations(relation="conflict")
+    pairs = zip(conflicts["span_a"], conflicts["span_b"], strict=True)
+    spans = {frozenset(pair) for pair in pairs}
+    assert frozenset(("87%", "86.2 per cent")) not in spans
+    assert frozenset(("87%", "84.4 per cent")) not in spans
+
+
 def test_a_year_past_another_figure_is_that_figure_s_not_this_one_s(nlp: Language) -> None:
     """The Hindu BusinessLine (20 May 2019): "polling came to 67.34 per cent, which is about
     1.21 per cent above the 66.13 per cent recorded at the 2014 Lok Sabha elections"; the

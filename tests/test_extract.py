@@ -356,6 +356,22 @@ def test_a_gapped_list_gives_each_name_the_first_figure_s_noun(
     assert [c.span for c in ship if c.kind == "count"] == ["476 people"]
 
 
+def test_a_sentence_the_parser_breaks_mid_line_is_read_whole(
+    nlp: Language, settings: Settings
+) -> None:
+    """BBC live page: "the running share is 56% No and 44% Yes." The parser ends a sentence
+    after "56%"; the text does not, and each figure is read with the whole sentence (its
+    "running share" and "17 out of 32 ... declared")."""
+    text = (
+        "With 17 out of 32 local authority areas declared, the running share is 56% No and "
+        "44% Yes.\n\nNo has won by 48,314 votes to 30,324"
+    )
+    found = {c.span: c.sentence for c in claims_of(text, nlp, settings)}
+    whole = text.split("\n")[0]
+    assert found["56%"] == whole and found["44%"] == whole
+    assert found["48,314 votes"] == "No has won by 48,314 votes to 30,324"
+
+
 def test_a_day_month_year_written_with_hyphens_is_a_date(nlp: Language, settings: Settings) -> None:
     """CAPA's style: 'crashed ... on 10-Mar-2019'."""
     [found] = claims_of("The jet crashed on 10-Mar-2019 near Bishoftu.", nlp, settings)

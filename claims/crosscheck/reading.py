@@ -321,18 +321,21 @@ def _holder(
     return None
 
 
-# A tally's label: "- Iran: 465" on a line of its own, "India (101), Nigeria (99)" in a list.
-_NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:\s+[A-ZÀ-Þ][\w'’.-]*){0,3}"
-_LINE_LABEL = re.compile(rf"\W*({_NAME})\s*:\s*")
+# A tally's label: "- Iran: 465" on a line of its own, "India (101), Nigeria (99)" in a list;
+# "City of Edinburgh", "Argyll and Bute": a name's small words between its capitalised ones.
+_NAME_LINKS = ("of", "and", "upon", "the", "de", "la")
+_NAME = rf"[A-ZÀ-Þ][\w'’.-]*(?:\s+(?:(?:{'|'.join(_NAME_LINKS)})\s+)?[A-ZÀ-Þ][\w'’.-]*){{0,3}}"
+_LINE_LABEL = re.compile(rf"\W*({_NAME})\s*:\s")
 _BRACKETED = re.compile(rf"({_NAME})\s*\(\s*$")
 
 
 def _label_holder(sentence: str, start: int, end: int, lex: Lexicon) -> str | None:
-    """The name a tally gives its figure, across the colon or bracket that ends the words
-    :func:`_holder` reads: "- Iran: 465", "India (101)"; not a label that says what is counted
-    ("Killed: 446", "Deaths: 12")."""
+    """The name a tally or a results line gives its figures, across the colon or bracket that
+    ends the words :func:`_holder` reads: "- Iran: 465", "India (101)", "West Lothian: Yes
+    53,342 (45 per cent), ... with a turnout of 86.2 per cent"; not a label that says what is
+    counted ("Killed: 446", "Deaths: 12") or what the line is ("UPDATE: ...")."""
     before = sentence[:start]
-    line = _LINE_LABEL.fullmatch(before)
+    line = _LINE_LABEL.match(before + " ")
     if line is not None:
         name = line.group(1)
     else:
@@ -347,6 +350,7 @@ def _label_holder(sentence: str, start: int, end: int, lex: Lexicon) -> str | No
         or any(
             w in lex.not_names or w in lex.people_nouns or w in lex.person_units or w in MONTHS
             for w in words
+            if w not in _NAME_LINKS
         )
     ):
         return None

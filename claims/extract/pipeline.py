@@ -540,7 +540,7 @@ class _Context:
         )
         low = event_dates.days(found.first) if found.first else None
         high = event_dates.days(found.last) if found.last else None
-        sent = found.root.sent
+        sent_start, sent_end = reading_sentence(found.root.sent)
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + found.start, base + found.end),
             doc_id=document.doc_id,
@@ -548,8 +548,8 @@ class _Context:
             span=self.passage.text[found.start : found.end],
             char_start=base + found.start,
             char_end=base + found.end,
-            sentence=self.passage.text[sent.start_char : sent.end_char],
-            sentence_start=base + sent.start_char,
+            sentence=self.passage.text[sent_start:sent_end],
+            sentence_start=base + sent_start,
             value=low if low is not None else high,
             low=low,
             high=high,
@@ -598,7 +598,7 @@ class _Context:
         base unit becomes the measure, with the factor to it)."""
         document, base = self.job.document, self.passage.start
         start = m.start
-        sent = root.sent
+        sent_start, sent_end = reading_sentence(root.sent)
         end = target.end
         whole = self.sdoc.char_span(m.start, m.end, alignment_mode="expand")
         subject, described = describe(
@@ -632,8 +632,8 @@ class _Context:
             span=self.passage.text[start:end],
             char_start=base + start,
             char_end=base + end,
-            sentence=self.passage.text[sent.start_char : sent.end_char],
-            sentence_start=base + sent.start_char,
+            sentence=self.passage.text[sent_start:sent_end],
+            sentence_start=base + sent_start,
             value=value,
             low=low,
             high=high,
@@ -725,6 +725,30 @@ def _listed_with_counts(number: Token) -> bool:
             between += 1
             at += step
     return False
+
+
+# What ends a sentence as written; a break the parser makes elsewhere on one line ("the
+# running share is 56%" | "No and 44% Yes.") is its mistake.
+_SENTENCE_ENDS = frozenset(".!?;:…\"”’')]")
+
+
+def reading_sentence(sent: Span) -> tuple[int, int]:
+    """The character span of ``sent`` joined to its neighbours on the same line when the
+    parser broke it where the text did not end a sentence: "With 17 of 32 areas declared,
+    the running share is 56% No and 44% Yes." is one sentence, whatever the parser says."""
+    doc, text = sent.doc, sent.doc.text
+    start, end = sent.start, sent.end
+
+    def joined(left: Token, right: Token) -> bool:
+        gap = text[left.idx + len(left.text) : right.idx]
+        return left.text[-1] not in _SENTENCE_ENDS and "\n" not in gap
+
+    while start > 0 and joined(doc[start - 1], doc[start]):
+        start = doc[start - 1].sent.start
+    while end < len(doc) and joined(doc[end - 1], doc[end]):
+        end = doc[end].sent.end
+    last = doc[end - 1]
+    return doc[start].idx, last.idx + len(last.text)
 
 
 def _clause(verb: Token) -> set[int]:
