@@ -204,6 +204,7 @@ class Extract(DataFile):
     not_suffix_units: frozenset[str]
     poll_nouns: frozenset[str]
     voting_nouns: frozenset[str]
+    vote_words: frozenset[str]
     duration_hedges: frozenset[str]
     duration_after: frozenset[str]
     duration_before: frozenset[str]

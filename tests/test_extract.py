@@ -372,6 +372,30 @@ def test_a_sentence_the_parser_breaks_mid_line_is_read_whole(
     assert found["48,314 votes"] == "No has won by 48,314 votes to 30,324"
 
 
+def test_a_side_s_bare_figure_in_a_result_counts_votes(nlp: Language, settings: Settings) -> None:
+    """The Linlithgow Gazette: 'Falkirk Council: Yes 50,489 (47 per cent), No 58,030 (53 per
+    cent)'; the BBC: 'The capital has voted No by 194,638 to 123,927'. A side's figure with
+    its share in brackets, and each side of a result, count votes ('No 58,030' is no document
+    number 'No 5'); without voting around them such figures stay unread."""
+    line = claims_of(
+        "Falkirk Council: Yes 50,489 (47 per cent), No 58,030 (53 per cent), with a turnout "
+        "of 88.7 per cent.",
+        nlp,
+        settings,
+    )
+    assert [(c.span, c.unit) for c in line if c.kind == "count"] == [
+        ("50,489", "vote"),
+        ("58,030", "vote"),
+    ]
+    score = claims_of("The capital has voted No by 194,638 to 123,927.", nlp, settings)
+    assert [(c.span, c.unit) for c in score] == [("194,638", "vote"), ("123,927", "vote")]
+    assert (
+        claims_of("Kenya 32 (20%) and Uganda 5 (3%) of the dead.", nlp, settings)[0].kind
+        == "percent"
+    )
+    assert claims_of("The team won by 3 to 1.", nlp, settings) == []
+
+
 def test_a_day_month_year_written_with_hyphens_is_a_date(nlp: Language, settings: Settings) -> None:
     """CAPA's style: 'crashed ... on 10-Mar-2019'."""
     [found] = claims_of("The jet crashed on 10-Mar-2019 near Bishoftu.", nlp, settings)

@@ -187,6 +187,34 @@ def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] 
     return word, m.end + after.end()
 
 
+# "Yes 50,489 (47 per cent)": a share in brackets right after a figure; "by 194,638 to
+# 123,927": a score's two sides.
+_SHARE_AFTER = re.compile(r"\s*\(\s*\d[\d.]*\s*(?:%|per\s*cent|percent)\s*\)")
+_SCORE_AFTER = re.compile(r"\s+to\s+\d")
+_SCORE_BEFORE = re.compile(r"\d(?:\s+[^\W\d_]+)?\s+to\s+$")
+
+
+def vote_count(text: str, m: NumberMention, rules: Extract, root: Token) -> bool:
+    """A bare figure that counts votes: a side's ('Yes 50,489 (47 per cent)', 'Leave 61,745
+    (54.7%)') or one side of a result ('voted No by 194,638 to 123,927'), in a sentence, or
+    next to one, about voting."""
+    after, before = text[m.end :], text[: m.start]
+    share = _SHARE_AFTER.match(after) is not None and bool(_WORD_BEFORE.search(before))
+    score = _SCORE_AFTER.match(after) is not None or _SCORE_BEFORE.search(before) is not None
+    if not (share or score):
+        return False
+    sent, doc = root.sent, root.doc
+    words = [
+        *sent,
+        *(doc[sent.start - 1].sent if sent.start > 0 else ()),
+        *(doc[sent.end].sent if sent.end < len(doc) else ()),
+    ]
+    return any(t.lower_ in rules.vote_words for t in words)
+
+
+_WORD_BEFORE = re.compile(r"[^\W\d_][\w'’-]*\s+$")
+
+
 def elided_unit(root: Token, rules: Extract) -> str | None:
     """The unit of a figure whose noun is left out: 'around 2,975 died' and 'has killed 9' count
     people; 'a town of 27,000' counts its people."""

@@ -380,6 +380,8 @@ class _Context:
                 # "The other countries in the count are India (101)": India's 101 are not
                 # countries; what is counted is said before.
                 return self._tallied(m, root, root)
+        if target.noun is None and kinds.vote_count(text, m, self.rules, root):
+            return self._build(m, root, "count", "vote", Target(None, None, m.end, False))
         if target.noun is None or (m.is_words and m.value == 1):
             return None  # 'one shows Remain ahead': the pronoun
         if self._definite(m):

@@ -119,7 +119,8 @@ class NumberLexicon:
         nouns = num.document_nouns
         noun = rf"(?:\b(?i:{alt(nouns['any_case'])})\b\.?|\b(?-i:{alt(nouns['capitalised'])})\b\.?"
         noun += rf"|{alt(num.document_markers)})"
-        ident = r"[\w./-]*\d[\w./-]*(?![,.]\d)"
+        # Never a part of a digit-grouped figure: 'No 58,030' is a referendum side's votes.
+        ident = r"[\w./-]*\d[\w./-]*(?![,.]\d)(?!\d)"
         more = rf"(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*&\s*|\s+to\s+|\s*[-–]\s*){ident})*"
         marker = rf"(?:(?:{alt(num.document_markers)})\s*)?"
         # Searched backwards from each identifier-like token: a noun alternation tried at every
