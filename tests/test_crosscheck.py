@@ -391,9 +391,10 @@ def test_a_hedge_s_own_words_make_no_change(nlp: Language) -> None:
 def test_intervals_read_as_columns_are_the_intervals_read_claim_by_claim(rounding: bool) -> None:
     """Profiles read a million claims' intervals as columns: the same floats as the rule for
     one claim, with open ends, hedges, rounding and missing factors."""
+    from builders import quantity_claim
+
     from claims.crosscheck.columns import claim_table, read_rows
     from claims.crosscheck.intervals import claim_interval, claim_intervals
-    from tests.builders import quantity_claim
 
     rng = random.Random(7)
     settings = Settings(rounding_tolerance=rounding)
