@@ -46,6 +46,7 @@ FEATURES: tuple[str, ...] = (
     "same_day",
     "days_apart",
     "outcome_same_apart",
+    "count_rose_apart",
     "fixed",
     "generic",
     "generic_similarity",
@@ -484,6 +485,15 @@ def features(
         fixed, 0.0, np.where(known, np.log1p(np.maximum(days, 0)) / 5, 0.5)
     )
     out["outcome_same_apart"] = out["outcome_same"] & ~one_time
+    # A running count grows: 6 dead on 21 January, 722 on 7 February. The later of two counts
+    # of one outcome at different times being the larger is what an update looks like.
+    count = p.codes["kind"].index.get("count", -1)
+    later_b = p.start[b] > p.start[a]
+    with np.errstate(invalid="ignore"):
+        rose = np.where(later_b, p.value[b] >= p.value[a], p.value[a] >= p.value[b])
+    out["count_rose_apart"] = (
+        out["outcome_same_apart"] & known & (p.kind[a] == count) & (p.start[a] != p.start[b]) & rose
+    )
     out["fixed"] = fixed
     generic_kinds = [p.codes["kind"].index.get(k, -1) for k in _GENERIC_KINDS]
     person = p.codes["measure"].index.get("person", -1)
