@@ -278,7 +278,9 @@ def score(corpus: Corpus, run: Run, in_scope: set[str]) -> Scores:
     firsts = {f.first for f in corpus.figures.values()}
     gold_pairs = {p for p in corpus.labels if p <= firsts}
     part_whole: list[str] = []
-    for pair in gold_pairs | set(predicted):
+    # In a fixed order (sets of strings iterate by their hashes, which change per process):
+    # the errors of equal severity print the same way in every run.
+    for pair in sorted(gold_pairs | set(predicted), key=sorted):
         want = corpus.labels.get(pair, "none")
         got, rel = predicted.get(pair, ("none", None))
         confusion[want, got] += 1
