@@ -542,7 +542,7 @@ class _Context:
         )
         low = event_dates.days(found.first) if found.first else None
         high = event_dates.days(found.last) if found.last else None
-        sent_start, sent_end = reading_sentence(found.root.sent)
+        sent_start, sent_end = reading_sentence(found.root.sent, self.passage.text)
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + found.start, base + found.end),
             doc_id=document.doc_id,
@@ -600,7 +600,7 @@ class _Context:
         base unit becomes the measure, with the factor to it)."""
         document, base = self.job.document, self.passage.start
         start = m.start
-        sent_start, sent_end = reading_sentence(root.sent)
+        sent_start, sent_end = reading_sentence(root.sent, self.passage.text)
         end = target.end
         whole = self.sdoc.char_span(m.start, m.end, alignment_mode="expand")
         subject, described = describe(
@@ -734,11 +734,12 @@ def _listed_with_counts(number: Token) -> bool:
 _SENTENCE_ENDS = frozenset(".!?;:…\"”’')]")
 
 
-def reading_sentence(sent: Span) -> tuple[int, int]:
+def reading_sentence(sent: Span, text: str) -> tuple[int, int]:
     """The character span of ``sent`` joined to its neighbours on the same line when the
     parser broke it where the text did not end a sentence: "With 17 of 32 areas declared,
-    the running share is 56% No and 44% Yes." is one sentence, whatever the parser says."""
-    doc, text = sent.doc, sent.doc.text
+    the running share is 56% No and 44% Yes." is one sentence, whatever the parser says.
+    ``text`` is the document's (``Doc.text`` would join its tokens again at every call)."""
+    doc = sent.doc
     start, end = sent.start, sent.end
 
     def joined(left: Token, right: Token) -> bool:
