@@ -267,7 +267,7 @@ def _around(
     died when a ferry overturned in 1993", 1993 is the second figure's; in "came to 67.34
     per cent, above the 66.13 per cent recorded in 2014", 2014 is the second's only."""
     left = max([e for s, e in others if e <= start], default=0)
-    right = min([s for s, e in others if s >= end], default=len(w.words) and w.ends[-1])
+    right = min([s for s, e in others if s >= end], default=w.ends[-1] if w.ends else 0)
     before = [k for k, e in enumerate(w.ends) if left <= w.starts[k] and e <= start]
     after = [k for k, s in enumerate(w.starts) if s >= end and w.ends[k] <= right]
     for n, k in enumerate(reversed(before)):

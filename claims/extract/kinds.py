@@ -192,6 +192,7 @@ def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] 
 _SHARE_AFTER = re.compile(r"\s*\(\s*\d[\d.]*\s*(?:%|per\s*cent|percent)\s*\)")
 _SCORE_AFTER = re.compile(r"\s+to\s+\d")
 _SCORE_BEFORE = re.compile(r"\d(?:\s+[^\W\d_]+)?\s+to\s+$")
+_WORD_BEFORE = re.compile(r"[^\W\d_][\w'’-]*\s+$")
 
 
 def vote_count(text: str, m: NumberMention, rules: Extract, root: Token) -> bool:
@@ -210,9 +211,6 @@ def vote_count(text: str, m: NumberMention, rules: Extract, root: Token) -> bool
         *(doc[sent.end].sent if sent.end < len(doc) else ()),
     ]
     return any(t.lower_ in rules.vote_words for t in words)
-
-
-_WORD_BEFORE = re.compile(r"[^\W\d_][\w'’-]*\s+$")
 
 
 def elided_unit(root: Token, rules: Extract) -> str | None:
