@@ -235,6 +235,10 @@ def _extract_passage(job: _Job, passage: Passage, sdoc: Doc, settings: Settings)
     job.facts.extend(extract_facts(sdoc, job.document, passage.start))
 
 
+# The small words between a label's capitalised ones ("Ivory Coast and Benin").
+_LABEL_LINKS = frozenset({"and", "of", "the", "or"})
+
+
 def _plural_word(tok: Token) -> bool:
     """ "Homes", "People" opening a line are tagged as names; their words are plural."""
     return tok.pos_ in ("NOUN", "PROPN") and (tok.lower_ == "people" or bool(singulars(tok.lower_)))
@@ -270,7 +274,8 @@ class _Context:
             label = kinds.line_label(text, m)
             if label is not None:
                 return self._labelled(m, root, span, label)
-        listed = kinds.may_be_label(m, text) and kinds.gapped(span)
+        label_like = kinds.may_be_label(m, text)
+        listed = label_like and kinds.gapped(span)
         if (self._is_name(m, span) and not listed) or self._is_list_marker(m, span):
             return None
         if m.form == "year":
@@ -284,7 +289,7 @@ class _Context:
                 return self._build(m, root, "measure", found.name, self._plain(m), found)
         if m.form == "multiplier":
             return self._build(m, root, "measure", "times", self._plain(m))
-        if kinds.may_be_label(m, text) and (names_before(root) or kinds.after_name(span)):
+        if label_like and (names_before(root) or kinds.after_name(span)):
             if not (listed or kinds.tallied_by_place(span)):
                 return None  # 'Apollo 11', 'the Artemis 1 capsule'
             return self._tallied(m, root, span)
@@ -410,8 +415,8 @@ class _Context:
             return None
         # Title-case lines reach the parser lower-cased: capitals are read as written.
         written = self.passage.text[label[0] : label[1]].replace(",", " ").split()
-        capitals = [w for w in written if w.lower() not in ("and", "of", "the", "or")]
-        alpha = [t for t in words if t.is_alpha and t.lower_ not in ("and", "of", "the", "or")]
+        capitals = [w for w in written if w.lower() not in _LABEL_LINKS]
+        alpha = [t for t in words if t.is_alpha and t.lower_ not in _LABEL_LINKS]
         named = any(t.ent_type_ in kinds.PLACE_ENTS or t.pos_ == "PROPN" for t in alpha)
         plural = [t for t in words if t.tag_ in ("NNS", "NNPS") or _plural_word(t)]
         if named and not plural and all(w[0].isupper() for w in capitals):
@@ -738,7 +743,8 @@ def reading_sentence(sent: Span, text: str) -> tuple[int, int]:
     """The character span of ``sent`` joined to its neighbours on the same line when the
     parser broke it where the text did not end a sentence: "With 17 of 32 areas declared,
     the running share is 56% No and 44% Yes." is one sentence, whatever the parser says.
-    ``text`` is the document's (``Doc.text`` would join its tokens again at every call)."""
+    ``text`` is the parsed passage's (``Doc.text`` would join its tokens again at every
+    call)."""
     doc = sent.doc
     start, end = sent.start, sent.end
 
