@@ -24,11 +24,12 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from itertools import chain, repeat
-from operator import mul
+from operator import itemgetter, mul
 
 import numpy as np
 import pandas as pd
@@ -369,7 +370,7 @@ def group_stories(
     vectors = _Vectors(docs, names, _StoryWords(_stopwords(settings)))
     published = docs.table["published"].to_pylist()
     clusters: list[_Cluster] = []
-    index: dict[int, set[int]] = defaultdict(set)
+    index: dict[int, set[int] | frozenset[int]] = defaultdict(set)
     # Dated documents by date then id, then the undated by id.
     keys = [("published", "ascending", "at_end"), ("doc_id", "ascending", "at_end")]
     order = pc.sort_indices(docs.table, sort_keys=keys).to_numpy()
@@ -408,20 +409,29 @@ def group_stories(
         if when is not None and clusters[best].last == when:
             heapq.heappush(ends, (when.toordinal(), best))
         for t in top:
-            index[t].add(best)
+            posting = index[t]
+            if isinstance(posting, set):  # not crowded yet
+                posting.add(best)
+                if len(posting) > _MAX_POSTING:
+                    index[t] = _CROWDED
     return _story_map(clusters, docs, vectors, published)
 
 
-def _candidates(terms: list[int], index: Mapping[int, set[int]]) -> list[int]:
+# What a word that more than ``_MAX_POSTING`` stories share stands for in the index: it picks
+# no story, now or later (a posting only grows), so its stories need not be kept or skipped.
+_CROWDED: frozenset[int] = frozenset()
+
+
+def _candidates(terms: list[int], index: Mapping[int, AbstractSet[int]]) -> list[int]:
     """The stories whose rarest words share the most of a document's words, at most
     ``_MAX_CANDIDATES``; a word that many stories share (``_MAX_POSTING``) picks none."""
-    postings = [p for p in map(index.get, terms, repeat(())) if len(p) <= _MAX_POSTING]
-    # Mostly few stories share any of them: all are candidates, and none need counting.
-    found = set().union(*postings)
-    if len(found) <= _MAX_CANDIDATES:
-        return sorted(found)
-    shared = Counter(chain.from_iterable(postings))
-    return sorted(k for k, _ in shared.most_common(_MAX_CANDIDATES))
+    shared = Counter(chain.from_iterable(map(index.get, terms, repeat(()))))
+    if len(shared) <= _MAX_CANDIDATES:
+        return sorted(shared)
+    # ``most_common``'s choice (the most shared first, ties in the order first met) by one
+    # sort in C instead of its heap in Python.
+    top = sorted(shared.items(), key=itemgetter(1), reverse=True)[:_MAX_CANDIDATES]
+    return sorted(k for k, _ in top)
 
 
 def _story_map(
