@@ -211,6 +211,7 @@ def cross_check_staged(summary: RunSummary, settings: Settings) -> RunSummary:
             # Relations are staged slice by slice as they are made; the stories after them, since
             # dating undated documents by their figures completes them.
             result = cross_check_stream(claims, facts, documents, settings)
+            del claims, facts, documents  # cross-checking holds what it still reads of them
             store.stage_relations(result.tables)
             store.stage_stories(result.stories.frame(), result.stories.assignments())
         by_kind = store.relation_counts("staging")

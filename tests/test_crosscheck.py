@@ -419,3 +419,44 @@ def test_intervals_read_as_columns_are_the_intervals_read_claim_by_claim(roundin
     for k, c in enumerate(read_rows(table)):
         assert (lo[k], hi[k], lo_inc[k], hi_inc[k]) == claim_interval(c, settings)
         assert factor[k] == (c.measure_factor or 1.0)
+
+
+def test_shared_weights_compared_as_columns_are_the_expanded_lists_floats() -> None:
+    """Pairs' shared word weights, compared item against item in columns (short lists) or by
+    expanding and searching the lists (long ones): the same floats, bit for bit."""
+    import numpy as np
+
+    from claims.crosscheck.pairs import Columns, _shared_weight, _shared_weight_columns
+    from claims.crosscheck.profiles import Lists
+
+    rng = np.random.default_rng(3)
+    rows = [
+        rng.choice(40, size=rng.choice([0, 1, 3, 5, 8, 9, 15]), replace=False).tolist()
+        for _ in range(300)
+    ]
+    lists = Lists.of(rows)
+    weight = rng.normal(size=40) * 7  # negative weights too: the order of adding matters
+    a, b = rng.integers(0, 300, size=(2, 5000))
+    expected = _shared_weight(lists, a, b, weight)
+    got = _shared_weight_columns(lists, Columns.of(lists), a, b, weight)
+    assert got.tobytes() == expected.tobytes()
+    assert Columns.of(lists).longer.any()  # both ways taken
+
+
+def test_candidate_pairs_deduplicated_by_ranges_of_keys_keep_each_pair_s_first() -> None:
+    """Entry pairs deduplicated a range of pair keys at a time keep what one sort of all the
+    keys keeps: each pair of claims once, from its earliest entry pair, in order."""
+    import numpy as np
+
+    from claims.crosscheck.pairs import _first_of_each
+
+    rng = np.random.default_rng(5)
+    n = 50
+    row = rng.integers(0, n, size=400)
+    ea = rng.integers(0, 400, size=3000).astype(np.int32)
+    eb = rng.integers(0, 400, size=3000).astype(np.int32)
+    x, y = row[ea], row[eb]
+    _, first = np.unique(np.minimum(x, y) * n + np.maximum(x, y), return_index=True)
+    first.sort()
+    got_a, got_b = _first_of_each(row, ea, eb, n)
+    assert np.array_equal(got_a, ea[first]) and np.array_equal(got_b, eb[first])

@@ -33,6 +33,7 @@ from claims.crosscheck.reading import read_claims
 from claims.crosscheck.stories import Story, StoryMap, group_stories
 from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import normalize_name
+from claims.memory import release_freed
 from claims.models import MEANINGS, Extraction, FactClaim, Relation, Rule
 from claims.relationkey import crosscheck_key
 from claims.settings import Settings
@@ -165,6 +166,7 @@ def cross_check_stream(
     with gc_paused():
         claims, documents = claim_table(claims), document_columns(documents)
         stories = stories_of(claims, facts, documents, settings)
+    release_freed()
     return CrossCheckStream(stories, _relation_tables(claims, facts, documents, stories, settings))
 
 
@@ -180,7 +182,9 @@ def _relation_tables(
         facts_related.sort(key=attrgetter("doc_a", "doc_b", "claim_a", "claim_b"))
         yield pa.Table.from_pylist([r.model_dump() for r in facts_related], schema=RELATION_SCHEMA)
         del facts_related
-        yield from quantity_tables(claims, documents, stories, settings)
+        tables = quantity_tables(claims, documents, stories, settings)
+        del claims  # held by ``tables`` alone, which lets most of it go once it is read
+        yield from tables
 
 
 def cross_check_run(

@@ -218,6 +218,9 @@ def document_columns(documents: DocumentsIn) -> DocColumns:
         table = documents.select(list(DOC_SCHEMA.names))
         head = pc.utf8_slice_codeunits(table["text"], 0, LEAD_CHARS)
         table = table.set_column(table.schema.get_field_index("text"), "text", head)
+        # Copied, so that the whole texts can go even where the columns share one buffer (a
+        # record batch read from an Arrow IPC file).
+        table = table.take(pa.array(np.arange(table.num_rows))).combine_chunks()
         return DocColumns(table.cast(DOC_SCHEMA))
     values = list(documents.values())
     columns = {f: [getattr(d, f) for d in values] for f in DOC_SCHEMA.names if f != "text"}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from claims.crosscheck.profiles import Lists, Profiles, guessed_either, levels, unique_values
+from claims.memory import release_freed
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -60,6 +61,7 @@ FEATURES: tuple[str, ...] = (
 )
 _GENERIC_KINDS = ("percent", "money", "duration")
 _SEED = 20240
+_KEY_RANGES = 4  # ranges of pair keys deduplicated apart (``_first_of_each``)
 
 
 @dataclass
@@ -227,6 +229,7 @@ def candidates(p: Profiles, window: int) -> Pairs:
     ea = np.concatenate(ea_parts) if ea_parts else np.zeros(0, dtype=small)
     eb = np.concatenate(eb_parts) if eb_parts else np.zeros(0, dtype=small)
     del ea_parts, eb_parts
+    release_freed()  # what the blocks' facts left, before the pairs' keys take their place
     return Pairs(*_first_of_each(row, ea, eb, len(p)), Entries(row, narrowing, rare, crowd))
 
 
@@ -234,8 +237,8 @@ def _first_of_each(
     row: np.ndarray, ea: np.ndarray, eb: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The entry pairs whose two claims no earlier pair joins, in order: what
-    ``np.unique(key, return_index=True)`` keeps, with one pair key alive at a time instead of
-    four arrays of them (a million claims give some twenty million entry pairs)."""
+    ``np.unique(key, return_index=True)`` keeps, with one pair key alive at a time and sorted
+    a range of keys at a time (a million claims give some twenty million entry pairs)."""
     key = row[ea]
     other = row[eb]
     # min * n + max with two arrays alive, not three: with d = other - key, it is
@@ -245,14 +248,26 @@ def _first_of_each(
     key *= n + 1
     key += other
     del other
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    new = np.empty(len(key), dtype=bool)
-    new[:1] = True
-    np.not_equal(key[1:], key[:-1], out=new[1:])
+    # Deduplicated a range of keys at a time: equal keys fall in one range, and each range's
+    # sort holds a fraction of the pairs, not all of them twice.
+    firsts = []
+    step = n * n // _KEY_RANGES + 1  # keys are below n * n
+    for lo in range(0, step * _KEY_RANGES, step):
+        inside = key >= lo
+        inside &= key < lo + step
+        at = np.flatnonzero(inside)
+        del inside
+        part = key[at]
+        order = np.argsort(part, kind="stable")  # the first of equal keys is the earliest
+        part = part[order]
+        new = np.empty(len(part), dtype=bool)
+        new[:1] = True
+        np.not_equal(part[1:], part[:-1], out=new[1:])
+        firsts.append(at[order[new]])
+        del at, part, order, new
     del key
-    first = order[new]
-    del order, new
+    first = np.concatenate(firsts)
+    del firsts
     first.sort()
     return ea[first], eb[first]
 
@@ -334,6 +349,52 @@ def _shared_weight(lists: Lists, a: np.ndarray, b: np.ndarray, weight: np.ndarra
     return np.bincount(oa[shared], weights=weight[ia[shared]], minlength=len(a))
 
 
+_DENSE_ITEMS = 8  # lists up to this long are compared as columns (``Columns``)
+
+
+@dataclass
+class Columns:
+    """A :class:`Lists` as ``_DENSE_ITEMS`` columns at most (item k of each row in column k,
+    -1 past its end), and which rows are longer: two short lists are compared item against
+    item in a few vector passes, without expanding and searching them."""
+
+    items: np.ndarray  # (columns, rows)
+    longer: np.ndarray  # rows with more items than columns
+
+    @classmethod
+    def of(cls, lists: Lists) -> Columns:
+        sizes = lists.sizes()
+        width = max(min(int(sizes.max(initial=0)), _DENSE_ITEMS), 1)
+        items = np.full((width, len(sizes)), -1, dtype=lists.items.dtype)
+        owner = np.repeat(np.arange(len(sizes)), sizes)
+        at = np.arange(len(lists.items)) - np.repeat(lists.ptr[:-1], sizes)
+        fits = at < width
+        items[at[fits], owner[fits]] = lists.items[fits]
+        return cls(items, sizes > width)
+
+
+def _shared_weight_columns(
+    lists: Lists, columns: Columns, a: np.ndarray, b: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
+    """:func:`_shared_weight`, the same floats: each pair's shared weights are added in the
+    order of a's items, as ``np.bincount`` adds them, an item not shared adding 0.0."""
+    side_b = columns.items[:, b]
+    out = np.zeros(len(a))
+    hit = np.empty(len(a), dtype=bool)
+    equal = np.empty(len(a), dtype=bool)
+    for item in columns.items[:, a]:
+        hit[:] = False
+        for other in side_b:
+            np.equal(item, other, out=equal)
+            hit |= equal
+        hit &= item >= 0
+        out += np.where(hit, weight[item], 0.0)
+    longer = np.flatnonzero(columns.longer[a] | columns.longer[b])
+    if len(longer):
+        out[longer] = _shared_weight(lists, a[longer], b[longer], weight)
+    return out
+
+
 def _row_weight(lists: Lists, rows: np.ndarray, running: np.ndarray) -> np.ndarray:
     """The summed weight of each row's items; ``running`` the running sum of the weights of
     all items (:func:`running_weights`)."""
@@ -353,10 +414,14 @@ class PerClaim:
     level: np.ndarray
     running: np.ndarray  # running sum of the word weights
     vague: np.ndarray
+    words: Columns
+    entities: Columns
 
     @classmethod
     def of(cls, p: Profiles, weight: np.ndarray) -> PerClaim:
-        return cls(levels(p), running_weights(p.words, weight), np.isnan(p.value))
+        running = running_weights(p.words, weight)
+        words, entities = Columns.of(p.words), Columns.of(p.entities)
+        return cls(levels(p), running, np.isnan(p.value), words, entities)
 
 
 def word_weights(p: Profiles) -> np.ndarray:
@@ -452,12 +517,13 @@ def features(
     out["estimate_both"] = p.estimate[a] & p.estimate[b]
     out["change_one_side"] = p.change[a] != p.change[b]
     out["change_both"] = p.change[a] & p.change[b]
-    shared = _shared_weight(p.words, a, b, weight)
+    shared = _shared_weight_columns(p.words, per.words, a, b, weight)
     total = _row_weight(p.words, a, per.running) + _row_weight(p.words, b, per.running)
     similarity = np.where(total > 0, 2 * shared / np.where(total > 0, total, 1), 0.0)
     out["similarity"] = similarity
     ones = np.ones(int(p.entities.items.max(initial=0)) + 1)
-    out["entities_shared"] = np.minimum(_shared_weight(p.entities, a, b, ones), 3) / 3
+    entities = _shared_weight_columns(p.entities, per.entities, a, b, ones)
+    out["entities_shared"] = np.minimum(entities, 3) / 3
     equal = same_value(p, a, b)
     out["same_value"] = equal
     out["same_value_crowded"] = np.where(equal, (pairs.crowd_a + pairs.crowd_b) / 2, 0.0)

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claims.crosscheck.columns import (
+    ClaimRows,
     ClaimsIn,
     DocColumns,
     DocRow,
@@ -69,6 +70,7 @@ from claims.crosscheck.profiles import (
 from claims.crosscheck.reading import counted_lexicon
 from claims.crosscheck.stories import StoryMap
 from claims.formats import format_days, format_euros, format_interval, format_number
+from claims.memory import release_freed
 from claims.models import Rule
 from claims.settings import DATA_DIR, Settings
 from claims.wordlists import Crosscheck, load
@@ -83,6 +85,7 @@ _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature colum
 # size, so that each slice inserted fills whole row groups: slices of 100,000 made DuckDB
 # compress part-filled groups again, a fifth more CPU for the same rows.
 _SLICE = 122_880
+_READ_AFTER_PROFILES = ["claim_id", "doc_id", "span", "char_start", "time_text", "holder"]
 CONFLICT_VETO = (
     "place_differs",
     "rare_entity_differs",
@@ -320,15 +323,29 @@ def quantity_tables(
 ) -> Iterator[pa.Table]:
     """The relations of :func:`check_quantities` in consecutive slices, so that they can be
     written out before the next slice's reasons are made."""
+    given = None if isinstance(claims, pa.Table) else claims
     table = claim_table(claims)
+    del claims  # the caller may let its claims go: only the columns kept below stay held
     keys = ("doc_id", "char_start", "char_end", "claim_id")
     order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]).to_numpy()
     p = build_profiles(table, stories, settings, order)
-    if not isinstance(claims, pa.Table):
-        p.claims.given = claims  # a row is the claim as given
+    if given is not None:
+        p.claims.given = given  # a row is the claim as given
     del table, order
     date_by_figures(p, stories)
-    decided = decide(p, candidates(p, settings.crosscheck_window), settings)
+    if given is None:
+        # From here on only these columns of the claims are read (the reasons', the relations'
+        # ids, ``pairs.leads``): they are copied out in the profiles' order, so that their
+        # words, key terms and cues (most of a million claims' memory) can go, even where the
+        # columns share one buffer (a record batch read from an Arrow IPC file).
+        kept = p.claims.table.select(_READ_AFTER_PROFILES).take(pa.array(p.claims.at))
+        p.claims = ClaimRows(kept.combine_chunks(), np.arange(len(p)))
+    release_freed()
+    pairs = candidates(p, settings.crosscheck_window)
+    release_freed()
+    decided = decide(p, pairs, settings)
+    del pairs
+    release_freed()
     yield from column_slices(p, decided, documents, stories)
 
 
