@@ -587,3 +587,20 @@ def test_the_pilgrims_killed_are_the_toll_that_rose(nlp: Language) -> None:
     hajj = story("hajj-2015", nlp)
     rose = hajj.relations(span_a="at least 717 pilgrims", relation="update")
     assert {"769", "at least 769 people"} & set(rose["span_b"])
+
+
+def test_a_figure_matched_in_the_other_report_conflicts_with_none_of_its_others(
+    nlp: Language,
+) -> None:
+    """Channel 4 News: "the no campaign had 2,001,926 votes and the yes campaign 1,617,989";
+    the Linlithgow Gazette gives No "2,001,926 ballots" and Yes "1,617,989 votes". Each figure
+    agrees with its match in the other report, so it is no contradiction of the other side's
+    (whatever score the fitted model gives the pair)."""
+    scotland = story("scotland-2014", nlp, every_pair=True)
+    agree = scotland.relations(relation="agree")
+    matched = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    assert frozenset(("2,001,926 votes", "2,001,926 ballots")) in matched
+    conflicts = scotland.relations(relation="conflict")
+    crossed = {frozenset(p) for p in zip(conflicts["span_a"], conflicts["span_b"], strict=True)}
+    assert frozenset(("2,001,926 votes", "1,617,989 votes")) not in crossed
+    assert frozenset(("1,617,989", "2,001,926 ballots")) not in crossed

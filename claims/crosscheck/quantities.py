@@ -288,7 +288,27 @@ def decide(
         empty = np.zeros(0, dtype=np.int64)
         return Decided(empty, empty, empty, np.zeros(0))
     a, b, rule, score = (np.concatenate(x) for x in zip(*kept, strict=True))
-    return Decided(a, b, rule, score)
+    return matched_once(p, Decided(a, b, rule, score))
+
+
+def matched_once(p: Profiles, d: Decided) -> Decided:
+    """Without the conflicts of a figure that agrees with another figure of the same report:
+    Channel 4's "2,001,926 votes" (No) agrees with the Gazette's "2,001,926 ballots", so it
+    does not also conflict with the Gazette's "1,617,989 votes" (Yes): a report states one
+    figure per quantity, and it has already stated this one."""
+    conflict = np.isin(d.rule, _CONFLICT_RULES)
+    if not conflict.any():
+        return d
+    agree = np.isin(d.rule, _AGREE_RULES)
+    docs = int(p.doc.max()) + 1
+    matched = np.concatenate(
+        [d.a[agree] * docs + p.doc[d.b[agree]], d.b[agree] * docs + p.doc[d.a[agree]]]
+    )
+    ca, cb = d.a[conflict], d.b[conflict]
+    taken = np.isin(ca * docs + p.doc[cb], matched) | np.isin(cb * docs + p.doc[ca], matched)
+    keep = np.ones(len(d.rule), dtype=bool)
+    keep[np.flatnonzero(conflict)[taken]] = False
+    return Decided(d.a[keep], d.b[keep], d.rule[keep], d.score[keep])
 
 
 def passes(rule: np.ndarray, score: np.ndarray, sure: np.ndarray, bar: Thresholds) -> np.ndarray:
