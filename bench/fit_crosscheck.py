@@ -56,6 +56,7 @@ from claims.crosscheck.quantities import (  # noqa: E402
     Thresholds,
     columns,
     in_time_order,
+    matched_once,
     passes,
     relate,
     small_counts,
@@ -167,7 +168,7 @@ def evaluate(
     cols = {name: data.x[:, k] for k, name in enumerate(FEATURES)}
     rounded = np.round(probability, 3)
     ok = passes(rule, rounded, sure_enough_to_conflict(cols, small_counts(p, a, b)), bar)
-    decided = Decided(a[ok], b[ok], rule[ok], rounded[ok])
+    decided = matched_once(p, Decided(a[ok], b[ok], rule[ok], rounded[ok]))
     out = columns(p, decided, data.run.documents, data.stories)
     relations = out.to_pylist()
     scored = Run(data.run.documents, data.run.claims, relations, data.run.rejected, {})

@@ -87,6 +87,7 @@ class Counted(DataFile):
     part_after: Words
     slow_measures: Words
     provisional_words: Words
+    periodic_series: Words
 
 
 class Crosscheck(DataFile):

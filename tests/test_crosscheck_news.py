@@ -587,3 +587,79 @@ def test_the_pilgrims_killed_are_the_toll_that_rose(nlp: Language) -> None:
     hajj = story("hajj-2015", nlp)
     rose = hajj.relations(span_a="at least 717 pilgrims", relation="update")
     assert {"769", "at least 769 people"} & set(rose["span_b"])
+
+
+def test_a_figure_matched_in_the_other_report_conflicts_with_none_of_its_others(
+    nlp: Language,
+) -> None:
+    """Channel 4 News: "the no campaign had 2,001,926 votes and the yes campaign 1,617,989";
+    the Linlithgow Gazette gives No "2,001,926 ballots" and Yes "1,617,989 votes". Each figure
+    agrees with its match in the other report, so it is no contradiction of the other side's
+    (whatever score the fitted model gives the pair)."""
+    scotland = story("scotland-2014", nlp, every_pair=True)
+    agree = scotland.relations(relation="agree")
+    matched = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    assert frozenset(("2,001,926 votes", "2,001,926 ballots")) in matched
+    conflicts = scotland.relations(relation="conflict")
+    crossed = {frozenset(p) for p in zip(conflicts["span_a"], conflicts["span_b"], strict=True)}
+    assert frozenset(("2,001,926 votes", "1,617,989 votes")) not in crossed
+    assert frozenset(("1,617,989", "2,001,926 ballots")) not in crossed
+
+
+def _between(frame: pd.DataFrame, doc_a: str, doc_b: str) -> pd.DataFrame:
+    docs = {doc_a, doc_b}
+    return frame[[{a, b} == docs for a, b in zip(frame["doc_a"], frame["doc_b"], strict=True)]]
+
+
+def test_a_monthly_rate_in_reports_months_apart_is_two_quantities(nlp: Language) -> None:
+    """Reuters on 2 September and CNN on 2 December both give the jobless rate as 3.7%: the
+    rates of August and of November, two quantities that happen to be equal. CNBC's "Unemployment
+    Rises To 3.7%" (4 November) and Footwear News' "3.7% in October" are one figure."""
+    jobs = story("us-jobs-2022", nlp, every_pair=True)
+    rates = jobs.relations(span_a="3.7%", span_b="3.7%")
+    assert _between(rates, "01-reuters.txt", "06-cnn.html").empty
+    assert "agree" in set(_between(rates, "03-cnbc.md", "04-footwearnews.md")["relation"])
+
+
+def test_an_undated_report_s_month_is_its_period(nlp: Language) -> None:
+    """Traders Community's undated "US Added 261K Jobs In October" is October's figure, as
+    CNBC's "Payrolls Grow By 261,000 In October" is; Breitbart's "Added 263,000 Jobs in
+    September" is September's, another quantity."""
+    jobs = story("us-jobs-2022", nlp, every_pair=True)
+    undated = "05-traderscommunity.md"
+    assert jobs.documents[undated].published is None
+    october = _between(jobs.relations(span_b="261K Jobs"), "03-cnbc.md", undated)
+    october = pd.concat(
+        [october, _between(jobs.relations(span_a="261K Jobs"), "03-cnbc.md", undated)]
+    )
+    assert "agree" in set(october["relation"])
+    september = _between(jobs.relations(span_a="263,000 Jobs"), "02-breitbart.html", undated)
+    assert "261K Jobs" not in set(september["span_b"])
+
+
+def test_a_toll_of_a_disaster_in_a_named_past_year_updates_nothing(nlp: Language) -> None:
+    """EFE on the Odisha crash, 2023: "In 1999, a collision between two trains in West Bengal
+    state killed 288 people"; the Hindustan Times' 294 killed is this crash's toll."""
+    odisha = story("odisha-train-2023", nlp, every_pair=True)
+    earlier = odisha.relations(span_a="288 people")
+    assert not {"294 passengers", "At least 294 people"} & set(earlier["span_b"])
+
+
+def test_two_outlets_country_breakdowns_conflict_country_by_country(nlp: Language) -> None:
+    """13 June 2022: the Daily Mail lists mpox cases as "Spain comes next with 275, ahead of
+    Portugal on 209 and Germany on 165", The Independent "Spain follows with 259, then Portugal
+    with 191 and Germany with 150". Each country's pair is one quantity in two outlets (parts
+    of the world's count, but of one holder); Spain's against Portugal's is none."""
+    mpox = story("mpox-2022", nlp)
+    holders = {(c.doc_id, c.span): c.holder for c in mpox.claims.values()}
+    assert holders["02-daily-mail.html", "275"] == "spain"
+    assert holders["03-independent.md", "259"] == "spain"
+    conflicts = mpox.relations(relation="conflict")
+    pairs = {frozenset(p) for p in zip(conflicts["span_a"], conflicts["span_b"], strict=True)}
+    assert {frozenset(("275", "259")), frozenset(("209", "191"))} <= pairs
+    assert frozenset(("275", "191")) not in pairs
+    [reason] = (
+        conflicts[conflicts["span_a"] == "209"]["reason"].tolist()
+        or conflicts[conflicts["span_b"] == "209"]["reason"].tolist()
+    )
+    assert "Daily Mail Online (2022-06-13)" in reason and "The Independent (2022-06-13)" in reason

@@ -90,6 +90,21 @@ def test_a_figure_becomes_a_claim_with_its_interval_unit_and_kind(
         assert c.measure == measure
 
 
+def test_a_count_hanging_from_a_compound_counts_the_compound_s_head(nlp, settings) -> None:
+    """The Independent, June 2022: the parser hangs "104" from "monkeypox", which it cannot
+    count; the noun phrase's head is what is counted."""
+    c = only("Another 104 monkeypox cases have been found in the UK.", nlp, settings)
+    assert (c.span, c.value, c.unit) == ("104 monkeypox cases", 104, "case")
+
+
+def test_a_count_of_the_injured_counts_the_injured(nlp, settings) -> None:
+    """Odisha's chief secretary, 2 June 2023: "132 of the injured had been taken to the health
+    centres" counts injured people."""
+    text = "Chief Secretary Pradeep Jena said 132 of the injured had been taken to the centres."
+    c = only(text, nlp, settings)
+    assert (c.span, c.value, c.unit) == ("132 of the injured", 132, "injured")
+
+
 def test_the_counted_noun_is_found_through_the_number_of(nlp, settings) -> None:
     c = only("The number of member states has grown to 32 since Finland joined.", nlp, settings)
     assert (c.value, c.unit, c.measure, c.span) == (32, "state", "country", "32")

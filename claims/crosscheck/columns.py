@@ -99,6 +99,7 @@ class ReadRow(NamedTuple):
     as_of_start: date | None
     as_of_end: date | None
     time_basis: str
+    time_text: str | None
     scope_type: str
     mention_of: str | None
     change: str

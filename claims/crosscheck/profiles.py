@@ -172,6 +172,7 @@ class Profiles:
     fixed: np.ndarray
     slow: np.ndarray
     provisional: np.ndarray
+    periodic: np.ndarray  # a monthly or quarterly statistic's figure (a jobless rate, inflation)
     revised: np.ndarray  # the text presents it as a revision or correction
     denied: np.ndarray  # the text reports it as denied or refuted
     lo: np.ndarray
@@ -280,7 +281,16 @@ def _read(
     times, of_row = _per_distinct(
         taken,
         lambda c: _claim_time(c, stories),
-        ("kind", "time_basis", "as_of_start", "as_of_end", "scope_type", "change", "cues"),
+        (
+            "kind",
+            "time_basis",
+            "time_text",
+            "as_of_start",
+            "as_of_end",
+            "scope_type",
+            "change",
+            "cues",
+        ),
         (doc_day, doc_basis),
     )
     time = np.array(times, dtype=np.int64).reshape(len(times), len(_TIME_FIELDS))[of_row]
@@ -371,6 +381,7 @@ _TIME_FIELDS = (
     "projection",
     "fixed",
     "slow",
+    "periodic",
 )
 
 
@@ -395,6 +406,11 @@ def _claim_time(c: ReadRow, stories: StoryMap) -> tuple[int | bool, ...]:
     if background:
         assert year is not None
         start, end, basis = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal(), 0
+    # "In 1999, a collision in West Bengal killed 288 people", in a report of 2023: its clause
+    # dates it, and to a past year.
+    day = stories.date(c.doc_id)
+    if basis == 0 and day is not None and end >= 0:
+        background |= end < date(day.year - _PAST_YEARS, 1, 1).toordinal()
     # A count over a stated span of days ("24 killed over the previous day") is a change,
     # as "another 700" is: no relation to a level ("a toll of 1,033").
     flow = (
@@ -415,6 +431,7 @@ def _claim_time(c: ReadRow, stories: StoryMap) -> tuple[int | bool, ...]:
         "projection" in cues,
         fixed,
         slow,
+        "periodic" in cues,
     )
 
 
@@ -587,6 +604,7 @@ _FLAGS = (
     "fixed",
     "slow",
     "provisional",
+    "periodic",
     "revised",
     "denied",
 )
@@ -639,6 +657,7 @@ def _arrays(
         fixed=joined("fixed"),
         slow=joined("slow"),
         provisional=joined("provisional"),
+        periodic=joined("periodic"),
         revised=joined("revised"),
         denied=joined("denied"),
         lo=interval[:, 0],
@@ -722,8 +741,17 @@ def _time(
             return lo, hi, 0
     if day is None:
         return -1, -1, TIME_BASES.index("none")
-    basis = stories.date_basis.get(c.doc_id, "published")
-    return day.toordinal(), day.toordinal(), TIME_BASES.index(basis)
+    basis = TIME_BASES.index(stories.date_basis.get(c.doc_id, "published"))
+    # "US Added 261K Jobs In October" in an undated report: the month its story's year gives,
+    # a period of its own (whose date is still only guessed).
+    found = _month_day(c.time_text) if own and c.time_basis == "unknown" and c.time_text else None
+    if found is not None and found[1] != found[2]:
+        month, first_day, last_day = found
+        first, last = date(day.year, month, first_day), date(day.year, month, last_day)
+        if first > day:
+            first, last = _year_before(first), _year_before(last)
+        return first.toordinal(), last.toordinal(), basis
+    return day.toordinal(), day.toordinal(), basis
 
 
 def guessed_either(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -731,6 +759,12 @@ def guessed_either(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     guessed = list(GUESSED)
     either: np.ndarray = np.isin(p.basis[a], guessed) | np.isin(p.basis[b], guessed)
     return either
+
+
+def guessed_days(p: Profiles, rows: np.ndarray) -> np.ndarray:
+    """Per row, whether its time is only its document's guessed day (no period of its own)."""
+    out: np.ndarray = np.isin(p.basis[rows], list(GUESSED)) & (p.end[rows] <= p.start[rows])
+    return out
 
 
 def levels(p: Profiles) -> np.ndarray:

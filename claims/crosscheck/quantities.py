@@ -64,6 +64,7 @@ from claims.crosscheck.profiles import (
     Profiles,
     build_profiles,
     date_by_figures,
+    guessed_days,
     guessed_either,
     unique_values,
 )
@@ -80,6 +81,7 @@ _CONFLICT_RULES = [k for k, r in enumerate(RULES) if r.relation == "conflict"]
 _AGREE_RULES = [k for k, r in enumerate(RULES) if r.relation == "agree"]
 _NONE = -1
 _SMALL = 100  # below this, two kinds of thing share a number by chance
+_PERIOD_GAP = 20  # days between two figures of a monthly statistic that make two periods
 _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
 # Relations given their reasons at once: bounds the memory of the reasons. DuckDB's row group
 # size, so that each slice inserted fills whole row groups: slices of 100,000 made DuckDB
@@ -181,7 +183,11 @@ def sure_enough_to_conflict(columns: Mapping[str, np.ndarray], small: np.ndarray
     unsure, do not flag."""
     vetoed = np.zeros(len(columns["bias"]), dtype=bool)
     for name in CONFLICT_VETO:
-        vetoed |= columns[name] > 0
+        if name != "part":
+            vetoed |= columns[name] > 0
+    # Portugal's 209 cases in one outlet's breakdown and its 191 in another's: a part of one
+    # holder against the same holder's is no part against its whole.
+    vetoed |= (columns["part"] > 0) & ~(columns["holder_same"] > 0)
     generic = (columns["generic"] > 0) | (columns["measure_kind"] > 0) | (columns["date_kind"] > 0)
     described = (columns["holder_same"] > 0) | (columns["similarity"] >= 0.3)
     apart = np.maximum(columns["ratio_at_one_time"], columns["ratio_apart"])
@@ -202,8 +208,9 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     ``a`` the older of each pair."""
     known = (p.start[a] >= 0) & (p.start[b] >= 0)
     explicit = TIME_BASES.index("explicit")
-    period_a = (p.basis[a] == explicit) & (p.end[a] > p.start[a])
-    period_b = (p.basis[b] == explicit) & (p.end[b] > p.start[b])
+    # A span of days is a period its text names, whether its document's date is known or
+    # only guessed ("In October" in an undated report).
+    period_a, period_b = p.end[a] > p.start[a], p.end[b] > p.start[b]
     times_meet = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b])
     guessed = guessed_either(p, a, b)
     stated = (p.basis[a] == explicit) & (p.basis[b] == explicit)
@@ -234,6 +241,13 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     # the count lands inside it (a fee or a height is what a contract or a design says).
     counts = (p.kind[a] == p.codes["kind"].index.get("count", -1)) & (p.kind[a] == p.kind[b])
     rule[(p.projection[a] != p.projection[b]) & counts & ~fixed] = -2
+    # "3.7%" unemployment in the report of 2 September and in that of 4 November: a monthly
+    # statistic's figures of two periods are two quantities, whatever their values, and one
+    # whose period is not known is no quantity to compare.
+    periodic = p.periodic[a] & p.periodic[b] & ~p.estimate[a] & ~p.estimate[b]
+    apart = np.maximum(p.start[a], p.start[b]) - np.minimum(p.end[a], p.end[b]) > _PERIOD_GAP
+    no_period = guessed_days(p, a) | guessed_days(p, b)
+    rule[periodic & (~known | no_period | apart)] = -2
     # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
     vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
     rule[(rule == _NONE) & ov & vague_one] = -2
@@ -291,7 +305,40 @@ def decide(
         empty = np.zeros(0, dtype=np.int64)
         return Decided(empty, empty, empty, np.zeros(0))
     a, b, rule, score = (np.concatenate(x) for x in zip(*kept, strict=True))
-    return Decided(a, b, rule, score)
+    return matched_once(p, Decided(a, b, rule, score))
+
+
+def matched_once(p: Profiles, d: Decided) -> Decided:
+    """Without the conflicts of a figure that agrees better with another figure of the same
+    report: Channel 4's "2,001,926 votes" (No) agrees with the Gazette's "2,001,926 ballots",
+    so it does not also conflict with the Gazette's "1,617,989 votes" (Yes): a report states
+    one figure per quantity, and it has already stated this one."""
+    conflict = np.isin(d.rule, _CONFLICT_RULES)
+    agree = np.flatnonzero(np.isin(d.rule, _AGREE_RULES))
+    if not conflict.any() or not len(agree):
+        return d
+    docs = int(p.doc.max()) + 1
+    # The best agreement of each (figure, other report), by key.
+    keys = np.concatenate(
+        [d.a[agree] * docs + p.doc[d.b[agree]], d.b[agree] * docs + p.doc[d.a[agree]]]
+    )
+    scores = np.concatenate([d.score[agree], d.score[agree]])
+    order = np.lexsort((-scores, keys))
+    keys, scores = keys[order], scores[order]
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    keys, best = keys[first], scores[first]
+
+    def beaten(key: np.ndarray, score: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+        out: np.ndarray = (keys[at] == key) & (best[at] > score)
+        return out
+
+    ca, cb, cs = d.a[conflict], d.b[conflict], d.score[conflict]
+    taken = beaten(ca * docs + p.doc[cb], cs) | beaten(cb * docs + p.doc[ca], cs)
+    keep = np.ones(len(d.rule), dtype=bool)
+    keep[np.flatnonzero(conflict)[taken]] = False
+    return Decided(d.a[keep], d.b[keep], d.rule[keep], d.score[keep])
 
 
 def passes(rule: np.ndarray, score: np.ndarray, sure: np.ndarray, bar: Thresholds) -> np.ndarray:

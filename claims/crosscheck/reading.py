@@ -87,6 +87,7 @@ class Lexicon:
     fixed_measures: frozenset[str]
     slow_measures: frozenset[str]
     provisional_words: frozenset[tuple[str, ...]]
+    periodic_series: frozenset[tuple[str, ...]]
     fixed_kinds: frozenset[str]
     presumed_dead: frozenset[tuple[str, ...]]
     fixed_money: frozenset[str]
@@ -124,6 +125,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
                 raw.estimate_words,
                 raw.projection_words,
                 raw.provisional_words,
+                raw.periodic_series,
                 raw.presumed_dead,
             )
             for w in words
@@ -149,6 +151,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         fixed_measures=frozenset(raw.fixed_measures),
         slow_measures=frozenset(raw.slow_measures),
         provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
+        periodic_series=frozenset(_phrase(w) for w in raw.periodic_series),
         fixed_kinds=frozenset(raw.fixed_kinds),
         presumed_dead=frozenset(_phrase(w) for w in raw.presumed_dead),
         fixed_money=frozenset(raw.fixed_money),
@@ -172,6 +175,11 @@ class _Words:
     named: tuple[bool, ...]
 
 
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    return frozenset(crosscheck_lexicon(DATA_DIR).demonyms.values())
+
+
 @lru_cache(maxsize=50_000)
 def _words(sentence: str) -> _Words:
     words, starts, ends, capital = [], [], [], []
@@ -184,6 +192,9 @@ def _words(sentence: str) -> _Words:
     alphabetic = [c for w, c in zip(words, capital, strict=True) if w[:1].isalpha()]
     title_case = len(alphabetic) >= 4 and sum(alphabetic) > 0.6 * len(alphabetic)
     named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
+    # "Spain comes next with 275": a country's name is a name even first in its sentence.
+    if words and capital[0] and not title_case:
+        named[0] = words[0] in _countries()
     return _Words(tuple(words), tuple(starts), tuple(ends), tuple(named))
 
 
@@ -305,11 +316,14 @@ def _holder(
     before: list[tuple[str, bool]], after: list[tuple[str, bool]], lex: Lexicon
 ) -> str | None:
     """The name right before the figure, at most a word between ("Macron 24.01 percent",
-    "Leave had 52 per cent", "Liberia with 7,830"), else right after it ("65.5% for Macron"),
-    as one string of its words; not the source of a figure ("Honea said 63 people")."""
+    "Leave had 52 per cent", "Liberia with 7,830") or a ranking's words ("Spain comes next
+    with 275"), else right after it ("65.5% for Macron"), as one string of its words; not the
+    source of a figure ("Honea said 63 people")."""
     for words, reverse in ((before, True), (after, False)):
-        for k, (word, named) in enumerate(words[:2]):
+        for k, (word, named) in enumerate(words[: _RANKING_REACH if reverse else 2]):
             if word in lex.speech_verbs:
+                break
+            if k >= 2 and words[k - 1][0] not in _RANKING:
                 break
             if named and word not in lex.not_names:
                 run = [word]
@@ -319,6 +333,17 @@ def _holder(
                     run.append(other)
                 return " ".join(reversed(run) if reverse else run)
     return None
+
+
+# Between a name and its figure in a ranking: "Spain comes next with 275", "then Portugal on
+# 209", "Germany follows with 150", "the US has reported 2,137".
+_RANKING = frozenset(
+    {
+        *("with", "on", "at", "follows", "followed", "comes", "came", "next", "has", "had"),
+        *("have", "reported", "recorded", "confirmed", "counted", "stands", "stood", "is", "was"),
+    }
+)
+_RANKING_REACH = 4
 
 
 # A tally's label: "- Iran: 465" on a line of its own, "India (101), Nigeria (99)" in a list;
@@ -508,8 +533,11 @@ def read(
         cues.append("projection")
     # "With 84 results declared, Remain has edged back: Remain 2,877,575 votes (50.01%)":
     # a running count is said once for all the figures of its sentence.
-    if _has(_words(c.sentence).words, lex.provisional_words, lex.longest):
+    sentence = _words(c.sentence).words
+    if _has(sentence, lex.provisional_words, lex.longest):
         cues.append("provisional")
+    if _has(sentence, lex.periodic_series, lex.longest):
+        cues.append("periodic")
     fixed = _fixed(c, measure, facets, ctx, lex)
     if fixed:
         cues.append("fixed")

@@ -74,7 +74,17 @@ class Reader:
             return Target(None, thing, end)
         noun = self._of_noun(root)
         if noun is None and root.dep_ in MODIFIER_DEPS and root.head.pos_ in NOUNS:
-            noun = root.head if self._can_count(m, root.head) else None
+            head = root.head
+            # "Another 104 monkeypox cases": the figure hangs from a compound's first noun,
+            # which it cannot count ("a 30-day ceasefire" counts days).
+            while (
+                head.dep_ == "compound"
+                and head.head.pos_ in NOUNS
+                and head.head.i > head.i
+                and not self._can_count(m, head)
+            ):
+                head = head.head
+            noun = head if self._can_count(m, head) else None
         if kind == "ordinal":
             return Target(noun, noun, end if noun is None else max(end, noun.idx + len(noun)))
         if noun is not None:
