@@ -438,16 +438,18 @@ def word_weights(p: Profiles) -> np.ndarray:
     return np.log((n + 1) / (df + 0.5))
 
 
-def same_value(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def same_value(
+    p: Profiles, a: np.ndarray, b: np.ndarray, meets: np.ndarray | None = None
+) -> np.ndarray:
     """Whether the two figures state the same value: within the rounding either allows, or
     within 5% when either is hedged ("about 80" and "at least 80"); for vague amounts, whether
-    their intervals meet."""
+    their intervals meet (``meets``, the pairs' :func:`overlap` when it is known)."""
     va, vb = p.value[a], p.value[b]
     scale = np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
     slack = np.maximum(p.slack[a], p.slack[b]) + converted(p, a, b) * scale
     close = np.abs(va - vb) <= slack + 1e-9 * scale
     vague = np.isnan(va) | np.isnan(vb)
-    return np.where(vague, overlap(p, a, b), close)
+    return np.where(vague, overlap(p, a, b) if meets is None else meets, close)
 
 
 def converted(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -480,10 +482,15 @@ def overlap(p: Profiles, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def features(
-    p: Profiles, pairs: Pairs, weight: np.ndarray, per: PerClaim | None = None
+    p: Profiles,
+    pairs: Pairs,
+    weight: np.ndarray,
+    per: PerClaim | None = None,
+    equal: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The feature columns of every pair, named as in :data:`FEATURES`; ``per`` what they
-    read per claim, when it is made once for many calls."""
+    read per claim, when it is made once for many calls; ``equal`` the pairs'
+    :func:`same_value`, when it is known."""
     per = PerClaim.of(p, weight) if per is None else per
     a, b = pairs.a, pairs.b
     n = len(a)
@@ -524,7 +531,7 @@ def features(
     ones = np.ones(int(p.entities.items.max(initial=0)) + 1)
     entities = _shared_weight_columns(p.entities, per.entities, a, b, ones)
     out["entities_shared"] = np.minimum(entities, 3) / 3
-    equal = same_value(p, a, b)
+    equal = same_value(p, a, b) if equal is None else equal
     out["same_value"] = equal
     out["same_value_crowded"] = np.where(equal, (pairs.crowd_a + pairs.crowd_b) / 2, 0.0)
     level = per.level

@@ -203,9 +203,17 @@ def in_time_order(p: Profiles, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray
     return np.where(swap, y, x), np.where(swap, x, y)
 
 
-def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.ndarray:
+def relate(
+    p: Profiles,
+    a: np.ndarray,
+    b: np.ndarray,
+    settings: Settings,
+    meets: np.ndarray | None = None,
+    equal: np.ndarray | None = None,
+) -> np.ndarray:
     """The rule (index into :data:`RULES`, or -1 for none) of each pair taken as one quantity;
-    ``a`` the older of each pair."""
+    ``a`` the older of each pair; ``meets`` and ``equal`` the pairs' ``overlap`` and
+    ``same_value`` when they are known (both are symmetric: either side may be a)."""
     known = (p.start[a] >= 0) & (p.start[b] >= 0)
     explicit = TIME_BASES.index("explicit")
     # A span of days is a period its text names, whether its document's date is known or
@@ -218,7 +226,7 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     meets_slack = np.maximum(p.start[a], p.start[b]) <= np.minimum(p.end[a], p.end[b]) + slack
     fixed = p.fixed[a] | p.fixed[b]
     same_time = fixed | (known & ~guessed & meets_slack)
-    ov = overlap(p, a, b)
+    ov = overlap(p, a, b) if meets is None else meets
     rule = np.full(len(a), _NONE, dtype=np.int64)
 
     def assign(mask: np.ndarray, r: Rule) -> None:
@@ -251,7 +259,8 @@ def relate(p: Profiles, a: np.ndarray, b: np.ndarray, settings: Settings) -> np.
     # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
     vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
     rule[(rule == _NONE) & ov & vague_one] = -2
-    assign(ov & (same_time | ~known | same_value(p, a, b)), Rule.AGREE_OVERLAP)
+    equal = same_value(p, a, b, ov) if equal is None else equal
+    assign(ov & (same_time | ~known | equal), Rule.AGREE_OVERLAP)
     # One figure under opposite hedges ("more than 33 million", "nearly 33 million"): it
     # did not move, whatever its intervals say.
     same_figure = np.isclose(p.value[a], p.value[b], rtol=1e-9, atol=0)
@@ -295,10 +304,15 @@ def decide(
     kept: list[tuple[np.ndarray, ...]] = []
     for first in range(0, len(pairs), _CHUNK):
         chunk = pairs.take(np.arange(first, min(first + _CHUNK, len(pairs))))
-        columns = features(p, chunk, word_weight, per)
+        # Whether the intervals meet and the values are the same, once for the features and
+        # the rules.
+        x, y = chunk.a, chunk.b
+        meets = overlap(p, x, y)
+        equal = same_value(p, x, y, meets)
+        columns = features(p, chunk, word_weight, per, equal)
         score = np.round(probability(columns, weights), 3)
-        a, b = in_time_order(p, chunk.a, chunk.b)
-        rule = relate(p, a, b, settings)
+        a, b = in_time_order(p, x, y)
+        rule = relate(p, a, b, settings, meets, equal)
         ok = passes(rule, score, sure_enough_to_conflict(columns, small_counts(p, a, b)), bar)
         kept.append((a[ok], b[ok], rule[ok], score[ok]))
     if not kept:
