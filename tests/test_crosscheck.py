@@ -460,3 +460,29 @@ def test_candidate_pairs_deduplicated_by_ranges_of_keys_keep_each_pair_s_first()
     first.sort()
     got_a, got_b = _first_of_each(row, ea, eb, n)
     assert np.array_equal(got_a, ea[first]) and np.array_equal(got_b, eb[first])
+
+
+def test_shared_words_compared_as_columns_are_the_expanded_lists_words() -> None:
+    """The words two claims share, written in alphabetical order, found by comparing short
+    lists as columns and longer ones by expanding them: the lists that expanding all gives."""
+    import numpy as np
+
+    from claims.crosscheck.profiles import Lists
+    from claims.crosscheck.quantities import _shared_expanded, _shared_lists, _Words
+
+    rng = np.random.default_rng(11)
+    codes = [f"s_{k % 3}\x1fw{rng.integers(1000)}" if k % 5 else f"w{k}" for k in range(60)]
+    rows = [
+        rng.choice(60, size=rng.choice([0, 1, 2, 4, 8, 9, 20]), replace=False).tolist()
+        for _ in range(200)
+    ]
+    lists = Lists.of(rows)
+    words = _Words(codes, lists)
+    a, b = rng.integers(0, 200, size=(2, 3000))
+    pair, word = _shared_expanded(lists, a, b, words)
+    names = words.names.to_pylist()
+    expected = [[] for _ in range(len(a))]
+    for k, w in zip(pair.tolist(), word.tolist(), strict=True):
+        expected[k].append(names[w])
+    assert _shared_lists(lists, a, b, words).to_pylist() == expected
+    assert any(expected) and words.columns.longer.any()

@@ -28,7 +28,7 @@ a score of ``Settings.min_conflict_score`` and nothing that hints at two quantit
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -50,6 +50,7 @@ from claims.crosscheck.columns import (
 )
 from claims.crosscheck.pairs import (
     FEATURES,
+    Columns,
     Pairs,
     PerClaim,
     candidates,
@@ -61,6 +62,7 @@ from claims.crosscheck.pairs import (
 )
 from claims.crosscheck.profiles import (
     TIME_BASES,
+    Lists,
     Profiles,
     build_profiles,
     date_by_figures,
@@ -452,11 +454,11 @@ def column_slices(
     )
     relation_names = np.array([r.relation for r in RULES], dtype=object)
     rule_codes = np.array([r.value for r in RULES], dtype=object)
-    words = _Words(p)
+    words = _Words(p.codes["word"].names, p.words)
     for first in range(0, len(order), size):
         at = order[first : first + size]
         a, b, rule, score = d.a[at], d.b[at], d.rule[at], d.score[at]
-        shared = _shared_lists(p, a, b, words)
+        shared = _shared_lists(p.words, a, b, words)
         relation = relation_names[rule]
         at_a, at_b = pa.array(a), pa.array(b)
         columns = {
@@ -478,19 +480,58 @@ def column_slices(
 
 
 class _Words:
-    """The story-specific word codes as written ("fire" for "s_1…\x1ffire"), and their
-    alphabetical rank."""
+    """The story-specific word codes as written ("fire" for "s_1…\x1ffire"), their
+    alphabetical rank, and the claims' words as columns (``pairs.Columns``)."""
 
-    def __init__(self, p: Profiles) -> None:
-        names = [n.split("\x1f", 1)[1] if "\x1f" in n else n for n in p.codes["word"].names]
+    def __init__(self, codes: Sequence[str], lists: Lists) -> None:
+        names = [n.split("\x1f", 1)[1] if "\x1f" in n else n for n in codes]
         self.names = pa.array(names, pa.string())
+        self.by_rank = np.argsort(np.array(names, dtype=object))
         self.rank = np.empty(len(names), dtype=np.int64)
-        self.rank[np.argsort(np.array(names, dtype=object))] = np.arange(len(names))
+        self.rank[self.by_rank] = np.arange(len(names))
+        self.columns = Columns.of(lists)
 
 
-def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray, words: _Words) -> pa.ListArray:
-    """Per pair, the words both claims use, as written, in alphabetical order."""
-    items, ptr = p.words.items, p.words.ptr
+def _shared_lists(lists: Lists, a: np.ndarray, b: np.ndarray, words: _Words) -> pa.ListArray:
+    """Per pair, the words both claims use, as written, in alphabetical order. Short lists
+    are compared as columns; pairs with a longer one by expanding and sorting their lists."""
+    items = words.columns.items
+    side_b = items[:, b]
+    rank = np.full((len(items), len(a)), len(words.names), dtype=np.int64)  # past every rank
+    hit = np.empty(len(a), dtype=bool)
+    equal = np.empty(len(a), dtype=bool)
+    for k, item in enumerate(items[:, a]):
+        hit[:] = False
+        for other in side_b:
+            np.equal(item, other, out=equal)
+            hit |= equal
+        hit &= item >= 0
+        rank[k, hit] = words.rank[item[hit]]
+    rank.sort(axis=0)
+    past = len(words.names)
+    shared = past > rank.T
+    pair = np.flatnonzero(shared) // len(items)
+    ranked = rank.T[shared]
+    longer = np.flatnonzero(words.columns.longer[a] | words.columns.longer[b])
+    if len(longer):
+        keep = ~np.isin(pair, longer)
+        long_pair, long_word = _shared_expanded(lists, a[longer], b[longer], words)
+        pair = np.concatenate((pair[keep], longer[long_pair]))
+        ranked = np.concatenate((ranked[keep], words.rank[long_word]))
+        in_order = np.argsort(pair, kind="stable")  # each pair's words are in order already
+        pair, ranked = pair[in_order], ranked[in_order]
+    offsets = np.zeros(len(a) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(pair, minlength=len(a)), out=offsets[1:])
+    values = pc.take(words.names, pa.array(words.by_rank[ranked]))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _shared_expanded(
+    lists: Lists, a: np.ndarray, b: np.ndarray, words: _Words
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair, word) of the words both claims of each pair use, by pair then alphabetically:
+    the lists expanded, sorted and read for codes met twice."""
+    items, ptr = lists.items, lists.ptr
     width = len(words.names)
     sizes_a, sizes_b = ptr[a + 1] - ptr[a], ptr[b + 1] - ptr[b]
 
@@ -506,11 +547,7 @@ def _shared_lists(p: Profiles, a: np.ndarray, b: np.ndarray, words: _Words) -> p
     both = codes[1:][codes[1:] == codes[:-1]]  # a claim's words are distinct: twice = shared
     pair, word = both // width, both % width
     by_name = np.lexsort((words.rank[word], pair))
-    pair, word = pair[by_name], word[by_name]
-    offsets = np.zeros(len(a) + 1, dtype=np.int32)
-    np.cumsum(np.bincount(pair, minlength=len(a)), out=offsets[1:])
-    values = pc.take(words.names, pa.array(word))
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
+    return pair[by_name], word[by_name]
 
 
 def relation_ids(
