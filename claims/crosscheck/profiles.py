@@ -224,7 +224,13 @@ def build_profiles(
     first_days = {s.story_id: _ordinal(s.first) for s in stories.stories}
     # In chunks: a million claims' rows as Python lists would take a gigabyte.
     for first in range(0, len(order), _CHUNK):
-        part = table.take(pa.array(order[first : first + _CHUNK], pa.int64()))
+        rows = order[first : first + _CHUNK]
+        if len(rows) and bool((np.diff(rows) == 1).all()):
+            # Claims mostly come in order already (as they are staged): consecutive rows are a
+            # slice of the table, not a copy of every column (lists of words included).
+            part = table.slice(int(rows[0]), len(rows))
+        else:
+            part = table.take(pa.array(rows, pa.int64()))
         base = sum(len(k) for k in kept)
         read = _read(part, stories, first_days, settings, codes, facet_rows, entity_memo, base)
         kept.append(order[first : first + _CHUNK][read.pop("kept")])  # type: ignore[index]
