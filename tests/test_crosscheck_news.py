@@ -663,3 +663,18 @@ def test_two_outlets_country_breakdowns_conflict_country_by_country(nlp: Languag
         or conflicts[conflicts["span_b"] == "209"]["reason"].tolist()
     )
     assert "Daily Mail Online (2022-06-13)" in reason and "The Independent (2022-06-13)" in reason
+
+
+def test_a_toll_told_as_rising_that_differs_the_same_day_moved_within_it(nlp: Language) -> None:
+    """3 June 2023: EFE's "death toll rises to 261" (the morning's figure) and the Deccan
+    Herald's "Toll Climbs To 288" (the afternoon's): a count told as rising moved within the
+    day, an update rather than a contradiction (whatever score the fitted model gives it)."""
+    odisha = story("odisha-train-2023", nlp, every_pair=True)
+    rose = pd.concat(
+        [odisha.relations(span_a="261", span_b="288"), odisha.relations(span_a="288", span_b="261")]
+    )
+    rose = _between(rose, "02-efe.txt", "03-deccan-herald.md")
+    assert set(rose["relation"]) == {"update"}
+    for reason in rose["reason"]:
+        assert "EFE (La Prensa Latina) (2023-06-03)" in reason
+        assert "Deccan Herald (2023-06-03)" in reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from spacy.language import Language
@@ -16,6 +17,7 @@ from claims.extract import (
     split_passages,
 )
 from claims.extract.dates import days
+from claims.ingest import discover, read_sources
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
 
@@ -103,6 +105,17 @@ def test_a_count_of_the_injured_counts_the_injured(nlp, settings) -> None:
     text = "Chief Secretary Pradeep Jena said 132 of the injured had been taken to the centres."
     c = only(text, nlp, settings)
     assert (c.span, c.value, c.unit) == ("132 of the injured", 132, "injured")
+
+
+def test_a_headline_s_toll_is_not_projected_by_the_clause_after_it(nlp, settings) -> None:
+    """Deccan Herald, 3 June 2023 (bench/news): the parser takes "Climbs" for a noun and the
+    figure for the subject of "Will Not Be Spared"; the toll that climbed is asserted."""
+    path = Path(__file__).parents[1] / "bench/news/odisha-train-2023/03-deccan-herald.md"
+    [doc] = read_sources(discover([path]), settings)
+    assert isinstance(doc, Document)
+    extraction = extract_document(doc, settings, nlp)
+    [toll] = [c for c in extraction.claims if c.sentence.startswith("# Balasore")]
+    assert (toll.span, toll.stance, toll.change) == ("288", "asserted", "new_level")
 
 
 def test_the_counted_noun_is_found_through_the_number_of(nlp, settings) -> None:

@@ -102,7 +102,7 @@ def _to_verb(tok: Token) -> list[Token]:
 def stance_of(root: Token, rules: Extract, kind: str = "count") -> str:
     """'asserted', 'revised', 'denied', 'projected' or 'hypothetical'. A share an opinion poll
     gives ('The poll gives Macron 62 percent') forecasts a vote: projected."""
-    verbs = [t for t in (root, *root.ancestors) if t.pos_ in VERBS]
+    verbs = [t for t in (root, *root.ancestors) if t.pos_ in VERBS or _mistaken_verb(t, rules)]
     for verb in verbs[:3]:
         if any(c.dep_ == "mark" and c.lower_ in rules.condition_marks for c in verb.children):
             return "hypothetical"
@@ -121,6 +121,20 @@ def stance_of(root: Token, rules: Extract, kind: str = "count") -> str:
     if any(t.lemma_.lower() in rules.projection_nouns for t in (root, *root.ancestors)):
         return "projected"
     return "asserted"
+
+
+def _mistaken_verb(tok: Token, rules: Extract) -> bool:
+    """'Toll Climbs To 288 As Modi Vows Guilty Will Not Be Spared': in a headline the parser
+    may take a verb of change for a noun (capitalised, or with a subject of its own), and the
+    figure's clause for another's."""
+    if tok.pos_ not in ("PROPN", "NOUN"):
+        return False
+    word = tok.lower_
+    if not {word, word.removesuffix("s"), word.removesuffix("es")} & (
+        rules.change_lemmas | rules.reach_verbs
+    ):
+        return False
+    return tok.text[:1].isupper() or any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
 
 
 def _opinion_poll(tok: Token, rules: Extract) -> bool:
