@@ -678,3 +678,17 @@ def test_a_toll_told_as_rising_that_differs_the_same_day_moved_within_it(nlp: La
     for reason in rose["reason"]:
         assert "EFE (La Prensa Latina) (2023-06-03)" in reason
         assert "Deccan Herald (2023-06-03)" in reason
+
+
+def test_a_planned_cut_and_a_count_of_job_cuts_are_the_cuts_made(nlp: Language) -> None:
+    """Reuters, January 2023: Amazon "will cut more than 18,000 roles" (a plan, not a forecast
+    of a count) is the figure The Register gives as "the count had climbed to 18,000"; the
+    Telegraph's "a fresh round of 10,000 job cuts" at Meta counts the cuts, as The Register's
+    "its latest round of 10,000 jobs" does (no change of a level)."""
+    amazon = story("amazon-layoffs-2022", nlp)
+    planned = {(c.doc_id, c.span): c for c in amazon.claims.values()}
+    assert "projection" not in planned["03-reuters.txt", "more than 18,000 roles"].cues
+    agree = amazon.relations(relation="agree")
+    pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    assert frozenset(("more than 18,000 roles", "18,000")) in pairs
+    assert frozenset(("10,000 job cuts", "10,000 jobs")) in pairs

@@ -51,7 +51,9 @@ def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
         if _changes(owner, rules) or _changes(_verb_above(owner), rules):
             return "change" if head.lower_ == "by" else "new_level"
     if head.lemma_.lower() in rules.change_nouns and root.dep_ in ("nummod", "compound", "amod"):
-        return "change"
+        # "a 5% cut", "a $2bn cut" change a level; "10,000 job cuts" counts the cuts made.
+        counted = m.form == "number" and not m.currency and head.tag_ == "NNS"
+        return "level" if counted else "change"
     verb = path[-1] if path else None
     if verb is not None and root.dep_ in ("dobj", "attr", "npadvmod"):
         lemma = verb.lemma_.lower()
