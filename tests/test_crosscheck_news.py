@@ -692,3 +692,16 @@ def test_a_planned_cut_and_a_count_of_job_cuts_are_the_cuts_made(nlp: Language) 
     pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
     assert frozenset(("more than 18,000 roles", "18,000")) in pairs
     assert frozenset(("10,000 job cuts", "10,000 jobs")) in pairs
+
+
+def test_two_lengths_of_two_things_in_a_sentence_are_no_breakdown(nlp: Language) -> None:
+    """The Register, 20 June 2023: "The Titanic lies roughly 3,800 meters beneath the surface
+    of the Atlantic, 400 nautical miles off the coast of Newfoundland": two lengths of two
+    things, not one whole broken down by holder; the depth agrees with The Canadian Press's
+    "almost four kilometres below the surface"."""
+    titan = story("titan-sub-2023", nlp)
+    depth = {(c.doc_id, c.span): c for c in titan.claims.values()}
+    assert "breakdown" not in depth["01-theregister.html", "roughly 3,800 meters"].cues
+    agree = titan.relations(relation="agree")
+    pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    assert frozenset(("roughly 3,800 meters", "almost four kilometres")) in pairs

@@ -118,6 +118,15 @@ def test_a_headline_s_toll_is_not_projected_by_the_clause_after_it(nlp, settings
     assert (toll.span, toll.stance, toll.change) == ("288", "asserted", "new_level")
 
 
+def test_a_depth_below_the_surface_is_a_level_not_a_change(nlp, settings) -> None:
+    """The Canadian Press, 28 June 2023: "almost four kilometres below the surface" is where
+    the wreck lies; "3% below the forecast" compares two figures."""
+    text = "The Titan descended toward the wreck, almost four kilometres below the surface."
+    depth = only(text, nlp, settings)
+    assert (depth.span, depth.change) == ("almost four kilometres", "level")
+    assert only("Prices were 3% below the forecast.", nlp, settings).change == "change"
+
+
 def test_the_counted_noun_is_found_through_the_number_of(nlp, settings) -> None:
     c = only("The number of member states has grown to 32 since Finland joined.", nlp, settings)
     assert (c.value, c.unit, c.measure, c.span) == (32, "state", "country", "32")

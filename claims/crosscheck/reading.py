@@ -467,7 +467,9 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
 
     holders: dict[tuple[str, int, str, str | None, str | None], set[str]] = defaultdict(set)
     for c in claims:
-        if c.holder:
+        # "The Titanic lies roughly 3,800 meters beneath the surface, 400 nautical miles off
+        # Newfoundland": two lengths of two things, no whole broken down.
+        if c.holder and c.kind in _BROKEN_DOWN:
             holders[measured(c)].add(c.holder)
     return [
         c.model_copy(update={"cues": [*c.cues, "breakdown"]})
@@ -477,6 +479,7 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
     ]
 
 
+_BROKEN_DOWN = frozenset({"count", "money", "percent"})  # kinds a sentence breaks down by holder
 _PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"
 
 

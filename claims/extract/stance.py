@@ -38,7 +38,7 @@ def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
     # Not the next figure's own hedge: 'injured over 6,000 and left more than 300,000'.
     if re.match(
         r"\s+(?:[^\W\d_]+\s+){0,2}?(?:more|fewer|higher|lower|below|above)\b"
-        r"(?!\s+than\s+[\d$£€])",
+        r"(?!\s+than\s+[\d$£€])(?!\s+(?:the\s+)?(?:surface|sea|ground|seabed|water)\b)",
         after,
     ):
         return "change"  # 'three more bodies', '5,000 acres more than', '1.9% lower'
