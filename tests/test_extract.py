@@ -81,6 +81,10 @@ def only(text: str, nlp: Language, settings: Settings, **kw: object) -> Quantity
             "The convoy travelled some 300 kilometres overnight.",
             "some 300 kilometres", "measure", 300, 270, 330, "km", "metre",
         ),
+        (  # Reuters on the Titan search, 22 June 2023
+            "The search covered thousands of square miles of ocean.",
+            "thousands of square miles", "measure", None, 2000, 9999, "square mile", "metre ** 2",
+        ),
     ],
 )  # fmt: skip
 def test_a_figure_becomes_a_claim_with_its_interval_unit_and_kind(
