@@ -88,6 +88,7 @@ class Counted(DataFile):
     slow_measures: Words
     provisional_words: Words
     periodic_series: Words
+    plan_verbs: Words
 
 
 class Crosscheck(DataFile):

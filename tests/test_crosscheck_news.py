@@ -663,3 +663,45 @@ def test_two_outlets_country_breakdowns_conflict_country_by_country(nlp: Languag
         or conflicts[conflicts["span_b"] == "209"]["reason"].tolist()
     )
     assert "Daily Mail Online (2022-06-13)" in reason and "The Independent (2022-06-13)" in reason
+
+
+def test_a_toll_told_as_rising_that_differs_the_same_day_moved_within_it(nlp: Language) -> None:
+    """3 June 2023: EFE's "death toll rises to 261" (the morning's figure) and the Deccan
+    Herald's "Toll Climbs To 288" (the afternoon's): a count told as rising moved within the
+    day, an update rather than a contradiction (whatever score the fitted model gives it)."""
+    odisha = story("odisha-train-2023", nlp, every_pair=True)
+    rose = pd.concat(
+        [odisha.relations(span_a="261", span_b="288"), odisha.relations(span_a="288", span_b="261")]
+    )
+    rose = _between(rose, "02-efe.txt", "03-deccan-herald.md")
+    assert set(rose["relation"]) == {"update"}
+    for reason in rose["reason"]:
+        assert "EFE (La Prensa Latina) (2023-06-03)" in reason
+        assert "Deccan Herald (2023-06-03)" in reason
+
+
+def test_a_planned_cut_and_a_count_of_job_cuts_are_the_cuts_made(nlp: Language) -> None:
+    """Reuters, January 2023: Amazon "will cut more than 18,000 roles" (a plan, not a forecast
+    of a count) is the figure The Register gives as "the count had climbed to 18,000"; the
+    Telegraph's "a fresh round of 10,000 job cuts" at Meta counts the cuts, as The Register's
+    "its latest round of 10,000 jobs" does (no change of a level)."""
+    amazon = story("amazon-layoffs-2022", nlp)
+    planned = {(c.doc_id, c.span): c for c in amazon.claims.values()}
+    assert "projection" not in planned["03-reuters.txt", "more than 18,000 roles"].cues
+    agree = amazon.relations(relation="agree")
+    pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    assert frozenset(("more than 18,000 roles", "18,000")) in pairs
+    assert frozenset(("10,000 job cuts", "10,000 jobs")) in pairs
+
+
+def test_two_lengths_of_two_things_in_a_sentence_are_no_breakdown(nlp: Language) -> None:
+    """The Register, 20 June 2023: "The Titanic lies roughly 3,800 meters beneath the surface
+    of the Atlantic, 400 nautical miles off the coast of Newfoundland": two lengths of two
+    things, not one whole broken down by holder; the depth agrees with The Canadian Press's
+    "almost four kilometres below the surface"."""
+    titan = story("titan-sub-2023", nlp)
+    depth = {(c.doc_id, c.span): c for c in titan.claims.values()}
+    assert "breakdown" not in depth["01-theregister.html", "roughly 3,800 meters"].cues
+    agree = titan.relations(relation="agree")
+    pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    assert frozenset(("roughly 3,800 meters", "almost four kilometres")) in pairs

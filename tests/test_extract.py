@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from spacy.language import Language
@@ -16,6 +17,7 @@ from claims.extract import (
     split_passages,
 )
 from claims.extract.dates import days
+from claims.ingest import discover, read_sources
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
 
@@ -79,6 +81,10 @@ def only(text: str, nlp: Language, settings: Settings, **kw: object) -> Quantity
             "The convoy travelled some 300 kilometres overnight.",
             "some 300 kilometres", "measure", 300, 270, 330, "km", "metre",
         ),
+        (  # Reuters on the Titan search, 22 June 2023
+            "The search covered thousands of square miles of ocean.",
+            "thousands of square miles", "measure", None, 2000, 9999, "square mile", "metre ** 2",
+        ),
     ],
 )  # fmt: skip
 def test_a_figure_becomes_a_claim_with_its_interval_unit_and_kind(
@@ -103,6 +109,26 @@ def test_a_count_of_the_injured_counts_the_injured(nlp, settings) -> None:
     text = "Chief Secretary Pradeep Jena said 132 of the injured had been taken to the centres."
     c = only(text, nlp, settings)
     assert (c.span, c.value, c.unit) == ("132 of the injured", 132, "injured")
+
+
+def test_a_headline_s_toll_is_not_projected_by_the_clause_after_it(nlp, settings) -> None:
+    """Deccan Herald, 3 June 2023 (bench/news): the parser takes "Climbs" for a noun and the
+    figure for the subject of "Will Not Be Spared"; the toll that climbed is asserted."""
+    path = Path(__file__).parents[1] / "bench/news/odisha-train-2023/03-deccan-herald.md"
+    [doc] = read_sources(discover([path]), settings)
+    assert isinstance(doc, Document)
+    extraction = extract_document(doc, settings, nlp)
+    [toll] = [c for c in extraction.claims if c.sentence.startswith("# Balasore")]
+    assert (toll.span, toll.stance, toll.change) == ("288", "asserted", "new_level")
+
+
+def test_a_depth_below_the_surface_is_a_level_not_a_change(nlp, settings) -> None:
+    """The Canadian Press, 28 June 2023: "almost four kilometres below the surface" is where
+    the wreck lies; "3% below the forecast" compares two figures."""
+    text = "The Titan descended toward the wreck, almost four kilometres below the surface."
+    depth = only(text, nlp, settings)
+    assert (depth.span, depth.change) == ("almost four kilometres", "level")
+    assert only("Prices were 3% below the forecast.", nlp, settings).change == "change"
 
 
 def test_the_counted_noun_is_found_through_the_number_of(nlp, settings) -> None:

@@ -173,6 +173,7 @@ class Profiles:
     slow: np.ndarray
     provisional: np.ndarray
     periodic: np.ndarray  # a monthly or quarterly statistic's figure (a jobless rate, inflation)
+    rising: np.ndarray  # told as the new level of a count that moves ("the toll rose to 288")
     revised: np.ndarray  # the text presents it as a revision or correction
     denied: np.ndarray  # the text reports it as denied or refuted
     lo: np.ndarray
@@ -388,6 +389,7 @@ _TIME_FIELDS = (
     "fixed",
     "slow",
     "periodic",
+    "rising",
 )
 
 
@@ -438,6 +440,7 @@ def _claim_time(c: ReadRow, stories: StoryMap) -> tuple[int | bool, ...]:
         fixed,
         slow,
         "periodic" in cues,
+        c.change == "new_level" and not (fixed or slow),
     )
 
 
@@ -611,6 +614,7 @@ _FLAGS = (
     "slow",
     "provisional",
     "periodic",
+    "rising",
     "revised",
     "denied",
 )
@@ -664,6 +668,7 @@ def _arrays(
         slow=joined("slow"),
         provisional=joined("provisional"),
         periodic=joined("periodic"),
+        rising=joined("rising"),
         revised=joined("revised"),
         denied=joined("denied"),
         lo=interval[:, 0],

@@ -270,6 +270,11 @@ def relate(
     assign(p.denied[a] | p.denied[b], Rule.CONFLICT_DENIED)
     assign(p.revised[b], Rule.UPDATE_REVISED)
     assign(same_time & (p.provisional[a] | p.provisional[b]), Rule.UPDATE_PROVISIONAL)
+    # "Toll rises to 261" in the morning, "climbs to 288" in the afternoon: a count told as
+    # rising that differs on the same day moved within it.
+    rising = (p.rising[a] | p.rising[b]) & ~fixed & known & ~p.change[a] & ~p.change[b]
+    rising &= ~p.periodic[a] & ~p.periodic[b]  # a month's rate does not move within a day
+    assign(same_time & ~ov & rising, Rule.UPDATE_PROVISIONAL)
     # A forecast made again later: 11% in June, 13% in August.
     assign(p.estimate[a] & p.estimate[b] & ~ov & (p.start[a] != p.start[b]), Rule.UPDATE_REVISED)
     # Two outlets' conversions of one sum differ by their rates, not by what they report.

@@ -88,6 +88,7 @@ class Lexicon:
     slow_measures: frozenset[str]
     provisional_words: frozenset[tuple[str, ...]]
     periodic_series: frozenset[tuple[str, ...]]
+    plan_verbs: frozenset[tuple[str, ...]]
     fixed_kinds: frozenset[str]
     presumed_dead: frozenset[tuple[str, ...]]
     fixed_money: frozenset[str]
@@ -126,6 +127,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
                 raw.projection_words,
                 raw.provisional_words,
                 raw.periodic_series,
+                raw.plan_verbs,
                 raw.presumed_dead,
             )
             for w in words
@@ -152,6 +154,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         slow_measures=frozenset(raw.slow_measures),
         provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
         periodic_series=frozenset(_phrase(w) for w in raw.periodic_series),
+        plan_verbs=frozenset(_phrase(w) for w in raw.plan_verbs),
         fixed_kinds=frozenset(raw.fixed_kinds),
         presumed_dead=frozenset(_phrase(w) for w in raw.presumed_dead),
         fixed_money=frozenset(raw.fixed_money),
@@ -464,7 +467,9 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
 
     holders: dict[tuple[str, int, str, str | None, str | None], set[str]] = defaultdict(set)
     for c in claims:
-        if c.holder:
+        # "The Titanic lies roughly 3,800 meters beneath the surface, 400 nautical miles off
+        # Newfoundland": two lengths of two things, no whole broken down.
+        if c.holder and c.kind in _BROKEN_DOWN:
             holders[measured(c)].add(c.holder)
     return [
         c.model_copy(update={"cues": [*c.cues, "breakdown"]})
@@ -474,6 +479,7 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
     ]
 
 
+_BROKEN_DOWN = frozenset({"count", "money", "percent"})  # kinds a sentence breaks down by holder
 _PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"
 
 
@@ -524,9 +530,10 @@ def read(
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
-    ahead = c.stance == "projected" or _has(
-        ctx.clause[:6], lex.projection_words, lex.longest, reverse=True
-    )
+    forecast = _has(ctx.clause[:6], lex.projection_words, lex.longest, reverse=True)
+    # "Amazon will cut more than 18,000 roles": a plan's figure, not a forecast of one.
+    planned = c.stance == "projected" and _has(ctx.clause[:6], lex.plan_verbs, lex.longest)
+    ahead = forecast or (c.stance == "projected" and not planned)
     if ahead or c.stance == "hypothetical" or _estimated(ctx.clause[:6], lex):
         cues.append("estimate")
     if ahead:

@@ -26,6 +26,7 @@ NOUNS = ("NOUN", "PROPN")
 # Unit words that may follow a figure after a space; shorter ones ('m', 't', 'in') only glued.
 _AMBIGUOUS_AFTER_SPACE = frozenset({"in", "mi", "kn", "kt", "ha", "mo", "yo", "hr", "min", "sec"})
 _UNIT_AFTER = re.compile(r"[ \t\u00a0]?((?:[^\W\d_]|[°/²³-])[\w°/²³.-]*(?:[ \t]+[^\W\d_]+){0,3})")
+_VAGUE_OF = re.compile(r"\s+of(?=\s)")
 # "8.8 million pounds (4 million kilograms) of thrust": the words after a bracketed
 # conversion still finish the unit, of the figure before the brackets and of the one inside.
 _OF_AFTER_BRACKETS = re.compile(r"\s*(?:\([^()]{1,60}\)|\))\s*(of\s+[^\W\d_]+)")
@@ -122,7 +123,10 @@ def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
         suffix = m.unit_suffix.split("-")[0] if m.unit_suffix.endswith("-old") else m.unit_suffix
         found = units.lookup(suffix)
         return (found, m.end) if found is not None else None
-    rest = _UNIT_AFTER.match(text, m.end)
+    start = m.end
+    if m.value is None and (of := _VAGUE_OF.match(text, m.end)) is not None:
+        start = of.end()  # "thousands of square miles"
+    rest = _UNIT_AFTER.match(text, start)
     if rest is None:
         return None
     words = rest.group(1).split()

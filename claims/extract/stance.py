@@ -38,7 +38,7 @@ def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
     # Not the next figure's own hedge: 'injured over 6,000 and left more than 300,000'.
     if re.match(
         r"\s+(?:[^\W\d_]+\s+){0,2}?(?:more|fewer|higher|lower|below|above)\b"
-        r"(?!\s+than\s+[\d$£€])",
+        r"(?!\s+than\s+[\d$£€])(?!\s+(?:the\s+)?(?:surface|sea|ground|seabed|water)\b)",
         after,
     ):
         return "change"  # 'three more bodies', '5,000 acres more than', '1.9% lower'
@@ -51,7 +51,9 @@ def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
         if _changes(owner, rules) or _changes(_verb_above(owner), rules):
             return "change" if head.lower_ == "by" else "new_level"
     if head.lemma_.lower() in rules.change_nouns and root.dep_ in ("nummod", "compound", "amod"):
-        return "change"
+        # "a 5% cut", "a $2bn cut" change a level; "10,000 job cuts" counts the cuts made.
+        counted = m.form == "number" and not m.currency and head.tag_ == "NNS"
+        return "level" if counted else "change"
     verb = path[-1] if path else None
     if verb is not None and root.dep_ in ("dobj", "attr", "npadvmod"):
         lemma = verb.lemma_.lower()
@@ -102,7 +104,7 @@ def _to_verb(tok: Token) -> list[Token]:
 def stance_of(root: Token, rules: Extract, kind: str = "count") -> str:
     """'asserted', 'revised', 'denied', 'projected' or 'hypothetical'. A share an opinion poll
     gives ('The poll gives Macron 62 percent') forecasts a vote: projected."""
-    verbs = [t for t in (root, *root.ancestors) if t.pos_ in VERBS]
+    verbs = [t for t in (root, *root.ancestors) if t.pos_ in VERBS or _mistaken_verb(t, rules)]
     for verb in verbs[:3]:
         if any(c.dep_ == "mark" and c.lower_ in rules.condition_marks for c in verb.children):
             return "hypothetical"
@@ -121,6 +123,20 @@ def stance_of(root: Token, rules: Extract, kind: str = "count") -> str:
     if any(t.lemma_.lower() in rules.projection_nouns for t in (root, *root.ancestors)):
         return "projected"
     return "asserted"
+
+
+def _mistaken_verb(tok: Token, rules: Extract) -> bool:
+    """'Toll Climbs To 288 As Modi Vows Guilty Will Not Be Spared': in a headline the parser
+    may take a verb of change for a noun (capitalised, or with a subject of its own), and the
+    figure's clause for another's."""
+    if tok.pos_ not in ("PROPN", "NOUN"):
+        return False
+    word = tok.lower_
+    if not {word, word.removesuffix("s"), word.removesuffix("es")} & (
+        rules.change_lemmas | rules.reach_verbs
+    ):
+        return False
+    return tok.text[:1].isupper() or any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
 
 
 def _opinion_poll(tok: Token, rules: Extract) -> bool:
