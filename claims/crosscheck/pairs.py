@@ -365,7 +365,8 @@ class Columns:
     def of(cls, lists: Lists) -> Columns:
         sizes = lists.sizes()
         width = max(min(int(sizes.max(initial=0)), _DENSE_ITEMS), 1)
-        items = np.full((width, len(sizes)), -1, dtype=lists.items.dtype)
+        small = int(lists.items.max(initial=0)) < 2**31  # half the memory to stream through
+        items = np.full((width, len(sizes)), -1, dtype=np.int32 if small else np.int64)
         owner = np.repeat(np.arange(len(sizes)), sizes)
         at = np.arange(len(lists.items)) - np.repeat(lists.ptr[:-1], sizes)
         fits = at < width
