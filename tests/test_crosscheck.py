@@ -481,7 +481,7 @@ def test_shared_words_compared_as_columns_are_the_expanded_lists_words() -> None
     a, b = rng.integers(0, 200, size=(2, 3000))
     pair, word = _shared_expanded(lists, a, b, words)
     names = words.names.to_pylist()
-    expected = [[] for _ in range(len(a))]
+    expected: list[list[str]] = [[] for _ in range(len(a))]
     for k, w in zip(pair.tolist(), word.tolist(), strict=True):
         expected[k].append(names[w])
     assert _shared_lists(lists, a, b, words).to_pylist() == expected
