@@ -109,6 +109,9 @@ def test_a_count_of_the_injured_counts_the_injured(nlp, settings) -> None:
     text = "Chief Secretary Pradeep Jena said 132 of the injured had been taken to the centres."
     c = only(text, nlp, settings)
     assert (c.span, c.value, c.unit) == ("132 of the injured", 132, "injured")
+    # Sur in English, 15 November 2024
+    c = only("Of the flood victims, 104 of those killed were elderly.", nlp, settings)
+    assert (c.span, c.value, c.unit) == ("104 of those killed", 104, "killed")
 
 
 def test_a_headline_s_toll_is_not_projected_by_the_clause_after_it(nlp, settings) -> None:

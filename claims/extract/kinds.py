@@ -179,9 +179,10 @@ def is_calibre(found: Unit, text: str, end: int) -> bool:
 
 def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] | None:
     """'12 dead', '21 still missing', '300,000 homeless', 'More Than 1,000 Dead', '132 of the
-    injured': a state word standing for the people counted, and where it ends."""
+    injured', '104 of those killed': a state word standing for the people counted, and where
+    it ends."""
     after = re.match(
-        rf"\s+(?:(?i:of\s+the)\s+)?(?:(?i:{'|'.join(rules.state_adverbs)})\s+)?([^\W\d_]+)\b",
+        rf"\s+(?:(?i:of\s+th(?:e|ose))\s+)?(?:(?i:{'|'.join(rules.state_adverbs)})\s+)?([^\W\d_]+)\b",
         text[m.end :],
     )
     if after is None:
