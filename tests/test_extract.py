@@ -17,6 +17,7 @@ from claims.extract import (
     split_passages,
 )
 from claims.extract.dates import days
+from claims.extract.headlines import is_title_case
 from claims.ingest import discover, read_sources
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
@@ -81,6 +82,10 @@ def only(text: str, nlp: Language, settings: Settings, **kw: object) -> Quantity
             "The convoy travelled some 300 kilometres overnight.",
             "some 300 kilometres", "measure", 300, 270, 330, "km", "metre",
         ),
+        (  # The Irish Times on the Los Angeles fires, 9 January 2025
+            "Forecasters warned of the 160km/h gusts recorded earlier in the week.",
+            "160km/h gusts", "measure", 160, 160, 160, "km/h", "metre / second",
+        ),
         (  # Reuters on the Titan search, 22 June 2023
             "The search covered thousands of square miles of ocean.",
             "thousands of square miles", "measure", None, 2000, 9999, "square mile", "metre ** 2",
@@ -94,6 +99,32 @@ def test_a_figure_becomes_a_claim_with_its_interval_unit_and_kind(
     assert (c.span, c.kind, c.value, c.low, c.high, c.unit) == (span, kind, value, low, high, unit)
     if measure is not None:
         assert c.measure == measure
+
+
+def test_ages_after_names_and_after_aged_are_ages(nlp, settings) -> None:
+    """CNN and AP on the Baltimore bridge victims, 2024: a sentence full of names is no
+    Title-Case headline, so "Fuentes" stays a name and its "35" an age; "aged 35 and 26"
+    gives two ages."""
+    text = (
+        "The victims included Alejandro Hernandez Fuentes, 35, of Baltimore, "
+        "and Dorlian Castillo Cabrera, 26."
+    )
+    assert [(c.span, c.kind, c.unit) for c in claims_of(text, nlp, settings)] == [
+        ("35", "duration", "year"),
+        ("26", "duration", "year"),
+    ]
+    text = "The two men, aged 35 and 26, were found in a red pickup truck."
+    ages = [(c.span, c.kind) for c in claims_of(text, nlp, settings)][1:]
+    assert ages == [("35", "duration"), ("26", "duration")]
+
+
+def test_a_title_case_headline_is_told_from_a_sentence_of_names() -> None:
+    assert is_title_case("Balasore Train Crash Toll Climbs To 288 As Modi Vows Guilty Will")
+    assert is_title_case("Death Toll Rises to 16 as Fires Keep Burning Across the City")
+    names = (
+        "The victims included Alejandro Hernandez Fuentes, 35, and Dorlian Castillo Cabrera, 26."
+    )
+    assert not is_title_case(names)
 
 
 def test_a_count_hanging_from_a_compound_counts_the_compound_s_head(nlp, settings) -> None:

@@ -289,15 +289,16 @@ class _Context:
                 return self._build(m, root, "measure", found.name, self._plain(m), found)
         if m.form == "multiplier":
             return self._build(m, root, "measure", "times", self._plain(m))
+        kind = self.rules.kinds.get(m.form, "count")
+        if m.currency and kind in ("count", "range"):
+            kind = "money"
+        # Before the names' tallies: "Alejandro Hernandez Fuentes, 35, of Baltimore" is an age.
+        if kind in ("count", "range") and kinds.is_age(m, span, self.sdoc, text):
+            return self._build(m, root, "duration", "year", self._plain(m), units.lookup("year"))
         if label_like and (names_before(root) or kinds.after_name(span)):
             if not (listed or kinds.tallied_by_place(span)):
                 return None  # 'Apollo 11', 'the Artemis 1 capsule'
             return self._tallied(m, root, span)
-        kind = self.rules.kinds.get(m.form, "count")
-        if m.currency and kind in ("count", "range"):
-            kind = "money"
-        if kind in ("count", "range") and kinds.is_age(m, span, self.sdoc, text):
-            return self._build(m, root, "duration", "year", self._plain(m), units.lookup("year"))
         target = self.reader.measured(m, span, kind)
         noun = target.noun
         if kind == "money":
