@@ -118,6 +118,28 @@ def test_ages_after_names_and_after_aged_are_ages(nlp, settings) -> None:
     assert ages == [("35", "duration"), ("26", "duration")]
 
 
+def test_a_share_of_those_counted_is_a_count_and_an_age_bound_is_not(nlp, settings) -> None:
+    """City News Service, 13 January 2025: officials "had confirmed only two of those deaths"
+    (a partitive, not 'the two' referring back); Sur in English, 15 November 2024: "between
+    the ages of 20 and 30" says who is counted."""
+    c = only("Officials had confirmed only two of those deaths.", nlp, settings)
+    assert (c.span, c.value, c.unit) == ("two of those deaths", 2, "death")
+    text = "Another 10 of the dead were between the ages of 20 and 30."
+    assert [c.span for c in claims_of(text, nlp, settings)] == ["10 of the dead"]
+
+
+def test_a_list_of_names_each_with_its_number_is_a_tally(nlp, settings) -> None:
+    """Boing Boing on the 2024 UK exit poll: "Labour 410; Conservatives 131; ...; others 19"
+    gives each party's number; "Apollo 11, Apollo 12 and Apollo 13" names missions."""
+    text = (
+        "The projection in full: Labour 410; Conservatives 131; Liberal Democrats 61; "
+        "Reform UK 13; SNP 10; Plaid Cymru 4; Green Party 2; others 19."
+    )
+    values = [c.value for c in claims_of(text, nlp, settings)]
+    assert values == [410, 131, 61, 13, 10, 4, 2, 19]
+    assert claims_of("NASA flew Apollo 11, Apollo 12 and Apollo 13.", nlp, settings) == []
+
+
 def test_a_title_case_headline_is_told_from_a_sentence_of_names() -> None:
     assert is_title_case("Balasore Train Crash Toll Climbs To 288 As Modi Vows Guilty Will")
     assert is_title_case("Death Toll Rises to 16 as Fires Keep Burning Across the City")

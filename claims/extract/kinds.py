@@ -67,6 +67,23 @@ def tallied_by_place(span: Span) -> bool:
 
 
 PLACE_ENTS = frozenset({"GPE", "NORP"})
+_TALLY_ENDS = frozenset({";", ",", ".", "and", ")"})
+
+
+def tallied_list(span: Span) -> bool:
+    """'Labour 410; Conservatives 131; Liberal Democrats 61; ...; others 19': three or more
+    numbers of one sentence, each right after a name and before a list's punctuation, are a
+    tally (of what the sentence or the one before says), not names as 'Apollo 11' is."""
+    doc, sent = span.doc, span.sent
+    names = set()  # "Apollo 11, Apollo 12 and Apollo 13" names one programme's missions
+    for tok in sent:
+        if not tok.like_num or tok.i == sent.start:
+            continue
+        after = doc[tok.i + 1].text if tok.i + 1 < sent.end else "."
+        if doc[tok.i - 1].text[:1].isupper() and after.lower() in _TALLY_ENDS:
+            names.add(doc[tok.i - 1].lower_)
+    return len(names) >= 3
+
 
 # Gapping: "the NDA has 353 seats and the UPA 92", "lost 465 pilgrims, Egypt 148 and
 # Indonesia 120": the verb and the noun are said once, for the first figure, and each later
@@ -293,6 +310,18 @@ def rank_unit(root: Token, text: str, m: NumberMention, rules: Extract) -> str |
     if nxt and (nxt.group(1).lower().endswith("est") or nxt.group(1).lower() in ("most", "least")):
         return nxt.group(2).lower()
     return None
+
+
+_AGE_BOUND = re.compile(
+    r"\b(?:ages?\s+of|older\s+than|younger\s+than|turned|age\s+of)\s+(?:\d{1,3}\s+and\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def age_bound(text: str, m: NumberMention) -> bool:
+    """'between the ages of 20 and 30', 'most of them older than 50', 'had not yet turned
+    11': an age that says who is counted, not a figure."""
+    return bool(_AGE_BOUND.search(text[max(0, m.start - 40) : m.start]))
 
 
 _AGED_LIST = re.compile(r"\baged\s+(?:\d{1,3}\s*(?:,|and|or|to)\s*)*$")
