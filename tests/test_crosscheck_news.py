@@ -705,3 +705,20 @@ def test_two_lengths_of_two_things_in_a_sentence_are_no_breakdown(nlp: Language)
     agree = titan.relations(relation="agree")
     pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
     assert frozenset(("roughly 3,800 meters", "almost four kilometres")) in pairs
+
+
+def test_a_share_of_those_killed_is_a_part_and_parts_of_no_one_holder_do_not_update(
+    nlp: Language,
+) -> None:
+    """Sur in English, 15 November 2024: "104 of those killed were aged 70 or over" is a part
+    of the toll (its outcome is the whole's), no earlier count of EFE's 222. UPI, 2 February
+    2020: "Of those deaths, 41 were in Wuhan"; Reuters, 8 February: Hubei "accounted for 81 of
+    the new deaths", 67 of them in Wuhan the day before: parts of two wholes, no update."""
+    valencia = story("valencia-floods-2024", nlp, every_pair=True)
+    aged = {(c.doc_id, c.span): c for c in valencia.claims.values()}
+    assert "part" in aged["06-surinenglish.html", "104 of those killed"].cues
+    later = valencia.relations(span_a="104 of those killed", span_b="222")
+    assert "update" not in set(later["relation"])
+    wuhan = story("wuhan-2020", nlp, every_pair=True)
+    parts = _between(wuhan.relations(span_a="41", span_b="67"), "05-upi.txt", "07-reuters.md")
+    assert parts.empty

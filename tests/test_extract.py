@@ -17,6 +17,7 @@ from claims.extract import (
     split_passages,
 )
 from claims.extract.dates import days
+from claims.extract.headlines import is_title_case
 from claims.ingest import discover, read_sources
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
@@ -81,6 +82,10 @@ def only(text: str, nlp: Language, settings: Settings, **kw: object) -> Quantity
             "The convoy travelled some 300 kilometres overnight.",
             "some 300 kilometres", "measure", 300, 270, 330, "km", "metre",
         ),
+        (  # The Irish Times on the Los Angeles fires, 9 January 2025
+            "Forecasters warned of the 160km/h gusts recorded earlier in the week.",
+            "160km/h gusts", "measure", 160, 160, 160, "km/h", "metre / second",
+        ),
         (  # Reuters on the Titan search, 22 June 2023
             "The search covered thousands of square miles of ocean.",
             "thousands of square miles", "measure", None, 2000, 9999, "square mile", "metre ** 2",
@@ -96,6 +101,54 @@ def test_a_figure_becomes_a_claim_with_its_interval_unit_and_kind(
         assert c.measure == measure
 
 
+def test_ages_after_names_and_after_aged_are_ages(nlp, settings) -> None:
+    """CNN and AP on the Baltimore bridge victims, 2024: a sentence full of names is no
+    Title-Case headline, so "Fuentes" stays a name and its "35" an age; "aged 35 and 26"
+    gives two ages."""
+    text = (
+        "The victims included Alejandro Hernandez Fuentes, 35, of Baltimore, "
+        "and Dorlian Castillo Cabrera, 26."
+    )
+    assert [(c.span, c.kind, c.unit) for c in claims_of(text, nlp, settings)] == [
+        ("35", "duration", "year"),
+        ("26", "duration", "year"),
+    ]
+    text = "The two men, aged 35 and 26, were found in a red pickup truck."
+    ages = [(c.span, c.kind) for c in claims_of(text, nlp, settings)][1:]
+    assert ages == [("35", "duration"), ("26", "duration")]
+
+
+def test_a_share_of_those_counted_is_a_count_and_an_age_bound_is_not(nlp, settings) -> None:
+    """City News Service, 13 January 2025: officials "had confirmed only two of those deaths"
+    (a partitive, not 'the two' referring back); Sur in English, 15 November 2024: "between
+    the ages of 20 and 30" says who is counted."""
+    c = only("Officials had confirmed only two of those deaths.", nlp, settings)
+    assert (c.span, c.value, c.unit) == ("two of those deaths", 2, "death")
+    text = "Another 10 of the dead were between the ages of 20 and 30."
+    assert [c.span for c in claims_of(text, nlp, settings)] == ["10 of the dead"]
+
+
+def test_a_list_of_names_each_with_its_number_is_a_tally(nlp, settings) -> None:
+    """Boing Boing on the 2024 UK exit poll: "Labour 410; Conservatives 131; ...; others 19"
+    gives each party's number; "Apollo 11, Apollo 12 and Apollo 13" names missions."""
+    text = (
+        "The projection in full: Labour 410; Conservatives 131; Liberal Democrats 61; "
+        "Reform UK 13; SNP 10; Plaid Cymru 4; Green Party 2; others 19."
+    )
+    values = [c.value for c in claims_of(text, nlp, settings)]
+    assert values == [410, 131, 61, 13, 10, 4, 2, 19]
+    assert claims_of("NASA flew Apollo 11, Apollo 12 and Apollo 13.", nlp, settings) == []
+
+
+def test_a_title_case_headline_is_told_from_a_sentence_of_names() -> None:
+    assert is_title_case("Balasore Train Crash Toll Climbs To 288 As Modi Vows Guilty Will")
+    assert is_title_case("Death Toll Rises to 16 as Fires Keep Burning Across the City")
+    names = (
+        "The victims included Alejandro Hernandez Fuentes, 35, and Dorlian Castillo Cabrera, 26."
+    )
+    assert not is_title_case(names)
+
+
 def test_a_count_hanging_from_a_compound_counts_the_compound_s_head(nlp, settings) -> None:
     """The Independent, June 2022: the parser hangs "104" from "monkeypox", which it cannot
     count; the noun phrase's head is what is counted."""
@@ -109,6 +162,9 @@ def test_a_count_of_the_injured_counts_the_injured(nlp, settings) -> None:
     text = "Chief Secretary Pradeep Jena said 132 of the injured had been taken to the centres."
     c = only(text, nlp, settings)
     assert (c.span, c.value, c.unit) == ("132 of the injured", 132, "injured")
+    # Sur in English, 15 November 2024
+    c = only("Of the flood victims, 104 of those killed were elderly.", nlp, settings)
+    assert (c.span, c.value, c.unit) == ("104 of those killed", 104, "killed")
 
 
 def test_a_headline_s_toll_is_not_projected_by_the_clause_after_it(nlp, settings) -> None:

@@ -287,7 +287,9 @@ def _block_facts(
         idx = np.flatnonzero(valid)
         # Sort by (block, level); count neighbours within 0.05 (5%) in the same block.
         order = idx[np.lexsort((level[idx], block[idx]))]
-        span = 1e3  # levels are logs (|x| < 1e2): blocks never overlap in the combined key
+        # Blocks never overlap in the combined key: sizes are logs (|x| < 1e2), but a date's
+        # level is its months since 1970 ("since 1923": -564).
+        span = max(1e3, 4 * float(np.abs(level[idx]).max()))
         combined = block[order] * span + level[order]
         lo = np.searchsorted(combined, combined - 0.05, side="left")
         hi = np.searchsorted(combined, combined + 0.05, side="right")

@@ -285,6 +285,10 @@ def relate(
     # A part does not update its whole, nor a whole its part ("Liberia with 7,830" cases in
     # December is no update of 6,574 in all in September).
     later = known & ~fixed & ~p.background[a] & ~p.background[b] & (p.part[a] == p.part[b])
+    # Two parts are one quantity only as one holder's: "nine children" among the dead is no
+    # earlier count of Catarroja's 25.
+    parts = p.part[a] & p.part[b]
+    later &= ~parts | ((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))
     assign(later & (p.estimate[a] == p.estimate[b]), Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule

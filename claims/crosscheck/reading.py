@@ -526,7 +526,10 @@ def read(
     opens = _opens_with_whole(c) and not _has(
         (*ctx.inside, *ctx.after[:5]), lex.outcomes, lex.longest
     )
-    if part or (_partitive(ctx) and own is None) or opens:
+    # "104 of those killed were aged 70 or over": the outcome in the 'of' phrase is the
+    # whole's, and none follows it.
+    whole_outcome = _partitive(ctx) and _outcome_of_whole(ctx, lex)
+    if part or (_partitive(ctx) and own is None) or whole_outcome or opens:
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
@@ -591,6 +594,17 @@ _WHOLE_FIRST = re.compile(
     r"(?i)^\W*(?:of|among)\s+(?:those|these|the|them|its|their|all)\b[^,;:]{0,60},\s*"
     r"(?:[a-z]+\s+){0,2}$"
 )
+
+
+def _outcome_of_whole(ctx: Context, lex: Lexicon) -> bool:
+    """An outcome right after 'of those' / 'of the' ('of those killed', 'of the dead') and no
+    other in the rest of the clause."""
+    after = (*ctx.inside[1:], *ctx.after[: lex.window])
+    for k, (a, b) in enumerate(pairwise(after)):
+        if a == "of" and b in {"the", "those"}:
+            found = [d for d, _ in _find(after[k + 2 :], lex.outcomes, lex.longest)]
+            return bool(found) and found[0] == 0 and len(found) == 1
+    return False
 
 
 def _partitive(ctx: Context) -> bool:

@@ -26,6 +26,7 @@ NOUNS = ("NOUN", "PROPN")
 # Unit words that may follow a figure after a space; shorter ones ('m', 't', 'in') only glued.
 _AMBIGUOUS_AFTER_SPACE = frozenset({"in", "mi", "kn", "kt", "ha", "mo", "yo", "hr", "min", "sec"})
 _UNIT_AFTER = re.compile(r"[ \t\u00a0]?((?:[^\W\d_]|[°/²³-])[\w°/²³.-]*(?:[ \t]+[^\W\d_]+){0,3})")
+_PER_AFTER = re.compile(r"/[^\W\d_]+")
 _VAGUE_OF = re.compile(r"\s+of(?=\s)")
 # "8.8 million pounds (4 million kilograms) of thrust": the words after a bracketed
 # conversion still finish the unit, of the figure before the brackets and of the one inside.
@@ -66,6 +67,23 @@ def tallied_by_place(span: Span) -> bool:
 
 
 PLACE_ENTS = frozenset({"GPE", "NORP"})
+_TALLY_ENDS = frozenset({";", ",", ".", "and", ")"})
+
+
+def tallied_list(span: Span) -> bool:
+    """'Labour 410; Conservatives 131; Liberal Democrats 61; ...; others 19': three or more
+    numbers of one sentence, each right after a name and before a list's punctuation, are a
+    tally (of what the sentence or the one before says), not names as 'Apollo 11' is."""
+    doc, sent = span.doc, span.sent
+    names = set()  # "Apollo 11, Apollo 12 and Apollo 13" names one programme's missions
+    for tok in sent:
+        if not tok.like_num or tok.i == sent.start:
+            continue
+        after = doc[tok.i + 1].text if tok.i + 1 < sent.end else "."
+        if doc[tok.i - 1].text[:1].isupper() and after.lower() in _TALLY_ENDS:
+            names.add(doc[tok.i - 1].lower_)
+    return len(names) >= 3
+
 
 # Gapping: "the NDA has 353 seats and the UPA 92", "lost 465 pilgrims, Egypt 148 and
 # Indonesia 120": the verb and the noun are said once, for the first figure, and each later
@@ -121,6 +139,10 @@ def unit_after(text: str, m: NumberMention) -> tuple[Unit, int] | None:
     TEU', '190 kilometres per hour'), with the offset where it ends."""
     if m.unit_suffix:
         suffix = m.unit_suffix.split("-")[0] if m.unit_suffix.endswith("-old") else m.unit_suffix
+        # "160km/h": the rate's "/h" follows the glued unit.
+        per = _PER_AFTER.match(text, m.end)
+        if per is not None and (rate := units.lookup(suffix + per.group(0))) is not None:
+            return rate, per.end()
         found = units.lookup(suffix)
         return (found, m.end) if found is not None else None
     start = m.end
@@ -179,9 +201,10 @@ def is_calibre(found: Unit, text: str, end: int) -> bool:
 
 def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] | None:
     """'12 dead', '21 still missing', '300,000 homeless', 'More Than 1,000 Dead', '132 of the
-    injured': a state word standing for the people counted, and where it ends."""
+    injured', '104 of those killed': a state word standing for the people counted, and where
+    it ends."""
     after = re.match(
-        rf"\s+(?:(?i:of\s+the)\s+)?(?:(?i:{'|'.join(rules.state_adverbs)})\s+)?([^\W\d_]+)\b",
+        rf"\s+(?:(?i:of\s+th(?:e|ose))\s+)?(?:(?i:{'|'.join(rules.state_adverbs)})\s+)?([^\W\d_]+)\b",
         text[m.end :],
     )
     if after is None:
@@ -289,16 +312,41 @@ def rank_unit(root: Token, text: str, m: NumberMention, rules: Extract) -> str |
     return None
 
 
+_AGE_BOUND = re.compile(
+    r"\b(?:ages?\s+of|older\s+than|younger\s+than|turned|age\s+of)\s+(?:\d{1,3}\s+and\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def age_bound(text: str, m: NumberMention) -> bool:
+    """'between the ages of 20 and 30', 'most of them older than 50', 'had not yet turned
+    11': an age that says who is counted, not a figure."""
+    return bool(_AGE_BOUND.search(text[max(0, m.start - 40) : m.start]))
+
+
+_AGED_LIST = re.compile(r"\baged\s+(?:\d{1,3}\s*(?:,|and|or|to)\s*)*$")
+
+
 def is_age(m: NumberMention, span: Span, sdoc: Doc, text: str) -> bool:
-    """'John Simon, 62, said', 'Saman Kunan, 38,': an age in apposition to a person's name."""
+    """'John Simon, 62, said', 'Saman Kunan, 38,': an age in apposition to a person's name;
+    'aged 35 and 26': each age of a list."""
     if m.form != "number" or m.qualifier or m.value is None or not m.value.is_integer():
         return False
-    if not 0 < m.value < 120 or not re.search(r"[^\W\d_]\s*,\s*$", text[: m.start]):
+    if not 0 < m.value < 120:
+        return False
+    if _AGED_LIST.search(text[: m.start]):
+        return True  # "two men, aged 35 and 26"
+    if not re.search(r"[^\W\d_]\s*,\s*$", text[: m.start]):
         return False
     if not re.match(r"\s*(?:[,.;)]|$)", text[m.end :]):
         return False
     before = span.start - 2 if span.start >= 2 else -1
-    if before < 0 or sdoc[before].pos_ != "PROPN":
+    # A name the tagger took for a common noun ("Alejandro Hernandez Fuentes, 35") still
+    # starts with a capital.
+    name = before >= 0 and (
+        sdoc[before].pos_ == "PROPN" or (sdoc[before].pos_ == "NOUN" and sdoc[before].is_title)
+    )
+    if not name:
         return False
     return not any(
         e.label_ in ("GPE", "LOC", "FAC") and e.start <= before < e.end for e in sdoc.ents

@@ -275,7 +275,7 @@ class _Context:
             if label is not None:
                 return self._labelled(m, root, span, label)
         label_like = kinds.may_be_label(m, text)
-        listed = label_like and kinds.gapped(span)
+        listed = label_like and (kinds.gapped(span) or kinds.tallied_list(span))
         if (self._is_name(m, span) and not listed) or self._is_list_marker(m, span):
             return None
         if m.form == "year":
@@ -289,15 +289,18 @@ class _Context:
                 return self._build(m, root, "measure", found.name, self._plain(m), found)
         if m.form == "multiplier":
             return self._build(m, root, "measure", "times", self._plain(m))
+        kind = self.rules.kinds.get(m.form, "count")
+        if m.currency and kind in ("count", "range"):
+            kind = "money"
+        if kind in ("count", "range") and kinds.age_bound(text, m):
+            return None  # 'between the ages of 20 and 30', 'older than 50': who is counted
+        # Before the names' tallies: "Alejandro Hernandez Fuentes, 35, of Baltimore" is an age.
+        if kind in ("count", "range") and kinds.is_age(m, span, self.sdoc, text):
+            return self._build(m, root, "duration", "year", self._plain(m), units.lookup("year"))
         if label_like and (names_before(root) or kinds.after_name(span)):
             if not (listed or kinds.tallied_by_place(span)):
                 return None  # 'Apollo 11', 'the Artemis 1 capsule'
             return self._tallied(m, root, span)
-        kind = self.rules.kinds.get(m.form, "count")
-        if m.currency and kind in ("count", "range"):
-            kind = "money"
-        if kind in ("count", "range") and kinds.is_age(m, span, self.sdoc, text):
-            return self._build(m, root, "duration", "year", self._plain(m), units.lookup("year"))
         target = self.reader.measured(m, span, kind)
         noun = target.noun
         if kind == "money":
@@ -498,8 +501,10 @@ class _Context:
         nations', 'his opening six games')."""
         if m.qualifier or m.value is None or m.value > self.rules.referential_max:
             return False
-        if noun.i < span.start:
-            return False  # found through 'of': a partitive
+        if noun.i < span.start or (
+            noun.head.lower_ == "of" and noun.head.head.i in range(span.start, span.end)
+        ):
+            return False  # found through 'of': a partitive ('two of those deaths')
         dets = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss") and c.i < noun.i}
         if not dets & self.rules.referential_determiners:
             return False
