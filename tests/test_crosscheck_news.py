@@ -46,6 +46,11 @@ class Story(NamedTuple):
             frame = frame[frame[column] == value]
         return frame
 
+    def span_pairs(self, **where: str) -> set[frozenset[str]]:
+        """The relations' pairs of spans (either order)."""
+        frame = self.relations(**where)
+        return {frozenset(p) for p in zip(frame["span_a"], frame["span_b"], strict=True)}
+
 
 def articles(*stories: str) -> dict[str, Document]:
     """The articles of ``stories`` as ingest reads them (their NOTES.md and gold left out)."""
@@ -491,9 +496,7 @@ def test_a_results_line_s_label_holds_its_figures_and_keeps_councils_apart(
     holders = {c.span: c.holder for c in scotland.claims.values() if "gazette" in c.doc_id}
     assert holders["86.2 per cent"] == "west lothian"
     assert holders["84.4 per cent"] == "city of edinburgh"
-    conflicts = scotland.relations(relation="conflict")
-    pairs = zip(conflicts["span_a"], conflicts["span_b"], strict=True)
-    spans = {frozenset(pair) for pair in pairs}
+    spans = scotland.span_pairs(relation="conflict")
     assert frozenset(("87%", "86.2 per cent")) not in spans
     assert frozenset(("87%", "84.4 per cent")) not in spans
 
@@ -597,11 +600,9 @@ def test_a_figure_matched_in_the_other_report_conflicts_with_none_of_its_others(
     agrees with its match in the other report, so it is no contradiction of the other side's
     (whatever score the fitted model gives the pair)."""
     scotland = story("scotland-2014", nlp, every_pair=True)
-    agree = scotland.relations(relation="agree")
-    matched = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    matched = scotland.span_pairs(relation="agree")
     assert frozenset(("2,001,926 votes", "2,001,926 ballots")) in matched
-    conflicts = scotland.relations(relation="conflict")
-    crossed = {frozenset(p) for p in zip(conflicts["span_a"], conflicts["span_b"], strict=True)}
+    crossed = scotland.span_pairs(relation="conflict")
     assert frozenset(("2,001,926 votes", "1,617,989 votes")) not in crossed
     assert frozenset(("1,617,989", "2,001,926 ballots")) not in crossed
 
@@ -655,7 +656,7 @@ def test_two_outlets_country_breakdowns_conflict_country_by_country(nlp: Languag
     assert holders["02-daily-mail.html", "275"] == "spain"
     assert holders["03-independent.md", "259"] == "spain"
     conflicts = mpox.relations(relation="conflict")
-    pairs = {frozenset(p) for p in zip(conflicts["span_a"], conflicts["span_b"], strict=True)}
+    pairs = mpox.span_pairs(relation="conflict")
     assert {frozenset(("275", "259")), frozenset(("209", "191"))} <= pairs
     assert frozenset(("275", "191")) not in pairs
     [reason] = (
@@ -688,8 +689,7 @@ def test_a_planned_cut_and_a_count_of_job_cuts_are_the_cuts_made(nlp: Language) 
     amazon = story("amazon-layoffs-2022", nlp)
     planned = {(c.doc_id, c.span): c for c in amazon.claims.values()}
     assert "projection" not in planned["03-reuters.txt", "more than 18,000 roles"].cues
-    agree = amazon.relations(relation="agree")
-    pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    pairs = amazon.span_pairs(relation="agree")
     assert frozenset(("more than 18,000 roles", "18,000")) in pairs
     assert frozenset(("10,000 job cuts", "10,000 jobs")) in pairs
 
@@ -702,8 +702,7 @@ def test_two_lengths_of_two_things_in_a_sentence_are_no_breakdown(nlp: Language)
     titan = story("titan-sub-2023", nlp)
     depth = {(c.doc_id, c.span): c for c in titan.claims.values()}
     assert "breakdown" not in depth["01-theregister.html", "roughly 3,800 meters"].cues
-    agree = titan.relations(relation="agree")
-    pairs = {frozenset(p) for p in zip(agree["span_a"], agree["span_b"], strict=True)}
+    pairs = titan.span_pairs(relation="agree")
     assert frozenset(("roughly 3,800 meters", "almost four kilometres")) in pairs
 
 
