@@ -16,13 +16,19 @@ on the development corpus (``pair_weights`` in ``claims/data/crosscheck.json``, 
   later; a snapshot of a running count ("so far", "with 84 results declared") updates rather
   than contradicts; a figure reported as denied conflicts;
 * a date guessed for an undated document never makes a conflict, and two periods that do not
-  overlap (two months' inflation) are different quantities;
+  overlap (two months' inflation) are different quantities; so are a monthly statistic's
+  figures of two reports a month apart ("3.7%" unemployment in September and in December),
+  whatever their values;
+* a count told as rising ("the toll rose to 288") that differs the same day moved within it;
+  a part updates only the same holder's part;
 * an estimate or a projection ("could reach 100") agrees with a count or not, but never
   updates one.
 
 A conflict costs a reviewer's trust more than a missed agreement, so it is flagged only with
 a score of ``Settings.min_conflict_score`` and nothing that hints at two quantities
-(:data:`CONFLICT_VETO`). All of it is numpy over every candidate pair, in chunks.
+(:data:`CONFLICT_VETO`), and not for a figure that agrees better with another figure of the
+other report (a report states one figure per quantity: :func:`matched_once`). All of it is
+numpy over every candidate pair, in chunks.
 """
 
 from __future__ import annotations
