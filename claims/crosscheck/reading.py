@@ -528,8 +528,8 @@ def read(
     )
     # "104 of those killed were aged 70 or over": the outcome in the 'of' phrase is the
     # whole's, and none follows it.
-    whole_outcome = _partitive(ctx) and _outcome_of_whole(ctx, lex)
-    if part or (_partitive(ctx) and own is None) or whole_outcome or opens:
+    partitive = _partitive(ctx) and (own is None or _outcome_of_whole(ctx, lex))
+    if part or partitive or opens:
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
         cues.append("change")
