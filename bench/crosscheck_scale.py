@@ -318,20 +318,26 @@ def _usage() -> tuple[float, int]:
     return ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
-def _relation_table(con: Any) -> None:
-    from claims.crosscheck.quantities import RELATION_SCHEMA
+def _relation_store(db: Path) -> Any:
+    """A claims database at ``db`` whose staged relations are empty, as a run's are when
+    cross-checking writes them (``Store.reset_staging``: the table the pipeline inserts into,
+    declared as the measured code's migrations declare it)."""
+    from claims.store import Store
 
+    store = Store(db)
+    store.reset_staging()
     # DuckDB would keep what it was given in memory up to most of the machine's RAM; a run
     # that must fit beside others lets it write to its file instead. It keeps the blocks it
     # wrote cached up to this limit: they count in the peak memory measured.
-    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    store.con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    return store
 
-    empty = RELATION_SCHEMA.empty_table()  # noqa: F841 (read by DuckDB by name)
-    con.execute("CREATE TABLE claim_relations AS SELECT * FROM empty")
+
+_TABLE = "staging.claim_relations"
 
 
 def _counts(con: Any) -> dict[str, int]:
-    rows = con.execute("SELECT relation, count(*) FROM claim_relations GROUP BY 1").fetchall()
+    rows = con.execute(f"SELECT relation, count(*) FROM {_TABLE} GROUP BY 1").fetchall()
     counts = dict(rows)
     return {"relations": sum(counts.values()), **{k: counts.get(k, 0) for k in _KINDS}}
 
@@ -379,7 +385,6 @@ def run_one(n: int, seed: int, mode: str, db: Path) -> dict:
     """Cross-check ``n`` synthetic claims into the DuckDB file ``db``: from models, the whole
     frame then one insert (``frame``) or slice by slice (``stream``); from Arrow tables, slice
     by slice (``arrow``)."""
-    import duckdb
 
     t0 = time.perf_counter()
     claims: Any
@@ -399,8 +404,8 @@ def run_one(n: int, seed: int, mode: str, db: Path) -> dict:
         del rows, doc_rows
         input_mb = 0.0
     t_construct = time.perf_counter() - t0
-    con = duckdb.connect(str(db))
-    _relation_table(con)
+    store = _relation_store(db)
+    con = store.con
     cpu0, rss_before = _usage()
     t0, t_load = time.perf_counter(), 0.0
     n_documents = len(documents)
@@ -409,7 +414,7 @@ def run_one(n: int, seed: int, mode: str, db: Path) -> dict:
 
         relations = cross_check_frame(claims, [], documents, Settings())
         t1 = time.perf_counter()
-        con.execute("INSERT INTO claim_relations SELECT * FROM relations")
+        con.execute(f"INSERT INTO {_TABLE} SELECT * FROM relations")
         t_load = time.perf_counter() - t1
         del relations
     else:
@@ -421,7 +426,7 @@ def run_one(n: int, seed: int, mode: str, db: Path) -> dict:
         del claims, documents
         for part in stream.tables:
             t1 = time.perf_counter()
-            con.execute("INSERT INTO claim_relations SELECT * FROM part")
+            con.execute(f"INSERT INTO {_TABLE} SELECT * FROM part")
             t_load += time.perf_counter() - t1
             del part
     t_all = time.perf_counter() - t0
@@ -442,7 +447,7 @@ def run_one(n: int, seed: int, mode: str, db: Path) -> dict:
         "extra_rss_mb": round((rss_peak - rss_before) / 1024),
         **_counts(con),
     }
-    con.close()
+    store.close()
     return out
 
 
@@ -451,7 +456,6 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
     from them a batch at a time (the names their key terms give, then each group's claims),
     stories found from all the documents' openings, then claims cross-checked a group of
     whole stories at a time, every group's relations written to ``db`` as they are made."""
-    import duckdb
 
     from claims.crosscheck import add_names
     from claims.crosscheck.columns import document_columns
@@ -482,8 +486,8 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
     names: dict[str, set[str]] = {}
     for part in batches():
         add_names(names, part, [], settings)
-    con = duckdb.connect(str(db))
-    _relation_table(con)
+    store = _relation_store(db)
+    con = store.con
     t_load, t_construct = 0.0, 0.0
     with gc_paused():
         stories = group_stories(documents, names, settings)
@@ -511,7 +515,7 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
         with gc_paused():
             for part in quantity_tables(claims, documents, stories, settings):
                 t1 = time.perf_counter()
-                con.execute("INSERT INTO claim_relations SELECT * FROM part")
+                con.execute(f"INSERT INTO {_TABLE} SELECT * FROM part")
                 t_load += time.perf_counter() - t1
                 del part
         del claims
@@ -533,7 +537,7 @@ def run_by_story(n: int, seed: int, db: Path, group_claims: int = 1_000_000) -> 
         "peak_rss_mb": round(rss_peak / 1024),
         **_counts(con),
     }
-    con.close()
+    store.close()
     return out
 
 

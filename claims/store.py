@@ -97,6 +97,9 @@ _CROSSCHECKED = ("story_id", "effective_date", "effective_date_from")
 # DuckDB's memory limit while cross-checking's relations are inserted (``stage_relations``), as
 # ``bench/crosscheck_scale.py`` measures them.
 _INSERT_MEMORY = "512MB"
+# Columns declared with a compression of their own (migration 011: zstd takes a third less CPU
+# than DuckDB's own choice to insert the reasons, into a third of the space).
+_COMPRESSED = {"claim_relations": {"reason": "zstd"}}
 _COMPARED = {"documents": [c for c in DOCUMENT_COLUMNS if c not in _CROSSCHECKED]}
 CLAIM_COLUMNS = _columns(QuantityClaim)
 FACT_COLUMNS = _columns(FactClaim)
@@ -499,12 +502,30 @@ class Store:
     # --- staging ------------------------------------------------------------------------
 
     def reset_staging(self) -> None:
-        """Empty staging copies of the published tables (same columns, same types)."""
+        """Empty staging copies of the published tables (same columns, same types, and the
+        compression a column is declared with)."""
         self.con.execute("CREATE SCHEMA IF NOT EXISTS staging")
         for table in PUBLISHED_TABLES:
-            self.con.execute(
-                f"CREATE OR REPLACE TABLE staging.{table} AS SELECT * FROM main.{table} LIMIT 0"
+            compressed = _COMPRESSED.get(table)
+            if compressed is None:
+                self.con.execute(
+                    f"CREATE OR REPLACE TABLE staging.{table} AS SELECT * FROM main.{table} LIMIT 0"
+                )
+                continue
+            # ``CREATE TABLE AS`` copies types only: the staged relations are where a run
+            # writes its reasons, so they are declared column by column.
+            rows = self.con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE database_name = current_database() AND schema_name = 'main' "
+                "AND table_name = ? ORDER BY column_index",
+                [table],
+            ).fetchall()
+            columns = ", ".join(
+                f'"{name}" {kind}'
+                + (f" USING COMPRESSION {compressed[name]}" if name in compressed else "")
+                for name, kind in rows
             )
+            self.con.execute(f"CREATE OR REPLACE TABLE staging.{table} ({columns})")
 
     def _insert_frame(self, table: str, columns: list[str], frame: pd.DataFrame) -> None:
         if frame.empty:

@@ -62,6 +62,43 @@ def test_migrations_are_recorded_and_rerunning_them_is_a_no_op(tmp_path: Path) -
         assert store.migrate() == []
 
 
+def test_an_older_database_keeps_its_relations_when_their_reasons_move_to_zstd(
+    tmp_path: Path,
+) -> None:
+    """Migration 11 makes ``claim_relations`` again with its reasons stored by zstd (DuckDB
+    cannot change a column's compression in place): rows, comments and views survive, and the
+    staged copy a run writes into is declared the same way."""
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER, name VARCHAR, applied_at TIMESTAMP)"
+    )
+    for version, name, sql in migrations():
+        if version < 11:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    row = ("r1", "c1", "c2", "d1", "d2", "quantity", "conflict", "R", "Two figures.", 0.5, ["x"])
+    con.execute("INSERT INTO claim_relations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+    con.close()
+
+    zstd = "reason VARCHAR USING COMPRESSION ZSTD"
+    with Store(db) as store:
+        assert store.con.execute("SELECT * FROM claim_relations").fetchall() == [row]
+        store.reset_staging()
+        ddl = dict(
+            store.con.execute(
+                "SELECT schema_name, sql FROM duckdb_tables() WHERE table_name = 'claim_relations'"
+            ).fetchall()
+        )
+        assert zstd in ddl["main"] and zstd in ddl["staging"]
+        uncommented = store.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND table_name = 'claim_relations' AND comment IS NULL"
+        ).fetchall()
+        assert uncommented == []
+        assert store.con.execute("SELECT count(*) FROM review_queue").fetchone() is not None
+
+
 def test_public_tables_carry_comments_for_users_browsing_the_schema(tmp_path: Path) -> None:
     with Store(tmp_path / "c.duckdb") as store:
         rows = store.con.execute(
