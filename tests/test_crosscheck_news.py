@@ -721,3 +721,38 @@ def test_a_share_of_those_killed_is_a_part_and_parts_of_no_one_holder_do_not_upd
     wuhan = story("wuhan-2020", nlp, every_pair=True)
     parts = _between(wuhan.relations(span_a="41", span_b="67"), "05-upi.txt", "07-reuters.md")
     assert parts.empty
+
+
+def test_seats_mps_and_constituencies_count_one_thing(nlp: Language) -> None:
+    """PA's live page on election night: "Labour has 395 seats"; the Telegraph next day:
+    "Labour holds 411 constituencies". An election's seats, its MPs and its constituencies
+    are one count, and this one rose as results came in."""
+    election = story("uk-election-2024", nlp)
+    assert frozenset(("395 seats", "411 constituencies")) in election.span_pairs(relation="update")
+
+
+def test_a_year_past_a_comparison_is_the_other_term_s(nlp: Language) -> None:
+    """The Spectator on election night: "Labour's share stands at 36 per cent, and if it stays
+    there ... it will be lower than what Jeremy Corbyn managed in 2017". 2017 is Corbyn's
+    year, not the share's: the share is the night's, no background figure."""
+    election = story("uk-election-2024", nlp)
+    [share] = [
+        c
+        for c in election.claims.values()
+        if c.doc_id == "03-spectator.html" and c.span == "36 per cent"
+    ]
+    assert not any(cue.startswith("year=") for cue in share.cues)
+
+
+def test_projections_plural_make_a_projection(nlp: Language) -> None:
+    """Juice FM: "projections put its final total at 412 seats": a projection, never in
+    conflict with the Telegraph's count of 411 constituencies the same day."""
+    election = story("uk-election-2024", nlp)
+    [total] = [
+        c
+        for c in election.claims.values()
+        if c.doc_id == "05-juice-fm.md" and c.span == "412 seats"
+    ]
+    assert "projection" in total.cues
+    assert election.relations(relation="conflict", span_a="411 constituencies").empty
+    assert election.relations(relation="conflict", span_b="411 constituencies").empty

@@ -50,6 +50,7 @@ _HARD_BREAK = frozenset({";", ":", "(", ")", '"', "“", "”"})
 # a ferry overturned in 1993") is still the figure's event; a coordinated one is another's.
 _COORDINATION = frozenset({",", "and", "but", "while", "whereas", "although", "though"})
 _REFERENCE_YEAR = frozenset({"since", "until", "till"})
+_COMPARISON = frozenset({"than", "compared", "versus", "vs"})
 # Between "since" and its year: "since February 1982", "since Feb. 3, 1982".
 # Month names and abbreviations, lower case, to their number ("sept" too).
 MONTHS = {
@@ -290,6 +291,12 @@ def _around(
             break
     for n, k in enumerate(after):
         if w.words[k] in _HARD_BREAK:
+            after = after[:n]
+            break
+    # "stands at 36 per cent, ... lower than what Corbyn managed in 2017": a year past a
+    # comparison is the other term's, not the figure's.
+    for n, k in enumerate(after):
+        if w.words[k] in _COMPARISON:
             after = after[:n]
             break
     ranked = []
