@@ -467,24 +467,23 @@ def column_slices(
     reasons = _Reasons(
         p, document_columns(documents), stories, unique_values(np.concatenate((d.a, d.b)))
     )
-    relation_names = np.array([r.relation for r in RULES], dtype=object)
-    rule_codes = np.array([r.value for r in RULES], dtype=object)
+    relation_names = pa.array([r.relation for r in RULES], pa.string())
+    rule_codes = pa.array([r.value for r in RULES], pa.string())
     words = _Words(p.codes["word"].names, p.words)
     for first in range(0, len(order), size):
         at = order[first : first + size]
         a, b, rule, score = d.a[at], d.b[at], d.rule[at], d.score[at]
         shared = _shared_lists(p.words, a, b, words)
-        relation = relation_names[rule]
-        at_a, at_b = pa.array(a), pa.array(b)
+        at_a, at_b, at_rule = pa.array(a), pa.array(b), pa.array(rule)
         columns = {
-            "relation_id": pa.array(relation_ids(ids, claim_rank, a, b, relation), pa.string()),
+            "relation_id": pa.array(relation_ids(ids, claim_rank, a, b, rule), pa.string()),
             "claim_a": pc.take(ids, at_a),
             "claim_b": pc.take(ids, at_b),
             "doc_a": pc.take(docs, at_a),
             "doc_b": pc.take(docs, at_b),
             "claim_type": pa.repeat(pa.scalar("quantity", pa.string()), len(a)),
-            "relation": pa.array(relation, pa.string()),
-            "rule": pa.array(rule_codes[rule], pa.string()),
+            "relation": pc.take(relation_names, at_rule),
+            "rule": pc.take(rule_codes, at_rule),
             "reason": reasons.reasons(a, b, rule, score, shared),
             "score": pa.array(score, pa.float64()),
             "shared_terms": shared,
@@ -499,11 +498,15 @@ class _Words:
     alphabetical rank, and the claims' words as columns (``pairs.Columns``)."""
 
     def __init__(self, codes: Sequence[str], lists: Lists) -> None:
-        names = [n.split("\x1f", 1)[1] if "\x1f" in n else n for n in codes]
-        self.names = pa.array(names, pa.string())
-        self.by_rank = np.argsort(np.array(names, dtype=object))
-        self.rank = np.empty(len(names), dtype=np.int64)
-        self.rank[self.by_rank] = np.arange(len(names))
+        # What follows a code's first separator, if it has one.
+        self.names = pc.replace_substring_regex(
+            pa.array(codes, pa.string()), "^[^\x1f]*\x1f", "", max_replacements=1
+        )
+        # Arrow orders strings by their UTF-8 bytes, which is code point order, as Python's
+        # sort does (ties are one name: their order changes no text), in C.
+        self.by_rank = pc.sort_indices(self.names).to_numpy()
+        self.rank = np.empty(len(codes), dtype=np.int64)
+        self.rank[self.by_rank] = np.arange(len(codes))
         self.columns = Columns.of(lists)
 
 
@@ -570,19 +573,19 @@ def relation_ids(
     claim_rank: np.ndarray,
     a: np.ndarray,
     b: np.ndarray,
-    relation: np.ndarray,
+    rule: np.ndarray,
 ) -> list[str]:
     """``Relation.make_id`` of every pair (the same digest, tested), in one loop, from the
-    claim ids (``ids``, taken for these pairs only); ``claim_rank`` orders the ids as
-    strings."""
+    claim ids (``ids``, taken for these pairs only) and the pairs' rules (rows of ``RULES``);
+    ``claim_rank`` orders the ids as strings."""
     in_order = claim_rank[a] <= claim_rank[b]
     first = pc.take(ids, pa.array(np.where(in_order, a, b))).to_pylist()
     second = pc.take(ids, pa.array(np.where(in_order, b, a))).to_pylist()
     sha = hashlib.sha256
-    kinds = {r: f"\x1f{r}" for r in {x.relation for x in RULES}}
+    kinds = [f"\x1f{r.relation}" for r in RULES]
     return [
         "r_" + sha(f"{x}\x1f{y}{kinds[r]}".encode()).hexdigest()[:16]
-        for x, y, r in zip(first, second, relation.tolist(), strict=True)
+        for x, y, r in zip(first, second, rule.tolist(), strict=True)
     ]
 
 
@@ -851,7 +854,7 @@ class _Reasons:
             f"{1 if h >= 100 else 0}.{h % 100:02d}" for h in range(hundredths.max(initial=0) + 1)
         ]
         score_text = pc.take(pa.array(texts, pa.string()), pa.array(hundredths))
-        codes = pa.array(np.array([r.value for r in RULES], dtype=object)[rule], pa.string())
+        codes = pc.take(pa.array([r.value for r in RULES], pa.string()), pa.array(rule))
         reason: pa.Array = join(
             codes,
             ": Same quantity (",
