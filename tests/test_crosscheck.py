@@ -460,6 +460,12 @@ def test_candidate_pairs_deduplicated_by_ranges_of_keys_keep_each_pair_s_first()
     first.sort()
     got_a, got_b = _first_of_each(row, ea, eb, n)
     assert np.array_equal(got_a, ea[first]) and np.array_equal(got_b, eb[first])
+    # By claims: the same entry pairs, ordered by their claims' rows (lower, then higher).
+    by_a, by_b = _first_of_each(row, ea, eb, n, by_claims=True)
+    low, high = np.minimum(row[by_a], row[by_b]), np.maximum(row[by_a], row[by_b])
+    assert np.all(np.diff(low * n + high) > 0)
+    entries = np.sort(by_a.astype(np.int64) * len(row) + by_b)
+    assert np.array_equal(entries, np.sort(got_a.astype(np.int64) * len(row) + got_b))
 
 
 def test_shared_words_compared_as_columns_are_the_expanded_lists_words() -> None:

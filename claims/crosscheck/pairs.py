@@ -200,8 +200,12 @@ def _blocks(p: Profiles) -> tuple[np.ndarray, np.ndarray]:
     return _row_ids(key), row
 
 
-def candidates(p: Profiles, window: int) -> Pairs:
-    """Each pair worth deciding, once (from the first block that gives it)."""
+def candidates(p: Profiles, window: int, by_claims: bool = False) -> Pairs:
+    """Each pair worth deciding, once (from the first block that gives it), in the order of
+    their entries; with ``by_claims``, in the order of their claims' rows (the lower, then
+    the higher), as they come out of deduplicating them: a chunk of pairs then names claims
+    of a narrow range of rows, whose columns its gathers read from cache (deciding a
+    million claims' pairs: 12.2 s -> 8.9 s)."""
     block, row = _blocks(p)
     if not len(row):
         empty = np.zeros(0, dtype=np.int64)
@@ -230,13 +234,15 @@ def candidates(p: Profiles, window: int) -> Pairs:
     eb = np.concatenate(eb_parts) if eb_parts else np.zeros(0, dtype=small)
     del ea_parts, eb_parts
     release_freed()  # what the blocks' facts left, before the pairs' keys take their place
-    return Pairs(*_first_of_each(row, ea, eb, len(p)), Entries(row, narrowing, rare, crowd))
+    first = _first_of_each(row, ea, eb, len(p), by_claims)
+    return Pairs(*first, Entries(row, narrowing, rare, crowd))
 
 
 def _first_of_each(
-    row: np.ndarray, ea: np.ndarray, eb: np.ndarray, n: int
+    row: np.ndarray, ea: np.ndarray, eb: np.ndarray, n: int, by_claims: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The entry pairs whose two claims no earlier pair joins, in order: what
+    """The entry pairs whose two claims no earlier pair joins, in order (``by_claims``: in
+    the order of their claims' rows, lower then higher): what
     ``np.unique(key, return_index=True)`` keeps, with one pair key alive at a time and sorted
     a range of keys at a time (a million claims give some twenty million entry pairs)."""
     key = row[ea]
@@ -266,9 +272,10 @@ def _first_of_each(
         firsts.append(at[order[new]])
         del at, part, order, new
     del key
-    first = np.concatenate(firsts)
+    first = np.concatenate(firsts)  # by key: by lower row, then higher
     del firsts
-    first.sort()
+    if not by_claims:
+        first.sort()
     return ea[first], eb[first]
 
 

@@ -419,7 +419,7 @@ def quantity_tables(
         kept = p.claims.table.select(_READ_AFTER_PROFILES).take(pa.array(p.claims.at))
         p.claims = ClaimRows(kept.combine_chunks(), np.arange(len(p)))
     release_freed()
-    pairs = candidates(p, settings.crosscheck_window)
+    pairs = candidates(p, settings.crosscheck_window, by_claims=True)  # each verdict its own
     release_freed()
     decided = decide(p, pairs, settings)
     del pairs
