@@ -756,3 +756,14 @@ def test_projections_plural_make_a_projection(nlp: Language) -> None:
     assert "projection" in total.cues
     assert election.relations(relation="conflict", span_a="411 constituencies").empty
     assert election.relations(relation="conflict", span_b="411 constituencies").empty
+
+
+def test_one_mission_s_rank_in_two_reports_agrees(nlp: Language) -> None:
+    """Firstpost, 14 July 2023: "This is ISRO's third lunar mission"; Pinkvilla, 23 August:
+    "Chandrayaan-3 is ISRO's third mission to the Moon". An ordinal that ranks one thing is a
+    fixed figure: five weeks apart, the two agree (no update)."""
+    moon = story("chandrayaan-3-2023", nlp)
+    assert frozenset(("third lunar mission", "third mission")) in moon.span_pairs(relation="agree")
+    assert frozenset(("third lunar mission", "third mission")) not in moon.span_pairs(
+        relation="update"
+    )
