@@ -756,3 +756,44 @@ def test_projections_plural_make_a_projection(nlp: Language) -> None:
     assert "projection" in total.cues
     assert election.relations(relation="conflict", span_a="411 constituencies").empty
     assert election.relations(relation="conflict", span_b="411 constituencies").empty
+
+
+def test_one_mission_s_rank_in_two_reports_agrees(nlp: Language) -> None:
+    """Firstpost, 14 July 2023: "This is ISRO's third lunar mission"; Pinkvilla, 23 August:
+    "Chandrayaan-3 is ISRO's third mission to the Moon". An ordinal that ranks one thing is a
+    fixed figure: five weeks apart, the two agree (no update)."""
+    moon = story("chandrayaan-3-2023", nlp)
+    assert frozenset(("third lunar mission", "third mission")) in moon.span_pairs(relation="agree")
+    assert frozenset(("third lunar mission", "third mission")) not in moon.span_pairs(
+        relation="update"
+    )
+
+
+def test_a_group_among_the_dead_is_a_part_of_the_toll(nlp: Language) -> None:
+    """Yonhap, 31 October 2022: "154 people, 26 of them foreigners, have now died"; "one
+    middle school student and five high school students, all from Seoul, were among the
+    dead"; Xinhua: "Among the dead were 26 foreign nationals". Each is a group within the
+    toll, never an earlier or later toll."""
+    crush = story("itaewon-crush-2022", nlp)
+    cues = {(c.doc_id, c.span): c.cues for c in crush.claims.values()}
+    assert "part" in cues["03-yonhap.txt", "26"]
+    assert "part" in cues["03-yonhap.txt", "five high school students"]
+    assert "part" in cues["05-xinhua.md", "26 foreign nationals"]
+    xinhua = _between(
+        crush.relations(relation="update"), "05-xinhua.md", "06-reuters-straitstimes.html"
+    )
+    assert "26 foreign nationals" not in set(xinhua["span_a"]) | set(xinhua["span_b"])
+    yonhap = _between(crush.relations(relation="update"), "03-yonhap.txt", "05-xinhua.md")
+    assert "five high school students" not in set(yonhap["span_a"]) | set(yonhap["span_b"])
+
+
+def test_a_year_a_when_clause_tells_of_dates_its_figure(nlp: Language) -> None:
+    """Yonhap, 31 October 2022: the country "has not seen a worse disaster since 2014, when
+    the ferry Sewol went down ... with the loss of 304 lives". 2014 is the 304's year (an
+    earlier disaster), not a point of reference: no update of the crush's toll."""
+    crush = story("itaewon-crush-2022", nlp)
+    [sewol] = [
+        c for c in crush.claims.values() if c.doc_id == "03-yonhap.txt" and c.span == "304 lives"
+    ]
+    assert "year=2014" in sewol.cues
+    assert frozenset(("153 people", "304 lives")) not in crush.span_pairs(relation="update")

@@ -390,6 +390,22 @@ def test_a_round_count_listed_among_exact_counts_is_exact(
     assert claim.tolerance == tolerance
 
 
+@pytest.mark.parametrize(
+    ("text", "span", "tolerance"),
+    [
+        # Firstpost, July 2023: all of them, not a share rounded to the nearest hundred.
+        ("The rocket so far has a one hundred per cent success rate.", "one hundred per cent", 0.5),
+        ("The fire was 100% contained by Sunday.", "100%", 0.5),
+        ("The fire was 40% contained by Sunday.", "40%", 5),
+    ],
+)
+def test_a_hundred_per_cent_is_all_of_it(
+    text: str, span: str, tolerance: float, nlp: Language, settings: Settings
+) -> None:
+    [claim] = [c for c in claims_of(text, nlp, settings) if c.span.startswith(span)]
+    assert claim.tolerance == tolerance
+
+
 def test_counts_tallied_place_by_place_are_claims_and_labels_stay_names(
     nlp: Language, settings: Settings
 ) -> None:

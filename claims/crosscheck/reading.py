@@ -39,7 +39,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from claims.crosscheck.terms import parse_key_term
-from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for
+from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for, singulars
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR, Settings
 from claims.wordlists import Counted, Extract, load
@@ -313,7 +313,10 @@ def _around(
 
 def _reference(words: Sequence[str], k: int) -> bool:
     """Whether ``words[k]`` follows "since", "until" or "till", at most a day and a month
-    between."""
+    between, and no "when" clause tells what happened then ("the worst disaster since 2014,
+    when the Sewol sank with the loss of 304 lives": 304 is 2014's)."""
+    if "when" in words[k + 1 : k + 3]:
+        return False
     for back in range(k - 1, max(k - 5, -1), -1):
         if words[back] in _REFERENCE_YEAR:
             return True
@@ -523,8 +526,13 @@ def read(
     # figure's when a figure names none of its own.
     places = _places(c, lex, data_dir) or sentence_places
     cues = []
-    part = _has(ctx.clause[:3], lex.part_before, lex.longest, reverse=True) or _has(
-        ctx.after[:6], lex.part_after, lex.longest
+    # "five high school students, all from Seoul, were among the dead": a group named among
+    # its whole may stand further from the figure than one day's "alone" does.
+    among = [p for _, p in _find(ctx.after, lex.part_after, lex.longest) if p[0] == "among"]
+    part = (
+        _has(ctx.clause[:4], lex.part_before, lex.longest, reverse=True)
+        or _has(ctx.after[:6], lex.part_after, lex.longest)
+        or bool(among)
     )
     # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
     # outcome of its own follows ("174 of the 476 aboard ... were rescued").
@@ -535,7 +543,9 @@ def read(
     )
     # "104 of those killed were aged 70 or over": the outcome in the 'of' phrase is the
     # whole's, and none follows it.
-    partitive = _partitive(ctx) and (own is None or _outcome_of_whole(ctx, lex))
+    partitive = _partitive(ctx) and (
+        own is None or _outcome_of_whole(ctx, lex) or _subgroup(ctx, lex)
+    )
     if part or partitive or opens:
         cues.append("part")
     if c.change == "change" or _changed(ctx, lex):
@@ -611,6 +621,16 @@ def _outcome_of_whole(ctx: Context, lex: Lexicon) -> bool:
         if a == "of" and b in {"the", "those"}:
             found = [d for d, _ in _find(after[k + 2 :], lex.outcomes, lex.longest)]
             return bool(found) and found[0] == 0 and len(found) == 1
+    return False
+
+
+def _subgroup(ctx: Context, lex: Lexicon) -> bool:
+    """'154 people, 26 of them foreigners, have died': a kind of people right after 'of
+    them' names a group within the whole, whose outcome is the whole's."""
+    words = (*ctx.inside[1:], *ctx.after[:3])
+    for a, b, c in zip(words, words[1:], words[2:], strict=False):
+        if (a, b) == ("of", "them"):
+            return any(w in lex.people_nouns for w in (c, *singulars(c)))
     return False
 
 

@@ -637,6 +637,10 @@ class _Context:
             listed = kind == "count" and number is not None and _listed_with_counts(number[-1])
             if listed and "." not in numeral and tolerance > 0.5:
                 tolerance = 0.0
+            # "a one hundred per cent success rate": all of it, not a share rounded to the
+            # nearest hundred.
+            if kind == "percent" and value == 100:
+                tolerance = min(tolerance, 0.5)
         return QuantityClaim(
             claim_id=QuantityClaim.make_id(document.sha256, base + start, base + end),
             doc_id=document.doc_id,
