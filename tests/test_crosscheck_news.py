@@ -797,3 +797,12 @@ def test_a_year_a_when_clause_tells_of_dates_its_figure(nlp: Language) -> None:
     ]
     assert "year=2014" in sewol.cues
     assert frozenset(("153 people", "304 lives")) not in crush.span_pairs(relation="update")
+
+
+def test_an_outcome_past_a_comma_is_the_next_figure_s(nlp: Language) -> None:
+    """Priyo.com, 26 April 2013: "Rana Plaza collapse: death toll climbs to 355, missing 500":
+    "missing" is the 500's, and 355 is the toll, which rose from the AP's "At least 87 dead"
+    two days before."""
+    collapse = story("rana-plaza-2013", nlp)
+    pairs = collapse.span_pairs(relation="update")
+    assert frozenset(("At least 87 dead", "355")) in pairs

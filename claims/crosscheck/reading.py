@@ -425,8 +425,9 @@ def _nearest(ctx: Context, phrases: Mapping[tuple[str, ...], str], longest: int)
         return phrases[own[0][1]]  # "55 injured", "21 still missing": said in the figure
     breaks = ctx.after_breaks or (0,) * len(ctx.after)
     # A word after a comma or a conjunction is in the next clause: "killed nearly 180 people,
-    # injured over 6,000" gives 180 to "killed".
-    after = [(d + 2 * breaks[d], 0, phrases[p]) for d, p in _find(ctx.after, phrases, longest)]
+    # injured over 6,000" gives 180 to "killed"; "death toll climbs to 355, missing 500"
+    # gives 355 to the toll two words back.
+    after = [(d + 3 * breaks[d], 0, phrases[p]) for d, p in _find(ctx.after, phrases, longest)]
     for before in (ctx.clause, ctx.before):
         options = [(d, 1, phrases[p]) for d, p in _find(before, phrases, longest, reverse=True)]
         if options or after:
