@@ -806,3 +806,14 @@ def test_an_outcome_past_a_comma_is_the_next_figure_s(nlp: Language) -> None:
     collapse = story("rana-plaza-2013", nlp)
     pairs = collapse.span_pairs(relation="update")
     assert frozenset(("At least 87 dead", "355")) in pairs
+
+
+def test_a_company_aiming_for_job_cuts_plans_them(nlp: Language) -> None:
+    """Reuters, 14 November 2022: Amazon is "aiming for 10,000 job cuts"; Business Insider the
+    same week: Amazon is "cutting around 10,000 jobs". An organisation's aim is its plan, not
+    a forecast of a count: the two agree."""
+    amazon = story("amazon-layoffs-2022", nlp)
+    cues = {(c.doc_id, c.span): c.cues for c in amazon.claims.values()}
+    assert "projection" not in cues["03-reuters.txt", "10,000 job cuts"]
+    pairs = amazon.span_pairs(relation="agree")
+    assert frozenset(("10,000 job cuts", "around 10,000 jobs")) in pairs

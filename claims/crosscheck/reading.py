@@ -553,7 +553,11 @@ def read(
         cues.append("change")
     forecast = _has(ctx.clause[:6], lex.projection_words, lex.longest, reverse=True)
     # "Amazon will cut more than 18,000 roles": a plan's figure, not a forecast of one.
-    planned = c.stance == "projected" and _has(ctx.clause[:6], lex.plan_verbs, lex.longest)
+    # "aiming for 10,000 job cuts": the plan's verb may be the counted noun's.
+    planned = c.stance == "projected" and (
+        _has(ctx.clause[:6], lex.plan_verbs, lex.longest, reverse=True)
+        or _has(ctx.inside, lex.plan_verbs, lex.longest)
+    )
     ahead = forecast or (c.stance == "projected" and not planned)
     if ahead or c.stance == "hypothetical" or _estimated(ctx.clause[:6], lex):
         cues.append("estimate")
