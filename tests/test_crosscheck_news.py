@@ -797,3 +797,23 @@ def test_a_year_a_when_clause_tells_of_dates_its_figure(nlp: Language) -> None:
     ]
     assert "year=2014" in sewol.cues
     assert frozenset(("153 people", "304 lives")) not in crush.span_pairs(relation="update")
+
+
+def test_an_outcome_past_a_comma_is_the_next_figure_s(nlp: Language) -> None:
+    """Priyo.com, 26 April 2013: "Rana Plaza collapse: death toll climbs to 355, missing 500":
+    "missing" is the 500's, and 355 is the toll, which rose from the AP's "At least 87 dead"
+    two days before."""
+    collapse = story("rana-plaza-2013", nlp)
+    pairs = collapse.span_pairs(relation="update")
+    assert frozenset(("At least 87 dead", "355")) in pairs
+
+
+def test_a_company_aiming_for_job_cuts_plans_them(nlp: Language) -> None:
+    """Reuters, 14 November 2022: Amazon is "aiming for 10,000 job cuts"; Business Insider the
+    same week: Amazon is "cutting around 10,000 jobs". An organisation's aim is its plan, not
+    a forecast of a count: the two agree."""
+    amazon = story("amazon-layoffs-2022", nlp)
+    cues = {(c.doc_id, c.span): c.cues for c in amazon.claims.values()}
+    assert "projection" not in cues["03-reuters.txt", "10,000 job cuts"]
+    pairs = amazon.span_pairs(relation="agree")
+    assert frozenset(("10,000 job cuts", "around 10,000 jobs")) in pairs

@@ -669,3 +669,24 @@ def test_the_next_figure_s_hedge_makes_no_change(nlp: Language, settings: Settin
         ("more than 300,000", "level"),
         ("three more bodies", "change"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # CNBC TV18 and PYMNTS on SVB, 9-10 March 2023: a share price moved by.
+        ("SVB's shares collapsed by 60 percent on Thursday.", "60 percent"),
+        ("Shares of the bank fell 60% on Thursday.", "60%"),
+        ("Average hourly earnings increased 0.4% in October.", "0.4%"),
+    ],
+)
+def test_a_share_a_verb_of_change_moves_by_is_a_change(
+    text: str, span: str, nlp: Language, settings: Settings
+) -> None:
+    [claim] = [c for c in claims_of(text, nlp, settings) if c.span == span]
+    assert claim.change == "change"
+
+
+def test_a_share_a_verb_moves_to_is_the_level_reached(nlp: Language, settings: Settings) -> None:
+    [rate] = claims_of("Unemployment rose to 3.7% in October.", nlp, settings)
+    assert rate.change == "new_level"

@@ -425,8 +425,9 @@ def _nearest(ctx: Context, phrases: Mapping[tuple[str, ...], str], longest: int)
         return phrases[own[0][1]]  # "55 injured", "21 still missing": said in the figure
     breaks = ctx.after_breaks or (0,) * len(ctx.after)
     # A word after a comma or a conjunction is in the next clause: "killed nearly 180 people,
-    # injured over 6,000" gives 180 to "killed".
-    after = [(d + 2 * breaks[d], 0, phrases[p]) for d, p in _find(ctx.after, phrases, longest)]
+    # injured over 6,000" gives 180 to "killed"; "death toll climbs to 355, missing 500"
+    # gives 355 to the toll two words back.
+    after = [(d + 3 * breaks[d], 0, phrases[p]) for d, p in _find(ctx.after, phrases, longest)]
     for before in (ctx.clause, ctx.before):
         options = [(d, 1, phrases[p]) for d, p in _find(before, phrases, longest, reverse=True)]
         if options or after:
@@ -552,7 +553,11 @@ def read(
         cues.append("change")
     forecast = _has(ctx.clause[:6], lex.projection_words, lex.longest, reverse=True)
     # "Amazon will cut more than 18,000 roles": a plan's figure, not a forecast of one.
-    planned = c.stance == "projected" and _has(ctx.clause[:6], lex.plan_verbs, lex.longest)
+    # "aiming for 10,000 job cuts": the plan's verb may be the counted noun's.
+    planned = c.stance == "projected" and (
+        _has(ctx.clause[:6], lex.plan_verbs, lex.longest, reverse=True)
+        or _has(ctx.inside, lex.plan_verbs, lex.longest)
+    )
     ahead = forecast or (c.stance == "projected" and not planned)
     if ahead or c.stance == "hypothetical" or _estimated(ctx.clause[:6], lex):
         cues.append("estimate")

@@ -61,6 +61,9 @@ def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
             return "new_level"
         if lemma in rules.gain_verbs:
             return "change"
+        # "Shares fell 60% on Thursday", "earnings rose 0.4%": a share moved by, not one held.
+        if lemma in rules.change_lemmas and m.form in ("percent", "percentage_point"):
+            return "change"
     if re.search(r"\b(?:up|down)\s*$", before) and m.form in ("percent", "percentage_point"):
         return "change"
     return "level"
