@@ -86,6 +86,7 @@ class Counted(DataFile):
     part_before: Words
     part_after: Words
     slow_measures: Words
+    cumulative_outcomes: Words
     provisional_words: Words
     periodic_series: Words
     plan_verbs: Words

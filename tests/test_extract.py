@@ -690,3 +690,21 @@ def test_a_share_a_verb_of_change_moves_by_is_a_change(
 def test_a_share_a_verb_moves_to_is_the_level_reached(nlp: Language, settings: Settings) -> None:
     [rate] = claims_of("Unemployment rose to 3.7% in October.", nlp, settings)
     assert rate.change == "new_level"
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # AFP, July 2023; Daily News Brief, July 2022; Inquirer, November 2013: a count that
+        # passes a mark is above it, as "more than" is.
+        ("Canada's wildfires pass 10 million hectares burned this year.", "pass 10 million"),
+        ("Monkeypox Cases Pass 14,000", "Pass 14,000"),
+        ("Death Toll Breaks 6,000 Mark", "Breaks 6,000"),
+        ("West Africa Ebola death toll passes 3,000", "passes 3,000"),
+    ],
+)
+def test_a_count_that_passes_a_mark_is_above_it(
+    text: str, span: str, nlp: Language, settings: Settings
+) -> None:
+    [claim] = [c for c in claims_of(text, nlp, settings) if c.span.startswith(span)]
+    assert (claim.high, claim.low_inclusive) == (None, False)

@@ -295,9 +295,28 @@ def relate(
     # earlier count of Catarroja's 25.
     parts = p.part[a] & p.part[b]
     later &= ~parts | ((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))
+    # A toll told later at under a third of its earlier figure, with no word of a revision, is
+    # another toll (South Australia's three dead against Australia's 25), not the same one
+    # fallen: the dead, the injured and the infected are counted up, never down.
+    grows = _only_grows(p, settings)
+    with np.errstate(invalid="ignore"):
+        fell = grows[p.outcome[a]] & grows[p.outcome[b]] & (p.hi[b] < _FELL * p.lo[a])
+    later &= ~(fell & counts & ~p.revised[b])
     assign(later & (p.estimate[a] == p.estimate[b]), Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule
+
+
+_FELL = 0.3
+
+
+def _only_grows(p: Profiles, settings: Settings) -> np.ndarray:
+    """Per outcome code: whether its count only grows while a story runs."""
+    words = counted_lexicon(settings.data_dir).cumulative_outcomes
+    out = np.zeros(max(p.codes["outcome"].index.values(), default=0) + 2, dtype=bool)
+    for name, code in p.codes["outcome"].index.items():
+        out[code] = any(name == w or name.endswith(" " + w) for w in words)
+    return out
 
 
 @dataclass

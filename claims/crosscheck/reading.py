@@ -87,6 +87,7 @@ class Lexicon:
     projection_words: frozenset[tuple[str, ...]]
     fixed_measures: frozenset[str]
     slow_measures: frozenset[str]
+    cumulative_outcomes: frozenset[str]
     provisional_words: frozenset[tuple[str, ...]]
     periodic_series: frozenset[tuple[str, ...]]
     plan_verbs: frozenset[tuple[str, ...]]
@@ -153,6 +154,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         projection_words=frozenset(_phrase(w) for w in raw.projection_words),
         fixed_measures=frozenset(raw.fixed_measures),
         slow_measures=frozenset(raw.slow_measures),
+        cumulative_outcomes=frozenset(raw.cumulative_outcomes),
         provisional_words=frozenset(_phrase(w) for w in raw.provisional_words),
         periodic_series=frozenset(_phrase(w) for w in raw.periodic_series),
         plan_verbs=frozenset(_phrase(w) for w in raw.plan_verbs),
