@@ -492,3 +492,40 @@ def test_shared_words_compared_as_columns_are_the_expanded_lists_words() -> None
         expected[k].append(names[w])
     assert _shared_lists(lists, a, b, words).to_pylist() == expected
     assert any(expected) and words.columns.longer.any()
+
+
+def test_story_words_split_without_a_regular_expression_are_the_expression_s() -> None:
+    """Stories split ASCII texts where ``[^\\w'-]+`` matches and start each word at its first
+    letter by translating and splitting their bytes: the words the expressions give, on every
+    ASCII character, nulls, a slice and texts that are not ASCII."""
+    import re
+
+    import numpy as np
+    import pyarrow as pa
+
+    from claims.crosscheck.stories import _WORD, _raw_words
+    from claims.lexicon import fold
+
+    rng = np.random.default_rng(3)
+    texts: list[str | None] = [
+        "".join(chr(c) for c in rng.integers(0, 128, size=int(rng.integers(0, 30))))
+        for _ in range(3000)
+    ]
+    texts += [None, "", "Élan vital, naïve", "--'9ab_c d-e", "A fire's 3-day run"]
+    given = pa.array(texts, pa.string()).slice(3)
+    # The ASCII texts' words first, then the others'.
+    expected: dict[bool, list[tuple[int, str]]] = {True: [], False: []}
+    for row, text in enumerate(given.to_pylist()):
+        if text is None:
+            continue
+        if text.isascii():
+            runs = re.split(r"[^\w'-]+", text.lower(), flags=re.ASCII)
+            found = [re.sub(r"^[0-9_'-]+", "", w, flags=re.ASCII) for w in runs]
+        else:
+            found = _WORD.findall(fold(text))
+        expected[text.isascii()] += [(row, w) for w in found if w]
+    owner, words = _raw_words(given)
+    assert list(zip(owner.tolist(), words.to_pylist(), strict=True)) == [
+        *expected[True],
+        *expected[False],
+    ]

@@ -161,9 +161,12 @@ def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     plain = pc.fill_null(pc.string_is_ascii(texts), True).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(plain)
-    runs = pc.split_pattern_regex(pc.ascii_lower(texts.take(pa.array(rows))), r"[^\w'-]+")
+    # Split where ``[^\w'-]+`` matches, without a regular expression (two thirds of the
+    # time): every other character made a space, then split at each space; the empty
+    # words that runs of spaces leave are dropped below with the rest.
+    runs = pc.split_pattern(_spaced(pc.ascii_lower(texts.take(pa.array(rows)))), " ")
     # A run of word characters is one word, from its first letter on.
-    words = pc.replace_substring_regex(pc.list_flatten(runs), r"^[0-9_'-]+", "")
+    words = pc.ascii_ltrim(pc.list_flatten(runs), _NOT_FIRST)
     owner = rows[pc.list_parent_indices(runs).to_numpy()]
     found = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
     owners, parts = [owner[found]], [words.filter(pa.array(found))]
@@ -174,6 +177,24 @@ def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
         owners.append(np.repeat(np.array(other), [len(w) for w in found_words]))
         parts.append(pa.array([w for ws in found_words for w in ws], pa.string()))
     return np.concatenate(owners), pa.concat_arrays(parts)
+
+
+# What ``\w``, apostrophes and hyphens are in ASCII text (``\w`` is ASCII in Arrow's RE2).
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'-")
+_TO_SPACE = bytes(c if c in _WORD_BYTES or c > 127 else 32 for c in range(256))
+_NOT_FIRST = "0123456789_'-"  # what a word does not start with
+
+
+def _spaced(texts: pa.Array) -> pa.Array:
+    """ASCII ``texts`` with every character but a word's (``_WORD_BYTES``) made a space: one
+    ``bytes.translate`` of their data, under the same offsets and nulls."""
+    validity, offsets, data = texts.buffers()
+    if data is None:
+        return texts
+    spaced = pa.py_buffer(data.to_pybytes().translate(_TO_SPACE))
+    return pa.Array.from_buffers(
+        texts.type, len(texts), [validity, offsets, spaced], texts.null_count, texts.offset
+    )
 
 
 def _counts(
