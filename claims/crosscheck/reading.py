@@ -42,6 +42,7 @@ from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for, singulars
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR, Settings
+from claims.textnorm import is_title_case
 from claims.wordlists import Counted, Extract, load
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d|[;:(),\"“”]")
@@ -195,8 +196,9 @@ def _words(sentence: str) -> _Words:
         starts.append(m.start())
         ends.append(m.end())
         capital.append(raw[:1].isupper())
-    alphabetic = [c for w, c in zip(words, capital, strict=True) if w[:1].isalpha()]
-    title_case = len(alphabetic) >= 4 and sum(alphabetic) > 0.6 * len(alphabetic)
+    # "named them as Miguel Angel Luna Gonzalez, 49; Alejandro Hernandez Fuentes, 35": a
+    # sentence full of names is no headline, and its capitals are names.
+    title_case = is_title_case(sentence)
     named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
     # "Spain comes next with 275": a country's name is a name even first in its sentence.
     if words and capital[0] and not title_case:
