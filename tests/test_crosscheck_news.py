@@ -839,3 +839,15 @@ def test_ages_in_a_sentence_full_of_names_are_each_name_s(nlp: Language) -> None
     bridge = story("baltimore-bridge-2024", nlp)
     ages = _between(bridge.relations(relation="agree"), "05-upi.md", "07-cnn.md")
     assert {("26", "26"), ("35", "35")} <= set(zip(ages["span_a"], ages["span_b"], strict=True))
+
+
+def test_alone_as_a_predicate_makes_no_part(nlp: Language) -> None:
+    """The Independent, 26 March 2015: "the 28-year-old co-pilot was alone at the controls":
+    "alone" says where he was, not that 28 is one part ("on Sunday alone")."""
+    crash = story("germanwings-2015", nlp)
+    [age] = [
+        c
+        for c in crash.claims.values()
+        if c.doc_id == "06-independent.md" and c.span == "28-year-old"
+    ]
+    assert "part" not in age.cues

@@ -536,7 +536,7 @@ def read(
     among = [p for _, p in _find(ctx.after, lex.part_after, lex.longest) if p[0] == "among"]
     part = (
         _has(ctx.clause[:4], lex.part_before, lex.longest, reverse=True)
-        or _has(ctx.after[:6], lex.part_after, lex.longest)
+        or _one_part_after(ctx.after[:6], lex)
         or bool(among)
     )
     # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
@@ -631,6 +631,18 @@ def _outcome_of_whole(ctx: Context, lex: Lexicon) -> bool:
             found = [d for d, _ in _find(after[k + 2 :], lex.outcomes, lex.longest)]
             return bool(found) and found[0] == 0 and len(found) == 1
     return False
+
+
+_COPULAS = frozenset({"is", "was", "are", "were", "be", "been", "being"})
+
+
+def _one_part_after(after: Sequence[str], lex: Lexicon) -> bool:
+    """A part's words after the figure ("on Sunday alone", "416 of them children"), not a
+    predicate ("the 28-year-old co-pilot was alone at the controls")."""
+    return any(
+        not (phrase == ("alone",) and k and after[k - 1] in _COPULAS)
+        for k, phrase in _find(after, lex.part_after, lex.longest)
+    )
 
 
 def _subgroup(ctx: Context, lex: Lexicon) -> bool:
