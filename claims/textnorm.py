@@ -16,6 +16,10 @@ Two repairs, each recorded in ``documents.warnings`` when it changes anything:
 
 Digit groups written with thin, narrow or no-break spaces ("12 345") are left as written: the
 number reader reads them.
+
+``is_title_case`` tells a title-case headline from a sentence (one test for the extractor,
+which parses such a line in sentence case, and the cross-check, which takes none of its
+capitals for a name).
 """
 
 from __future__ import annotations
