@@ -16,6 +16,10 @@ Two repairs, each recorded in ``documents.warnings`` when it changes anything:
 
 Digit groups written with thin, narrow or no-break spaces ("12 345") are left as written: the
 number reader reads them.
+
+``is_title_case`` tells a title-case headline from a sentence (one test for the extractor,
+which parses such a line in sentence case, and the cross-check, which takes none of its
+capitals for a name).
 """
 
 from __future__ import annotations
@@ -135,3 +139,30 @@ def _is_wrap(prev: str, line: str, width: int) -> bool:
         return False
     first_word = len(line.split(maxsplit=1)[0])
     return len(prev.rstrip()) + 1 + first_word > width
+
+
+# Title case: a headline's style, not a sentence's (claims/extract/headlines.py reads such
+# lines in sentence case; the cross-check's reader takes no capital in one for a name).
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+MIN_WORDS = 3
+TITLE_SHARE = 0.7
+
+
+# Words of four letters or more that some title-case styles leave in lower case.
+_SMALL_WORDS = frozenset(
+    {"with", "from", "into", "onto", "over", "than", "that", "this", "upon", "amid", "after"}
+    | {"about", "under", "near", "when", "while", "where", "more", "most", "says", "said"}
+)
+
+
+def is_title_case(line: str) -> bool:
+    """Whether most words of four letters or more start with a capital, and those that do not
+    are small words: "The victims included Alejandro Hernandez Fuentes, 35, of Baltimore" is
+    a sentence full of names."""
+    words: list[str] = [w for w in _TITLE_WORD.findall(line) if len(w) >= 4]
+    if len(words) < MIN_WORDS:
+        return False
+    lower = [w for w in words if not w[0].isupper()]
+    if any(w.lower() not in _SMALL_WORDS for w in lower):
+        return False
+    return len(words) - len(lower) >= TITLE_SHARE * len(words)

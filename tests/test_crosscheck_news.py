@@ -829,3 +829,25 @@ def test_a_toll_told_later_at_a_fraction_of_an_earlier_one_is_another_toll(
     later = _between(hajj.relations(relation="update"), "08-dawn.md", "06-aljazeera.md")
     pairs = set(zip(later["span_a"], later["span_b"], strict=True))
     assert not {p for p in pairs if "464 Iranian pilgrims" in p and "at least 2,177" in p}
+
+
+def test_ages_in_a_sentence_full_of_names_are_each_name_s(nlp: Language) -> None:
+    """CNN, 7 May 2024: "authorities named them as Miguel Angel Luna Gonzalez, 49; Alejandro
+    Hernandez Fuentes, 35; Dorlian Ronial Castillo Cabrera, 26; ...": a sentence full of
+    names is no title-case headline, so each age has its name, as in UPI's "Alejandro
+    Hernandez Fuentes, 35, and Dorlian Ronial Castillo Cabrera, 26"."""
+    bridge = story("baltimore-bridge-2024", nlp)
+    ages = _between(bridge.relations(relation="agree"), "05-upi.md", "07-cnn.md")
+    assert {("26", "26"), ("35", "35")} <= set(zip(ages["span_a"], ages["span_b"], strict=True))
+
+
+def test_alone_as_a_predicate_makes_no_part(nlp: Language) -> None:
+    """The Independent, 26 March 2015: "the 28-year-old co-pilot was alone at the controls":
+    "alone" says where he was, not that 28 is one part ("on Sunday alone")."""
+    crash = story("germanwings-2015", nlp)
+    [age] = [
+        c
+        for c in crash.claims.values()
+        if c.doc_id == "06-independent.md" and c.span == "28-year-old"
+    ]
+    assert "part" not in age.cues

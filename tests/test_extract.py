@@ -708,3 +708,17 @@ def test_a_count_that_passes_a_mark_is_above_it(
 ) -> None:
     [claim] = [c for c in claims_of(text, nlp, settings) if c.span.startswith(span)]
     assert (claim.high, claim.low_inclusive) == (None, False)
+
+
+def test_a_date_an_event_noun_holds_is_a_claim_beside_other_figures(
+    nlp: Language, settings: Settings
+) -> None:
+    """Asianet Newsable, 6 August 2023: "Since the launch on July 14, the spacecraft has
+    covered around two-thirds of the distance to the Moon": July 14 is the launch's date, a
+    claim of its own, whatever else the sentence counts."""
+    text = (
+        "Since the launch on July 14, the spacecraft has covered around two-thirds of the "
+        "distance to the Moon."
+    )
+    spans = {c.span: c.kind for c in claims_of(text, nlp, settings)}
+    assert spans == {"July 14": "date", "around two-thirds": "percent"}

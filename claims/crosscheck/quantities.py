@@ -90,6 +90,7 @@ _AGREE_RULES = [k for k, r in enumerate(RULES) if r.relation == "agree"]
 _NONE = -1
 _SMALL = 100  # below this, two kinds of thing share a number by chance
 _PERIOD_GAP = 20  # days between two figures of a monthly statistic that make two periods
+_FELL = 0.3  # a count that only grows, told later below this share of itself, is another
 _CHUNK = 400_000  # pairs scored at once: bounds the memory of the feature columns
 # Relations given their reasons at once: bounds the memory of the reasons. DuckDB's row group
 # size, so that each slice inserted fills whole row groups: slices of 100,000 made DuckDB
@@ -305,9 +306,6 @@ def relate(
     assign(later & (p.estimate[a] == p.estimate[b]), Rule.UPDATE_DIFFERENT_TIME)
     rule[rule == -2] = _NONE
     return rule
-
-
-_FELL = 0.3
 
 
 def _only_grows(p: Profiles, settings: Settings) -> np.ndarray:

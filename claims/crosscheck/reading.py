@@ -42,6 +42,7 @@ from claims.crosscheck.terms import parse_key_term
 from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for, singulars
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR, Settings
+from claims.textnorm import is_title_case
 from claims.wordlists import Counted, Extract, load
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d|[;:(),\"“”]")
@@ -195,8 +196,9 @@ def _words(sentence: str) -> _Words:
         starts.append(m.start())
         ends.append(m.end())
         capital.append(raw[:1].isupper())
-    alphabetic = [c for w, c in zip(words, capital, strict=True) if w[:1].isalpha()]
-    title_case = len(alphabetic) >= 4 and sum(alphabetic) > 0.6 * len(alphabetic)
+    # "named them as Miguel Angel Luna Gonzalez, 49; Alejandro Hernandez Fuentes, 35": a
+    # sentence full of names is no headline, and its capitals are names.
+    title_case = is_title_case(sentence)
     named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
     # "Spain comes next with 275": a country's name is a name even first in its sentence.
     if words and capital[0] and not title_case:
@@ -534,7 +536,7 @@ def read(
     among = [p for _, p in _find(ctx.after, lex.part_after, lex.longest) if p[0] == "among"]
     part = (
         _has(ctx.clause[:4], lex.part_before, lex.longest, reverse=True)
-        or _has(ctx.after[:6], lex.part_after, lex.longest)
+        or _one_part_after(ctx.after[:6], lex)
         or bool(among)
     )
     # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
@@ -629,6 +631,18 @@ def _outcome_of_whole(ctx: Context, lex: Lexicon) -> bool:
             found = [d for d, _ in _find(after[k + 2 :], lex.outcomes, lex.longest)]
             return bool(found) and found[0] == 0 and len(found) == 1
     return False
+
+
+_COPULAS = frozenset({"is", "was", "are", "were", "be", "been", "being"})
+
+
+def _one_part_after(after: Sequence[str], lex: Lexicon) -> bool:
+    """A part's words after the figure ("on Sunday alone", "416 of them children"), not a
+    predicate ("the 28-year-old co-pilot was alone at the controls")."""
+    return any(
+        not (phrase == ("alone",) and k and after[k - 1] in _COPULAS)
+        for k, phrase in _find(after, lex.part_after, lex.longest)
+    )
 
 
 def _subgroup(ctx: Context, lex: Lexicon) -> bool:

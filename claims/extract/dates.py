@@ -3,7 +3,9 @@
 A date is usually only the time scope of another figure ("on Monday police said 58 had
 died"): then it is no claim. It is one when it dates an event and nothing else: the time
 words hang from a verb (or an event noun: "the June 14th blaze", "a runoff on May 7") that is
-not a verb of saying, and no other figure sits in that verb's clause. A date that marks a
+not a verb of saying, and no other figure sits in that verb's clause (or, for an event
+noun, in the noun's own phrase: "since the launch on July 14" is a claim beside the
+sentence's other figures). A date that marks a
 record ("the highest since 1982", "its first rise since 1995") is a claim whatever else the
 clause holds. Datelines ("LONDON, June 24 (Reuters) -") and live-blog stamps are not.
 
@@ -110,6 +112,10 @@ def read_event_date(
             return None
         verb = anchor if anchor.pos_ in ("VERB", "AUX") else _verb_of(anchor)
         clause = _clause(verb) if verb is not None else {t.i for t in anchor.subtree}
+        if anchor.pos_ in NOUNS and root.i in {t.i for t in anchor.subtree}:
+            # "Since the launch on July 14, the craft has covered two-thirds of the way": the
+            # date is the launch's, whatever the rest of the sentence counts.
+            clause = {t.i for t in anchor.subtree}
         own = inside | {t.i for t in root.subtree}
         if clause & (figures - own):
             return None

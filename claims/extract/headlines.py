@@ -13,29 +13,9 @@ from __future__ import annotations
 
 import re
 
+from claims.textnorm import is_title_case
+
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-MIN_WORDS = 3
-TITLE_SHARE = 0.7
-
-
-# Words of four letters or more that some title-case styles leave in lower case.
-_SMALL_WORDS = frozenset(
-    {"with", "from", "into", "onto", "over", "than", "that", "this", "upon", "amid", "after"}
-    | {"about", "under", "near", "when", "while", "where", "more", "most", "says", "said"}
-)
-
-
-def is_title_case(line: str) -> bool:
-    """Whether most words of four letters or more start with a capital, and those that do not
-    are small words: "The victims included Alejandro Hernandez Fuentes, 35, of Baltimore" is
-    a sentence full of names."""
-    words: list[str] = [w for w in _WORD.findall(line) if len(w) >= 4]
-    if len(words) < MIN_WORDS:
-        return False
-    lower = [w for w in words if not w[0].isupper()]
-    if any(w.lower() not in _SMALL_WORDS for w in lower):
-        return False
-    return len(words) - len(lower) >= TITLE_SHARE * len(words)
 
 
 def names(text: str) -> frozenset[str]:
