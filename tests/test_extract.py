@@ -736,3 +736,18 @@ def test_a_date_an_event_noun_holds_is_a_claim_beside_other_figures(
 def test_the_date_of_an_event_noun_is_a_claim(text: str, nlp: Language, settings: Settings) -> None:
     dates = [c for c in claims_of(text, nlp, settings) if c.kind == "date"]
     assert [d.span for d in dates] == ["July 19"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The New York Times on the Tokyo Games, July 2021: a delay is a length of time.
+        "The Games, which had already been delayed by a year, opened on Friday.",
+        "The vote was postponed a week.",
+    ],
+)
+def test_a_delay_of_a_unit_of_time_is_a_duration(
+    text: str, nlp: Language, settings: Settings
+) -> None:
+    [delay] = [c for c in claims_of(text, nlp, settings) if c.kind == "duration"]
+    assert delay.value == 1
