@@ -456,7 +456,8 @@ def test_a_gapped_list_gives_each_name_the_first_figure_s_noun(
         nlp,
         settings,
     )
-    assert [(c.span, c.unit) for c in pilgrims] == [
+    # The crush's date ("Sept. 24") is a claim of its own.
+    assert [(c.span, c.unit) for c in pilgrims if c.kind == "count"] == [
         ("465 pilgrims", "pilgrim"),
         ("148", "pilgrim"),
         ("120", "pilgrim"),
@@ -722,3 +723,31 @@ def test_a_date_an_event_noun_holds_is_a_claim_beside_other_figures(
     )
     spans = {c.span: c.kind for c in claims_of(text, nlp, settings)}
     assert spans == {"July 14": "date", "around two-thirds": "percent"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Insurance Journal and Bloomberg on the CrowdStrike outage, July-August 2024.
+        "Parametrix estimates that the CrowdStrike outage of July 19 caused $5.4 billion in losses.",
+        "The carrier cancelled about 7,000 flights over several days after the July 19 outage.",
+    ],
+)
+def test_the_date_of_an_event_noun_is_a_claim(text: str, nlp: Language, settings: Settings) -> None:
+    dates = [c for c in claims_of(text, nlp, settings) if c.kind == "date"]
+    assert [d.span for d in dates] == ["July 19"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The New York Times on the Tokyo Games, July 2021: a delay is a length of time.
+        "The Games, which had already been delayed by a year, opened on Friday.",
+        "The vote was postponed a week.",
+    ],
+)
+def test_a_delay_of_a_unit_of_time_is_a_duration(
+    text: str, nlp: Language, settings: Settings
+) -> None:
+    [delay] = [c for c in claims_of(text, nlp, settings) if c.kind == "duration"]
+    assert delay.value == 1
