@@ -143,7 +143,7 @@ def _is_wrap(prev: str, line: str, width: int) -> bool:
 
 # Title case: a headline's style, not a sentence's (claims/extract/headlines.py reads such
 # lines in sentence case; the cross-check's reader takes no capital in one for a name).
-_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word, as title case counts them
 MIN_WORDS = 3
 TITLE_SHARE = 0.7
 
@@ -159,7 +159,7 @@ def is_title_case(line: str) -> bool:
     """Whether most words of four letters or more start with a capital, and those that do not
     are small words: "The victims included Alejandro Hernandez Fuentes, 35, of Baltimore" is
     a sentence full of names."""
-    words: list[str] = [w for w in _TITLE_WORD.findall(line) if len(w) >= 4]
+    words: list[str] = [w for w in WORD.findall(line) if len(w) >= 4]
     if len(words) < MIN_WORDS:
         return False
     lower = [w for w in words if not w[0].isupper()]

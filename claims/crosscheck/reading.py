@@ -531,13 +531,8 @@ def read(
     # figure's when a figure names none of its own.
     places = _places(c, lex, data_dir) or sentence_places
     cues = []
-    # "five high school students, all from Seoul, were among the dead": a group named among
-    # its whole may stand further from the figure than one day's "alone" does.
-    among = [p for _, p in _find(ctx.after, lex.part_after, lex.longest) if p[0] == "among"]
-    part = (
-        _has(ctx.clause[:4], lex.part_before, lex.longest, reverse=True)
-        or _one_part_after(ctx.after[:6], lex)
-        or bool(among)
+    part = _has(ctx.clause[:4], lex.part_before, lex.longest, reverse=True) or _one_part_after(
+        ctx.after, lex
     )
     # "Sixteen of the victims were taken to the mortuary": a part of the victims, unless an
     # outcome of its own follows ("174 of the 476 aboard ... were rescued").
@@ -637,12 +632,16 @@ _COPULAS = frozenset({"is", "was", "are", "were", "be", "been", "being"})
 
 
 def _one_part_after(after: Sequence[str], lex: Lexicon) -> bool:
-    """A part's words after the figure ("on Sunday alone", "416 of them children"), not a
-    predicate ("the 28-year-old co-pilot was alone at the controls")."""
-    return any(
-        not (phrase == ("alone",) and k and after[k - 1] in _COPULAS)
-        for k, phrase in _find(after, lex.part_after, lex.longest)
-    )
+    """A part's words within six words after the figure ("on Sunday alone", "416 of them
+    children"), not a predicate ("the 28-year-old co-pilot was alone at the controls"); a
+    group named among its whole anywhere in the clause ("five high school students, all from
+    Seoul, were among the dead")."""
+    for k, phrase in _find(after, lex.part_after, lex.longest):
+        if phrase[0] == "among":
+            return True
+        if k < 6 and not (phrase == ("alone",) and k and after[k - 1] in _COPULAS):
+            return True
+    return False
 
 
 def _subgroup(ctx: Context, lex: Lexicon) -> bool:

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import re
 
-from claims.textnorm import is_title_case
-
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+from claims.textnorm import WORD, is_title_case
 
 
 def names(text: str) -> frozenset[str]:
@@ -35,7 +33,7 @@ def sentence_case(line: str, keep: frozenset[str]) -> str:
         return line
     out = list(line)
     first = True
-    for m in _WORD.finditer(line):
+    for m in WORD.finditer(line):
         word = m.group(0)
         if first:
             first = False
