@@ -138,6 +138,10 @@ CASES = [
     ("More than half of the 1,200 respondents agreed.", "More than half", 0.5, 0.5, INF, False, True, "fraction", None, "More than"),
     ("About one in five Americans owns a gun.", "About one in five", 0.2, 0.18, 0.22, True, True, "fraction", None, "About"),
     ("Russia fired twice as many shells.", "twice", 2, 2, 2, True, True, "multiplier", None, None),
+    # a scale hyphenated into a modifier (North American style, from bench/news)
+    ("Britain will not allow its $69-billion takeover of Activision.", "$69-billion", 69e9, 69e9, 69e9, True, True, "money", "USD", None),
+    ("He signed a 10-million-dollar contract.", "10-million-dollar", 1e7, 1e7, 1e7, True, True, "money", "USD", None),
+    ("a 1.2-million-strong army", "1.2-million", 1.2e6, 1.2e6, 1.2e6, True, True, "number", None, None),
     # years: a bare year is a year, for the extractor to decide what it dates
     ("The agreement was signed in 1993.", "1993", 1993, 1993, 1993, True, True, "year", None, None),
     ("Aid has grown since 2014.", "2014", 2014, 2014, 2014, True, True, "year", None, None),

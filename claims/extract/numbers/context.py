@@ -163,6 +163,7 @@ class NumberLexicon:
         self.allowed_prefixes = frozenset(num.allowed_prefixes)
         self.unit_suffixes = frozenset(num.unit_suffixes)
         self.glued_scales = frozenset(w for w, v in num.scales.items() if v >= 1000)
+        self.big_scales = {w.lower(): float(v) for w, v in num.scales.items() if v >= 1000}
         self.ordinal_suffixes = frozenset(num.ordinal_suffixes)
 
     def _compile_context(self, num: Numbers, qual: Qualifiers, cur: Currencies) -> None:

@@ -181,6 +181,15 @@ def _hyphen_suffix(masked: str, d: Draft, lex: NumberLexicon) -> bool:
     word, tail = m.group("w").lower(), (m.group("t") or "").lower()
     if word in lex.sets["hyphen_idioms"]:
         return False
+    if word in lex.big_scales and d.form == "number" and d.scale == 1 and d.value is not None:
+        # North American papers hyphenate a figure used as a modifier: 'a $69-billion
+        # takeover', 'a 10-million-dollar contract'.
+        d.scale = lex.big_scales[word]
+        d.value, d.plain = d.value * d.scale, False
+        d.end = d.nend = d.end + m.end("w")
+        if tail in lex.currency_words:
+            d.currency, d.form, d.end = lex.currency_words[tail], "money", d.end + 1 + len(tail)
+        return True
     if word in ("plus", "odd") or word in lex.number_word_set:
         return True
     if word == "fold":
