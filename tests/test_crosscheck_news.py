@@ -851,3 +851,29 @@ def test_alone_as_a_predicate_makes_no_part(nlp: Language) -> None:
         if c.doc_id == "06-independent.md" and c.span == "28-year-old"
     ]
     assert "part" not in age.cues
+
+
+def test_two_kinds_of_people_joined_by_and_are_parts_of_everyone_aboard(nlp: Language) -> None:
+    """The Atlantic, 8 March 2014: Flight 370 "has 227 passengers and 12 crew members on
+    board"; Reuters, July 2015: it vanished "with 239 passengers and crew on board". The 227
+    are a part of the 239, not a conflicting count of them; and Germanwings' "144 passengers
+    and six crew members" are no earlier count of the "150 people" aboard."""
+    flight = story("mh370-2014", nlp)
+    cues = {(c.doc_id, c.span): c.cues for c in flight.claims.values()}
+    assert "part" in cues["02-atlanticwire.md", "227 passengers"]
+    assert "part" in cues["02-atlanticwire.md", "12 crew members"]
+    assert not {p for p in flight.span_pairs(relation="conflict") if "227 passengers" in p}
+    crash = story("germanwings-2015", nlp)
+    for later in ("04-vir.md", "05-thelocal.md", "08-rappler.txt"):
+        told = _between(crash.relations(relation="update"), "02-christianexaminer.html", later)
+        assert "144 passengers" not in set(told["span_a"]) | set(told["span_b"])
+
+
+def test_a_country_s_figure_in_a_list_updates_its_own_total(nlp: Language) -> None:
+    """Christian Examiner, 24 March 2015: Germanwings' chief said "67 Germans" were aboard, in
+    a list of nationalities (a breakdown of the dead); two days later AFP's headline: "At
+    least 72 Germans among dead". One holder's part, told as that holder's total, moved."""
+    crash = story("germanwings-2015", nlp)
+    later = _between(crash.relations(relation="update"), "02-christianexaminer.html", "04-vir.md")
+    pairs = set(zip(later["span_a"], later["span_b"], strict=True))
+    assert {p for p in pairs if "67 Germans" in p and "At least 72 Germans" in p}

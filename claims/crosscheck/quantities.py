@@ -291,11 +291,15 @@ def relate(
     # an estimate or a projection ("could reach 100") does not update a count, nor a count it.
     # A part does not update its whole, nor a whole its part ("Liberia with 7,830" cases in
     # December is no update of 6,574 in all in September).
-    later = known & ~fixed & ~p.background[a] & ~p.background[b] & (p.part[a] == p.part[b])
+    # A part told as its holder's own total is that holder's count, though: "Germany with 150"
+    # in a list of countries in March, "Germany, with 2,033" in a table in August.
+    holder_same = (p.holder[a] == p.holder[b]) & (p.holder[a] > 0)
+    later = known & ~fixed & ~p.background[a] & ~p.background[b]
+    later &= (p.part[a] == p.part[b]) | holder_same
     # Two parts are one quantity only as one holder's: "nine children" among the dead is no
     # earlier count of Catarroja's 25.
     parts = p.part[a] & p.part[b]
-    later &= ~parts | ((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))
+    later &= ~parts | holder_same
     # A toll told later at under a third of its earlier figure, with no word of a revision, is
     # another toll (South Australia's three dead against Australia's 25), not the same one
     # fallen: the dead, the injured and the infected are counted up, never down.

@@ -469,7 +469,7 @@ def read_claims(claims: Sequence[QuantityClaim], settings: Settings) -> list[Qua
         others = [x for x in by_sentence[c.doc_id, c.sentence_start] if x != span]
         shared = sentence_places[c.doc_id, c.sentence_start]
         out.append(c.model_copy(update=read(c, context(c, others, lex), shared, lex, settings)))
-    return _breakdowns(out)
+    return _breakdowns(_coordinated(out, lex.people_nouns))
 
 
 def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
@@ -494,6 +494,32 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
     ]
 
 
+def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[QuantityClaim]:
+    """ "227 passengers and 12 crew members", "342 passengers and 10 employees": two counts of
+    two kinds of people joined by "and" are the parts of one whole (everyone aboard), each a
+    part (cue ``part``). A general noun ("57 people and 12 children") is left alone: it is
+    mostly the whole itself."""
+    by_sentence: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for k, c in enumerate(claims):
+        if c.kind == "count" and c.measure in people and c.measure != "person":
+            by_sentence[c.doc_id, c.sentence_start].append(k)
+    parts: set[int] = set()
+    for rows in by_sentence.values():
+        rows.sort(key=lambda k: claims[k].char_start)
+        for i, j in pairwise(rows):
+            a, b = claims[i], claims[j]
+            between = a.sentence[a.char_end - a.sentence_start : b.char_start - b.sentence_start]
+            if a.measure != b.measure and _AND.fullmatch(between):
+                parts.update((i, j))
+    return [
+        c.model_copy(update={"cues": [*c.cues, "part"]})
+        if k in parts and "part" not in c.cues
+        else c
+        for k, c in enumerate(claims)
+    ]
+
+
+_AND = re.compile(r",?\s+and\s+")
 _BROKEN_DOWN = frozenset({"count", "money", "percent"})  # kinds a sentence breaks down by holder
 _PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"
 
