@@ -17,7 +17,7 @@ from claims.extract import (
     split_passages,
 )
 from claims.extract.dates import days
-from claims.extract.headlines import is_title_case
+from claims.extract.headlines import is_title_case, sentence_case
 from claims.ingest import discover, read_sources
 from claims.models import Document, QuantityClaim
 from claims.settings import Settings
@@ -138,6 +138,22 @@ def test_a_list_of_names_each_with_its_number_is_a_tally(nlp, settings) -> None:
     values = [c.value for c in claims_of(text, nlp, settings)]
     assert values == [410, 131, 61, 13, 10, 4, 2, 19]
     assert claims_of("NASA flew Apollo 11, Apollo 12 and Apollo 13.", nlp, settings) == []
+
+
+def test_a_headline_opened_by_a_figure_lowers_its_counted_noun() -> None:
+    """Inside World Soccer: "127 People Killed In Indonesia Football Fan Riot": the line's
+    first word is the figure, so "People" is a common noun like "Killed"."""
+    line = "# 127 People Killed In Indonesia Football Fan Riot"
+    assert sentence_case(line, frozenset({"Indonesia"})) == (
+        "# 127 people killed in Indonesia football fan riot"
+    )
+    assert sentence_case("Death Toll Rises To 58", frozenset()) == "Death toll rises to 58"
+
+
+def test_a_markdown_headline_s_figure_is_a_claim(nlp: Language, settings: Settings) -> None:
+    text = "# 127 People Killed In Indonesia Football Fan Riot\n\nFans clashed on Saturday."
+    [claim] = claims_of(text, nlp, settings)
+    assert (claim.span, claim.value, claim.measure) == ("127 People", 127, "person")
 
 
 def test_a_title_case_headline_is_told_from_a_sentence_of_names() -> None:

@@ -138,6 +138,8 @@ CASES = [
     ("More than half of the 1,200 respondents agreed.", "More than half", 0.5, 0.5, INF, False, True, "fraction", None, "More than"),
     ("About one in five Americans owns a gun.", "About one in five", 0.2, 0.18, 0.22, True, True, "fraction", None, "About"),
     ("Russia fired twice as many shells.", "twice", 2, 2, 2, True, True, "multiplier", None, None),
+    # a Markdown heading's '#' is no 'number' sign (bench/news, kanjuruhan-2022)
+    ("# 127 People Killed In Indonesia Football Fan Riot", "127", 127, 127, 127, True, True, "number", None, None),
     # a scale hyphenated into a modifier (North American style, from bench/news)
     ("Britain will not allow its $69-billion takeover of Activision.", "$69-billion", 69e9, 69e9, 69e9, True, True, "money", "USD", None),
     ("He signed a 10-million-dollar contract.", "10-million-dollar", 1e7, 1e7, 1e7, True, True, "money", "USD", None),

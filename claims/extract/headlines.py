@@ -27,12 +27,18 @@ def names(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_OPENING = re.compile(r"[\s#*>_-]*(?:(\S*\d)|[^\W\d_])")
+
+
 def sentence_case(line: str, keep: frozenset[str]) -> str:
     """``line`` with its capitalised common words lowered (same length as ``line``)."""
     if not is_title_case(line):
         return line
     out = list(line)
-    first = True
+    # The line's first word keeps its capital, unless a figure opens the line: in "127 People
+    # Killed In Indonesia" the counted noun is a common noun like the rest.
+    opening = _OPENING.match(line)
+    first = opening is not None and not opening.group(1)
     for m in WORD.finditer(line):
         word = m.group(0)
         if first:

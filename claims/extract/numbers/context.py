@@ -47,6 +47,10 @@ def _cs(words: Iterable[str]) -> str:
 _WS = r"[ \t\u00a0\u202f]"
 
 
+# "# 127 People Killed": a Markdown heading's marks at the start of a line, not 'number'.
+_MD_HEADING = re.compile(r"(?:^|\n)[ \t]*#{1,6}[ \t]+$")
+
+
 class NumberLexicon:
     """The number finder's word lists, compiled."""
 
@@ -280,7 +284,8 @@ class NumberLexicon:
                 if not (0 < n < d and d in self.customary):
                     spans.append(m.span())
             for m in self.document_id.finditer(text):
-                if self.document_noun.search(text[max(0, m.start() - 24) : m.start()]):
+                before = text[max(0, m.start() - 24) : m.start()]
+                if self.document_noun.search(before) and not _MD_HEADING.search(before):
                     spans.append(m.span("id"))
             spans.extend(self._designations(text))
             for m in self.name_year.finditer(text):
