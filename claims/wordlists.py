@@ -192,6 +192,7 @@ class Extract(DataFile):
     series_nouns: frozenset[str]
     ordinal_idioms: frozenset[str]
     rank_verbs: frozenset[str]
+    rank_nouns: frozenset[str]
     baseline_nouns: frozenset[str]
     change_before: frozenset[str]
     change_nouns: frozenset[str]

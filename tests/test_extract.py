@@ -767,3 +767,15 @@ def test_a_delay_of_a_unit_of_time_is_a_duration(
 ) -> None:
     [delay] = [c for c in claims_of(text, nlp, settings) if c.kind == "duration"]
     assert delay.value == 1
+
+
+def test_an_ordinal_place_is_a_rank_and_the_first_place_an_idiom(nlp, settings) -> None:
+    """TASS, August 2021: "China took second place with 38 golds"; ChannelNews: the deal
+    "lifts the company to third place". A place without "the" is a rank; "in the first place"
+    is an idiom of argument."""
+    ranks = claims_of("China took second place with 38 golds and 32 silvers.", nlp, settings)
+    [c] = [c for c in ranks if c.kind == "ordinal"]
+    assert (c.span, c.value, c.unit) == ("second place", 2, "place")
+    lifted = claims_of("The deal lifts the company to third place in the industry.", nlp, settings)
+    assert [(c.span, c.kind) for c in lifted] == [("third place", "ordinal")]
+    assert claims_of("In the first place, the plan was flawed.", nlp, settings) == []

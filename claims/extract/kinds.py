@@ -284,7 +284,9 @@ def is_series_ordinal(m: NumberMention, text: str, noun: Token | None, rules: Ex
     before = text[max(0, m.start - 12) : m.start].lower()
     if noun is not None:
         lemma = noun.lemma_.lower()
-        if lemma in rules.series_nouns or lemma in rules.ordinal_idioms:
+        # 'in the first place' is an idiom; 'took second place', 'in third place' a rank.
+        ranked = lemma in rules.rank_nouns and not re.search(r"\bthe\s+$", before)
+        if (lemma in rules.series_nouns or lemma in rules.ordinal_idioms) and not ranked:
             return True
         if re.search(r"\ba\s+$", before) and m.value == 2:
             return True  # 'a second independence referendum': another
