@@ -495,9 +495,9 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
 
 
 def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[QuantityClaim]:
-    """ "227 passengers and 12 crew members", "342 passengers and 10 employees": two counts of
-    two kinds of people joined by "and" are the parts of one whole (everyone aboard), each a
-    part (cue ``part``). A general noun ("57 people and 12 children") is left alone: it is
+    """ "227 passengers and 12 crew members", "the dead are 84 men, 85 women and 10 people":
+    counts of two kinds of people next in a list are the parts of one whole (everyone
+    aboard, everyone dead), each a part (cue ``part``). A general noun ("57 people and 12 children") is left alone: it is
     mostly the whole itself."""
     by_sentence: dict[tuple[str, int], list[int]] = defaultdict(list)
     for k, c in enumerate(claims):
@@ -519,7 +519,7 @@ def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[Qu
     ]
 
 
-_AND = re.compile(r",?\s+and\s+")
+_AND = re.compile(r",?\s+and\s+|,\s+")
 _BROKEN_DOWN = frozenset({"count", "money", "percent"})  # kinds a sentence breaks down by holder
 _PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"
 
