@@ -779,3 +779,16 @@ def test_an_ordinal_place_is_a_rank_and_the_first_place_an_idiom(nlp, settings) 
     lifted = claims_of("The deal lifts the company to third place in the industry.", nlp, settings)
     assert [(c.span, c.kind) for c in lifted] == [("third place", "ordinal")]
     assert claims_of("In the first place, the plan was flawed.", nlp, settings) == []
+
+
+def test_an_age_after_who_is_or_in_brackets_after_a_titled_name(nlp, settings) -> None:
+    """The Atlantic, 2014: "The captain, who is 53, ..."; ChosunBiz, 2024: "Mr. Lee (33)";
+    Sur in English: "Catarroja (25)" in a list of towns is a count of bodies, not an age."""
+    captain = only("The captain, who is 53, had flown for many years.", nlp, settings)
+    assert (captain.kind, captain.value, captain.unit) == ("duration", 53, "year")
+    steward = only("The male crew member, Mr. Lee (33), was taken to hospital.", nlp, settings)
+    assert (steward.kind, steward.value, steward.unit) == ("duration", 33, "year")
+    towns = claims_of(
+        "Bodies were recovered in Paiporta (45), Catarroja (25) and Alfafar (15).", nlp, settings
+    )
+    assert {c.kind for c in towns} == {"count"}, [(c.span, c.kind) for c in towns]

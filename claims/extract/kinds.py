@@ -327,6 +327,8 @@ def age_bound(text: str, m: NumberMention) -> bool:
 
 
 _AGED_LIST = re.compile(r"\baged\s+(?:\d{1,3}\s*(?:,|and|or|to)\s*)*$")
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?\s*\(\s*$")
+_WHO_IS = re.compile(r"\bwho\s+(?:is|was)\s+$", re.IGNORECASE)
 
 
 def is_age(m: NumberMention, span: Span, sdoc: Doc, text: str) -> bool:
@@ -338,11 +340,17 @@ def is_age(m: NumberMention, span: Span, sdoc: Doc, text: str) -> bool:
         return False
     if _AGED_LIST.search(text[: m.start]):
         return True  # "two men, aged 35 and 26"
-    if not re.search(r"[^\W\d_]\s*,\s*$", text[: m.start]):
-        return False
-    if not re.match(r"\s*(?:[,.;)]|$)", text[m.end :]):
-        return False
+    ends = re.match(r"\s*(?:[,.;)]|$)", text[m.end :])
+    if _WHO_IS.search(text[: m.start]) and ends:
+        return True  # "The captain, who is 53, had flown for the airline since 1981"
     before = span.start - 2 if span.start >= 2 else -1
+    if re.search(r"[^\W\d_]\s*\(\s*$", text[: m.start]) and re.match(r"\s*\)", text[m.end :]):
+        # "Mr. Lee (33)", "Ms. Koo (25)": an age in brackets after a titled person, where
+        # "Catarroja (25)" in a list of towns is a count (and the tagger may take the town
+        # for a person).
+        return bool(_HONORIFIC.search(text[: m.start]))
+    if not re.search(r"[^\W\d_]\s*,\s*$", text[: m.start]) or not ends:
+        return False
     # A name the tagger took for a common noun ("Alejandro Hernandez Fuentes, 35") still
     # starts with a capital.
     name = before >= 0 and (
