@@ -883,3 +883,19 @@ def test_a_country_s_figure_in_a_list_updates_its_own_total(nlp: Language) -> No
     later = _between(crash.relations(relation="update"), "02-christianexaminer.html", "04-vir.md")
     pairs = set(zip(later["span_a"], later["span_b"], strict=True))
     assert {p for p in pairs if "67 Germans" in p and "At least 72 Germans" in p}
+
+
+def test_a_bound_on_a_number_that_is_not_round_moved_when_the_count_did(nlp: Language) -> None:
+    """NPR, 29 October 2022: "At least 149 dead"; Yonhap, 31 October: "154 people" dead. "At
+    least 149" states 149: two days later the count is 154, an update, not the same figure
+    under a hedge. A bound on a round number is the figure rounded: ABC's "4,234 passengers
+    and crew" and Reuters' "more than 4,200" a fortnight later agree."""
+    crush = story("itaewon-crush-2022", nlp)
+    moved = _between(crush.relations(relation="update"), "01-npr.md", "03-yonhap.txt")
+    assert ("At least 149 dead", "154 people") in set(
+        zip(moved["span_a"], moved["span_b"], strict=True)
+    ) | set(zip(moved["span_b"], moved["span_a"], strict=True))
+    ship = story("costa-concordia-2012", nlp)
+    same = _between(ship.relations(relation="agree"), "02-abcnews.html", "05-reuters.txt")
+    pairs = {frozenset(p) for p in zip(same["span_a"], same["span_b"], strict=True)}
+    assert frozenset(("4,234 passengers and crew", "more than 4,200 passengers and crew")) in pairs

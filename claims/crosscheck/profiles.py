@@ -311,8 +311,15 @@ def _read(
     measure = pc.if_else(pa.array(converted), pa.scalar("money", pa.string()), measure)
     value = as_floats(column["value"]) * factor
     slack = as_floats(column["tolerance"], 0.0) * factor
-    # A hedged figure allows 5% either way.
+    # A figure hedged both ways ("about 80", "nearly 80") allows 5% either way, and so does a
+    # bound on a round number ("more than 4,200" aboard is the 4,234 rounded). A bound on a
+    # number that is not round states it exactly: "at least 149 dead" on Saturday and "154"
+    # on Monday are a count that moved, not one figure.
     hedged = as_mask(pc.not_equal(column["qualifier"], "")) & as_mask(column["value"].is_valid())
+    stated = np.abs(as_floats(column["value"]))
+    with np.errstate(invalid="ignore"):
+        round_number = (stated >= 10) & (np.mod(stated, 10) == 0)
+    hedged &= (np.isfinite(lo) & np.isfinite(hi) & (lo != 0)) | round_number
     with np.errstate(invalid="ignore"):
         five = 0.05 * np.abs(value)
         slack = np.where(hedged & (five > slack), five, slack)
