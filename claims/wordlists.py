@@ -79,6 +79,7 @@ class Counted(DataFile):
     facet_kinds: dict[str, Words]
     facet_distance: int
     people_nouns: Words
+    listed_people: Words
     clause_breaks: Words
     not_names: Words
     unit_outcomes: dict[str, str]

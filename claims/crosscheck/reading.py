@@ -72,6 +72,7 @@ class Lexicon:
 
     person_units: frozenset[str]
     people_nouns: frozenset[str]
+    listed_people: frozenset[str]
     unit_outcomes: dict[str, str]
     speech_verbs: frozenset[str]
     outcome_measures: dict[str, str]
@@ -139,6 +140,7 @@ def counted_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     return Lexicon(
         person_units=frozenset(raw.person_units),
         people_nouns=frozenset(raw.people_nouns),
+        listed_people=frozenset(raw.people_nouns) | frozenset(raw.listed_people),
         unit_outcomes=dict(raw.unit_outcomes),
         speech_verbs=frozenset(raw.speech_verbs),
         outcome_measures=dict(raw.outcome_measures),
@@ -469,7 +471,7 @@ def read_claims(claims: Sequence[QuantityClaim], settings: Settings) -> list[Qua
         others = [x for x in by_sentence[c.doc_id, c.sentence_start] if x != span]
         shared = sentence_places[c.doc_id, c.sentence_start]
         out.append(c.model_copy(update=read(c, context(c, others, lex), shared, lex, settings)))
-    return _breakdowns(_coordinated(out, lex.people_nouns))
+    return _breakdowns(_coordinated(out, lex.listed_people))
 
 
 def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
