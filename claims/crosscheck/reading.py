@@ -499,8 +499,8 @@ def _breakdowns(claims: list[QuantityClaim]) -> list[QuantityClaim]:
 def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[QuantityClaim]:
     """ "227 passengers and 12 crew members", "the dead are 84 men, 85 women and 10 people":
     counts of two kinds of people next in a list are the parts of one whole (everyone
-    aboard, everyone dead), each a part (cue ``part``). A general noun ("57 people and 12 children") is left alone: it is
-    mostly the whole itself."""
+    aboard, everyone dead), each a part (cue ``part``). A general noun ("57 people and 12
+    children") is left alone: it is mostly the whole itself."""
     by_sentence: dict[tuple[str, int], list[int]] = defaultdict(list)
     for k, c in enumerate(claims):
         if c.kind == "count" and c.measure in people and c.measure != "person":
