@@ -37,11 +37,14 @@ def corpus(name: str, into: Path) -> Path:
     return Path(shutil.copytree(source, into / name))
 
 
+NEWS_PASSAGES = 3500
+
+
 def stand_in_texts(shared: Path) -> list[str]:
-    """Every paragraph of the seeds, every other paragraph of bench/news (all its stories, in
-    half the time: the corpus grows with each batch of stories), every peer-suite input and
-    the odd texts: what the model's stand-ins must annotate exactly as the stock components
-    do."""
+    """Every paragraph of the seeds, about ``NEWS_PASSAGES`` paragraphs of bench/news spread
+    evenly over all its stories (the corpus grows with each batch of stories; the tests' time
+    should not), every peer-suite input and the odd texts: what the model's stand-ins must
+    annotate exactly as the stock components do."""
 
     from claims.extract import split_passages  # the model's package: only where it is needed
 
@@ -50,7 +53,8 @@ def stand_in_texts(shared: Path) -> list[str]:
         return [p for f in files for _, p in split_passages(f.read_text())]
 
     out = passages(REPO / "seeds", "*.txt")
-    out += passages(REPO / "bench" / "news", "*/[0-9]*.*")[::2]
+    news = passages(REPO / "bench" / "news", "*/[0-9]*.*")
+    out += news[:: max(2, -(-len(news) // NEWS_PASSAGES))]
     for path in sorted((shared / "peer-suites").rglob("*.json")):
         for case in json.loads(path.read_text(encoding="utf-8")):
             text = case.get("Input") or case.get("req")
