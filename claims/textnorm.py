@@ -144,6 +144,7 @@ def _is_wrap(prev: str, line: str, width: int) -> bool:
 # Title case: a headline's style, not a sentence's (claims/extract/headlines.py reads such
 # lines in sentence case; the cross-check's reader takes no capital in one for a name).
 WORD = re.compile(r"[^\W\d_][\w'’-]*")  # a word, as title case counts them
+MD_HEADING = re.compile(r"#{1,6}[ \t]+")  # a Markdown heading's marks, before its text
 MIN_WORDS = 3
 TITLE_SHARE = 0.7
 

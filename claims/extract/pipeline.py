@@ -57,6 +57,7 @@ from claims.extract.timescope import TimeExpression
 from claims.lexicon import measure_for, singulars, synonym_index
 from claims.models import Document, Extraction, FactClaim, QuantityClaim
 from claims.settings import DATA_DIR, Settings
+from claims.textnorm import MD_HEADING
 from claims.wordlists import Extract, load
 
 _DIGIT = re.compile(r"\d")
@@ -107,9 +108,6 @@ def _rules(data_dir: Path = DATA_DIR) -> Extract:
     return load(Extract, data_dir)
 
 
-_MD_HEADING = re.compile(r"#{1,6}[ \t]+")
-
-
 def split_passages(text: str) -> list[tuple[int, str]]:
     """The non-blank lines of ``text`` with their start offsets, surrounding spaces trimmed."""
     out = []
@@ -149,7 +147,7 @@ def candidate_passages(
                 keep = headlines.names(document.text) if keep is None else keep
                 parse = headlines.sentence_case(text, keep)
             # A Markdown heading's '#' would be parsed as the headline's noun.
-            if heading := _MD_HEADING.match(parse):
+            if heading := MD_HEADING.match(parse):
                 parse = " " * heading.end() + parse[heading.end() :]
             out.append(Passage(start, text, mentions, times, dates, parse, articles))
     return out

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from claims.extract.numbers import currencies
 from claims.extract.numbers.words import VULGARS, Words
+from claims.textnorm import MD_HEADING
 from claims.wordlists import Currencies, Numbers, Qualifiers, load
 
 NUL = "\x00"
@@ -48,7 +49,7 @@ _WS = r"[ \t\u00a0\u202f]"
 
 
 # "# 127 People Killed": a Markdown heading's marks at the start of a line, not 'number'.
-_MD_HEADING = re.compile(r"(?:^|\n)[ \t]*#{1,6}[ \t]+$")
+_MD_HEADING = re.compile(rf"(?:^|\n)[ \t]*{MD_HEADING.pattern}$")
 
 
 class NumberLexicon:
@@ -166,8 +167,8 @@ class NumberLexicon:
         self.digit_marker = re.compile(r"(?m)^[ \t]*\d{1,2}[.)](?=[ \t])")
         self.allowed_prefixes = frozenset(num.allowed_prefixes)
         self.unit_suffixes = frozenset(num.unit_suffixes)
-        self.glued_scales = frozenset(w for w, v in num.scales.items() if v >= 1000)
         self.big_scales = {w.lower(): float(v) for w, v in num.scales.items() if v >= 1000}
+        self.glued_scales = frozenset(self.big_scales)
         self.ordinal_suffixes = frozenset(num.ordinal_suffixes)
 
     def _compile_context(self, num: Numbers, qual: Qualifiers, cur: Currencies) -> None:
