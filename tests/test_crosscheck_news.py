@@ -906,3 +906,32 @@ def test_a_bound_on_a_number_that_is_not_round_moved_when_the_count_did(nlp: Lan
     same = _between(ship.relations(relation="agree"), "02-abcnews.html", "05-reuters.txt")
     pairs = {frozenset(p) for p in zip(same["span_a"], same["span_b"], strict=True)}
     assert frozenset(("4,234 passengers and crew", "more than 4,200 passengers and crew")) in pairs
+
+
+def test_a_range_of_percents_meets_the_same_range_however_it_is_written(nlp: Language) -> None:
+    """Press TV (3 June 2024) gave Sheinbaum "around 58-60%" of the vote, Al Momento "between
+    58.3 and 60.7 per cent" and Expansion Politica "between 58.3 and 60.7%": one range of the
+    quick count, read as percents whichever sign or words close it."""
+    mexico = story("mexico-election-2024", nlp)
+    same = _between(mexico.relations(relation="agree"), "03-almomento.md", "04-expansion.md")
+    pairs = {frozenset(p) for p in zip(same["span_a"], same["span_b"], strict=True)}
+    assert frozenset(("between 58.3 and 60.7 per cent", "between 58.3 and 60.7%")) in pairs
+    [reason] = same[same["span_a"].str.startswith("between 58.3")]["reason"].head(1).tolist()
+    assert reason.startswith("AGREE_OVERLAP") and "Expansión Política (2024-06-06)" in reason
+
+
+def test_a_range_of_things_counted_is_a_count(nlp: Language) -> None:
+    """The Irish Times (9 January 2025): "thousands of structures" lost; CBS the next day:
+    "between 4,000 and 5,000 structures". A range of a count meets the counts of the same
+    things (it was a kind of its own, compared with nothing)."""
+    fires = story("la-fires-2025", nlp, every_pair=True)
+    kinds = {c.span: c.kind for c in fires.claims.values()}
+    met = {
+        other
+        for p in fires.span_pairs()
+        if "between 4,000 and 5,000 structures" in p
+        for other in p - {"between 4,000 and 5,000 structures"}
+    }
+    assert kinds["between 4,000 and 5,000 structures"] == "range"
+    assert "thousands of structures" in met
+    assert {kinds[s] for s in met} >= {"count"}

@@ -86,6 +86,18 @@ def only(text: str, nlp: Language, settings: Settings, **kw: object) -> Quantity
             "Forecasters warned of the 160km/h gusts recorded earlier in the week.",
             "160km/h gusts", "measure", 160, 160, 160, "km/h", "metre / second",
         ),
+        (  # Expansion Politica on Mexico's quick count, 6 June 2024
+            "The quick count had estimated a range of between 58.3 and 60.7% for the candidate.",
+            "between 58.3 and 60.7%", "percent", None, 58.3, 60.7, "percent", "percent",
+        ),
+        (  # Al Momento, the same range in words
+            "The count had given Sheinbaum between 58.3 and 60.7 per cent of the vote.",
+            "between 58.3 and 60.7 per cent", "percent", None, 58.3, 60.7, "percent", "percent",
+        ),
+        (  # a runner-up is no change: '30 to 32' stays one range
+            "Her lead over the runner-up was put at 30 to 32 percentage points.",
+            "30 to 32 percentage points", "percent", None, 30, 32, "percentage point", None,
+        ),
         (  # Reuters on the Titan search, 22 June 2023
             "The search covered thousands of square miles of ocean.",
             "thousands of square miles", "measure", None, 2000, 9999, "square mile", "metre ** 2",
@@ -99,6 +111,17 @@ def test_a_figure_becomes_a_claim_with_its_interval_unit_and_kind(
     assert (c.span, c.kind, c.value, c.low, c.high, c.unit) == (span, kind, value, low, high, unit)
     if measure is not None:
         assert c.measure == measure
+
+
+def test_a_rate_lifted_from_one_level_to_another_states_two_figures(nlp, settings) -> None:
+    """BBC, 4 August 2022: the Bank of England "lifted interest rates again, from 1.25% to
+    1.75%": the old level and the new one, not a range."""
+    text = "The Bank of England has lifted interest rates again, from 1.25% to 1.75%."
+    found = claims_of(text, nlp, settings)
+    assert [(c.span, c.low, c.high, c.change) for c in found] == [
+        ("1.25%", 1.25, 1.25, "level"),
+        ("1.75%", 1.75, 1.75, "new_level"),
+    ]
 
 
 def test_ages_after_names_and_after_aged_are_ages(nlp, settings) -> None:

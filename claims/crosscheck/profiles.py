@@ -333,7 +333,11 @@ def _read(
     coded = {
         "story": codes["story"].encode(story),
         "doc": codes["doc"].encode(column["doc_id"]),
-        "kind": codes["kind"].encode(column["kind"]),
+        # A range of things counted ('between 400 and 500 workers') is a count given as an
+        # interval: it meets the counts of the same things.
+        "kind": codes["kind"].encode(
+            pc.if_else(pc.equal(column["kind"], "range"), "count", column["kind"])
+        ),
         "measure": codes["measure"].encode(measure),
         "currency": codes["currency"].encode(currency),
         "outcome": codes["outcome"].encode(column["counted"]),

@@ -62,6 +62,7 @@ from claims.wordlists import Extract, load
 
 _DIGIT = re.compile(r"\d")
 _FOLD = re.compile(r"(?i)fold\b")
+_POINTS_AFTER = re.compile(r"(?i)\b(?:points?|pts?)\.?$")  # a range of percentage points
 
 
 @dataclass(frozen=True)
@@ -303,9 +304,13 @@ class _Context:
         noun = target.noun
         if kind == "money":
             return self._build(m, root, kind, m.currency, target)
+        if kind == "range" and m.unit_suffix == "%":
+            # '58.3 to 60.7 per cent', '3-4%': the finder keeps the sign as the range's suffix,
+            # and the noun after it ('of the vote') is not what the figure measures.
+            kind = "percent"
         if kind == "percent":
-            unit = "percentage point" if m.form == "percentage_point" else "percent"
-            return self._build(m, root, kind, unit, target)
+            points = m.form == "percentage_point" or _POINTS_AFTER.search(m.text) is not None
+            return self._build(m, root, kind, "percentage point" if points else "percent", target)
         if kind == "ordinal":
             return self._ordinal(m, root, target)
         if m.unit_suffix and noun is not None and noun.lemma_.lower() in self.rules.baseline_nouns:

@@ -375,7 +375,8 @@ def _changes(text: str, d1: Draft, lex: NumberLexicon) -> bool:
     before = text[max(0, d1.start - 50) : d1.start]
     if (q := lex.qual_before.search(before)) is not None:
         before = before[: q.start()]  # 'up to 10,000 to 15,000': this 'up' is no change
-    words = re.findall(r"[^\W\d_]+", before.lower())[-5:]
+    # Hyphenated words whole: the 'up' of 'runner-up' is no change.
+    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", before.lower())[-5:]
     return any(w in lex.sets["change_verbs"] for w in words)
 
 
