@@ -935,3 +935,15 @@ def test_a_range_of_things_counted_is_a_count(nlp: Language) -> None:
     assert kinds["between 4,000 and 5,000 structures"] == "range"
     assert "thousands of structures" in met
     assert {kinds[s] for s in met} >= {"count"}
+
+
+def test_medals_of_each_colour_in_a_list_are_parts_of_the_tally(nlp: Language) -> None:
+    """CBS (11 August 2024): "In Tokyo the U.S. won 39 gold, 41 silver and 33 bronze medals,
+    113 in all"; Reuters the next day gives the Paris totals. Each colour is a part of the
+    country's tally: none of them is compared as the tally itself."""
+    paris = story("paris-olympics-2024", nlp)
+    cues = {(c.doc_id, c.span): c.cues for c in paris.claims.values()}
+    for span in ("39 gold", "41 silver", "33 bronze medals"):
+        assert "part" in cues["05-cbsnews.md", span], span
+    assert "part" not in cues["05-cbsnews.md", "113"]
+    assert not {p for p in paris.span_pairs(relation="conflict") if "39 gold" in p}

@@ -124,6 +124,27 @@ def test_a_rate_lifted_from_one_level_to_another_states_two_figures(nlp, setting
     ]
 
 
+def test_medals_listed_before_their_noun_are_each_counted(nlp, settings) -> None:
+    """CBS, 11 August 2024: "In Tokyo the U.S. won 39 gold, 41 silver and 33 bronze medals,
+    113 in all": 'gold' and 'silver' count the medals the list names last."""
+    text = "In Tokyo the U.S. won 39 gold, 41 silver and 33 bronze medals, 113 in all."
+    found = {c.span: c.unit for c in claims_of(text, nlp, settings)}
+    assert found == {"39 gold": "medal", "41 silver": "medal", "33 bronze medals": "medal",
+                     "113": "medal"}  # fmt: skip
+
+
+def test_one_after_there_is_and_a_people_tagged_a_name_are_counts(nlp, settings) -> None:
+    """Reuters, 24 June 2025: "there is one survivor"; AFP, 22 June: "176 Indians, 49
+    Britons, seven Portuguese" (the model tags "49 Britons" an organisation)."""
+    text = "Of the 242 people aboard, 241 died, and there is one survivor."
+    assert "one survivor" in {c.span for c in claims_of(text, nlp, settings)}
+    text = "The dead returned so far are 176 Indians, 49 Britons, seven Portuguese and 12 others."
+    assert "49 Britons" in {c.span for c in claims_of(text, nlp, settings)}
+    assert "one" not in {
+        c.span for c in claims_of("The lounge is one big open space.", nlp, settings)
+    }
+
+
 def test_ages_after_names_and_after_aged_are_ages(nlp, settings) -> None:
     """CNN and AP on the Baltimore bridge victims, 2024: a sentence full of names is no
     Title-Case headline, so "Fuentes" stays a name and its "35" an age; "aged 35 and 26"

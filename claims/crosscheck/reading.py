@@ -503,7 +503,7 @@ def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[Qu
     children") is left alone: it is mostly the whole itself."""
     by_sentence: dict[tuple[str, int], list[int]] = defaultdict(list)
     for k, c in enumerate(claims):
-        if c.kind == "count" and c.measure in people and c.measure != "person":
+        if c.kind == "count":
             by_sentence[c.doc_id, c.sentence_start].append(k)
     parts: set[int] = set()
     for rows in by_sentence.values():
@@ -511,7 +511,14 @@ def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[Qu
         for i, j in pairwise(rows):
             a, b = claims[i], claims[j]
             between = a.sentence[a.char_end - a.sentence_start : b.char_start - b.sentence_start]
-            if a.measure != b.measure and _AND.fullmatch(between):
+            if not _AND.fullmatch(between):
+                continue
+            if a.measure == b.measure:
+                # "39 gold, 41 silver and 33 bronze medals": one thing, told apart by a word
+                kinds_of = _first_word(a.span), _first_word(b.span)
+                if None not in kinds_of and kinds_of[0] != kinds_of[1]:
+                    parts.update((i, j))
+            elif all(c.measure in people and c.measure != "person" for c in (a, b)):
                 parts.update((i, j))
     return [
         c.model_copy(update={"cues": [*c.cues, "part"]})
@@ -521,6 +528,13 @@ def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[Qu
     ]
 
 
+def _first_word(span: str) -> str | None:
+    """The word after a count's digits ('gold' in '39 gold'), lower-cased."""
+    found = _WORD_AFTER_NUMBER.search(span)
+    return found.group(1).lower() if found else None
+
+
+_WORD_AFTER_NUMBER = re.compile(r"\d[\d,.]*\s+([^\W\d_]+)")
 _AND = re.compile(r",?\s+and\s+|,\s+")
 _BROKEN_DOWN = frozenset({"count", "money", "percent"})  # kinds a sentence breaks down by holder
 _PRESUMED_WITHIN = 12  # words after a figure: "missing since the fire are now assumed to be dead"

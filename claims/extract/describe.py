@@ -85,6 +85,9 @@ class Reader:
             ):
                 head = head.head
             noun = head if self._can_count(m, head) else None
+            shared = None if noun is not None or kind == "ordinal" else _shared_plural(head)
+            if shared is not None:
+                return Target(shared, shared, max(end, head.idx + len(head)))
         if kind == "ordinal":
             return Target(noun, noun, end if noun is None else max(end, noun.idx + len(noun)))
         if noun is not None:
@@ -449,3 +452,15 @@ def key_terms(tokens: list[Token], root: Token, rules: Extract) -> list[str]:
         elif tok.pos_ in ("NOUN", "PROPN", "ADJ", "VERB"):
             terms.add(f"term:{lemma}")
     return sorted(terms)
+
+
+def _shared_plural(word: Token) -> Token | None:
+    """ "39 gold, 41 silver and 33 bronze medals": a singular word with its own figure in a
+    list whose last member, a modified plural noun with its figure, names what all count."""
+    counted = [t for t in word.conjuncts if any(c.dep_ == "nummod" for c in t.children)]
+    last = max(counted, key=lambda t: t.i, default=None)
+    if last is None or last.i < word.i or last.tag_ != "NNS":
+        return None
+    if not any(c.dep_ in ("compound", "amod") for c in last.children):
+        return None
+    return last

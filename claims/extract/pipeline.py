@@ -62,6 +62,13 @@ from claims.wordlists import Extract, load
 
 _DIGIT = re.compile(r"\d")
 _FOLD = re.compile(r"(?i)fold\b")
+
+
+def _existential(noun: Token) -> bool:
+    """'there is one survivor': the copula's subject is 'there', and 'one' counts."""
+    return any(c.dep_ == "expl" for c in noun.head.children)
+
+
 _POINTS_AFTER = re.compile(r"(?i)\b(?:points?|pts?)\.?$")  # a range of percentage points
 
 
@@ -342,7 +349,7 @@ class _Context:
             return None
         if self._is_referential(m, noun, span):
             return None
-        if m.is_words and m.value == 1 and noun.dep_ == "attr":
+        if m.is_words and m.value == 1 and noun.dep_ == "attr" and not _existential(noun):
             return None  # 'The lounge is one big open space': an article
         return self._build(m, root, kind, noun.lemma_.lower(), target)
 
@@ -468,8 +475,9 @@ class _Context:
                 ent.label_ in self.rules.name_labels
                 and ent.start < span.end
                 and span.start < ent.end
+                and not (ent.start >= span.start and ent[-1].tag_ in ("NNS", "NNPS"))
             ):
-                return True
+                return True  # but '49 Britons' tagged a name counts a people
         for start, end in self.quotes:
             if start <= m.number_start < end:
                 words = self.passage.text[start:end].split()
