@@ -524,7 +524,7 @@ def test_story_words_split_without_a_regular_expression_are_the_expression_s() -
         else:
             found = _WORD.findall(fold(text))
         expected[text.isascii()] += [(row, w) for w in found if w]
-    owner, words = _raw_words(given)
+    owner, words, _ = _raw_words(given)
     assert list(zip(owner.tolist(), words.to_pylist(), strict=True)) == [
         *expected[True],
         *expected[False],

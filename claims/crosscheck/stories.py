@@ -50,6 +50,13 @@ _MAX_CANDIDATES = 15
 _DOCS_AT_ONCE = 20_000  # documents whose words are split at once: bounds their memory
 _BACKGROUND = 1000  # made-up English documents behind the run's own (see _idf)
 _LEAD_WORDS = 150  # about the words of a headline and an opening
+# A story quiet for more than ``_QUIET_DAYS`` takes a document only if their distinctive
+# terms (``_distinctive``) alone make ``_NAMED_SIMILARITY`` of their cosine: two train
+# crashes months apart share 'train' and 'killed', and no name.
+_QUIET_DAYS = 14
+_NAMED_SIMILARITY = 0.01
+_PROPER_RATIO = 4
+_RARE_SHARE = 1e-6
 _MONTHS = {
     m: k
     for k, names in enumerate(
@@ -154,29 +161,34 @@ def _idf(term: str, k: int, n: int) -> float:
     return math.log((n + _BACKGROUND + 1) / (k + in_background + 1))
 
 
-def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    r"""(row, word) for every word of every text, folded (``fold``) as ``_WORD`` finds them.
-    ASCII texts (most news) are split by Arrow's kernels, which then mean what Python's
-    ``\w`` means; any other text by ``_WORD`` itself."""
+def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    r"""(row, word, capitalised) for every word of every text, folded (``fold``) as ``_WORD``
+    finds them, and whether it was written with a capital (ASCII texts only). ASCII texts
+    (most news) are split by Arrow's kernels, which then mean what Python's ``\w`` means;
+    any other text by ``_WORD`` itself."""
     texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     plain = pc.fill_null(pc.string_is_ascii(texts), True).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(plain)
     # Split where ``[^\w'-]+`` matches, without a regular expression (two thirds of the
     # time): every other character made a space, then split at each space; the empty
     # words that runs of spaces leave are dropped below with the rest.
-    runs = pc.split_pattern(_spaced(pc.ascii_lower(texts.take(pa.array(rows)))), " ")
+    runs = pc.split_pattern(_spaced(texts.take(pa.array(rows))), " ")
     # A run of word characters is one word, from its first letter on.
     words = pc.ascii_ltrim(pc.list_flatten(runs), _NOT_FIRST)
     owner = rows[pc.list_parent_indices(runs).to_numpy()]
     found = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
-    owners, parts = [owner[found]], [words.filter(pa.array(found))]
+    words = words.filter(pa.array(found))
+    capital = pc.ascii_is_upper(pc.utf8_slice_codeunits(words, 0, 1))
+    owners, parts = [owner[found]], [pc.ascii_lower(words)]
+    caps = [capital.to_numpy(zero_copy_only=False)]
     other = np.flatnonzero(~plain).tolist()
     if other:
         values = texts.take(pa.array(other)).to_pylist()
         found_words = [_WORD.findall(fold(t)) for t in values]
         owners.append(np.repeat(np.array(other), [len(w) for w in found_words]))
         parts.append(pa.array([w for ws in found_words for w in ws], pa.string()))
-    return np.concatenate(owners), pa.concat_arrays(parts)
+        caps.append(np.zeros(len(parts[-1]), dtype=bool))
+    return np.concatenate(owners), pa.concat_arrays(parts), np.concatenate(caps)
 
 
 # What ``\w``, apostrophes and hyphens are in ASCII text (``\w`` is ASCII in Arrow's RE2).
@@ -204,20 +216,26 @@ def _counts(
     names: Mapping[str, Iterable[str]],
     word: _StoryWords,
     term_codes: dict[str, int],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(document, term, count) of every term of the documents ``docs`` (rows ``first`` on):
     a headline's words count twice, an opening's once, each name once. Terms are numbered in
-    ``term_codes`` as they are first met."""
-    owners, weights, raws = [], [], []
+    ``term_codes`` as they are first met. Last, the terms of the openings' words written with
+    a capital, and of those written without (a headline's capitals say nothing)."""
+    owners, weights, raws, capital = [], [], [], []
     for column, times in (("text", 1), ("title", 2)):
-        owner, raw = _raw_words(docs[column])
+        owner, raw, caps = _raw_words(docs[column])
         owners.append(owner)
         weights.append(np.full(len(owner), times, dtype=np.int64))
         raws.append(raw)
+        capital.append(caps if column == "text" else None)
     encoded = pa.concat_arrays(raws).dictionary_encode()
     form = [word[r] for r in encoded.dictionary.to_pylist()]
     code = np.array([term_codes.setdefault(f, len(term_codes)) if f else -1 for f in form])
     terms = [code[encoded.indices.to_numpy()]] if len(form) else []
+    opening = terms[0][: len(owners[0])] if terms else np.zeros(0, dtype=np.int64)
+    caps = capital[0] if capital[0] is not None else np.zeros(0, dtype=bool)
+    cased = opening >= 0
+    upper, lower = opening[cased & caps], opening[cased & ~caps]
     name_owner, name_terms = [], []
     for k, d in enumerate(doc_ids[first : first + len(docs)]):
         for name in names.get(d, ()):
@@ -231,7 +249,7 @@ def _counts(
     width = max(len(term_codes), 1)
     key, at = np.unique(owner * width + term, return_inverse=True)
     count = np.bincount(at.reshape(-1), weights=weight).astype(np.int64)
-    return key // width + first, key % width, count
+    return key // width + first, key % width, count, upper, lower
 
 
 def _heaviest(
@@ -266,6 +284,28 @@ def _heaviest(
     return term[kept], -w[kept] / norm[local[kept]], owner[kept]
 
 
+def _distinctive(names: list[str], upper: list[np.ndarray], lower: list[np.ndarray]) -> np.ndarray:
+    """Whether each term can tell one story from another of its kind: a name its claims
+    give, a word rare in English ('monkeypox', 'evergrande'), or a word the openings write
+    with a capital at least ``_PROPER_RATIO`` times as often as without ('Texas', 'Maria')."""
+    k = len(names)
+    up = np.bincount(np.concatenate([*upper, np.zeros(0, dtype=np.int64)]), minlength=k)
+    low = np.bincount(np.concatenate([*lower, np.zeros(0, dtype=np.int64)]), minlength=k)
+    proper = (up >= 2) & (up >= _PROPER_RATIO * low)
+    english = _english()
+    # A compound is as rare as its rarest part ('head-on' is not; 'saint-germain' is).
+    rare = np.array(
+        [
+            t.startswith("=")
+            or min((english.get(w, 0.0) for w in t.split("-") if w), default=0.0) < _RARE_SHARE
+            for t in names
+        ],
+        dtype=bool,
+    )
+    out: np.ndarray = proper[:k] | rare
+    return out
+
+
 class _Vectors:
     """TF-IDF vectors of the documents (rows of ``DocColumns``) as compressed rows of their
     ``_KEPT_TERMS`` heaviest terms, heaviest first (ties in term order), normalised to unit
@@ -283,13 +323,19 @@ class _Vectors:
         # bits), then, once every term's document frequency is known, their vectors; ten
         # million claims' documents would otherwise hold several arrays of all their terms.
         counted: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        upper: list[np.ndarray] = []
+        lower: list[np.ndarray] = []
         for first in range(0, n, _DOCS_AT_ONCE):
-            owner, term, count = _counts(
+            owner, term, count, up, low = _counts(
                 docs.table.slice(first, _DOCS_AT_ONCE), first, doc_ids, names, word, term_codes
             )
             counted.append((owner.astype(np.int32), term.astype(np.int32), count.astype(np.int32)))
+            upper.append(up)
+            lower.append(low)
         del doc_ids
         self.names = list(term_codes)
+        self.distinctive = _distinctive(self.names, upper, lower)
+        del upper, lower
         df = np.zeros(len(self.names), dtype=np.int64)
         for _, term, _ in counted:
             df += np.bincount(term, minlength=len(self.names))
@@ -345,6 +391,13 @@ class _Cluster:
     def similarity(self, terms: list[int], weights: list[float]) -> float:
         return self.dot(terms, weights) / (math.sqrt(self.norm2) or 1.0)
 
+    def named(self, pairs: list[tuple[int, float]]) -> float:
+        """The share of the cosine that ``pairs`` (distinctive terms, weights) make."""
+        if self.packed is not None:
+            self.unpack()
+        total = sum(w * self.centroid.get(t, 0.0) for t, w in pairs)
+        return total / (math.sqrt(self.norm2) or 1.0)
+
     def dot(self, terms: list[int], weights: list[float]) -> float:
         if self.packed is not None:
             self.unpack()
@@ -398,6 +451,7 @@ def group_stories(
     gap = settings.story_max_gap_days
     near, far = settings.story_similarity, settings.story_similarity_year
     tops = np.minimum(np.diff(vectors.ptr), _TOP_TERMS).tolist()
+    distinctive = vectors.distinctive.tolist()
     # Stories by their last day: those no later dated document can join are packed away.
     ends: list[tuple[int, int]] = []
     for k, terms, weights in vectors.rows(order):
@@ -409,6 +463,7 @@ def group_stories(
                 if clusters[c].last == date.fromordinal(last):
                     clusters[c].pack()
         top = terms[: tops[k]]
+        named = [(t, w) for t, w in zip(terms, weights, strict=True) if distinctive[t]]
         best, best_margin = -1, 0.0
         # Any of the document's words against the stories' rarest: a brief whose own rarest
         # words are a place nobody else named ("Dunns Road", "mega-blaze") still finds the
@@ -421,8 +476,11 @@ def group_stories(
             # A follow-up months later must share more with the story than the news of the day.
             needed = near + (far - near) * min(max(days, 0), 365) / 365
             margin = cluster.dot(terms, weights) / (math.sqrt(cluster.norm2) or 1.0) - needed
-            if margin >= best_margin:
-                best, best_margin = c, margin
+            if margin < best_margin:
+                continue
+            if days > _QUIET_DAYS and cluster.named(named) < _NAMED_SIMILARITY:
+                continue
+            best, best_margin = c, margin
         if best < 0:
             clusters.append(_Cluster([], {}, None, None))
             best = len(clusters) - 1
