@@ -98,6 +98,10 @@ def only(text: str, nlp: Language, settings: Settings, **kw: object) -> Quantity
             "Her lead over the runner-up was put at 30 to 32 percentage points.",
             "30 to 32 percentage points", "percent", None, 30, 32, "percentage point", None,
         ),
+        (  # Edinburgh Evening News on the Euro 2020 final, 12 July 2021
+            "The final reached a combined peak audience of 31.1m viewers over the two channels.",
+            "31.1m viewers", "count", 31.1e6, 31.1e6, 31.1e6, "viewer", None,
+        ),
         (  # Reuters on the Titan search, 22 June 2023
             "The search covered thousands of square miles of ocean.",
             "thousands of square miles", "measure", None, 2000, 9999, "square mile", "metre ** 2",

@@ -88,6 +88,8 @@ class Reader:
             shared = None if noun is not None or kind == "ordinal" else _shared_plural(head)
             if shared is not None:
                 return Target(shared, shared, max(end, head.idx + len(head)))
+        if noun is None and kind == "count":
+            noun = _after_glued_scale(root)
         if kind == "ordinal":
             return Target(noun, noun, end if noun is None else max(end, noun.idx + len(noun)))
         if noun is not None:
@@ -464,3 +466,16 @@ def _shared_plural(word: Token) -> Token | None:
     if not any(c.dep_ in ("compound", "amod") for c in last.children):
         return None
     return last
+
+
+def _after_glued_scale(root: Token) -> Token | None:
+    """ "31.1m viewers": the parser heads the figure by its scale's letter ('m', split from
+    the digits it is glued to) and hangs the counted noun after it as an apposition."""
+    doc = root.doc
+    if root.like_num or root.i == 0 or root.i + 1 >= len(doc):
+        return None
+    digits, after = doc[root.i - 1], doc[root.i + 1]
+    glued = digits.like_num and digits.idx + len(digits) == root.idx
+    if glued and after.tag_ == "NNS" and after.head.i in (root.i, root.head.i):
+        return after
+    return None
