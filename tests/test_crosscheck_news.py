@@ -972,3 +972,13 @@ def test_medals_of_each_colour_in_a_list_are_parts_of_the_tally(nlp: Language) -
         assert "part" in cues["05-cbsnews.md", span], span
     assert "part" not in cues["05-cbsnews.md", "113"]
     assert not {p for p in paris.span_pairs(relation="conflict") if "39 gold" in p}
+
+
+def test_a_possessive_holder_is_the_holder(nlp: Language) -> None:
+    """Reuters (12 August 2024): "The Americans also won the most medals overall, 126 against
+    China's 91": a country named in the possessive holds its figure as the bare name does."""
+    paris = story("paris-olympics-2024", nlp)
+    holders = {
+        c.span: c.holder for c in paris.claims.values() if c.doc_id == "06-reuters-astroawani.txt"
+    }
+    assert holders["91"] == "china"

@@ -204,7 +204,7 @@ def _words(sentence: str) -> _Words:
     named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
     # "Spain comes next with 275": a country's name is a name even first in its sentence.
     if words and capital[0] and not title_case:
-        named[0] = words[0] in _countries()
+        named[0] = words[0].removesuffix("'s").removesuffix("’s") in _countries()
     return _Words(tuple(words), tuple(starts), tuple(ends), tuple(named))
 
 
@@ -350,7 +350,9 @@ def _holder(
                     if not other_named or other in lex.not_names:
                         break
                     run.append(other)
-                return " ".join(reversed(run) if reverse else run)
+                # "China's 91 medals" and "China 91": one holder.
+                words_of = reversed(run) if reverse else run
+                return " ".join(w.removesuffix("'s").removesuffix("’s") for w in words_of)
     return None
 
 
