@@ -190,6 +190,11 @@ def _countries() -> frozenset[str]:
 
 
 @lru_cache(maxsize=50_000)
+def _bare(word: str) -> str:
+    """A word without its possessive ending: "China's" holds what "China" holds."""
+    return word.removesuffix("'s").removesuffix("’s")
+
+
 def _words(sentence: str) -> _Words:
     words, starts, ends, capital = [], [], [], []
     for m in _TOKEN.finditer(sentence):
@@ -204,7 +209,7 @@ def _words(sentence: str) -> _Words:
     named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
     # "Spain comes next with 275": a country's name is a name even first in its sentence.
     if words and capital[0] and not title_case:
-        named[0] = words[0].removesuffix("'s").removesuffix("’s") in _countries()
+        named[0] = _bare(words[0]) in _countries()
     return _Words(tuple(words), tuple(starts), tuple(ends), tuple(named))
 
 
@@ -352,7 +357,7 @@ def _holder(
                     run.append(other)
                 # "China's 91 medals" and "China 91": one holder.
                 words_of = reversed(run) if reverse else run
-                return " ".join(w.removesuffix("'s").removesuffix("’s") for w in words_of)
+                return " ".join(_bare(w) for w in words_of)
     return None
 
 
