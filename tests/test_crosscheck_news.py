@@ -982,3 +982,17 @@ def test_a_possessive_holder_is_the_holder(nlp: Language) -> None:
         c.span: c.holder for c in paris.claims.values() if c.doc_id == "06-reuters-astroawani.txt"
     }
     assert holders["91"] == "china"
+
+
+def test_places_of_two_candidates_in_a_count_are_not_compared(nlp: Language) -> None:
+    """Daily Post (28 February 2023): "Peter Obi of the Labour Party (LP) is third"; The Punch
+    (1 March): "Atiku is second": two candidates' places, no conflict between them."""
+    nigeria = story("nigeria-election-2023", nlp, every_pair=True)
+    places = [c.span for c in nigeria.claims.values() if c.unit == "place"]
+    assert "third" in places and "second" in places
+    between = _between(nigeria.relations(), "02-dailypost.txt", "03-punch.md")
+    assert not {
+        p
+        for p in zip(between["span_a"], between["span_b"], strict=True)
+        if set(p) == {"third", "second"}
+    }

@@ -149,6 +149,16 @@ def test_one_after_there_is_and_a_people_tagged_a_name_are_counts(nlp, settings)
     }
 
 
+def test_a_place_in_a_table_after_a_copula_is_a_rank(nlp, settings) -> None:
+    """Sportskeeda, 2 August 2024: "Japan are sixth with eight golds"; not "the second to
+    hit the islands", not "safety is first"."""
+    [sixth] = [c for c in claims_of("Japan are sixth with eight golds.", nlp, settings)
+               if c.kind == "ordinal"]  # fmt: skip
+    assert (sixth.span, sixth.value, sixth.unit) == ("sixth", 6, "place")
+    for text in ("The hurricane was the second to hit the islands.", "Safety is first, they said."):
+        assert not [c for c in claims_of(text, nlp, settings) if c.kind == "ordinal"], text
+
+
 def test_ages_after_names_and_after_aged_are_ages(nlp, settings) -> None:
     """CNN and AP on the Baltimore bridge victims, 2024: a sentence full of names is no
     Title-Case headline, so "Fuentes" stays a name and its "35" an age; "aged 35 and 26"

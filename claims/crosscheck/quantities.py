@@ -265,6 +265,11 @@ def relate(
     apart = np.maximum(p.start[a], p.start[b]) - np.minimum(p.end[a], p.end[b]) > _PERIOD_GAP
     no_period = guessed_days(p, a) | guessed_days(p, b)
     rule[periodic & (~known | no_period | apart)] = -2
+    # "Obi is third" and "Atiku came second": places in a table are their holders'; two
+    # places with no holder in common are two quantities.
+    place = p.codes["measure"].index.get("place", -1)
+    ranks = (p.measure[a] == place) & (p.measure[b] == place)
+    rule[ranks & ~((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))] = -2
     # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
     vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
     rule[(rule == _NONE) & ov & vague_one] = -2
