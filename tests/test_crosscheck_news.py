@@ -996,3 +996,14 @@ def test_places_of_two_candidates_in_a_count_are_not_compared(nlp: Language) -> 
         for p in zip(between["span_a"], between["span_b"], strict=True)
         if set(p) == {"third", "second"}
     }
+
+
+def test_storm_categories_of_other_storms_and_moments_never_conflict(nlp: Language) -> None:
+    """Reuters (26 October 2023): "Otis reached Mexico on Wednesday as a Category 5 storm";
+    AFP (29 October): "Hurricane Paulina, a Category 4 storm" in 1997; ABC (2 November):
+    "Hurricane Patricia, a Category 4 storm, in 2015". A storm's category moves, and the word
+    "Category" is no holder that would make two storms' categories one quantity."""
+    otis = story("hurricane-otis-2023", nlp)
+    categories = [c for c in otis.claims.values() if c.unit == "Saffir-Simpson category"]
+    assert categories and all(c.holder != "category" for c in categories)
+    assert not [p for p in otis.span_pairs(relation="conflict") if p <= {"4", "5", "Category 5"}]
