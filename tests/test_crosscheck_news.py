@@ -1007,3 +1007,25 @@ def test_storm_categories_of_other_storms_and_moments_never_conflict(nlp: Langua
     categories = [c for c in otis.claims.values() if c.unit == "Saffir-Simpson category"]
     assert categories and all(c.holder != "category" for c in categories)
     assert not [p for p in otis.span_pairs(relation="conflict") if p <= {"4", "5", "Category 5"}]
+
+
+def test_a_denied_toll_is_no_conflict_with_the_counts_of_later_days(nlp: Language) -> None:
+    """Antara (4 October 2022): "Police Deny Death Toll ... Exceeds 125"; Bloomberg (14
+    October): "the deaths of 132 people". The denial stands against the figure of its day;
+    ten days later the count is another report, related by its interval, not a conflict."""
+    stadium = story("kanjuruhan-2022", nlp)
+    later = _between(stadium.relations(), "05-antara.md", "07-bnnbloomberg.html")
+    rows = zip(later["span_a"], later["span_b"], later["relation"], strict=True)
+    told = {r for x, y, r in rows if {x, y} == {"Exceeds 125", "132 people"}}
+    assert "conflict" not in told
+
+
+def test_the_first_and_the_second_test_flight_are_two_flights(nlp: Language) -> None:
+    """AP (20 April 2023): "its first test flight"; CNN (18 November): "second test flight".
+    Two ordinals of a series name two of its members: no conflict between them."""
+    starship = story("starship-2023", nlp)
+    assert not {
+        p
+        for p in starship.span_pairs(relation="conflict")
+        if p == {"first test flight", "second test flight"}
+    }

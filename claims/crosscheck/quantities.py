@@ -270,6 +270,11 @@ def relate(
     place = p.codes["measure"].index.get("place", -1)
     ranks = (p.measure[a] == place) & (p.measure[b] == place)
     rule[ranks & ~((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))] = -2
+    # "its first test flight" and "its second test flight": two ordinals of a series name two
+    # of its members, not one quantity told two ways (a holder's rank is compared).
+    ordinal = p.codes["kind"].index.get("ordinal", -1)
+    series = (p.kind[a] == ordinal) & (p.kind[b] == ordinal) & (p.value[a] != p.value[b])
+    rule[series & ~((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))] = -2
     # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
     vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
     rule[(rule == _NONE) & ov & vague_one] = -2
@@ -279,7 +284,9 @@ def relate(
     # did not move, whatever its intervals say.
     same_figure = np.isclose(p.value[a], p.value[b], rtol=1e-9, atol=0)
     assign(known & ~same_time & ~p.change[a] & same_figure, Rule.AGREE_SAME_FIGURE)
-    assign(p.denied[a] | p.denied[b], Rule.CONFLICT_DENIED)
+    # "Police deny the toll exceeds 125": against the figure of its day it denies; a count
+    # days later ("132 people") is related by its interval like any other.
+    assign((p.denied[a] | p.denied[b]) & (same_time | ~known), Rule.CONFLICT_DENIED)
     assign(p.revised[b], Rule.UPDATE_REVISED)
     assign(same_time & (p.provisional[a] | p.provisional[b]), Rule.UPDATE_PROVISIONAL)
     # "Toll rises to 261" in the morning, "climbs to 288" in the afternoon: a count told as
