@@ -121,6 +121,11 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+def without_possessive(word: str) -> str:
+    """A word without its possessive ending: "China's" names what "China" does."""
+    return word.removesuffix("'s").removesuffix("’s")
+
+
 @lru_cache(maxsize=200_000)
 def normalize_name(text: str, data_dir: Path = DATA_DIR) -> str:
     """A name or phrase in the form used for matching across documents.

@@ -265,16 +265,14 @@ def relate(
     apart = np.maximum(p.start[a], p.start[b]) - np.minimum(p.end[a], p.end[b]) > _PERIOD_GAP
     no_period = guessed_days(p, a) | guessed_days(p, b)
     rule[periodic & (~known | no_period | apart)] = -2
-    # "Obi is third" and "Atiku came second": places in a table are their holders'; two
-    # places with no holder in common are two quantities.
+    holder_same = (p.holder[a] == p.holder[b]) & (p.holder[a] > 0)
+    # Ordinals are compared only as one holder's: "Obi is third" and "Atiku came second" are
+    # two candidates' places, "its first test flight" and "its second" two members of a series.
     place = p.codes["measure"].index.get("place", -1)
-    ranks = (p.measure[a] == place) & (p.measure[b] == place)
-    rule[ranks & ~((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))] = -2
-    # "its first test flight" and "its second test flight": two ordinals of a series name two
-    # of its members, not one quantity told two ways (a holder's rank is compared).
     ordinal = p.codes["kind"].index.get("ordinal", -1)
+    ranks = (p.measure[a] == place) & (p.measure[b] == place)
     series = (p.kind[a] == ordinal) & (p.kind[b] == ordinal) & (p.value[a] != p.value[b])
-    rule[series & ~((p.holder[a] == p.holder[b]) & (p.holder[a] > 0))] = -2
+    rule[(ranks | series) & ~holder_same] = -2
     # "Thousands" holds any count in its range: it neither backs a figure nor is backed.
     vague_one = np.isnan(p.value[a]) != np.isnan(p.value[b])
     rule[(rule == _NONE) & ov & vague_one] = -2
@@ -305,7 +303,6 @@ def relate(
     # December is no update of 6,574 in all in September).
     # A part told as its holder's own total is that holder's count, though: "Germany with 150"
     # in a list of countries in March, "Germany, with 2,033" in a table in August.
-    holder_same = (p.holder[a] == p.holder[b]) & (p.holder[a] > 0)
     later = known & ~fixed & ~p.background[a] & ~p.background[b]
     later &= (p.part[a] == p.part[b]) | holder_same
     # Two parts are one quantity only as one holder's: "nine children" among the dead is no

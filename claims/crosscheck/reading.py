@@ -39,7 +39,14 @@ from itertools import pairwise
 from pathlib import Path
 
 from claims.crosscheck.terms import parse_key_term
-from claims.lexicon import crosscheck_lexicon, fold, fold_word, measure_for, singulars
+from claims.lexicon import (
+    crosscheck_lexicon,
+    fold,
+    fold_word,
+    measure_for,
+    singulars,
+    without_possessive,
+)
 from claims.models import QuantityClaim
 from claims.settings import DATA_DIR, Settings
 from claims.textnorm import is_title_case
@@ -190,11 +197,6 @@ def _countries() -> frozenset[str]:
 
 
 @lru_cache(maxsize=50_000)
-def _bare(word: str) -> str:
-    """A word without its possessive ending: "China's" holds what "China" holds."""
-    return word.removesuffix("'s").removesuffix("’s")
-
-
 def _words(sentence: str) -> _Words:
     words, starts, ends, capital = [], [], [], []
     for m in _TOKEN.finditer(sentence):
@@ -209,7 +211,7 @@ def _words(sentence: str) -> _Words:
     named = [c and k > 0 and not title_case for k, c in enumerate(capital)]
     # "Spain comes next with 275": a country's name is a name even first in its sentence.
     if words and capital[0] and not title_case:
-        named[0] = _bare(words[0]) in _countries()
+        named[0] = without_possessive(words[0]) in _countries()
     return _Words(tuple(words), tuple(starts), tuple(ends), tuple(named))
 
 
@@ -357,7 +359,7 @@ def _holder(
                     run.append(other)
                 # "China's 91 medals" and "China 91": one holder.
                 words_of = reversed(run) if reverse else run
-                return " ".join(_bare(w) for w in words_of)
+                return " ".join(without_possessive(w) for w in words_of)
     return None
 
 

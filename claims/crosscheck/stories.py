@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 import wordfreq  # type: ignore[import-untyped]
 
 from claims.crosscheck.columns import DocColumns, DocRow, DocumentsIn, document_columns
-from claims.lexicon import crosscheck_lexicon, fold
+from claims.lexicon import crosscheck_lexicon, fold, without_possessive
 from claims.settings import Settings
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -140,7 +140,7 @@ class _StoryWords(dict[str, str]):
         self.stop = stop
 
     def __missing__(self, raw: str) -> str:
-        w = raw.removesuffix("'s").removesuffix("’s").strip("'’-")
+        w = without_possessive(raw).strip("'’-")
         out = self[raw] = w if len(w) >= 3 and w not in self.stop else ""
         return out
 
@@ -391,13 +391,6 @@ class _Cluster:
     def similarity(self, terms: list[int], weights: list[float]) -> float:
         return self.dot(terms, weights) / (math.sqrt(self.norm2) or 1.0)
 
-    def named(self, pairs: list[tuple[int, float]]) -> float:
-        """The share of the cosine that ``pairs`` (distinctive terms, weights) make."""
-        if self.packed is not None:
-            self.unpack()
-        total = sum(w * self.centroid.get(t, 0.0) for t, w in pairs)
-        return total / (math.sqrt(self.norm2) or 1.0)
-
     def dot(self, terms: list[int], weights: list[float]) -> float:
         if self.packed is not None:
             self.unpack()
@@ -463,7 +456,8 @@ def group_stories(
                 if clusters[c].last == date.fromordinal(last):
                     clusters[c].pack()
         top = terms[: tops[k]]
-        named = [(t, w) for t, w in zip(terms, weights, strict=True) if distinctive[t]]
+        named = [k for k, t in enumerate(terms) if distinctive[t]]
+        named_terms, named_weights = [terms[k] for k in named], [weights[k] for k in named]
         best, best_margin = -1, 0.0
         # Any of the document's words against the stories' rarest: a brief whose own rarest
         # words are a place nobody else named ("Dunns Road", "mega-blaze") still finds the
@@ -478,7 +472,9 @@ def group_stories(
             margin = cluster.dot(terms, weights) / (math.sqrt(cluster.norm2) or 1.0) - needed
             if margin < best_margin:
                 continue
-            if days > _QUIET_DAYS and cluster.named(named) < _NAMED_SIMILARITY:
+            if days > _QUIET_DAYS and (
+                cluster.similarity(named_terms, named_weights) < _NAMED_SIMILARITY
+            ):
                 continue
             best, best_margin = c, margin
         if best < 0:

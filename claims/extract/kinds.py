@@ -310,11 +310,11 @@ def rank_unit(root: Token, text: str, m: NumberMention, rules: Extract) -> str |
         return "place"
     # "Japan are sixth with eight golds", "Kwankwaso was fourth on 1,496,687 votes": a place
     # in a table; not "the second to hit", and not "first" ("safety is first").
-    determined = any(c.dep_ in ("det", "poss") for c in root.children)
+    determiners = rules.referential_determiners | rules.event_determiners
+    before = root.doc[root.i - 1].lower_ if root.i > 0 else ""
+    determined = before in determiners or any(c.dep_ in ("det", "poss") for c in root.children)
     if head.lemma_.lower() == "be" and not determined and m.value is not None and m.value > 1:
-        before = root.doc[root.i - 1].lower_ if root.i > 0 else ""
-        if before not in ("the", "a", "an", "its", "their", "his", "her"):
-            return "place"
+        return "place"
     nxt = re.match(r"[\s-]+([^\W\d_]+)\s+([^\W\d_]+)", text[m.end : m.end + 50])
     if nxt and (nxt.group(1).lower().endswith("est") or nxt.group(1).lower() in ("most", "least")):
         return nxt.group(2).lower()
