@@ -709,13 +709,23 @@ def test_thrust_in_pounds_and_kilograms_is_a_force_not_money(
         ("Xi Warns Of 'Grave Situation' As Virus Toll Reaches 41", "toll"),  # AFP's
         ("The death toll rose to 9 on Monday.", "death"),
         ("The storm toll rose to 23 on Sunday.", "toll"),  # the storm's dead, not storms
+        # The model tags '288' a facility (a name); a toll put at a figure is none.
+        ("The death toll from the disaster climbed to 288 on Saturday.", "death"),
+        ("Officials put the number of deaths at 288 on Saturday.", "death"),
+        # The parse hangs the toll on another clause; the words still say what rose.
+        (
+            "The shipment lands as the death toll from the outbreak, which started in March, "
+            "has climbed to 207, according to figures from Malawi's health ministry.",
+            "death",
+        ),
+        ("Hurricane Otis Death Toll Rises To 48 With 36 People Still Missing", "death"),
     ],
 )
 def test_a_toll_counts_the_dead_unless_its_word_says_what_else(
     nlp: Language, settings: Settings, text: str, unit: str
 ) -> None:
-    [found] = [c for c in claims_of(text, nlp, settings) if c.kind == "count"]
-    assert found.unit == unit
+    found = [c for c in claims_of(text, nlp, settings) if c.kind == "count"]
+    assert found[0].unit == unit
 
 
 def test_a_listed_two_word_wording_names_the_measure(nlp: Language, settings: Settings) -> None:

@@ -273,7 +273,31 @@ def container_near(root: Token, rules: Extract) -> Token | None:
         if head.pos_ in ("VERB", "AUX") and node.dep_ not in ("prep", "pobj", "dobj", "attr"):
             break
         node = head
+    return _level_told(root, rules)
+
+
+def _level_told(root: Token, rules: Extract) -> Token | None:
+    """'the death toll from the outbreak, which started in March, has climbed to 207', 'Death
+    Toll Rises To 48': the toll a level verb puts at the figure, read from the words when the
+    parse hangs the toll on another clause."""
+    doc, first = root.doc, root.sent.start
+    at = root.i - 1
+    if at > first and doc[at].lower_ in ("to", "at"):
+        at -= 1
+    if at > first and doc[at].lower_ in ("down", "up", "now"):
+        at -= 1
+    verb = doc[at]
+    if at <= first or verb.lemma_.lower() not in rules.level_verbs:
+        return None
+    for tok in reversed(doc[max(first, at - _TOLL_REACH) : at]):
+        if tok.like_num or tok.text in ".;:":
+            return None
+        if tok.pos_ in NOUNS and tok.lemma_.lower() in rules.container_nouns | rules.toll_nouns:
+            return tok
     return None
+
+
+_TOLL_REACH = 12  # words between a toll and its verb: 'the toll from the outbreak, which ...'
 
 
 def is_series_ordinal(m: NumberMention, text: str, noun: Token | None, rules: Extract) -> bool:

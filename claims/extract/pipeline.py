@@ -282,7 +282,10 @@ class _Context:
                 return self._labelled(m, root, span, label)
         label_like = kinds.may_be_label(m, text)
         listed = label_like and (kinds.gapped(span) or kinds.tallied_list(span))
-        if (self._is_name(m, span) and not listed) or self._is_list_marker(m, span):
+        # "The death toll climbed to 288 on Saturday": the model may take '288' for a name;
+        # a figure a toll or a count is put at is none.
+        named = self._is_name(m, span) and kinds.container_near(root, self.rules) is None
+        if (named and not listed) or self._is_list_marker(m, span):
             return None
         if m.form == "year":
             return None  # a year is a date claim only through date_claims
