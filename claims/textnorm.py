@@ -56,6 +56,9 @@ MAX_WRAP_WIDTH = 100
 MIN_WRAP_WIDTH = 40
 # A line that opens a list item, a heading, a quote, a table row, a bold live-blog entry or a
 # rule stays on its own line.
+_RAGGED = 0.6  # a line this share of the width long that ends mid-sentence was wrapped
+_SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]>]\s*$")
+_CARRIES_ON = re.compile(r"\s*(?![\w-]+:\s)(?:[a-z]|[$€£]?\d)")  # not a "key: value" line
 _STRUCTURE = re.compile(r"^\s*(?:[-*+•·–—]\s|\d{1,3}[.)]\s|#|>|\||\*\*|__|={3,}|-{3,}|\[)")
 
 
@@ -138,7 +141,13 @@ def _is_wrap(prev: str, line: str, width: int) -> bool:
     if _STRUCTURE.match(prev) and prev.lstrip().startswith(("#", "|", "=", "---")):
         return False
     first_word = len(line.split(maxsplit=1)[0])
-    return len(prev.rstrip()) + 1 + first_word > width
+    if len(prev.rstrip()) + 1 + first_word > width:
+        return True
+    # Copy wrapped by hand runs ragged: "Lula had 48.38 percent / and Bolsonaro 43.24 percent".
+    # A long line that ends mid-sentence before one that carries on in lower case or with a
+    # figure is one paragraph, wherever the writer broke it.
+    ragged = len(prev.rstrip()) >= _RAGGED * width and not _SENTENCE_END.search(prev)
+    return ragged and bool(_CARRIES_ON.match(line))
 
 
 # Title case: a headline's style, not a sentence's (claims/extract/headlines.py reads such

@@ -112,6 +112,29 @@ def test_a_hyphen_at_a_wrap_joins_the_word_again() -> None:
     assert "24-storey" in out
 
 
+def test_copy_wrapped_by_hand_is_joined_where_a_sentence_carries_on() -> None:
+    """The Bangkok Post's AP copy, broken by hand short of the width: '291 passengers and' /
+    '16 crew members' is one sentence, so the two counts are read as the parts of 307."""
+    text = (
+        "Airport spokesman Doug Yakel said one person among the 307 passengers\n"
+        "and crew had still not been accounted for, and that 181 people had been\n"
+        "taken to local hospitals. The flight carried 291 passengers and\n"
+        "16 crew members.\n"
+        "\n"
+        "At San Francisco General Hospital, five of the crash victims were in\n"
+        "critical condition, spokeswoman Rachael Kagan told reporters.\n"
+        "\n"
+        "Asiana crash: what we know\n"
+        "The jet was flying from Seoul."
+    )
+    out, _ = unwrap(text)
+    assert "carried 291 passengers and 16 crew members." in out
+    assert "were in critical condition" in out
+    # A line that ends its sentence, or a next line that opens one with a capital, keeps its
+    # break: the headline stays a line of its own.
+    assert "Asiana crash: what we know\nThe jet" in out
+
+
 def test_markdown_lists_headings_and_short_lines_keep_their_breaks() -> None:
     page = (
         "# Grenfell Tower fire: 'unknown numbers' of dead still inside\n\n"
