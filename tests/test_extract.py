@@ -728,6 +728,20 @@ def test_a_toll_counts_the_dead_unless_its_word_says_what_else(
     assert found[0].unit == unit
 
 
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        ("The House voted 314-117 to send the bill to the Senate.", [314.0, 117.0]),  # AP
+        ("Republicans hold a slim 222-213 majority in the House.", [222.0, 213.0]),
+    ],
+)
+def test_each_side_of_a_vote_tally_counts_votes(
+    nlp: Language, settings: Settings, text: str, sides: list[float]
+) -> None:
+    found = claims_of(text, nlp, settings)
+    assert [(c.value, c.kind, c.unit) for c in found] == [(v, "count", "vote") for v in sides]
+
+
 def test_a_listed_two_word_wording_names_the_measure(nlp: Language, settings: Settings) -> None:
     """NECN's 'more than 6,400 residential structures' count homes, as the Record
     Searchlight's '6,453 homes' do; its '260 commercial structures' are buildings."""

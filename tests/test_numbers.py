@@ -257,6 +257,18 @@ def test_a_change_from_one_figure_to_another_is_two_figures_not_a_range():
     assert [(m.text, m.form) for m in found] == [("5%", "percent"), ("7%", "percent")]
 
 
+def test_a_vote_tally_is_two_figures_and_a_match_score_none():
+    """AP's 'voted 314-117' and Reuters' 'a slim 222-213 majority' give each side's count;
+    'won 3-1' stays a score."""
+    found = find_numbers("The House voted 314-117 to send the bill to the Senate.")
+    assert [m.value for m in found] == [314, 117]
+    assert [m.value for m in find_numbers("Republicans hold a slim 222-213 majority.")] == [
+        222,
+        213,
+    ]
+    assert find_numbers("Argentina beat France 4-2 on penalties.") == []
+
+
 def test_a_year_inside_a_date_is_not_a_mention_but_a_bare_year_is():
     found = find_numbers("Decree № 392 of September 14, 2020 launched work for 2021.")
     assert [(m.text, m.form) for m in found] == [("2021", "year")]

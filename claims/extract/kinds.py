@@ -218,8 +218,8 @@ def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] 
 # "Yes 50,489 (47 per cent)": a share in brackets right after a figure; "by 194,638 to
 # 123,927": a score's two sides.
 _SHARE_AFTER = re.compile(r"\s*\(\s*\d[\d.]*\s*(?:%|per\s*cent|percent)\s*\)")
-_SCORE_AFTER = re.compile(r"\s+to\s+\d")
-_SCORE_BEFORE = re.compile(r"\d(?:\s+[^\W\d_]+)?\s+to\s+$")
+_SCORE_AFTER = re.compile(r"\s+to\s+\d|[-–]\d")
+_SCORE_BEFORE = re.compile(r"\d(?:\s+[^\W\d_]+)?\s+to\s+$|\d[-–]$")
 _WORD_BEFORE = re.compile(r"[^\W\d_][\w'’-]*\s+$")
 
 

@@ -345,7 +345,9 @@ def _range(
             and d1.currency is None
             and d1.form == d2.form == "number"
         ):
-            return []  # a score or tally ('3-1', '52-48'), not a quantity
+            # 'voted 314-117', 'a 222-213 majority': a vote's two sides are two counts; a
+            # match's score ('3-1') is no quantity.
+            return None if _VOTE_NEAR.search(_around(text, d1.start, d2.end)) else []
         return None
     form_of = (forms - {"number"}) or {"number"}
     d = replace(
@@ -456,3 +458,11 @@ def mark_year(text: str, d: Draft, lex: NumberLexicon) -> None:
         if plural and (d.value or 0) % 100 == 0:
             return
     d.form = "year"
+
+
+_VOTE_NEAR = re.compile(r"(?i)\b(?:vot(?:e|es|ed|ing)|ballots?|majority)\b")
+_VOTE_REACH = 30  # characters either side of a tally in which a vote is named
+
+
+def _around(text: str, start: int, end: int) -> str:
+    return text[max(0, start - _VOTE_REACH) : start] + " " + text[end : end + _VOTE_REACH]
