@@ -742,6 +742,22 @@ def test_each_side_of_a_vote_tally_counts_votes(
     assert [(c.value, c.kind, c.unit) for c in found] == [(v, "count", "vote") for v in sides]
 
 
+@pytest.mark.parametrize(
+    ("text", "measure"),
+    [
+        ("An official attendance of 49,332 watched the final in Saint-Denis.", "spectator"),
+        ("TF1 drew an average audience of 11.5 million in France.", "viewer"),
+        ("The semi-final drew a crowd of 75,784 in Sydney.", "spectator"),
+    ],
+)
+def test_an_audience_or_a_crowd_counts_the_people_in_it(
+    nlp: Language, settings: Settings, text: str, measure: str
+) -> None:
+    """World Rugby's and the broadcasters' figures: the noun counted is the audience."""
+    [found] = [c for c in claims_of(text, nlp, settings) if c.kind == "count"]
+    assert found.measure == measure
+
+
 def test_a_listed_two_word_wording_names_the_measure(nlp: Language, settings: Settings) -> None:
     """NECN's 'more than 6,400 residential structures' count homes, as the Record
     Searchlight's '6,453 homes' do; its '260 commercial structures' are buildings."""
