@@ -178,6 +178,20 @@ def test_storeys_stories_and_floors_of_one_tower_agree(nlp: Language) -> None:
     assert len(grenfell.relations(span_a="24 storeys", span_b="24-story", relation="agree")) == 1
 
 
+def test_others_injured_are_people_and_an_eight_storied_block_has_eight_storeys(
+    nlp: Language,
+) -> None:
+    """PTI's "75 others" were injured, as Mint's 75 were; Priyo's "eight-storied" Rana Plaza
+    is the Irish Times' "eight-story" building."""
+    billboard = story("mumbai-billboard-2024", nlp)
+    agree = billboard.relations(span_a="75 others", span_b="75", doc_b="04-livemint.md")
+    [reason] = agree["reason"].tolist()
+    assert agree["relation"].tolist() == ["agree"]
+    assert "PTI (via NewsDrum) (2024-05-14)" in reason and "Mint (Livemint) (2024-05-15)" in reason
+    rana = story("rana-plaza-2013", nlp)
+    assert frozenset(("eight-story", "eight-storied")) in rana.span_pairs(relation="agree")
+
+
 def test_of_its_well_after_a_figure_does_not_make_it_a_part(nlp: Language) -> None:
     """ "the whole 2-story building by way of its cladding": the building is not a part."""
     grenfell = story("grenfell", nlp)
