@@ -200,6 +200,7 @@ class Extract(DataFile):
     change_lemmas: frozenset[str]
     reach_verbs: frozenset[str]
     gain_verbs: frozenset[str]
+    share_verbs: frozenset[str]
     condition_marks: frozenset[str]
     denial_lemmas: frozenset[str]
     revision_lemmas: frozenset[str]

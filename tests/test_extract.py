@@ -802,6 +802,20 @@ def test_a_share_a_verb_of_change_moves_by_is_a_change(
     assert claim.change == "change"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le Pen's National Rally took 34.5% in the first round.",  # The Local, 30 June 2024
+        "Lula took 48.43% of the votes against 43.2% for Bolsonaro.",
+    ],
+)
+def test_a_share_a_party_takes_is_held_not_moved(
+    text: str, nlp: Language, settings: Settings
+) -> None:
+    share = claims_of(text, nlp, settings)[0]
+    assert share.kind == "percent" and share.change == "level"
+
+
 def test_a_share_a_verb_moves_to_is_the_level_reached(nlp: Language, settings: Settings) -> None:
     [rate] = claims_of("Unemployment rose to 3.7% in October.", nlp, settings)
     assert rate.change == "new_level"

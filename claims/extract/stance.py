@@ -62,7 +62,9 @@ def change_of(m: NumberMention, root: Token, text: str, rules: Extract) -> str:
         if lemma in rules.gain_verbs:
             return "change"
         # "Shares fell 60% on Thursday", "earnings rose 0.4%": a share moved by, not one held.
-        if lemma in rules.change_lemmas and m.form in ("percent", "percentage_point"):
+        # "Le Pen took 34.5%": a share taken is held.
+        moved = lemma in rules.change_lemmas and lemma not in rules.share_verbs
+        if moved and m.form in ("percent", "percentage_point"):
             return "change"
     if re.search(r"\b(?:up|down)\s*$", before) and m.form in ("percent", "percentage_point"):
         return "change"
