@@ -816,6 +816,18 @@ def test_a_share_a_party_takes_is_held_not_moved(
     assert share.kind == "percent" and share.change == "level"
 
 
+def test_a_count_set_against_the_polls_is_no_poll(nlp: Language, settings: Settings) -> None:
+    """EFE, 2 October 2022: the count is compared with the surveys, not given by them."""
+    text = (
+        "With 99.8 percent of the votes counted, Lula had 48.38 percent and Bolsonaro 43.24 "
+        "percent, a far tighter race than the surveys had pointed to."
+    )
+    shares = [c for c in claims_of(text, nlp, settings) if c.span == "48.38 percent"]
+    assert [c.stance for c in shares] == ["asserted"]
+    [poll] = claims_of("The poll gives Macron 62 percent.", nlp, settings)
+    assert poll.stance == "projected"
+
+
 def test_a_share_a_verb_moves_to_is_the_level_reached(nlp: Language, settings: Settings) -> None:
     [rate] = claims_of("Unemployment rose to 3.7% in October.", nlp, settings)
     assert rate.change == "new_level"

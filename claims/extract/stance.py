@@ -149,6 +149,10 @@ def _opinion_poll(tok: Token, rules: Extract) -> bool:
     is the vote."""
     if tok.lemma_.lower() not in rules.poll_nouns:
         return False
+    # "a far tighter race than the surveys had pointed to": the polls are what the count is
+    # measured against, not its source.
+    if any(c.dep_ == "mark" and c.lower_ == "than" for c in tok.head.children):
+        return False
     after = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
     return after is None or after.lower_ not in rules.voting_nouns
 
