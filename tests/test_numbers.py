@@ -296,7 +296,7 @@ def test_over_with_a_span_of_time_is_not_more_than():
         ("one hundred and forty", 140), ("a dozen", 12), ("half", 0.5), ("a third", 1 / 3),
         ("three quarters", 0.75), ("twice", 2), ("24th", 24), ("eighth", 8),
         ("two and a half", 2.5), ("3/4", 0.75), ("½", 0.5), ("-3.5", -3.5),
-        ("three lakh crore", 3e12), ("half a million", 5e5),
+        ("three lakh crore", 3e12), ("half a million", 5e5), ("3.5 Cr", 3.5e7), ("500 cr", 5e9),
     ],
 )  # fmt: skip
 def test_parse_number_reads_one_number(text, value):
