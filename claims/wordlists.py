@@ -188,6 +188,7 @@ class Extract(DataFile):
     date_qualifiers_lower: frozenset[str]
     state_adverbs: frozenset[str]
     state_words: frozenset[str]
+    state_verbs: dict[str, str]
     person_verbs: frozenset[str]
     settlement_nouns: frozenset[str]
     series_nouns: frozenset[str]

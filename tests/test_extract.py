@@ -758,6 +758,14 @@ def test_an_audience_or_a_crowd_counts_the_people_in_it(
     assert found.measure == measure
 
 
+def test_a_headline_s_verb_of_dying_counts_the_dead(nlp: Language, settings: Settings) -> None:
+    """Xinhua's 'At Least 16 Die, Scores Injured': the parse takes 'Die' for a noun."""
+    found = claims_of("Greece Train Crash: At Least 16 Die, Scores Injured", nlp, settings)
+    assert [(c.value, c.unit, c.low) for c in found if c.value is not None] == [
+        (16.0, "dead", 16.0)
+    ]
+
+
 def test_a_listed_two_word_wording_names_the_measure(nlp: Language, settings: Settings) -> None:
     """NECN's 'more than 6,400 residential structures' count homes, as the Record
     Searchlight's '6,453 homes' do; its '260 commercial structures' are buildings."""

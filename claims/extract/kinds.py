@@ -199,10 +199,12 @@ def is_calibre(found: Unit, text: str, end: int) -> bool:
     return nxt is not None and units.is_calibre_noun(nxt.group(1))
 
 
-def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] | None:
+def state_after(
+    text: str, m: NumberMention, rules: Extract, verbs: bool = False
+) -> tuple[str, int] | None:
     """'12 dead', '21 still missing', '300,000 homeless', 'More Than 1,000 Dead', '132 of the
     injured', '104 of those killed': a state word standing for the people counted, and where
-    it ends."""
+    it ends; with ``verbs``, also a verb standing for one ('At Least 16 Die')."""
     after = re.match(
         rf"\s+(?:(?i:of\s+th(?:e|ose))\s+)?(?:(?i:{'|'.join(rules.state_adverbs)})\s+)?([^\W\d_]+)\b",
         text[m.end :],
@@ -210,6 +212,8 @@ def state_after(text: str, m: NumberMention, rules: Extract) -> tuple[str, int] 
     if after is None:
         return None
     word = after.group(1).lower()
+    if verbs:
+        word = rules.state_verbs.get(word, word)
     if word not in rules.state_words:
         return None
     return word, m.end + after.end()

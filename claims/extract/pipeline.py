@@ -392,6 +392,11 @@ class _Context:
         person = kinds.elided_unit(root, self.rules)
         if person is not None:
             return self._build(m, root, "count", person, Target(None, None, m.end, False))
+        # 'At Least 16 Die': a headline's verb the parse took for a noun.
+        state = kinds.state_after(text, m, self.rules, verbs=True)
+        if state is not None:
+            word, end = state
+            return self._build(m, root, "count", word, Target(None, None, end, False))
         if target.noun is not None and target.noun.lemma_.lower() in self.rules.settlement_nouns:
             at = root.i - 1
             if at > 0 and root.doc[at].text == "(":
