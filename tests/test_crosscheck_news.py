@@ -192,6 +192,15 @@ def test_others_injured_are_people_and_an_eight_storied_block_has_eight_storeys(
     assert frozenset(("eight-story", "eight-storied")) in rana.span_pairs(relation="agree")
 
 
+def test_the_fatal_cases_of_an_outbreak_are_its_dead(nlp: Language) -> None:
+    """WHO's "36 cases of MVD had been reported, 11 of them fatal" (3 October): the 11 are
+    Rwanda's Marburg dead, after NPR's nine and before the 12 people of 7 October, not cases."""
+    marburg = story("marburg-rwanda-2024", nlp)
+    pairs = marburg.span_pairs(relation="update")
+    assert frozenset(("11", "12 people")) in pairs and frozenset(("nine", "11")) in pairs
+    assert not {p for p in pairs if "11" in p and ("49" in p or "66 confirmed cases" in p)}
+
+
 def test_of_its_well_after_a_figure_does_not_make_it_a_part(nlp: Language) -> None:
     """ "the whole 2-story building by way of its cladding": the building is not a part."""
     grenfell = story("grenfell", nlp)

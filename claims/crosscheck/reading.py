@@ -537,6 +537,13 @@ def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[Qu
     ]
 
 
+def _of_them_dead(after: Sequence[str], lex: Lexicon) -> bool:
+    """Whether the words after a figure are 'of them fatal', 'of which died'."""
+    if after[:1] != ("of",) or after[1:2] not in (("them",), ("which",), ("whom",)):
+        return False
+    return any(lex.outcomes.get((w,)) == "dead" for w in after[2:4])
+
+
 def _first_word(span: str) -> str | None:
     """The word after a count's digits ('gold' in '39 gold'), lower-cased."""
     found = _WORD_AFTER_NUMBER.search(span)
@@ -563,6 +570,9 @@ def read(
         outcome, measure = lex.outcome_measures[measure], "person"
     elif measure in lex.person_units:
         measure = "person"
+    # "36 cases, 11 of them fatal", "12 cases, three of which died": those cases are the dead.
+    if outcome and _of_them_dead(ctx.after, lex):
+        outcome, measure = "dead", "person"
     own: str | None = None
     if c.kind == "count" and measure in lex.people_nouns:
         own = _nearest(ctx, lex.outcomes, lex.longest)
