@@ -54,11 +54,11 @@ _CONTROLS = re.compile("[" + "".join(INVISIBLE) + "".join(JOINERS) + "]")
 # The widest wrapped line we believe in; a text with longer lines has one paragraph per line.
 MAX_WRAP_WIDTH = 100
 MIN_WRAP_WIDTH = 40
-# A line that opens a list item, a heading, a quote, a table row, a bold live-blog entry or a
-# rule stays on its own line.
 _RAGGED = 0.6  # a line this share of the width long that ends mid-sentence was wrapped
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]>]\s*$")
 _CARRIES_ON = re.compile(r"\s*(?![\w-]+:\s)(?:[a-z]|[$€£]?\d)")  # not a "key: value" line
+# A line that opens a list item, a heading, a quote, a table row, a bold live-blog entry or a
+# rule stays on its own line.
 _STRUCTURE = re.compile(r"^\s*(?:[-*+•·–—]\s|\d{1,3}[.)]\s|#|>|\||\*\*|__|={3,}|-{3,}|\[)")
 
 
