@@ -539,7 +539,7 @@ def _coordinated(claims: list[QuantityClaim], people: frozenset[str]) -> list[Qu
 
 def _of_them_dead(after: Sequence[str], lex: Lexicon) -> bool:
     """Whether the words after a figure are 'of them fatal', 'of which died'."""
-    if after[:1] != ("of",) or after[1:2] not in (("them",), ("which",), ("whom",)):
+    if len(after) < 3 or after[0] != "of" or after[1] not in ("them", "which", "whom"):
         return False
     return any(lex.outcomes.get((w,)) == "dead" for w in after[2:4])
 

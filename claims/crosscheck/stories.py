@@ -161,11 +161,13 @@ def _idf(term: str, k: int, n: int) -> float:
     return math.log((n + _BACKGROUND + 1) / (k + in_background + 1))
 
 
-def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+def _raw_words(
+    texts: pa.ChunkedArray, cased: bool = False
+) -> tuple[np.ndarray, pa.Array, np.ndarray | None]:
     r"""(row, word, capitalised) for every word of every text, folded (``fold``) as ``_WORD``
-    finds them, and whether it was written with a capital (ASCII texts only). ASCII texts
-    (most news) are split by Arrow's kernels, which then mean what Python's ``\w`` means;
-    any other text by ``_WORD`` itself."""
+    finds them; with ``cased``, whether each was written with a capital (ASCII texts only),
+    else None. ASCII texts (most news) are split by Arrow's kernels, which then mean what
+    Python's ``\w`` means; any other text by ``_WORD`` itself."""
     texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
     plain = pc.fill_null(pc.string_is_ascii(texts), True).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(plain)
@@ -178,17 +180,19 @@ def _raw_words(texts: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array, np.ndarray
     owner = rows[pc.list_parent_indices(runs).to_numpy()]
     found = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
     words = words.filter(pa.array(found))
-    capital = pc.ascii_is_upper(pc.utf8_slice_codeunits(words, 0, 1))
     owners, parts = [owner[found]], [pc.ascii_lower(words)]
-    caps = [capital.to_numpy(zero_copy_only=False)]
+    capital = pc.ascii_is_upper(pc.utf8_slice_codeunits(words, 0, 1)) if cased else None
+    caps = [] if capital is None else [capital.to_numpy(zero_copy_only=False)]
     other = np.flatnonzero(~plain).tolist()
     if other:
         values = texts.take(pa.array(other)).to_pylist()
         found_words = [_WORD.findall(fold(t)) for t in values]
         owners.append(np.repeat(np.array(other), [len(w) for w in found_words]))
         parts.append(pa.array([w for ws in found_words for w in ws], pa.string()))
-        caps.append(np.zeros(len(parts[-1]), dtype=bool))
-    return np.concatenate(owners), pa.concat_arrays(parts), np.concatenate(caps)
+        if cased:
+            caps.append(np.zeros(len(parts[-1]), dtype=bool))
+    cased_words = np.concatenate(caps) if cased else None
+    return np.concatenate(owners), pa.concat_arrays(parts), cased_words
 
 
 # What ``\w``, apostrophes and hyphens are in ASCII text (``\w`` is ASCII in Arrow's RE2).
@@ -221,19 +225,20 @@ def _counts(
     a headline's words count twice, an opening's once, each name once. Terms are numbered in
     ``term_codes`` as they are first met. Last, the terms of the openings' words written with
     a capital, and of those written without (a headline's capitals say nothing)."""
-    owners, weights, raws, capital = [], [], [], []
+    owners, weights, raws = [], [], []
+    caps = np.zeros(0, dtype=bool)
     for column, times in (("text", 1), ("title", 2)):
-        owner, raw, caps = _raw_words(docs[column])
+        owner, raw, capital = _raw_words(docs[column], cased=column == "text")
         owners.append(owner)
         weights.append(np.full(len(owner), times, dtype=np.int64))
         raws.append(raw)
-        capital.append(caps if column == "text" else None)
+        if capital is not None:
+            caps = capital
     encoded = pa.concat_arrays(raws).dictionary_encode()
     form = [word[r] for r in encoded.dictionary.to_pylist()]
     code = np.array([term_codes.setdefault(f, len(term_codes)) if f else -1 for f in form])
     terms = [code[encoded.indices.to_numpy()]] if len(form) else []
     opening = terms[0][: len(owners[0])] if terms else np.zeros(0, dtype=np.int64)
-    caps = capital[0] if capital[0] is not None else np.zeros(0, dtype=bool)
     cased = opening >= 0
     upper, lower = opening[cased & caps], opening[cased & ~caps]
     name_owner, name_terms = [], []
@@ -456,8 +461,8 @@ def group_stories(
                 if clusters[c].last == date.fromordinal(last):
                     clusters[c].pack()
         top = terms[: tops[k]]
-        named = [k for k, t in enumerate(terms) if distinctive[t]]
-        named_terms, named_weights = [terms[k] for k in named], [weights[k] for k in named]
+        named = [(t, w) for t, w in zip(terms, weights, strict=True) if distinctive[t]]
+        named_terms, named_weights = [t for t, _ in named], [w for _, w in named]
         best, best_margin = -1, 0.0
         # Any of the document's words against the stories' rarest: a brief whose own rarest
         # words are a place nobody else named ("Dunns Road", "mega-blaze") still finds the

@@ -293,10 +293,11 @@ def _level_told(root: Token, rules: Extract) -> Token | None:
     verb = doc[at]
     if at <= first or verb.lemma_.lower() not in rules.level_verbs:
         return None
+    tolls = rules.container_nouns | rules.toll_nouns
     for tok in reversed(doc[max(first, at - _TOLL_REACH) : at]):
         if tok.like_num or tok.text in ".;:":
             return None
-        if tok.pos_ in NOUNS and tok.lemma_.lower() in rules.container_nouns | rules.toll_nouns:
+        if tok.pos_ in NOUNS and tok.lemma_.lower() in tolls:
             return tok
     return None
 
